@@ -1,0 +1,50 @@
+package dev.invariance.network;
+
+import org.jspecify.annotations.Nullable;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * One fully connected layer {@code x_out = σ(W x_in + b)} in the column-vector convention:
+ * {@code W} is d_out × d_in, {@code b} has d_out entries (absent for bias-free layers), σ is the
+ * activation applied to this layer's output.
+ *
+ * @param name        a stable name, unique in its network (for the trainer's models {@code layer-0}, {@code layer-1}, …)
+ * @param op          what the layer was read from ({@code Dense} for the trainer, {@code Gemm}/{@code MatMul} for ONNX)
+ * @param weights     W, d_out × d_in
+ * @param bias        b with d_out entries, or null for a bias-free layer
+ * @param activation  σ after this layer
+ * @param elementType the type the weights were stored in (sets numerical-rank tolerances)
+ */
+public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable BiasVector bias,
+                         Activation activation, ElementType elementType) implements Serializable {
+
+    /** Validates that the bias length matches d_out. */
+    public DenseLayer {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(elementType, "elementType");
+        if (bias != null && bias.size() != weights.getRows()) {
+            throw new IllegalArgumentException("layer " + name + ": bias has " + bias.size()
+                    + " entries but W has " + weights.getRows() + " rows");
+        }
+    }
+
+    /** d_out, the number of output units (rows of W). */
+    public int outputWidth() {
+        return weights.getRows();
+    }
+
+    /** d_in, the number of input units (columns of W). */
+    public int inputWidth() {
+        return weights.getColumns();
+    }
+
+    /** Whether the layer has a bias vector. */
+    public boolean hasBias() {
+        return bias != null;
+    }
+}
