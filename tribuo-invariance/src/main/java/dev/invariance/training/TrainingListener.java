@@ -1,0 +1,13 @@
+package dev.invariance.training;
+
+/**
+ * Called by the training loop every {@code interval} steps (and after the last step) with the current
+ * loss and a read-only snapshot of the weights. A single-method interface, so a Java or Kotlin lambda
+ * implements it: {@code trainer.train(data, 100, checkpoint -> log(checkpoint.loss()))}.
+ * Exceptions thrown here stop training and propagate to the caller.
+ */
+@FunctionalInterface
+public interface TrainingListener {
+    /** Receives one checkpoint; the snapshot is immutable and may be kept. */
+    void onCheckpoint(TrainingCheckpoint checkpoint);
+}
