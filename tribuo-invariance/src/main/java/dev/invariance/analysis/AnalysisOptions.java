@@ -1,0 +1,122 @@
+package dev.invariance.analysis;
+
+/**
+ * Settings of {@link WeightAnalyzer}. Immutable; build with {@link #builder()} ({@code defaults()} for the
+ * defaults). From Kotlin: {@code AnalysisOptions.builder().apply { topK = 20 }.build()}.
+ */
+public final class AnalysisOptions {
+    private final int topK;
+    private final boolean allSingularValues;
+    private final int fastTopKThreshold;
+    private final int subspaceRankLimit;
+    private final double matchedRankTolerance;
+
+    private AnalysisOptions(Builder b) {
+        this.topK = b.topK;
+        this.allSingularValues = b.allSingularValues;
+        this.fastTopKThreshold = b.fastTopKThreshold;
+        this.subspaceRankLimit = b.subspaceRankLimit;
+        this.matchedRankTolerance = b.matchedRankTolerance;
+    }
+
+    /** topK 10, leading values only, fast top-k from min(d_out, d_in) ≥ 512, subspace rank limit 32, δ = 1e-2. */
+    public static AnalysisOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How many leading singular values each {@link LayerMetrics} lists. */
+    public int getTopK() {
+        return topK;
+    }
+
+    /** Whether {@link LayerMetrics#singularValues()} lists all of them instead of the top k. */
+    public boolean isAllSingularValues() {
+        return allSingularValues;
+    }
+
+    /**
+     * Layers with {@code min(d_out, d_in)} at least this large get their singular vectors from the block-Lanczos
+     * {@link dev.invariance.linalg.TruncatedSvd} instead of a dense SVD with vectors (values always come from the
+     * dense, values-only SVD, which every rank metric needs).
+     */
+    public int getFastTopKThreshold() {
+        return fastTopKThreshold;
+    }
+
+    /**
+     * The largest k for the matched-vector and subspace scores of science.md 2.7 (k = min of the two layers'
+     * relative ranks); pairs above it report NaN for those two scores.
+     */
+    public int getSubspaceRankLimit() {
+        return subspaceRankLimit;
+    }
+
+    /** δ of the relative rank that sets k for the matched-vector and subspace scores (science.md 2.7). */
+    public double getMatchedRankTolerance() {
+        return matchedRankTolerance;
+    }
+
+    /** Mutable builder; setters return it. */
+    public static final class Builder {
+        private int topK = 10;
+        private boolean allSingularValues = false;
+        private int fastTopKThreshold = 512;
+        private int subspaceRankLimit = 32;
+        private double matchedRankTolerance = 1e-2;
+
+        private Builder() {
+        }
+
+        /** Number of leading singular values to list, ≥ 0. */
+        public Builder topK(int topK) {
+            if (topK < 0) {
+                throw new IllegalArgumentException("topK must be >= 0, got " + topK);
+            }
+            this.topK = topK;
+            return this;
+        }
+
+        /** List all singular values (overrides topK for the listing). */
+        public Builder allSingularValues(boolean all) {
+            this.allSingularValues = all;
+            return this;
+        }
+
+        /** See {@link AnalysisOptions#getFastTopKThreshold()}; ≥ 1. */
+        public Builder fastTopKThreshold(int threshold) {
+            if (threshold < 1) {
+                throw new IllegalArgumentException("fast top-k threshold must be >= 1, got " + threshold);
+            }
+            this.fastTopKThreshold = threshold;
+            return this;
+        }
+
+        /** See {@link AnalysisOptions#getSubspaceRankLimit()}; ≥ 0. */
+        public Builder subspaceRankLimit(int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("subspace rank limit must be >= 0, got " + limit);
+            }
+            this.subspaceRankLimit = limit;
+            return this;
+        }
+
+        /** See {@link AnalysisOptions#getMatchedRankTolerance()}; in (0, 1). */
+        public Builder matchedRankTolerance(double delta) {
+            if (!(delta > 0 && delta < 1)) {
+                throw new IllegalArgumentException("matched-rank tolerance must be in (0, 1), got " + delta);
+            }
+            this.matchedRankTolerance = delta;
+            return this;
+        }
+
+        /** The immutable options. */
+        public AnalysisOptions build() {
+            return new AnalysisOptions(this);
+        }
+    }
+}

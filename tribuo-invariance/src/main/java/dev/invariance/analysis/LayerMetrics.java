@@ -1,0 +1,39 @@
+package dev.invariance.analysis;
+
+import dev.invariance.network.ElementType;
+
+import java.util.List;
+
+/**
+ * Spectral low-rank metrics of one weight matrix {@code W} (d_out × d_in) with singular values
+ * {@code σ_1 ≥ … ≥ σ_r}, r = min(d_out, d_in) (science.md 2.1–2.5, 2.12). For an all-zero or empty W the ratios are
+ * NaN, the norms and ranks 0.
+ *
+ * @param name                     the layer's name (or a label such as {@code layer-1[S,S]} for a submatrix)
+ * @param op                       what the layer was read from ({@code Dense}, {@code Gemm}, …)
+ * @param shape                    [d_out, d_in]
+ * @param elementType              the storage type; its ε sets {@code numericalRank}'s tolerance
+ * @param spectralNorm             ‖W‖₂ = σ₁
+ * @param frobeniusNorm            ‖W‖_F = √(Σσ_k²)
+ * @param rank1Ratio               ρ = ‖W‖₂/‖W‖_F ∈ [1/√rank, 1]; 1 iff rank ≤ 1 (Ji &amp; Telgarsky)
+ * @param stableRank               ‖W‖_F²/‖W‖₂² = 1/ρ²
+ * @param numericalRank            #{σ_k > σ₁·max(d_out, d_in)·ε} with ε of {@code elementType}
+ * @param relativeRank1e2          #{σ_k > 10⁻²·σ₁} (Timor et al.-style approximate rank)
+ * @param relativeRank1e3          #{σ_k > 10⁻³·σ₁}
+ * @param effectiveRank            Roy–Vetterli exp(H(σ/‖σ‖₁))
+ * @param nuclearFrobeniusRatio    Σσ_k/√(Σσ_k²) ∈ [1, √rank]
+ * @param secondToFirstRatio       σ₂/σ₁ ∈ [0, 1]
+ * @param spectralGap              σ₁ − σ₂ (top singular vectors are ill-defined when it is ≈ 0)
+ * @param singularValues           the leading singular values, descending (top k, or all when requested)
+ */
+public record LayerMetrics(String name, String op, List<Integer> shape, ElementType elementType,
+                           double spectralNorm, double frobeniusNorm, double rank1Ratio, double stableRank,
+                           int numericalRank, int relativeRank1e2, int relativeRank1e3, double effectiveRank,
+                           double nuclearFrobeniusRatio, double secondToFirstRatio, double spectralGap,
+                           List<Double> singularValues) {
+    /** Copies the lists. */
+    public LayerMetrics {
+        shape = List.copyOf(shape);
+        singularValues = List.copyOf(singularValues);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.invariance.analysis;
+
+import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.WeightMatrix;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The end-to-end linear predictor {@code w = Pᵀ} of a single-output linear network against the hard-margin SVM
+ * direction û (science.md 2.8; Ji &amp; Telgarsky: cos → 1 under logistic/exponential loss on separable data).
+ *
+ * @param predictor         w = Pᵀ ∈ R^{d_0}
+ * @param cosine            wᵀû / ‖w‖ ∈ [−1, 1] (NaN when w = 0)
+ * @param normalisedMargin  γ(w) = min_n y_n wᵀx_n / ‖w‖
+ * @param svmMargin         γ* of the SVM
+ * @param marginRatio       γ(w)/γ* ∈ (−∞, 1]
+ * @param svm               the SVM solution used
+ */
+public record MarginComparison(List<Double> predictor, double cosine, double normalisedMargin, double svmMargin,
+                               double marginRatio, SvmSolution svm) {
+    /** Copies the predictor. */
+    public MarginComparison {
+        predictor = List.copyOf(predictor);
+    }
+
+    /**
+     * Compares the network's end-to-end predictor with the SVM of {@code data} solved by {@link HardMarginSvm#create()}.
+     *
+     * @throws IllegalArgumentException if the network is not linear, has more than one output, or the data are not
+     *                                  separable through the origin
+     */
+    public static MarginComparison of(NetworkDescription network, LabelledData data) {
+        return of(network, data, HardMarginSvm.create().fit(data));
+    }
+
+    /** As {@link #of(NetworkDescription, LabelledData)} with a precomputed SVM solution (e.g. reused over time). */
+    public static MarginComparison of(NetworkDescription network, LabelledData data, SvmSolution svm) {
+        WeightMatrix p = EndToEndPredictor.endToEndMatrix(network);
+        if (p.getRows() != 1) {
+            throw new IllegalArgumentException("the margin comparison needs one output, the network has " + p.getRows());
+        }
+        double[] w = p.getRow(0);
+        double norm = Math.sqrt(AlignmentMeasures.dot(w, w));
+        double cos = 0;
+        for (int i = 0; i < w.length; i++) {
+            cos += w[i] * svm.direction().get(i);
+        }
+        cos = norm > 0 ? cos / norm : Double.NaN;
+        double margin = Double.POSITIVE_INFINITY;
+        for (int n = 0; n < data.size(); n++) {
+            margin = Math.min(margin, data.labels().get(n) * AlignmentMeasures.dot(w, data.inputs().getRow(n)) / norm);
+        }
+        if (!(norm > 0)) {
+            margin = Double.NaN;
+        }
+        List<Double> pred = new ArrayList<>(w.length);
+        for (double v : w) {
+            pred.add(v);
+        }
+        return new MarginComparison(pred, cos, margin, svm.margin(), margin / svm.margin(), svm);
+    }
+}

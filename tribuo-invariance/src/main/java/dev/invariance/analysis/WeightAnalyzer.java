@@ -1,0 +1,114 @@
+package dev.invariance.analysis;
+
+import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.LayerPair;
+import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.WeightMatrix;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Computes the low-rank and alignment metrics of science.md section 2 for every layer and every pair of consecutive
+ * layers of a {@link NetworkDescription} (all matrices {@code W} are d_out × d_in). Stateless apart from its
+ * options; thread-safe. {@code WeightAnalyzer.create().analyze(network)}.
+ */
+public final class WeightAnalyzer {
+    private final AnalysisOptions options;
+
+    private WeightAnalyzer(AnalysisOptions options) {
+        this.options = options;
+    }
+
+    /** An analyzer with {@link AnalysisOptions#defaults()}. */
+    public static WeightAnalyzer create() {
+        return new WeightAnalyzer(AnalysisOptions.defaults());
+    }
+
+    /** An analyzer with the given options. */
+    public static WeightAnalyzer create(AnalysisOptions options) {
+        return new WeightAnalyzer(options);
+    }
+
+    /** The options in use. */
+    public AnalysisOptions getOptions() {
+        return options;
+    }
+
+    /** Per-layer metrics of every dense layer and per-pair metrics along {@code consecutivePairs()}. */
+    public AnalysisReport analyze(NetworkDescription network) {
+        List<LayerSpectrum> spectra = new ArrayList<>();
+        List<LayerMetrics> layers = new ArrayList<>();
+        for (DenseLayer layer : network.layers()) {
+            LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options);
+            spectra.add(s);
+            layers.add(LayerMetricsCalculator.compute(layer.name(), layer.op(), s, options));
+        }
+        List<PairMetrics> pairs = new ArrayList<>();
+        for (LayerPair p : network.consecutivePairs()) {
+            pairs.add(AlignmentMeasures.compute(p.from(), p.to(), network.layer(p.from()).name(),
+                    network.layer(p.to()).name(), p.viaResidual(), spectra.get(p.from()), spectra.get(p.to()), options));
+        }
+        return new AnalysisReport(network.source(), LinearAlgebraBackend.describe(), layers, pairs);
+    }
+
+    /** The metrics of a single matrix (d_out × d_in) stored in {@code layer}'s element type. */
+    public LayerMetrics analyzeLayer(DenseLayer layer) {
+        return LayerMetricsCalculator.compute(layer.name(), layer.op(),
+                LayerSpectrum.of(layer.weights(), layer.elementType(), options), options);
+    }
+
+    /** The pair metrics of {@code from} (d × ·) feeding {@code to} (· × d), as if directly connected. */
+    public PairMetrics analyzePair(DenseLayer from, DenseLayer to) {
+        return AlignmentMeasures.compute(0, 1, from.name(), to.name(), false,
+                LayerSpectrum.of(from.weights(), from.elementType(), options),
+                LayerSpectrum.of(to.weights(), to.elementType(), options), options);
+    }
+
+    /**
+     * Every layer and pair metric on the stably active submatrices (science.md 2.11) given the data
+     * {@code inputs} (N × d_0, rows are examples): layer i uses {@code W_i[S_i, S_{i−1}]}, pair (from, to) uses
+     * {@code W_from[S_from, S_{from−1}]} and {@code W_to[:, S_from]}; empty sets give null ("not applicable").
+     */
+    public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, WeightMatrix inputs) {
+        List<LayerActivation> acts = ActivationPatterns.of(network, inputs);
+        List<StableSubmatrixMetrics.StableLayer> layers = new ArrayList<>();
+        for (int i = 0; i < network.depth(); i++) {
+            DenseLayer layer = network.layer(i);
+            List<Integer> rows = acts.get(i).stablyActive();
+            List<Integer> cols = i == 0 ? MatrixOps.range(layer.inputWidth()) : acts.get(i - 1).stablyActive();
+            LayerMetrics m = rows.isEmpty() || cols.isEmpty() ? null
+                    : analyzeMatrix(layer.name() + "[S,S]", layer.op(), MatrixOps.submatrix(layer.weights(), rows, cols),
+                    layer.elementType());
+            layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, cols, m));
+        }
+        List<StableSubmatrixMetrics.StablePair> pairs = new ArrayList<>();
+        for (LayerPair p : network.consecutivePairs()) {
+            DenseLayer from = network.layer(p.from());
+            DenseLayer to = network.layer(p.to());
+            List<Integer> s = acts.get(p.from()).stablyActive();
+            List<Integer> before = p.from() == 0 ? MatrixOps.range(from.inputWidth())
+                    : acts.get(p.from() - 1).stablyActive();
+            PairMetrics m = null;
+            if (!s.isEmpty() && !before.isEmpty()) {
+                m = analyzeMatrices(p.from(), p.to(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
+                        MatrixOps.submatrix(from.weights(), s, before),
+                        MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), s), from.elementType());
+            }
+            pairs.add(new StableSubmatrixMetrics.StablePair(p.from(), p.to(), m));
+        }
+        return new StableSubmatrixMetrics(acts, layers, pairs);
+    }
+
+    /** Metrics of a bare matrix, named {@code name}. */
+    LayerMetrics analyzeMatrix(String name, String op, WeightMatrix w, dev.invariance.network.ElementType type) {
+        return LayerMetricsCalculator.compute(name, op, LayerSpectrum.of(w, type, options), options);
+    }
+
+    PairMetrics analyzeMatrices(int from, int to, String fromName, String toName, boolean viaResidual,
+                                WeightMatrix wf, WeightMatrix wt, dev.invariance.network.ElementType type) {
+        return AlignmentMeasures.compute(from, to, fromName, toName, viaResidual, LayerSpectrum.of(wf, type, options),
+                LayerSpectrum.of(wt, type, options), options);
+    }
+}
