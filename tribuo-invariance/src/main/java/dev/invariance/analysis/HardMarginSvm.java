@@ -39,8 +39,9 @@ public final class HardMarginSvm {
     /**
      * Solves the SVM on {@code data}.
      *
-     * @throws IllegalArgumentException if the data are not linearly separable through the origin (the dual grows
-     *                                  without bound) or an example is the zero vector
+     * @throws IllegalArgumentException if the data are not linearly separable through the origin (certified when
+     *                                  ‖Σ a_n y_n x_n‖ < 1e-5·max‖x_n‖·Σ a_n, which bounds γ* below 1e-5·max‖x_n‖)
+     *                                  or an example is the zero vector
      * @throws ArithmeticException      if the tolerance is not reached within the epoch limit
      */
     public SvmSolution fit(LabelledData data) {
@@ -56,6 +57,10 @@ public final class HardMarginSvm {
             if (!(q[i] > 0)) {
                 throw new IllegalArgumentException("example " + i + " is the zero vector: no homogeneous margin exists");
             }
+        }
+        double maxNorm = 0;
+        for (double v : q) {
+            maxNorm = Math.max(maxNorm, Math.sqrt(v));
         }
         double[] a = new double[n];
         double[] u = new double[d];
@@ -81,8 +86,10 @@ public final class HardMarginSvm {
             for (double v : a) {
                 sumA += v;
             }
-            if (!Double.isFinite(sumA) || sumA > 1e15) {
-                throw new IllegalArgumentException("data are not linearly separable through the origin");
+            // For separable data ‖u‖ ≥ ûᵀu = Σ a_n y_n ûᵀx_n ≥ γ*·Σa, so a tiny ‖u‖/Σa certifies γ* ≈ 0.
+            if (!Double.isFinite(sumA) || Math.sqrt(AlignmentMeasures.dot(u, u)) < 1e-5 * maxNorm * sumA) {
+                throw new IllegalArgumentException("data are not linearly separable through the origin"
+                        + " (margin below 1e-5 of the largest example norm)");
             }
             if (violation <= tolerance) {
                 break;
