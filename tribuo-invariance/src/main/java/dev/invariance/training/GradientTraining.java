@@ -12,6 +12,9 @@ import java.util.SplittableRandom;
  * drawn from the given {@link SplittableRandom}; with a fixed BLAS thread count the same inputs give
  * bit-identical weights.
  *
+ * <p>With backtracking a rejected step halves the step size, and each accepted step lets it grow back by 10% up to
+ * the schedule's value.
+ *
  * <p>Each iteration measures the loss at the current parameters θ_t, reports it, then applies one update.
  * Training stops after the requested number of updates, when the loss is exactly 0 in floating point
  * ({@link StopReason#LOSS_UNDERFLOW}), or throws {@link TrainingDivergedException} naming the step and layer
@@ -20,6 +23,8 @@ import java.util.SplittableRandom;
 public final class GradientTraining {
     private static final int CURVE_POINTS = 1000;
     private static final double MIN_STEP_SCALE = 1e-30;
+    /** After an accepted backtracking step the step size grows back by 10% (up to η_t), so one rejection does not slow training for good. */
+    private static final double STEP_SCALE_RECOVERY = 1.1;
 
     private GradientTraining() {
     }
@@ -195,6 +200,7 @@ public final class GradientTraining {
                 if (previous != null) {
                     engine.copyParametersTo(previous);
                     previousLogLoss = value.logLoss();
+                    stepScale = Math.min(1.0, stepScale * STEP_SCALE_RECOVERY);
                 }
                 double eta = stepSize(step, value.loss()) * stepScale;
                 if (adamFirst != null && adamSecond != null) {
