@@ -241,7 +241,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
                 skipConnections);
         int[] widths = arch.widths().stream().mapToInt(Integer::intValue).toArray();
         double[][] initialWeights = initialization.initialWeights(widths, initScale, localRng);
-        long totalSteps = totalSteps(data.size());
+        long totalSteps = totalStepsFor(data.size());
         TrainingConfig config = new TrainingConfig(loss, optimizer, batchSize, learningRate, schedule, decayPower,
                 maxLearningRate, backtracking, totalSteps, adamBeta1, adamBeta2, adamEpsilon, precision.getElementType());
         TrainingResult result = GradientTraining.train(arch, config, data, initialWeights, null, localRng,
@@ -252,8 +252,8 @@ public final class DeepNetTrainer implements Trainer<Label> {
                 result.lossCurve(), result.stepsRun(), result.stopReason());
     }
 
-    /** The number of updates: {@code steps}, or {@code epochs × ⌈N / batch⌉} when epochs is positive. */
-    long totalSteps(int numExamples) {
+    /** The number of updates for N examples: {@code steps}, or {@code epochs × ⌈N / batch⌉} when epochs is positive. */
+    public long totalStepsFor(int numExamples) {
         if (epochs <= 0) {
             return steps;
         }
