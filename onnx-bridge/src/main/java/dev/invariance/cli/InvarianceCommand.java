@@ -1,0 +1,52 @@
+package dev.invariance.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The {@code invariance} launcher: subcommands {@code train}, {@code analyze} and {@code demo}. */
+@Command(name = "invariance", mixinStandardHelpOptions = true, version = "invariance 0.1.0",
+        description = "Train deep linear / ReLU classifiers on Tribuo and find their low-rank and aligned layers.",
+        subcommands = {TrainCommand.class, DemoCommand.class})
+public final class InvarianceCommand {
+
+    /** Exit code for bad input (missing file, malformed data, invalid option). */
+    public static final int BAD_INPUT = 2;
+    /** Exit code for a run that failed for another reason (for example divergence). */
+    public static final int FAILED = 1;
+
+    /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
+    private static final Logger NETLIB_LOGGER = Logger.getLogger("dev.ludovic.netlib");
+
+    private InvarianceCommand() {
+    }
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line on the process's standard streams and returns its exit code. */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line writing to the given streams and returns its exit code (for tests and embedding). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        quietNativeLoaders();
+        CommandLine cl = new CommandLine(new InvarianceCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler(CliErrors::onParameterError);
+        cl.setExecutionExceptionHandler(CliErrors::onExecutionError);
+        return cl.execute(args);
+    }
+
+    /** netlib logs a warning for every optional backend it does not find; the command line reports the one in use. */
+    private static void quietNativeLoaders() {
+        NETLIB_LOGGER.setLevel(Level.SEVERE);
+    }
+}

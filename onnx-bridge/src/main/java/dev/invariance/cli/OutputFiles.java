@@ -1,0 +1,51 @@
+package dev.invariance.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes outputs through a temporary file in the same folder, so a failed run never leaves a half-written file. */
+final class OutputFiles {
+    private OutputFiles() {
+    }
+
+    @FunctionalInterface
+    interface Writer {
+        void writeTo(Path file) throws IOException;
+    }
+
+    static void writeAtomically(Path target, Writer writer) {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            try {
+                writer.writeTo(tmp);
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Checks before any long work that the folder of {@code target} can be created and written. */
+    static void checkWritable(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(target + ": cannot create folder (" + e.getMessage() + ")", e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException(target + ": folder is not writable");
+        }
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException(target + ": is a folder, expected a file name");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.invariance.cli;
+
+import dev.invariance.data.CsvDatasets;
+import dev.invariance.deepnet.DeepNetModel;
+import dev.invariance.deepnet.DeepNetTrainer;
+import dev.invariance.deepnet.DeepNetTrainerBuilder;
+import dev.invariance.deepnet.ProvenanceReplay;
+import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.network.Activation;
+import dev.invariance.network.WeightDigest;
+import dev.invariance.training.Initialization;
+import dev.invariance.training.LossFunction;
+import dev.invariance.training.OptimizerKind;
+import dev.invariance.training.Precision;
+import dev.invariance.training.StepSchedule;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.Dataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.provenance.ModelProvenance;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code invariance train}: trains a {@link DeepNetModel} on a CSV file (or replays a provenance file) and
+ * writes the ONNX export, optionally the Tribuo model and the provenance JSON.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a deep linear or ReLU classifier on a CSV file and export it to ONNX.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "FILE.csv", description = "CSV file with a header row; all columns but the label are numeric.")
+    private @Nullable Path data;
+
+    @Option(names = "--label", paramLabel = "COLUMN", description = "Name of the label column.")
+    private @Nullable String label;
+
+    @Option(names = "--from-provenance", paramLabel = "PROV.json", description = "Retrain from a provenance file written by --provenance (bit-identical weights).")
+    private @Nullable Path fromProvenance;
+
+    @Option(names = "--hidden", split = ",", paramLabel = "W", description = "Hidden layer widths, e.g. 16,16,16 (default: ${DEFAULT-VALUE}).", defaultValue = "16,16")
+    private List<Integer> hidden = new ArrayList<>();
+
+    @Option(names = "--activation", split = ",", paramLabel = "A", description = "linear or relu, one for all hidden layers or one per layer (default: ${DEFAULT-VALUE}).", defaultValue = "linear")
+    private List<String> activation = new ArrayList<>();
+
+    @Option(names = "--no-bias", description = "Bias-free layers, as in the papers.")
+    private boolean noBias;
+
+    @Option(names = "--skip", description = "Residual skips around equal-width hidden layers.")
+    private boolean skip;
+
+    @Option(names = "--loss", paramLabel = "L", description = "logistic, exponential or squared (default: ${DEFAULT-VALUE}).", defaultValue = "logistic")
+    private String loss = "logistic";
+
+    @Option(names = "--optimizer", paramLabel = "O", description = "gd (full batch), sgd or adam (default: ${DEFAULT-VALUE}).", defaultValue = "gd")
+    private String optimizer = "gd";
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Minibatch size for sgd and adam (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    private int batchSize = 32;
+
+    @Option(names = "--learning-rate", paramLabel = "ETA", description = "Initial step size (default: ${DEFAULT-VALUE}).", defaultValue = "0.1")
+    private double learningRate = 0.1;
+
+    @Option(names = "--schedule", paramLabel = "S", description = "constant, decreasing or normalized (default: ${DEFAULT-VALUE}).", defaultValue = "constant")
+    private String schedule = "constant";
+
+    @ArgGroup(exclusive = true)
+    private @Nullable Budget budget;
+
+    static final class Budget {
+        @Option(names = "--steps", paramLabel = "N", description = "Number of parameter updates (default 1000).")
+        private @Nullable Long steps;
+
+        @Option(names = "--epochs", paramLabel = "N", description = "Number of passes over the data.")
+        private @Nullable Integer epochs;
+    }
+
+    @Option(names = "--init", paramLabel = "I", description = "gaussian, orthogonal, balanced or identity (default: ${DEFAULT-VALUE}).", defaultValue = "gaussian")
+    private String init = "gaussian";
+
+    @Option(names = "--init-scale", paramLabel = "S", description = "Init scale relative to LeCun (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")
+    private double initScale = 1.0;
+
+    @Option(names = "--precision", paramLabel = "P", description = "float64 or float32 (default: ${DEFAULT-VALUE}).", defaultValue = "float64")
+    private String precision = "float64";
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "12345")
+    private long seed = 12345L;
+
+    @Option(names = "--output", required = true, paramLabel = "MODEL.onnx", description = "Where to write the ONNX model.")
+    private Path output;
+
+    @Option(names = "--tribuo-model", paramLabel = "MODEL.tribuo", description = "Also write the Tribuo model (protobuf).")
+    private @Nullable Path tribuoModel;
+
+    @Option(names = "--provenance", paramLabel = "PROV.json", description = "Also write the model's provenance as JSON.")
+    private @Nullable Path provenance;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        for (Path target : outputs()) {
+            OutputFiles.checkWritable(target);
+        }
+        DeepNetModel model;
+        Dataset<Label> trainingData;
+        if (fromProvenance != null) {
+            if (data != null || label != null) {
+                throw new ParameterException(spec.commandLine(), "--from-provenance re-creates the data; do not give --data or --label");
+            }
+            ModelProvenance recorded = ProvenanceReplay.readJson(fromProvenance);
+            model = ProvenanceReplay.retrain(recorded);
+            trainingData = null;
+        } else {
+            if (data == null || label == null) {
+                throw new ParameterException(spec.commandLine(), "give --data FILE.csv and --label COLUMN (or --from-provenance PROV.json)");
+            }
+            trainingData = CsvDatasets.load(data, label);
+            DeepNetTrainer trainer = trainer();
+            long total = trainer.totalStepsFor(trainingData.size());
+            try (TerminalProgress progress = new TerminalProgress("train", total)) {
+                model = trainer.train(trainingData, TerminalProgress.interval(total), progress);
+            }
+        }
+        OutputFiles.writeAtomically(output, f -> model.saveONNXModel("dev.invariance", 1, f));
+        if (tribuoModel != null) {
+            OutputFiles.writeAtomically(tribuoModel, model::serializeToFile);
+        }
+        if (provenance != null) {
+            String json = ProvenanceReplay.toJson(model.getProvenance());
+            OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
+        }
+        out.printf("trained %s%n", model);
+        out.printf("steps %d, final loss %.6e (%s), %s%n", model.getStepsRun(), model.getLossCurve().finalLoss(),
+                model.getStopReason().name().toLowerCase(java.util.Locale.ROOT), LinearAlgebraBackend.describe());
+        out.printf("weights sha256 %s%n", WeightDigest.sha256(model.getNetwork()));
+        if (trainingData != null) {
+            out.printf("training accuracy %.4f%n", new LabelEvaluator().evaluate(model, trainingData).accuracy());
+        }
+        out.printf("wrote %s%n", output);
+        if (tribuoModel != null) {
+            out.printf("wrote %s%n", tribuoModel);
+        }
+        if (provenance != null) {
+            out.printf("wrote %s%n", provenance);
+        }
+        return 0;
+    }
+
+    private List<Path> outputs() {
+        List<Path> all = new ArrayList<>();
+        all.add(output);
+        if (tribuoModel != null) {
+            all.add(tribuoModel);
+        }
+        if (provenance != null) {
+            all.add(provenance);
+        }
+        return all;
+    }
+
+    private DeepNetTrainer trainer() {
+        List<Activation> activations = activation.stream().map(Activation::parse).toList();
+        DeepNetTrainerBuilder b = DeepNetTrainer.builder()
+                .hidden(hidden.stream().mapToInt(Integer::intValue).toArray())
+                .activations(activations)
+                .bias(!noBias)
+                .skipConnections(skip)
+                .loss(LossFunction.parse(loss))
+                .optimizer(OptimizerKind.parse(optimizer))
+                .batchSize(batchSize)
+                .learningRate(learningRate)
+                .schedule(StepSchedule.parse(schedule))
+                .initialization(Initialization.parse(init))
+                .initScale(initScale)
+                .precision(Precision.parse(precision))
+                .seed(seed);
+        if (budget != null && budget.epochs != null) {
+            b.epochs(budget.epochs);
+        } else if (budget != null && budget.steps != null) {
+            b.steps(budget.steps);
+        }
+        return b.build();
+    }
+}

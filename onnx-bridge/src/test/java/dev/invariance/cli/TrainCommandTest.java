@@ -1,0 +1,105 @@
+package dev.invariance.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result invariance(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = InvarianceCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path separableCsv() throws IOException {
+        Random rng = new Random(4);
+        double[] w = {1.0, -2.0, 0.5, 0.3};
+        StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
+        for (int i = 0; i < 50; i++) {
+            double s = 0;
+            StringBuilder row = new StringBuilder();
+            for (double wj : w) {
+                double x = rng.nextGaussian();
+                s += wj * x;
+                row.append(String.format(Locale.ROOT, "%.6f,", x));
+            }
+            sb.append(row).append(s > 0 ? "up" : "down").append('\n');
+        }
+        Path f = dir.resolve("data.csv");
+        Files.writeString(f, sb.toString());
+        return f;
+    }
+
+    private static String digest(String out) {
+        Matcher m = Pattern.compile("weights sha256 ([0-9a-f]{64})").matcher(out);
+        assertTrue(m.find(), out);
+        return m.group(1);
+    }
+
+    @Test
+    void trainWritesOnnxTribuoAndProvenanceAndReplayGivesIdenticalWeights() throws IOException {
+        Path csv = separableCsv();
+        Result first = invariance("train", "--data", csv.toString(), "--label", "label", "--hidden", "6,6",
+                "--activation", "relu,linear", "--optimizer", "sgd", "--batch-size", "8", "--epochs", "20",
+                "--output", dir.resolve("m.onnx").toString(), "--tribuo-model", dir.resolve("m.tribuo").toString(),
+                "--provenance", dir.resolve("prov.json").toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(Files.size(dir.resolve("m.onnx")) > 0 && Files.size(dir.resolve("m.tribuo")) > 0);
+        Result replay = invariance("train", "--from-provenance", dir.resolve("prov.json").toString(),
+                "--output", dir.resolve("again.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals(digest(first.out()), digest(replay.out()), "bit-identical weights");
+    }
+
+    private void assertBadInput(String expectedFragment, String... args) {
+        Result r = invariance(args);
+        assertEquals(2, r.code(), r.out() + r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line: " + err);
+        assertFalse(err.contains("Exception") && err.contains("\tat "), "no stack trace");
+        assertTrue(err.contains(expectedFragment), err);
+    }
+
+    @Test
+    void badInputsGetOneLineAndExitCodeTwo() throws IOException {
+        Path out = dir.resolve("x.onnx");
+        Path csv = separableCsv();
+        assertBadInput("missing.csv: no such file", "train", "--data", dir.resolve("missing.csv").toString(),
+                "--label", "label", "--output", out.toString());
+        assertBadInput("no column 'nope'", "train", "--data", csv.toString(), "--label", "nope", "--output", out.toString());
+        Files.writeString(dir.resolve("text.csv"), "a,label\n1,x\nhello,y\n");
+        assertBadInput("line 3, column 'a': 'hello' is not a number", "train", "--data", dir.resolve("text.csv").toString(),
+                "--label", "label", "--output", out.toString());
+        Files.writeString(dir.resolve("single.csv"), "a,label\n1,x\n2,x\n");
+        assertBadInput("single class", "train", "--data", dir.resolve("single.csv").toString(), "--label", "label",
+                "--output", out.toString());
+        Files.writeString(dir.resolve("empty.csv"), "");
+        assertBadInput("empty file", "train", "--data", dir.resolve("empty.csv").toString(), "--label", "label",
+                "--output", out.toString());
+        assertBadInput("unknown activation", "train", "--data", csv.toString(), "--label", "label", "--activation", "tanh",
+                "--output", out.toString());
+        assertBadInput("mutually exclusive", "train", "--data", csv.toString(), "--label", "label", "--steps", "3",
+                "--epochs", "2", "--output", out.toString());
+        assertFalse(Files.exists(out), "a failed run writes nothing");
+    }
+}

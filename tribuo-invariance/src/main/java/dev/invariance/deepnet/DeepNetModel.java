@@ -1,0 +1,414 @@
+package dev.invariance.deepnet;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.oracle.labs.mlrg.olcut.util.Pair;
+import dev.invariance.deepnet.protos.DeepNetModelProto;
+import dev.invariance.deepnet.protos.DenseLayerProto;
+import dev.invariance.network.Activation;
+import dev.invariance.network.BiasVector;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.SkipConnection;
+import dev.invariance.network.WeightMatrix;
+import dev.invariance.training.LossCurve;
+import dev.invariance.training.LossFunction;
+import dev.invariance.training.StopReason;
+import org.tribuo.Example;
+import org.tribuo.Excuse;
+import org.tribuo.Feature;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
+import org.tribuo.ONNXExportable;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ModelDataCarrier;
+import org.tribuo.protos.core.ModelDataProto;
+import org.tribuo.protos.core.ModelProto;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A deep linear or ReLU feed-forward classifier trained by {@link DeepNetTrainer}: layer i computes
+ * {@code x_{i+1} = σ_i(W_i x_i + b_i)} (+ x_i for a residual skip) with W_i d_out × d_in; the last layer is
+ * linear. Two classes use one output f and the class scores of {@link LossFunction#classScores}: logistic
+ * loss p(positive) = σ(f), exponential σ(2f), squared loss raw scores (−f, f). k > 2 classes use k outputs:
+ * softmax(f), softmax(2f) or raw scores. Column j of W_0 is the feature with Tribuo id j.
+ *
+ * <p>Serialises with Java serialisation and Tribuo's protobuf format, and exports to ONNX (Gemm with
+ * transB = 1, so the stored tensors are exactly the W_i, as PyTorch stores them) with the provenance in the
+ * metadata.
+ */
+public final class DeepNetModel extends Model<Label> implements ONNXExportable {
+    private static final long serialVersionUID = 1L;
+
+    /** Version of the protobuf form written by {@link #serialize()}. */
+    public static final int CURRENT_VERSION = 0;
+
+    private final NetworkDescription network;
+    private final LossFunction loss;
+    private final LossCurve lossCurve;
+    private final long stepsRun;
+    private final StopReason stopReason;
+    private transient NetworkFunction function;
+
+    DeepNetModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
+                 ImmutableOutputInfo<Label> outputIDInfo, NetworkDescription network, LossFunction loss,
+                 LossCurve lossCurve, long stepsRun, StopReason stopReason) {
+        super(name, provenance, featureIDMap, outputIDInfo, loss.producesProbabilities());
+        int outputs = outputIDInfo.size() == 2 ? 1 : outputIDInfo.size();
+        if (network.layer(0).inputWidth() != featureIDMap.size()
+                || network.layer(network.depth() - 1).outputWidth() != outputs) {
+            throw new IllegalArgumentException("network shape " + network.layer(0).inputWidth() + " -> "
+                    + network.layer(network.depth() - 1).outputWidth() + " does not fit " + featureIDMap.size()
+                    + " features and " + outputIDInfo.size() + " classes");
+        }
+        this.network = network;
+        this.loss = loss;
+        this.lossCurve = lossCurve;
+        this.stepsRun = stepsRun;
+        this.stopReason = stopReason;
+        this.function = new NetworkFunction(network);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        function = new NetworkFunction(network);
+    }
+
+    /** The weights as the analyzer reads them: layers {@code layer-0} … {@code layer-(L−1)}, W d_out × d_in. */
+    public NetworkDescription getNetwork() {
+        return network;
+    }
+
+    /** The loss the model was trained with (it sets how outputs become class scores). */
+    public LossFunction getLoss() {
+        return loss;
+    }
+
+    /** The training loss over steps. */
+    public LossCurve getLossCurve() {
+        return lossCurve;
+    }
+
+    /** The number of parameter updates applied in training. */
+    public long getStepsRun() {
+        return stepsRun;
+    }
+
+    /** Why training ended (completed, or the loss underflowed to 0). */
+    public StopReason getStopReason() {
+        return stopReason;
+    }
+
+    /** The element type of the weights (the training precision). */
+    public ElementType getElementType() {
+        return network.layer(0).elementType();
+    }
+
+    /** The dense feature vector of an example in feature-id order (unknown features are ignored). */
+    double[] featureVector(Example<Label> example) {
+        double[] x = new double[featureIDMap.size()];
+        int known = 0;
+        for (Feature f : example) {
+            int id = featureIDMap.getID(f.getName());
+            if (id >= 0) {
+                x[id] = f.getValue();
+                known++;
+            }
+        }
+        if (known == 0) {
+            throw new IllegalArgumentException("No features found in Example " + example);
+        }
+        return x;
+    }
+
+    @Override
+    public Prediction<Label> predict(Example<Label> example) {
+        double[] x = featureVector(example);
+        double[] scores = loss.classScores(function.outputs(x), outputIDInfo.size());
+        Map<String, Label> scoreMap = new LinkedHashMap<>();
+        Label best = null;
+        for (int id = 0; id < scores.length; id++) {
+            String name = outputIDInfo.getOutput(id).getLabel();
+            Label scored = new Label(name, scores[id]);
+            scoreMap.put(name, scored);
+            if (best == null || scores[id] > best.getScore()) {
+                best = scored;
+            }
+        }
+        return new Prediction<>(best, scoreMap, countKnown(example), example, generatesProbabilities);
+    }
+
+    private int countKnown(Example<Label> example) {
+        int known = 0;
+        for (Feature f : example) {
+            if (featureIDMap.getID(f.getName()) >= 0) {
+                known++;
+            }
+        }
+        return known;
+    }
+
+    /**
+     * Per class, the n features with the largest absolute weight (all for n &lt; 0). For a network whose
+     * activations are all linear this is the exact end-to-end weight (row of P = W_{L−1}…W_0, with identity terms
+     * for skips; two classes: the positive class gets the row of P, the negative class its negation), and
+     * {@link Model#BIAS_FEATURE} gets f(0). For ReLU networks it is the absolute path weight (row of
+     * |W_{L−1}|…|W_0|), an upper bound on how much each feature can move each output.
+     */
+    @Override
+    public Map<String, List<Pair<String, Double>>> getTopFeatures(int n) {
+        boolean linear = function.allActivationsLinear();
+        double[][] p = function.endToEnd(!linear);
+        double[] offset = linear ? function.outputs(new double[featureIDMap.size()]) : null;
+        Map<String, List<Pair<String, Double>>> out = new LinkedHashMap<>();
+        int classes = outputIDInfo.size();
+        for (int id = 0; id < classes; id++) {
+            double[] row;
+            double bias;
+            if (classes == 2) {
+                double sign = (id == 1 || !linear) ? 1.0 : -1.0;
+                row = scaled(p[0], sign);
+                bias = offset == null ? 0.0 : sign * offset[0];
+            } else {
+                row = p[id];
+                bias = offset == null ? 0.0 : offset[id];
+            }
+            List<Pair<String, Double>> features = new ArrayList<>();
+            for (int j = 0; j < row.length; j++) {
+                features.add(new Pair<>(featureIDMap.get(j).getName(), row[j]));
+            }
+            if (offset != null) {
+                features.add(new Pair<>(BIAS_FEATURE, bias));
+            }
+            features.sort(Comparator.comparingDouble((Pair<String, Double> e) -> -Math.abs(e.getB())));
+            out.put(outputIDInfo.getOutput(id).getLabel(), n < 0 ? features : features.subList(0, Math.min(n, features.size())));
+        }
+        return out;
+    }
+
+    private static double[] scaled(double[] v, double s) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = s * v[i];
+        }
+        return out;
+    }
+
+    /**
+     * Explains a prediction exactly for piecewise-linear networks: with the activation pattern at x fixed the
+     * network is linear, f(x) = J(x) x + c, and feature j contributes J(x)_{·j} x_j to each output. Per class the
+     * contributions are listed by decreasing magnitude (two classes: the positive class gets J x, the negative
+     * class its negation).
+     */
+    @Override
+    public Optional<Excuse<Label>> getExcuse(Example<Label> example) {
+        double[] x = featureVector(example);
+        double[][] jac = function.localJacobian(x);
+        Map<String, List<Pair<String, Double>>> scores = new HashMap<>();
+        int classes = outputIDInfo.size();
+        for (int id = 0; id < classes; id++) {
+            double[] row = classes == 2 ? scaled(jac[0], id == 1 ? 1.0 : -1.0) : jac[id];
+            List<Pair<String, Double>> contributions = new ArrayList<>();
+            for (int j = 0; j < row.length; j++) {
+                if (x[j] != 0.0) {
+                    contributions.add(new Pair<>(featureIDMap.get(j).getName(), row[j] * x[j]));
+                }
+            }
+            contributions.sort(Comparator.comparingDouble((Pair<String, Double> e) -> -Math.abs(e.getB())));
+            scores.put(outputIDInfo.getOutput(id).getLabel(), contributions);
+        }
+        return Optional.of(new Excuse<>(example, predict(example), scores));
+    }
+
+    @Override
+    protected DeepNetModel copy(String newName, ModelProvenance newProvenance) {
+        return new DeepNetModel(newName, newProvenance, featureIDMap, outputIDInfo, network, loss, lossCurve,
+                stepsRun, stopReason);
+    }
+
+    // ------------------------------------------------------------------ protobuf
+
+    @Override
+    public ModelProto serialize() {
+        ModelDataCarrier<Label> carrier = createDataCarrier();
+        DeepNetModelProto.Builder b = DeepNetModelProto.newBuilder()
+                .setMetadata(Any.pack(carrier.serialize()))
+                .setElementType(getElementType().name())
+                .setLoss(loss.name())
+                .setNumClasses(outputIDInfo.size())
+                .setStepsRun(stepsRun)
+                .setStopReason(stopReason.name())
+                .setNetworkSource(network.source());
+        for (DenseLayer layer : network.layers()) {
+            DenseLayerProto.Builder lb = DenseLayerProto.newBuilder()
+                    .setName(layer.name())
+                    .setDOut(layer.outputWidth())
+                    .setDIn(layer.inputWidth())
+                    .setActivation(layer.activation().name())
+                    .setHasBias(layer.hasBias());
+            for (double w : layer.weights().toRowMajorArray()) {
+                lb.addWeights(w);
+            }
+            BiasVector bias = layer.bias();
+            if (bias != null) {
+                for (double v : bias.toArray()) {
+                    lb.addBias(v);
+                }
+            }
+            b.addLayers(lb);
+        }
+        for (SkipConnection s : network.skips()) {
+            b.addSkipSource(s.sourceLayer()).addSkipTarget(s.targetLayer());
+        }
+        b.addAllCurveSteps(lossCurve.steps()).addAllCurveLosses(lossCurve.losses())
+                .addAllCurveLogLosses(lossCurve.logLosses());
+        return ModelProto.newBuilder().setVersion(CURRENT_VERSION).setClassName(DeepNetModel.class.getName())
+                .setSerializedData(Any.pack(b.build())).build();
+    }
+
+    /**
+     * Deserialisation factory, called reflectively by Tribuo's {@code Model.deserialize}.
+     *
+     * @throws InvalidProtocolBufferException if the message is not a {@code DeepNetModelProto}
+     * @throws IllegalArgumentException       if the version is newer than this code understands or the content is inconsistent
+     */
+    @SuppressWarnings("unchecked")
+    public static DeepNetModel deserializeFromProto(int version, String className, Any message)
+            throws InvalidProtocolBufferException {
+        if (version < 0 || version > CURRENT_VERSION) {
+            throw new IllegalArgumentException("DeepNetModel protobuf version " + version
+                    + " is newer than this library understands (" + CURRENT_VERSION + ")");
+        }
+        DeepNetModelProto proto = message.unpack(DeepNetModelProto.class);
+        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        if (!carrier.outputDomain().getOutput(0).getClass().equals(Label.class)) {
+            throw new IllegalArgumentException("DeepNetModel needs a Label output domain, found "
+                    + carrier.outputDomain().getOutput(0).getClass().getName());
+        }
+        ElementType elementType = ElementType.valueOf(proto.getElementType());
+        List<DenseLayer> layers = new ArrayList<>();
+        for (DenseLayerProto lp : proto.getLayersList()) {
+            double[] w = lp.getWeightsList().stream().mapToDouble(Double::doubleValue).toArray();
+            BiasVector bias = lp.getHasBias()
+                    ? BiasVector.of(lp.getBiasList().stream().mapToDouble(Double::doubleValue).toArray()) : null;
+            layers.add(new DenseLayer(lp.getName(), "Dense", WeightMatrix.fromRowMajor(lp.getDOut(), lp.getDIn(), w),
+                    bias, Activation.valueOf(lp.getActivation()), elementType));
+        }
+        if (proto.getSkipSourceCount() != proto.getSkipTargetCount()) {
+            throw new IllegalArgumentException("DeepNetModel protobuf has unpaired skip connections");
+        }
+        List<SkipConnection> skips = new ArrayList<>();
+        for (int i = 0; i < proto.getSkipSourceCount(); i++) {
+            skips.add(new SkipConnection(proto.getSkipSource(i), proto.getSkipTarget(i)));
+        }
+        NetworkDescription network = new NetworkDescription(proto.getNetworkSource(), layers, skips);
+        LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
+                proto.getCurveLogLossesList());
+        return new DeepNetModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
+                (ImmutableOutputInfo<Label>) carrier.outputDomain(), network, LossFunction.valueOf(proto.getLoss()),
+                curve, proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()));
+    }
+
+    // ------------------------------------------------------------------ ONNX
+
+    @Override
+    public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
+        ONNXContext context = new ONNXContext();
+        context.setName("DeepNetModel");
+        ONNXPlaceholder input = context.floatInput("input", featureIDMap.size());
+        ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
+        writeONNXGraph(input).assignTo(output);
+        return ONNXExportable.buildModel(context, domain, modelVersion, this);
+    }
+
+    /**
+     * Writes the network: per layer {@code Gemm(x, W_i, b_i; transB = 1)} (W_i stored d_out × d_in, float32),
+     * {@code Relu} for ReLU layers, {@code Add} for skips, then the class-score head (a broadcast {@code Mul}
+     * and {@code Softmax} for probabilities).
+     */
+    @Override
+    public ONNXNode writeONNXGraph(ONNXRef<?> input) {
+        ONNXContext context = input.onnxContext();
+        ONNXRef<?> x = input;
+        Map<String, Object> transB = Collections.singletonMap("transB", 1);
+        boolean[] skip = new boolean[network.depth()];
+        for (SkipConnection s : network.skips()) {
+            skip[s.sourceLayer()] = true;
+        }
+        for (int i = 0; i < network.depth(); i++) {
+            DenseLayer layer = network.layer(i);
+            double[] w = layer.weights().toRowMajorArray();
+            ONNXInitializer weights = context.floatTensor(layer.name() + "_W",
+                    Arrays.asList(layer.outputWidth(), layer.inputWidth()), fb -> {
+                        for (double v : w) {
+                            fb.put((float) v);
+                        }
+                    });
+            List<ONNXRef<?>> operands = new ArrayList<>();
+            operands.add(weights);
+            BiasVector bias = layer.bias();
+            if (bias != null) {
+                double[] bv = bias.toArray();
+                float[] fbias = new float[bv.length];
+                for (int j = 0; j < bv.length; j++) {
+                    fbias[j] = (float) bv[j];
+                }
+                operands.add(context.array(layer.name() + "_b", fbias));
+            }
+            ONNXNode h = x.apply(ONNXOperators.GEMM, operands, List.of(layer.name()), transB).get(0);
+            ONNXRef<?> next = layer.activation() == Activation.RELU ? h.apply(OnnxActivation.RELU) : h;
+            if (skip[i]) {
+                next = next.apply(ONNXOperators.ADD, x);
+            }
+            x = next;
+        }
+        return writeHead(context, x);
+    }
+
+    private ONNXNode writeHead(ONNXContext context, ONNXRef<?> logits) {
+        int classes = outputIDInfo.size();
+        double factor = loss == LossFunction.EXPONENTIAL ? 2.0 : 1.0;
+        ONNXNode scores;
+        if (classes == 2) {
+            float[] head = loss == LossFunction.SQUARED ? new float[] {-1f, 1f} : new float[] {0f, (float) factor};
+            scores = logits.apply(ONNXOperators.MUL, context.array("class_head", head));
+        } else {
+            scores = logits.apply(ONNXOperators.MUL, context.constant("class_head", (float) factor));
+        }
+        return loss.producesProbabilities()
+                ? scores.apply(ONNXOperators.SOFTMAX, Collections.singletonMap("axis", 1))
+                : scores;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("DeepNetModel(name=").append(name).append(", layers=");
+        for (int i = 0; i < network.depth(); i++) {
+            DenseLayer l = network.layer(i);
+            sb.append(i == 0 ? "" : " -> ").append(l.inputWidth()).append('x').append(l.outputWidth())
+                    .append(l.activation() == Activation.RELU ? " relu" : "");
+        }
+        return sb.append(", loss=").append(loss.getConfigName()).append(", steps=").append(stepsRun)
+                .append(", stop=").append(stopReason).append(')').toString();
+    }
+}

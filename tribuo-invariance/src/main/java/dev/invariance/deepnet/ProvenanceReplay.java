@@ -1,0 +1,130 @@
+package dev.invariance.deepnet;
+
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
+import com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.util.Pair;
+import dev.invariance.data.InvalidDataException;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.ConfigurableDataSource;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.provenance.ModelProvenance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A model's provenance as the reproducibility contract: written as JSON (OLCUT's provenance format), read back,
+ * and replayed: the trainer and the configurable data source are rebuilt from their recorded configuration,
+ * the trainer's RNG is advanced to the recorded invocation count, and training reruns, giving bit-identical
+ * weights on the same machine and BLAS thread count.
+ */
+public final class ProvenanceReplay {
+    private static final String RESOURCE_HASH = "resource-hash";
+
+    private ProvenanceReplay() {
+    }
+
+    /** The provenance as indented JSON. */
+    public static String toJson(ModelProvenance provenance) {
+        return new JsonProvenanceSerialization(true).marshalAndSerialize(provenance);
+    }
+
+    /**
+     * Reads a provenance JSON file written by {@link #toJson}.
+     *
+     * @throws InvalidDataException if the file is missing or is not a model provenance
+     */
+    public static ModelProvenance readJson(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidDataException(file + ": no such file");
+        }
+        ObjectProvenance parsed;
+        try {
+            parsed = new JsonProvenanceSerialization(true).deserializeAndUnmarshal(Files.readString(file));
+        } catch (IOException e) {
+            throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (ProvenanceSerializationException | RuntimeException e) {
+            throw new InvalidDataException(file + ": not a provenance JSON file (" + firstLine(e) + ")", e);
+        }
+        if (!(parsed instanceof ModelProvenance mp)) {
+            throw new InvalidDataException(file + ": holds a " + parsed.getClass().getSimpleName()
+                    + ", not a model provenance");
+        }
+        return mp;
+    }
+
+    /**
+     * Retrains the model a provenance describes.
+     *
+     * @throws InvalidDataException if the provenance is not a {@link DeepNetTrainer}'s, its data source is not
+     *                              configurable, or the data changed since the provenance was recorded
+     */
+    public static DeepNetModel retrain(ModelProvenance provenance) {
+        if (!DeepNetModel.class.getName().equals(provenance.getClassName())) {
+            throw new InvalidDataException("provenance describes a " + provenance.getClassName()
+                    + ", not a " + DeepNetModel.class.getName());
+        }
+        ConfigurationManager cm = new ConfigurationManager();
+        try {
+            cm.addConfiguration(ProvenanceUtil.extractConfiguration(provenance));
+        } catch (RuntimeException e) {
+            throw new InvalidDataException("provenance cannot be turned into a configuration (" + firstLine(e) + ")", e);
+        }
+        List<DeepNetTrainer> trainers = cm.lookupAll(DeepNetTrainer.class);
+        if (trainers.isEmpty()) {
+            throw new InvalidDataException("provenance holds no DeepNetTrainer configuration");
+        }
+        @SuppressWarnings("unchecked")
+        List<ConfigurableDataSource<Label>> sources = (List<ConfigurableDataSource<Label>>) (List<?>) lookupSources(cm);
+        if (sources.isEmpty()) {
+            throw new InvalidDataException("the training data (" + provenance.getDatasetProvenance().getSourceProvenance()
+                    .getClassName() + ") is not a configurable data source, so it cannot be re-created from provenance");
+        }
+        ConfigurableDataSource<Label> source = sources.get(0);
+        checkUnchanged(provenance.getDatasetProvenance().getSourceProvenance(), source.getProvenance());
+        PrimitiveProvenance<?> count = provenance.getTrainerProvenance().getInstanceValues().get("train-invocation-count");
+        int invocation = count == null ? 0 : ((Number) count.getValue()).intValue();
+        Map<String, Provenance> run = new HashMap<>(provenance.getInstanceProvenance().getMap());
+        return trainers.get(0).train(new MutableDataset<>(source), run, invocation);
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static List<ConfigurableDataSource> lookupSources(ConfigurationManager cm) {
+        return cm.lookupAll(ConfigurableDataSource.class);
+    }
+
+    private static void checkUnchanged(ObjectProvenance recorded, ObjectProvenance now) {
+        Provenance before = find(recorded, RESOURCE_HASH);
+        Provenance after = find(now, RESOURCE_HASH);
+        if (before != null && after != null && !Objects.equals(before, after)) {
+            throw new InvalidDataException("the training data changed since the provenance was recorded ("
+                    + RESOURCE_HASH + " " + before + " vs " + after + ")");
+        }
+    }
+
+    private static @Nullable Provenance find(ObjectProvenance provenance, String key) {
+        for (Pair<String, Provenance> entry : provenance) {
+            if (entry.getA().equals(key)) {
+                return entry.getB();
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.invariance.network;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A SHA-256 fingerprint of a network's weights: layer shapes, every weight and bias as its exact IEEE-754 bits,
+ * activations and skips. Equal digests mean bit-identical networks, which is how a provenance replay is checked
+ * without comparing files that also hold timestamps.
+ */
+public final class WeightDigest {
+    private WeightDigest() {
+    }
+
+    /** The lower-case hexadecimal SHA-256 of the network's parameters. */
+    public static String sha256(NetworkDescription network) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+        for (DenseLayer layer : network.layers()) {
+            md.update(layer.activation().name().getBytes(StandardCharsets.UTF_8));
+            putDoubles(md, new double[] {layer.outputWidth(), layer.inputWidth()});
+            putDoubles(md, layer.weights().toRowMajorArray());
+            BiasVector b = layer.bias();
+            if (b != null) {
+                putDoubles(md, b.toArray());
+            }
+        }
+        for (SkipConnection s : network.skips()) {
+            putDoubles(md, new double[] {s.sourceLayer(), s.targetLayer()});
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void putDoubles(MessageDigest md, double[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * Double.BYTES);
+        for (double v : values) {
+            buf.putLong(Double.doubleToRawLongBits(v));
+        }
+        md.update(buf.array());
+    }
+}

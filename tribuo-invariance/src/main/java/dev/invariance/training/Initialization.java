@@ -1,0 +1,179 @@
+package dev.invariance.training;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Weight initialisations of science.md 4.4. Every scheme takes a {@code scale}; biases start at zero.
+ * All matrices are row-major d_out × d_in.
+ * <ul>
+ *   <li>{@link #GAUSSIAN}: W_ij ~ N(0, scale² / d_in): scale = 1 is LeCun's (PyTorch-like) variance,
+ *       0.1 and 0.01 are the "small" inits under which rank-1 structure appears quickly.</li>
+ *   <li>{@link #ORTHOGONAL}: scale · Q with Q semi-orthogonal (orthonormal rows or columns), from the
+ *       Gram–Schmidt QR of a Gaussian matrix: every singular value equals scale.</li>
+ *   <li>{@link #BALANCED}: W_i = scale · Q_{i+1} Q_iᵀ with Q_i ∈ R^{d_i × r} orthonormal columns and
+ *       r = min_i d_i, so that W_{i+1}ᵀW_{i+1} = W_iW_iᵀ (D_i = 0, science.md 2.9). Meant for linear nets.</li>
+ *   <li>{@link #IDENTITY}: scale · I (rectangular identity) plus N(0, (0.01 · scale)² / d_in) noise.</li>
+ * </ul>
+ */
+public enum Initialization {
+    /** Gaussian with variance scale² / fan_in. */
+    GAUSSIAN("gaussian"),
+    /** Scaled (semi-)orthogonal matrices. */
+    ORTHOGONAL("orthogonal"),
+    /** Balanced rank-r factors of a linear network. */
+    BALANCED("balanced"),
+    /** Scaled identity plus small noise. */
+    IDENTITY("identity");
+
+    private static final double IDENTITY_NOISE = 0.01;
+
+    private final String configName;
+
+    Initialization(String configName) {
+        this.configName = configName;
+    }
+
+    /** The lower-case command-line name. */
+    public String getConfigName() {
+        return configName;
+    }
+
+    /**
+     * Parses a command-line name.
+     *
+     * @throws IllegalArgumentException naming the value and the accepted ones
+     */
+    public static Initialization parse(String name) {
+        String lower = name.trim().toLowerCase(Locale.ROOT);
+        for (Initialization i : values()) {
+            if (i.configName.equals(lower)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unknown init '" + name + "' (expected gaussian, orthogonal, balanced or identity)");
+    }
+
+    /**
+     * Draws the weights of every layer, in layer order, row-major d_out × d_in.
+     *
+     * @param widths d_0 … d_L
+     * @param scale  the scale described on each constant
+     * @param rng    the only source of randomness
+     */
+    public double[][] initialWeights(int[] widths, double scale, SplittableRandom rng) {
+        int layers = widths.length - 1;
+        double[][] weights = new double[layers][];
+        switch (this) {
+            case GAUSSIAN -> {
+                for (int i = 0; i < layers; i++) {
+                    weights[i] = gaussian(widths[i + 1] * widths[i], scale / Math.sqrt(widths[i]), rng);
+                }
+            }
+            case ORTHOGONAL -> {
+                for (int i = 0; i < layers; i++) {
+                    weights[i] = semiOrthogonal(widths[i + 1], widths[i], rng);
+                    scaleInPlace(weights[i], scale);
+                }
+            }
+            case BALANCED -> {
+                int r = Integer.MAX_VALUE;
+                for (int w : widths) {
+                    r = Math.min(r, w);
+                }
+                double[][] bases = new double[widths.length][];
+                for (int i = 0; i < widths.length; i++) {
+                    bases[i] = semiOrthogonal(widths[i], r, rng); // d_i × r, orthonormal columns
+                }
+                for (int i = 0; i < layers; i++) {
+                    weights[i] = multiplyTransposed(bases[i + 1], bases[i], widths[i + 1], widths[i], r);
+                    scaleInPlace(weights[i], scale);
+                }
+            }
+            case IDENTITY -> {
+                for (int i = 0; i < layers; i++) {
+                    int out = widths[i + 1];
+                    int in = widths[i];
+                    double[] w = gaussian(out * in, IDENTITY_NOISE * scale / Math.sqrt(in), rng);
+                    for (int d = 0; d < Math.min(out, in); d++) {
+                        w[d * in + d] += scale;
+                    }
+                    weights[i] = w;
+                }
+            }
+        }
+        return weights;
+    }
+
+    private static double[] gaussian(int n, double std, SplittableRandom rng) {
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = std * rng.nextGaussian();
+        }
+        return w;
+    }
+
+    private static void scaleInPlace(double[] w, double s) {
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= s;
+        }
+    }
+
+    /**
+     * A rows × cols row-major matrix with orthonormal columns (rows ≥ cols) or orthonormal rows (rows < cols):
+     * modified Gram–Schmidt, applied twice for orthogonality to machine precision, on a Gaussian matrix.
+     */
+    static double[] semiOrthogonal(int rows, int cols, SplittableRandom rng) {
+        int tall = Math.max(rows, cols);
+        int thin = Math.min(rows, cols);
+        double[][] q = new double[thin][tall]; // thin vectors of length tall
+        for (int k = 0; k < thin; k++) {
+            for (int t = 0; t < tall; t++) {
+                q[k][t] = rng.nextGaussian();
+            }
+        }
+        for (int k = 0; k < thin; k++) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (int j = 0; j < k; j++) {
+                    double dot = 0;
+                    for (int t = 0; t < tall; t++) {
+                        dot += q[j][t] * q[k][t];
+                    }
+                    for (int t = 0; t < tall; t++) {
+                        q[k][t] -= dot * q[j][t];
+                    }
+                }
+            }
+            double norm = 0;
+            for (int t = 0; t < tall; t++) {
+                norm += q[k][t] * q[k][t];
+            }
+            norm = Math.sqrt(norm);
+            for (int t = 0; t < tall; t++) {
+                q[k][t] /= norm;
+            }
+        }
+        double[] out = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[i * cols + j] = rows >= cols ? q[j][i] : q[i][j];
+            }
+        }
+        return out;
+    }
+
+    /** A · Bᵀ for row-major A (m × r) and B (n × r). */
+    private static double[] multiplyTransposed(double[] a, double[] b, int m, int n, int r) {
+        double[] out = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int k = 0; k < r; k++) {
+                    s += a[i * r + k] * b[j * r + k];
+                }
+                out[i * n + j] = s;
+            }
+        }
+        return out;
+    }
+}
