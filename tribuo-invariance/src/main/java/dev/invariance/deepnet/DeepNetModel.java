@@ -11,6 +11,7 @@ import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.NetworkProvider;
 import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.LossCurve;
@@ -57,7 +58,7 @@ import java.util.Optional;
  * transB = 1, so the stored tensors are exactly the W_i, as PyTorch stores them) with the provenance in the
  * metadata.
  */
-public final class DeepNetModel extends Model<Label> implements ONNXExportable {
+public final class DeepNetModel extends Model<Label> implements ONNXExportable, NetworkProvider {
     private static final long serialVersionUID = 1L;
 
     /** Version of the protobuf form written by {@link #serialize()}. */
@@ -95,6 +96,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable {
     }
 
     /** The weights as the analyzer reads them: layers {@code layer-0} … {@code layer-(L−1)}, W d_out × d_in. */
+    @Override
     public NetworkDescription getNetwork() {
         return network;
     }

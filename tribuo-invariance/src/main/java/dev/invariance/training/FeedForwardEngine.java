@@ -19,7 +19,7 @@ import java.util.List;
  *
  * @param <A> {@code double[]} or {@code float[]}
  */
-final class FeedForwardEngine<A> {
+class FeedForwardEngine<A> {
     final Kernels<A> k;
     final Architecture arch;
     final int depth;
@@ -91,6 +91,19 @@ final class FeedForwardEngine<A> {
 
     int maxBatch() {
         return maxBatch;
+    }
+
+    /**
+     * The engine for an architecture: {@link FactoredLinearEngine} when every layer is linear, bias-free and
+     * without skips (the deep-linear setting of the theory) and the output is narrower than the batch, otherwise
+     * this general one. Both compute the same gradients; they differ only in rounding.
+     */
+    static <A> FeedForwardEngine<A> create(Kernels<A> kernels, Architecture arch, double[][] initialWeights,
+                                           double @Nullable [][] initialBiases, int maxBatch) {
+        if (FactoredLinearEngine.applies(arch, maxBatch)) {
+            return new FactoredLinearEngine<>(kernels, arch, initialWeights, maxBatch);
+        }
+        return new FeedForwardEngine<>(kernels, arch, initialWeights, initialBiases, maxBatch);
     }
 
     /** Runs the batch (count × d_0) forward and returns the output buffer (count × d_L, valid until the next call). */

@@ -109,7 +109,7 @@ public final class GradientTraining {
             fullBatch = config.optimizer() == OptimizerKind.GD || config.batchSize() >= n;
             batch = fullBatch ? n : config.batchSize();
             width = data.outputWidth();
-            engine = new FeedForwardEngine<>(k, arch, w0, b0, batch);
+            engine = FeedForwardEngine.create(k, arch, w0, b0, batch);
             boolean backtrack = fullBatch && config.backtracking() && config.schedule() == StepSchedule.NORMALIZED;
             previous = backtrack ? new FeedForwardEngine<>(k, arch, w0, b0, 1) : null;
             allFeatures = k.allocate(n * d);

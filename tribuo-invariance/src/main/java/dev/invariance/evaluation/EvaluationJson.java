@@ -1,0 +1,247 @@
+package dev.invariance.evaluation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
+import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.LayerActivation;
+import dev.invariance.analysis.LayerMetrics;
+import dev.invariance.analysis.MarginComparison;
+import dev.invariance.analysis.PairMetrics;
+import dev.invariance.data.InvalidDataException;
+import dev.invariance.network.ElementType;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.evaluation.metrics.MetricID;
+import org.tribuo.evaluation.metrics.MetricTarget;
+import org.tribuo.provenance.EvaluationProvenance;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON form of an {@link InvarianceEvaluation}, with the command-line contract's keys:
+ * <ul>
+ *   <li>{@code model}: path, producer, opset (null for Tribuo models), provenance (OLCUT JSON of the model);</li>
+ *   <li>{@code layers}: per layer {@code name, op, shape [d_out, d_in], spectral_norm, frobenius_norm, stable_rank,
+ *       rank1_ratio, effective_rank, numerical_rank, singular_values} (descending, top k) and more;</li>
+ *   <li>{@code alignment}: per consecutive pair {@code from, to, top_alignment, commutator_alignment} and more;</li>
+ *   <li>{@code data}, {@code classification}: the data-dependent figures, when data was given;</li>
+ *   <li>{@code metrics}: every figure of {@link InvarianceEvaluation#asMap()} as {@code {target, name, value}};</li>
+ *   <li>{@code evaluation_provenance}: the evaluation's provenance (OLCUT JSON).</li>
+ * </ul>
+ * NaN (for example ratios of an all-zero layer) is written as {@code null}. {@link #read} restores the report,
+ * the metric map and the provenance; the objects behind the data analysis stay summarised in JSON only.
+ */
+public final class EvaluationJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private EvaluationJson() {
+    }
+
+    /**
+     * Writes the evaluation.
+     *
+     * @param evaluation the evaluation
+     * @param modelPath  the file the model was read from, or null
+     */
+    public static String write(InvarianceEvaluation evaluation, @Nullable String modelPath) {
+        ObjectNode root = MAPPER.createObjectNode();
+        EvaluationProvenance provenance = evaluation.getProvenance();
+        JsonProvenanceSerialization json = new JsonProvenanceSerialization(false);
+        ObjectNode model = root.putObject("model");
+        model.put("path", modelPath);
+        model.put("producer", provenance.getModelProvenance().getClassName());
+        model.putNull("opset");
+        model.set("provenance", parse(json.marshalAndSerialize(provenance.getModelProvenance())));
+        AnalysisReport report = evaluation.getReport();
+        model.put("source", report.source());
+        model.put("backend", report.backend());
+        ArrayNode layers = root.putArray("layers");
+        for (LayerMetrics l : report.layers()) {
+            layers.add(layer(l));
+        }
+        ArrayNode alignment = root.putArray("alignment");
+        for (PairMetrics p : report.pairs()) {
+            alignment.add(pair(p));
+        }
+        DataAnalysis data = evaluation.getDataAnalysis();
+        if (data != null) {
+            ObjectNode d = root.putObject("data");
+            d.put("examples", data.examples());
+            MarginComparison m = data.margin();
+            if (m != null) {
+                number(d, "svm_cosine", m.cosine());
+                number(d, "normalised_margin", m.normalisedMargin());
+                number(d, "svm_margin", m.svmMargin());
+                number(d, "margin_ratio", m.marginRatio());
+            } else {
+                d.put("margin_note", data.marginNote());
+            }
+            ArrayNode acts = d.putArray("activations");
+            for (LayerActivation a : data.activations()) {
+                ObjectNode o = acts.addObject();
+                o.put("name", a.name());
+                o.put("stably_active", a.stablyActive().size());
+                o.put("stably_dead", a.stablyDead().size());
+                o.put("unstable", a.unstableCount());
+                o.put("tied_units", a.tiedUnitCount());
+            }
+        }
+        LabelEvaluation le = evaluation.getLabelEvaluation();
+        if (le != null) {
+            ObjectNode c = root.putObject("classification");
+            number(c, "accuracy", le.accuracy());
+            number(c, "macro_f1", le.macroAveragedF1());
+            number(c, "balanced_error_rate", le.balancedErrorRate());
+        }
+        ArrayNode metrics = root.putArray("metrics");
+        for (Map.Entry<MetricID<Label>, Double> e : evaluation.asMap().entrySet()) {
+            ObjectNode o = metrics.addObject();
+            o.put("target", e.getKey().getA().getOutputTarget().orElseThrow().getLabel());
+            o.put("name", e.getKey().getB());
+            number(o, "value", e.getValue());
+        }
+        root.set("evaluation_provenance", parse(json.marshalAndSerialize(provenance)));
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write evaluation JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads JSON written by {@link #write}.
+     *
+     * @throws InvalidDataException naming what is missing or malformed
+     */
+    public static InvarianceEvaluation read(String text) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidDataException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        List<LayerMetrics> layers = new ArrayList<>();
+        for (JsonNode l : required(root, "layers")) {
+            layers.add(new LayerMetrics(l.path("name").asText(), l.path("op").asText(),
+                    List.of(l.path("shape").path(0).asInt(), l.path("shape").path(1).asInt()),
+                    ElementType.valueOf(l.path("element_type").asText("FLOAT64")),
+                    num(l, "spectral_norm"), num(l, "frobenius_norm"), num(l, "rank1_ratio"), num(l, "stable_rank"),
+                    l.path("numerical_rank").asInt(), l.path("relative_rank_1e-2").asInt(),
+                    l.path("relative_rank_1e-3").asInt(), num(l, "effective_rank"), num(l, "nuclear_frobenius_ratio"),
+                    num(l, "sigma2_over_sigma1"), num(l, "spectral_gap"), doubles(l.path("singular_values"))));
+        }
+        List<PairMetrics> pairs = new ArrayList<>();
+        for (JsonNode p : required(root, "alignment")) {
+            pairs.add(new PairMetrics(p.path("from_index").asInt(), p.path("to_index").asInt(), p.path("from").asText(),
+                    p.path("to").asText(), p.path("via_residual").asBoolean(), num(p, "top_alignment"),
+                    num(p, "weighted_alignment"), num(p, "commutator_score"), num(p, "commutator_alignment"),
+                    num(p, "balancedness"), p.path("matched_rank").asInt(), num(p, "matched_vector_score"),
+                    p.path("matched_is_permutation").asBoolean(), num(p, "subspace_score")));
+        }
+        AnalysisReport report = new AnalysisReport(root.path("model").path("source").asText(""),
+                root.path("model").path("backend").asText(""), layers, pairs);
+        Map<MetricID<Label>, Double> metrics = new LinkedHashMap<>();
+        for (JsonNode m : required(root, "metrics")) {
+            metrics.put(new MetricID<>(new MetricTarget<>(new Label(m.path("target").asText())), m.path("name").asText()),
+                    num(m, "value"));
+        }
+        ObjectProvenance provenance;
+        try {
+            provenance = new JsonProvenanceSerialization(false).deserializeAndUnmarshal(
+                    MAPPER.writeValueAsString(required(root, "evaluation_provenance")));
+        } catch (ProvenanceSerializationException | JsonProcessingException | RuntimeException e) {
+            throw new InvalidDataException("evaluation_provenance is not an OLCUT provenance: " + e.getMessage(), e);
+        }
+        if (!(provenance instanceof EvaluationProvenance ep)) {
+            throw new InvalidDataException("evaluation_provenance holds a " + provenance.getClass().getSimpleName());
+        }
+        return new InvarianceEvaluation(report, metrics, ep);
+    }
+
+    private static ObjectNode layer(LayerMetrics l) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("name", l.name());
+        o.put("op", l.op());
+        o.putArray("shape").add(l.shape().get(0)).add(l.shape().get(1));
+        o.put("element_type", l.elementType().name());
+        number(o, "spectral_norm", l.spectralNorm());
+        number(o, "frobenius_norm", l.frobeniusNorm());
+        number(o, "stable_rank", l.stableRank());
+        number(o, "rank1_ratio", l.rank1Ratio());
+        number(o, "effective_rank", l.effectiveRank());
+        o.put("numerical_rank", l.numericalRank());
+        o.put("relative_rank_1e-2", l.relativeRank1e2());
+        o.put("relative_rank_1e-3", l.relativeRank1e3());
+        number(o, "nuclear_frobenius_ratio", l.nuclearFrobeniusRatio());
+        number(o, "sigma2_over_sigma1", l.secondToFirstRatio());
+        number(o, "spectral_gap", l.spectralGap());
+        ArrayNode sv = o.putArray("singular_values");
+        l.singularValues().forEach(sv::add);
+        return o;
+    }
+
+    private static ObjectNode pair(PairMetrics p) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("from", p.fromName());
+        o.put("to", p.toName());
+        o.put("from_index", p.from());
+        o.put("to_index", p.to());
+        o.put("via_residual", p.viaResidual());
+        number(o, "top_alignment", p.adjacentAlignment());
+        number(o, "weighted_alignment", p.weightedAlignment());
+        number(o, "commutator_score", p.commutatorScore());
+        number(o, "commutator_alignment", p.commutatorAlignment());
+        number(o, "balancedness", p.balancedness());
+        o.put("matched_rank", p.matchedRank());
+        number(o, "matched_vector_score", p.matchedVectorScore());
+        o.put("matched_is_permutation", p.matchedIsPermutation());
+        number(o, "subspace_score", p.subspaceScore());
+        return o;
+    }
+
+    private static void number(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, v);
+        } else {
+            o.putNull(key);
+        }
+    }
+
+    private static double num(JsonNode o, String key) {
+        JsonNode v = o.path(key);
+        return v.isNumber() ? v.asDouble() : Double.NaN;
+    }
+
+    private static List<Double> doubles(JsonNode array) {
+        List<Double> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.isNumber() ? v.asDouble() : Double.NaN));
+        return out;
+    }
+
+    private static JsonNode required(JsonNode root, String key) {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+            throw new InvalidDataException("evaluation JSON has no '" + key + "'");
+        }
+        return v;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("OLCUT wrote invalid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

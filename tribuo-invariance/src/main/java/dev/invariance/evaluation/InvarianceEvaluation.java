@@ -1,0 +1,165 @@
+package dev.invariance.evaluation;
+
+import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.LayerActivation;
+import dev.invariance.analysis.LayerMetrics;
+import dev.invariance.analysis.MarginComparison;
+import dev.invariance.analysis.PairMetrics;
+import dev.invariance.analysis.StableSubmatrixMetrics;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.evaluation.Evaluation;
+import org.tribuo.evaluation.metrics.MetricID;
+import org.tribuo.provenance.EvaluationProvenance;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Low-rank and alignment diagnostics of one model, in Tribuo's evaluation format. {@link #asMap()} holds every
+ * figure keyed by {@link MetricID} (targets and names in {@link InvarianceMetrics}); {@link #getProvenance()} ties
+ * them to the model's and the data's provenance; {@link #toString()} prints the tables, and, when data was given,
+ * the model's ordinary {@link LabelEvaluation} beside them. All matrices follow the W (d_out × d_in) convention.
+ */
+public final class InvarianceEvaluation implements Evaluation<Label> {
+    private final AnalysisReport report;
+    private final @Nullable DataAnalysis data;
+    private final @Nullable LabelEvaluation labelEvaluation;
+    private final List<Prediction<Label>> predictions;
+    private final EvaluationProvenance provenance;
+    private final Map<MetricID<Label>, Double> metrics;
+
+    /**
+     * @param report          the weight analysis
+     * @param data            the data-dependent analysis, or null when only weights were analysed
+     * @param labelEvaluation the model's classification evaluation on the same data, or null
+     * @param predictions     the predictions the evaluation used (empty without data)
+     * @param provenance      the model's and the data's provenance
+     */
+    public InvarianceEvaluation(AnalysisReport report, @Nullable DataAnalysis data,
+                                @Nullable LabelEvaluation labelEvaluation, List<Prediction<Label>> predictions,
+                                EvaluationProvenance provenance) {
+        this.report = report;
+        this.data = data;
+        this.labelEvaluation = labelEvaluation;
+        this.predictions = List.copyOf(predictions);
+        this.provenance = provenance;
+        this.metrics = InvarianceMetrics.of(report, data);
+    }
+
+    /** Restores an evaluation read from JSON: the report, every figure and the provenance, without the data objects. */
+    InvarianceEvaluation(AnalysisReport report, Map<MetricID<Label>, Double> metrics, EvaluationProvenance provenance) {
+        this.report = report;
+        this.data = null;
+        this.labelEvaluation = null;
+        this.predictions = List.of();
+        this.provenance = provenance;
+        this.metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+    }
+
+    @Override
+    public Map<MetricID<Label>, Double> asMap() {
+        return metrics;
+    }
+
+    @Override
+    public List<Prediction<Label>> getPredictions() {
+        return predictions;
+    }
+
+    @Override
+    public EvaluationProvenance getProvenance() {
+        return provenance;
+    }
+
+    /** The per-layer and per-pair weight metrics. */
+    public AnalysisReport getReport() {
+        return report;
+    }
+
+    /** The data-dependent analysis, or null when only the weights were analysed. */
+    public @Nullable DataAnalysis getDataAnalysis() {
+        return data;
+    }
+
+    /** The ordinary classification evaluation on the same data, or null without data. */
+    public @Nullable LabelEvaluation getLabelEvaluation() {
+        return labelEvaluation;
+    }
+
+    /** The JSON form (the command-line contract's keys); see {@link EvaluationJson}. */
+    public String toJson() {
+        return EvaluationJson.write(this, null);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        int width = "Balanced Error Rate".length();
+        for (LayerMetrics l : report.layers()) {
+            width = Math.max(width, l.name().length());
+        }
+        for (PairMetrics p : report.pairs()) {
+            width = Math.max(width, (p.fromName() + " -> " + p.toName()).length());
+        }
+        width += 2;
+        String nameColumn = "%-" + width + "s";
+        sb.append(String.format(nameColumn + "%12s%12s%12s%12s%12s%12s%12s%12s%n", "Layer", "shape", "spectral",
+                "frobenius", "rank-1", "stable rk", "eff. rank", "num. rank", "s2/s1"));
+        for (LayerMetrics l : report.layers()) {
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12.3f%12d%12.4f%n", l.name(),
+                    l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
+                    l.stableRank(), l.effectiveRank(), l.numericalRank(), l.secondToFirstRatio()));
+        }
+        if (!report.pairs().isEmpty()) {
+            sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "Pair", "top align", "weighted",
+                    "1 - c", "balance"));
+            for (PairMetrics p : report.pairs()) {
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12.5f%12.5f%12.4g%n",
+                        p.fromName() + " -> " + p.toName() + (p.viaResidual() ? " (skip)" : ""),
+                        p.adjacentAlignment(), p.weightedAlignment(), p.commutatorAlignment(), p.balancedness()));
+            }
+        }
+        DataAnalysis d = data;
+        if (d != null) {
+            sb.append(String.format("%nData: %d examples%n", d.examples()));
+            MarginComparison m = d.margin();
+            if (m != null) {
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "SVM cosine", m.cosine()));
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "Margin ratio", m.marginRatio()));
+            } else if (!d.marginNote().isEmpty()) {
+                sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
+            }
+            if (!d.activations().isEmpty()) {
+                sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer", "active", "dead",
+                        "unstable", "stable rk-1"));
+                StableSubmatrixMetrics stable = d.stable();
+                for (LayerActivation a : d.activations()) {
+                    String stableRho = "n/a";
+                    if (stable != null) {
+                        for (StableSubmatrixMetrics.StableLayer sl : stable.layers()) {
+                            LayerMetrics lm = sl.metrics();
+                            if (sl.layer() == a.layer() && lm != null) {
+                                stableRho = String.format(Locale.ROOT, "%.4f", lm.rank1Ratio());
+                            }
+                        }
+                    }
+                    sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", a.name(), a.stablyActive().size(),
+                            a.stablyDead().size(), a.unstableCount(), stableRho));
+                }
+            }
+        }
+        LabelEvaluation le = labelEvaluation;
+        if (le != null) {
+            sb.append(System.lineSeparator()).append(le);
+        }
+        sb.append(String.format("%nModel: %s trained %s (Tribuo %s); data: %s; BLAS/LAPACK: %s%n",
+                provenance.getModelProvenance().getClassName(), provenance.getModelProvenance().getTrainingTime(),
+                provenance.getModelProvenance().getTribuoVersion(),
+                provenance.getTestDatasetProvenance().getClassName(), report.backend()));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.invariance.evaluation;
+
+import dev.invariance.analysis.ActivationPatterns;
+import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.ConservationDrift;
+import dev.invariance.analysis.DriftMetrics;
+import dev.invariance.analysis.LabelledData;
+import dev.invariance.analysis.LayerActivation;
+import dev.invariance.analysis.MarginComparison;
+import dev.invariance.analysis.StableSubmatrixMetrics;
+import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.network.Activation;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.NetworkProvider;
+import dev.invariance.network.WeightMatrix;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.DataSource;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.evaluation.Evaluator;
+import org.tribuo.provenance.DataProvenance;
+import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Evaluates a model that exposes its weights ({@link NetworkProvider}, for example {@code DeepNetModel}) in
+ * Tribuo's style. Without data it analyses the weights (science.md 2.1–2.7). With data (a Tribuo dataset, data
+ * source or prediction list) it adds the model's {@link LabelEvaluation}, the end-to-end predictor against the
+ * hard-margin SVM for linear single-output networks (2.8), the ReLU activation sets and the metrics of the
+ * stably-active submatrices (2.11), and, if initial weights were given, the conservation drift (2.9).
+ * Inputs are arranged in the model's feature-id order, which is W_0's column order.
+ */
+public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEvaluation> {
+    private final WeightAnalyzer analyzer;
+    private final @Nullable NetworkDescription initial;
+
+    private InvarianceEvaluator(WeightAnalyzer analyzer, @Nullable NetworkDescription initial) {
+        this.analyzer = analyzer;
+        this.initial = initial;
+    }
+
+    /** An evaluator with the analyzer's default options. */
+    public static InvarianceEvaluator create() {
+        return new InvarianceEvaluator(WeightAnalyzer.create(), null);
+    }
+
+    /** An evaluator using the given analyzer (for example with all singular values). */
+    public static InvarianceEvaluator create(WeightAnalyzer analyzer) {
+        return new InvarianceEvaluator(analyzer, null);
+    }
+
+    /** The same evaluator that also reports conservation drift relative to {@code initialWeights}. */
+    public InvarianceEvaluator withInitialWeights(NetworkDescription initialWeights) {
+        return new InvarianceEvaluator(analyzer, initialWeights);
+    }
+
+    /** Analyses the weights only. */
+    public InvarianceEvaluation evaluate(Model<Label> model) {
+        NetworkDescription network = networkOf(model);
+        DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
+        List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, null);
+        DataAnalysis data = drift.isEmpty() ? null : new DataAnalysis(0, null, "no data", List.of(), null, drift);
+        return new InvarianceEvaluation(analyzer.analyze(network), data, null, List.of(),
+                new EvaluationProvenance(model.getProvenance(), none));
+    }
+
+    @Override
+    public InvarianceEvaluation evaluate(Model<Label> model, Dataset<Label> dataset) {
+        return evaluate(model, model.predict(dataset), dataset.getProvenance());
+    }
+
+    @Override
+    public InvarianceEvaluation evaluate(Model<Label> model, DataSource<Label> source) {
+        return evaluate(model, new MutableDataset<>(source));
+    }
+
+    @Override
+    public InvarianceEvaluation evaluate(Model<Label> model, List<Prediction<Label>> predictions,
+                                         DataProvenance dataProvenance) {
+        NetworkDescription network = networkOf(model);
+        AnalysisReport report = analyzer.analyze(network);
+        LabelEvaluation classification = predictions.isEmpty() ? null
+                : new LabelEvaluator().evaluate(model, predictions, dataProvenance);
+        List<Example<Label>> examples = new ArrayList<>(predictions.size());
+        for (Prediction<Label> p : predictions) {
+            examples.add(p.getExample());
+        }
+        DataAnalysis data = examples.isEmpty() ? null : analyseData(model, network, examples);
+        return new InvarianceEvaluation(report, data, classification, predictions,
+                new EvaluationProvenance(model.getProvenance(), dataProvenance));
+    }
+
+    private DataAnalysis analyseData(Model<Label> model, NetworkDescription network, List<Example<Label>> examples) {
+        WeightMatrix inputs = inputsOf(model.getFeatureIDMap(), examples);
+        MarginComparison margin = null;
+        String note = "";
+        int outputs = network.layer(network.depth() - 1).outputWidth();
+        if (!network.isLinear()) {
+            note = "the network is not linear and bias-free";
+        } else if (outputs != 1 || model.getOutputIDInfo().size() != 2) {
+            note = "the network has " + outputs + " outputs (the SVM comparison needs two classes, one output)";
+        } else {
+            List<Double> labels = new ArrayList<>(examples.size());
+            Label positive = model.getOutputIDInfo().getOutput(1);
+            for (Example<Label> e : examples) {
+                labels.add(e.getOutput().getLabel().equals(positive.getLabel()) ? 1.0 : -1.0);
+            }
+            try {
+                margin = MarginComparison.of(network, new LabelledData(inputs, labels));
+            } catch (IllegalArgumentException e) {
+                note = e.getMessage();
+            }
+        }
+        boolean relu = false;
+        for (DenseLayer l : network.layers()) {
+            relu |= l.activation() == Activation.RELU;
+        }
+        List<LayerActivation> activations = new ArrayList<>();
+        StableSubmatrixMetrics stable = null;
+        if (relu) {
+            for (LayerActivation a : ActivationPatterns.of(network, inputs)) {
+                if (network.layer(a.layer()).activation() == Activation.RELU) {
+                    activations.add(a);
+                }
+            }
+            stable = analyzer.analyzeStableSubmatrices(network, inputs);
+        }
+        List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, inputs);
+        return new DataAnalysis(examples.size(), margin, note, activations, stable, drift);
+    }
+
+    /** The examples as an N × d matrix in feature-id order (unknown features ignored, absent ones 0). */
+    static WeightMatrix inputsOf(ImmutableFeatureMap features, List<Example<Label>> examples) {
+        int d = features.size();
+        double[] x = new double[examples.size() * d];
+        int row = 0;
+        for (Example<Label> e : examples) {
+            for (Feature f : e) {
+                int id = features.getID(f.getName());
+                if (id >= 0) {
+                    x[row * d + id] = f.getValue();
+                }
+            }
+            row++;
+        }
+        return WeightMatrix.fromRowMajor(examples.size(), d, x);
+    }
+
+    private static NetworkDescription networkOf(Model<Label> model) {
+        if (model instanceof NetworkProvider provider) {
+            return provider.getNetwork();
+        }
+        throw new IllegalArgumentException("model " + model.getClass().getName()
+                + " does not expose its weights (it is not a NetworkProvider)");
+    }
+}
