@@ -4,10 +4,10 @@ import dev.invariance.data.SeparableDataSource;
 import dev.invariance.deepnet.DeepNetModel;
 import dev.invariance.deepnet.DeepNetTrainer;
 import dev.invariance.deepnet.ProvenanceReplay;
+import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
-import org.tribuo.classification.evaluation.LabelEvaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         String json = ProvenanceReplay.toJson(model.getProvenance());
         OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
         out.printf("%s%nfinal loss %.3e after %d steps%n%n", model, model.getLossCurve().finalLoss(), model.getStepsRun());
-        out.println(new LabelEvaluator().evaluate(model, data));
+        out.print(InvarianceEvaluator.create().evaluate(model, data));
         out.printf("%nwrote %s, %s, %s%n", onnx, tribuo, provenance);
         return 0;
     }

@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 /** The {@code invariance} launcher: subcommands {@code train}, {@code analyze} and {@code demo}. */
 @Command(name = "invariance", mixinStandardHelpOptions = true, version = "invariance 0.1.0",
         description = "Train deep linear / ReLU classifiers on Tribuo and find their low-rank and aligned layers.",
-        subcommands = {TrainCommand.class, DemoCommand.class})
+        subcommands = {TrainCommand.class, AnalyzeCommand.class, DemoCommand.class})
 public final class InvarianceCommand {
 
     /** Exit code for bad input (missing file, malformed data, invalid option). */

@@ -1,0 +1,120 @@
+package dev.invariance.cli;
+
+import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.data.CsvDatasets;
+import dev.invariance.data.InvalidDataException;
+import dev.invariance.evaluation.EvaluationJson;
+import dev.invariance.evaluation.InvarianceEvaluation;
+import dev.invariance.evaluation.InvarianceEvaluator;
+import dev.invariance.network.NetworkProvider;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code invariance analyze MODEL.tribuo [--data FILE.csv --label COLUMN]}: the low-rank and alignment analysis of
+ * a saved Tribuo model, as a table (default) or as JSON ({@code --format json}).
+ */
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Find low-rank and aligned layers of a saved Tribuo model (optionally with data).")
+final class AnalyzeCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A Tribuo model file (protobuf, as written by train --tribuo-model).")
+    private Path modelFile;
+
+    @Option(names = "--data", paramLabel = "FILE.csv", description = "Data for the data-dependent metrics and the model's evaluation.")
+    private @Nullable Path data;
+
+    @Option(names = "--label", paramLabel = "COLUMN", description = "Label column of --data.")
+    private @Nullable String label;
+
+    @Option(names = "--format", paramLabel = "F", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+    private String format = "table";
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Singular values reported per layer (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    private int topK = 10;
+
+    @Option(names = "--all-singular-values", description = "Report every singular value.")
+    private boolean allSingularValues;
+
+    @Override
+    public Integer call() {
+        String fmt = format.toLowerCase(Locale.ROOT);
+        if (!fmt.equals("table") && !fmt.equals("json")) {
+            throw new ParameterException(spec.commandLine(), "unknown --format '" + format + "' (expected table or json)");
+        }
+        if ((data == null) != (label == null)) {
+            throw new ParameterException(spec.commandLine(), "give --data and --label together");
+        }
+        if (topK < 1) {
+            throw new ParameterException(spec.commandLine(), "--top-k must be at least 1");
+        }
+        Model<Label> model = loadModel(modelFile);
+        WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
+                .allSingularValues(allSingularValues).build());
+        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer);
+        InvarianceEvaluation evaluation;
+        if (data != null && label != null) {
+            MutableDataset<Label> dataset = CsvDatasets.load(data, label);
+            checkFeaturesOverlap(model, dataset);
+            evaluation = evaluator.evaluate(model, dataset);
+        } else {
+            evaluation = evaluator.evaluate(model);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (fmt.equals("json")) {
+            out.println(EvaluationJson.write(evaluation, modelFile.toString()));
+        } else {
+            out.print(evaluation);
+        }
+        out.flush();
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Model<Label> loadModel(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidDataException(file + ": no such file");
+        }
+        Model<?> model;
+        try {
+            model = Model.deserializeFromFile(file);
+        } catch (Exception e) {
+            throw new InvalidDataException(file + ": not a Tribuo protobuf model (" + CliErrors.describe(e) + ")", e);
+        }
+        if (!model.validate(Label.class)) {
+            throw new InvalidDataException(file + ": a " + model.getClass().getSimpleName()
+                    + " that does not predict classification labels");
+        }
+        if (!(model instanceof NetworkProvider)) {
+            throw new InvalidDataException(file + ": a " + model.getClass().getSimpleName()
+                    + " does not expose dense layers to analyse");
+        }
+        return (Model<Label>) model;
+    }
+
+    private void checkFeaturesOverlap(Model<Label> model, MutableDataset<Label> dataset) {
+        long known = dataset.getFeatureIDMap().keySet().stream().filter(n -> model.getFeatureIDMap().getID(n) >= 0).count();
+        if (known == 0) {
+            throw new InvalidDataException(data + ": none of its columns is a feature of the model (model features: "
+                    + String.join(", ", model.getFeatureIDMap().keySet().stream().limit(10).toList()) + ")");
+        }
+    }
+}

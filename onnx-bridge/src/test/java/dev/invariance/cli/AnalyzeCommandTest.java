@@ -1,0 +1,91 @@
+package dev.invariance.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.invariance.data.SeparableDataSource;
+import dev.invariance.deepnet.DeepNetModel;
+import dev.invariance.deepnet.DeepNetTrainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.invariance.cli.TrainCommandTest.invariance;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AnalyzeCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path savedDeepLinearModel() throws Exception {
+        MutableDataset<Label> data = new MutableDataset<>(new SeparableDataSource(40, 10, 0.0, 0));
+        DeepNetModel model = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5).steps(5000)
+                .build().train(data);
+        Path file = dir.resolve("model.tribuo");
+        model.serializeToFile(file);
+        return file;
+    }
+
+    @Test
+    void jsonOutputFollowsTheContract() throws Exception {
+        Path model = savedDeepLinearModel();
+        TrainCommandTest.Result r = invariance("analyze", model.toString(), "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals(model.toString(), root.path("model").path("path").asText());
+        assertTrue(root.path("model").has("provenance") && root.path("model").has("producer"));
+        JsonNode layers = root.path("layers");
+        assertEquals(3, layers.size());
+        for (String key : List.of("name", "op", "shape", "spectral_norm", "frobenius_norm", "stable_rank", "rank1_ratio",
+                "effective_rank", "numerical_rank", "singular_values")) {
+            assertTrue(layers.get(0).has(key), "layer key " + key);
+        }
+        assertEquals(10, layers.get(0).path("shape").get(0).asInt());
+        JsonNode sv = layers.get(0).path("singular_values");
+        for (int i = 1; i < sv.size(); i++) {
+            assertTrue(sv.get(i - 1).asDouble() >= sv.get(i).asDouble(), "descending");
+        }
+        JsonNode pairs = root.path("alignment");
+        assertEquals(2, pairs.size());
+        for (String key : List.of("from", "to", "top_alignment", "commutator_alignment")) {
+            assertTrue(pairs.get(0).has(key), "alignment key " + key);
+        }
+        assertEquals("layer-0", pairs.get(0).path("from").asText());
+        assertTrue(pairs.get(0).path("top_alignment").asDouble() > 0.99);
+    }
+
+    @Test
+    void tableWithDataShowsTheSvmComparisonAndTheClassificationEvaluation() throws Exception {
+        Path model = savedDeepLinearModel();
+        StringBuilder csv = new StringBuilder(String.join(",", SeparableDataSource.featureNames(10)) + ",label\n");
+        for (var e : new MutableDataset<>(new SeparableDataSource(40, 10, 0.0, 0))) {
+            for (var f : e) {
+                csv.append(f.getValue()).append(',');
+            }
+            csv.append(e.getOutput().getLabel()).append('\n');
+        }
+        Path data = dir.resolve("data.csv");
+        Files.writeString(data, csv.toString());
+        TrainCommandTest.Result r = invariance("analyze", model.toString(), "--data", data.toString(), "--label", "label");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("SVM cosine") && r.out().contains("Accuracy") && r.out().contains("layer-1 -> layer-2"), r.out());
+    }
+
+    @Test
+    void unreadableModelsAreRefusedWithOneLine() throws Exception {
+        TrainCommandTest.Result missing = invariance("analyze", dir.resolve("absent.tribuo").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+        Path junk = dir.resolve("junk.tribuo");
+        Files.writeString(junk, "not a model");
+        TrainCommandTest.Result bad = invariance("analyze", junk.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("not a Tribuo protobuf model"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count());
+    }
+}
