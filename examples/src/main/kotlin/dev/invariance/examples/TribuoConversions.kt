@@ -9,9 +9,9 @@ import org.tribuo.classification.Label
  * This binary data set in the analyzer's neutral form (science.md 2.8): row n of the inputs is x_nᵀ with its columns in
  * the order of the data set's feature ids (the column order of the first weight matrix W_0 of a network trained on
  * it), and y_n = +1 for the label with output id 1 and −1 for the label with output id 0, the convention by which
- * `DeepNetTrainer` reads a single-output network's logit.
+ * DeepNetTrainer reads a single-output network's logit (index 1 is the positive class).
  *
- * The library has no such bridge yet (see the report); this is what a caller writes today.
+ * The library has no Dataset → LabelledData bridge yet; this is what a caller has to write today.
  */
 fun Dataset<Label>.toLabelledData(): LabelledData {
     val featureIds = featureIDMap
