@@ -77,7 +77,7 @@ public final class ReluHeadExample {
 
     /** Trains Net A on the E1 data drawn with {@code dataSeed}, initialised with {@code trainerSeed}. */
     public static Result reproduce(long dataSeed, long trainerSeed) {
-        MutableDataset<Label> data = new MutableDataset<>(new SeparableDataSource(40, 10, 0.0, dataSeed));
+        MutableDataset<Label> data = new MutableDataset<>(SeparableDataSource.builder().samples(40).dimension(10).seed(dataSeed).build());
         DeepNetTrainer trainer = DeepNetTrainer.builder()
                 .hidden(20, 20, 20)
                 .activations(List.of(Activation.RELU, Activation.LINEAR, Activation.LINEAR))

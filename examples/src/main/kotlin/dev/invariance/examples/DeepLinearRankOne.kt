@@ -5,6 +5,7 @@ package dev.invariance.examples
 import dev.invariance.analysis.MarginComparison
 import dev.invariance.analysis.WeightAnalyzer
 import dev.invariance.data.SeparableDataSource
+import dev.invariance.evaluation.TribuoData
 import dev.invariance.deepnet.DeepNetTrainer
 import dev.invariance.network.Activation
 import dev.invariance.training.LossFunction
@@ -76,10 +77,10 @@ data class DeepLinearRankOneResult(
 /** Trains the E1 network described by [settings] and records its low-rank, alignment and margin metrics. */
 @JvmOverloads
 fun reproduceDeepLinearRankOne(settings: DeepLinearSettings = DeepLinearSettings()): DeepLinearRankOneResult {
-    val data = MutableDataset(SeparableDataSource(settings.samples, settings.dimension, 0.0, settings.dataSeed))
-    val labelled = data.toLabelledData()
+    val data = MutableDataset(SeparableDataSource.builder().samples(settings.samples).dimension(settings.dimension).seed(settings.dataSeed).build())
+    val labelled = TribuoData.labelled(data)
     val trainer = DeepNetTrainer.builder()
-        .hidden(*settings.hiddenWidths.toIntArray())
+        .hidden(settings.hiddenWidths)
         .activation(Activation.LINEAR)
         .bias(false)
         .loss(LossFunction.LOGISTIC)

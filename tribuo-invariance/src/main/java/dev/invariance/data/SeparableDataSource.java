@@ -100,6 +100,51 @@ public final class SeparableDataSource implements ConfigurableDataSource<Label> 
         examples = Collections.unmodifiableList(out);
     }
 
+    /** A builder: {@code SeparableDataSource.builder().samples(40).dimension(10).seed(0).build()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link SeparableDataSource}; defaults N = 40, d = 10, no minimum margin, seed 1 (science.md E1). */
+    public static final class Builder {
+        private int samples = 40;
+        private int dimension = 10;
+        private double minMargin = 0.0;
+        private long seed = 1L;
+
+        private Builder() {
+        }
+
+        /** Number of examples N. */
+        public Builder samples(int samples) {
+            this.samples = samples;
+            return this;
+        }
+
+        /** Input dimension d. */
+        public Builder dimension(int dimension) {
+            this.dimension = dimension;
+            return this;
+        }
+
+        /** Minimum normalised distance to the teacher's hyperplane. */
+        public Builder minMargin(double minMargin) {
+            this.minMargin = minMargin;
+            return this;
+        }
+
+        /** The seed of the teacher and the points. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Generates the data. */
+        public SeparableDataSource build() {
+            return new SeparableDataSource(samples, dimension, minMargin, seed);
+        }
+    }
+
     /** Feature names {@code x0 … x(d−1)}, zero-padded to sort in coordinate order. */
     public static String[] featureNames(int dimension) {
         int digits = String.valueOf(Math.max(0, dimension - 1)).length();

@@ -47,6 +47,12 @@ public final class DeepNetTrainerBuilder {
         return this;
     }
 
+    /** Hidden layer widths from a list (Kotlin: {@code hidden(listOf(10, 10))}). */
+    public DeepNetTrainerBuilder hidden(List<Integer> widths) {
+        this.hiddenWidths = widths.stream().mapToInt(Integer::intValue).toArray();
+        return this;
+    }
+
     /** One activation after every hidden layer (default linear). */
     public DeepNetTrainerBuilder activation(Activation activation) {
         this.activations = new String[] {activation.getConfigName()};

@@ -4,7 +4,6 @@ import dev.invariance.analysis.ActivationPatterns;
 import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.ConservationDrift;
 import dev.invariance.analysis.DriftMetrics;
-import dev.invariance.analysis.LabelledData;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.StableSubmatrixMetrics;
@@ -18,8 +17,6 @@ import org.jspecify.annotations.Nullable;
 import org.tribuo.DataSource;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
-import org.tribuo.Feature;
-import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Prediction;
@@ -104,7 +101,7 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
     }
 
     private DataAnalysis analyseData(Model<Label> model, NetworkDescription network, List<Example<Label>> examples) {
-        WeightMatrix inputs = inputsOf(model.getFeatureIDMap(), examples);
+        WeightMatrix inputs = TribuoData.inputs(model.getFeatureIDMap(), examples);
         MarginComparison margin = null;
         String note = "";
         int outputs = network.layer(network.depth() - 1).outputWidth();
@@ -113,13 +110,8 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         } else if (outputs != 1 || model.getOutputIDInfo().size() != 2) {
             note = "the network has " + outputs + " outputs (the SVM comparison needs two classes, one output)";
         } else {
-            List<Double> labels = new ArrayList<>(examples.size());
-            Label positive = model.getOutputIDInfo().getOutput(1);
-            for (Example<Label> e : examples) {
-                labels.add(e.getOutput().getLabel().equals(positive.getLabel()) ? 1.0 : -1.0);
-            }
             try {
-                margin = MarginComparison.of(network, new LabelledData(inputs, labels));
+                margin = MarginComparison.of(network, TribuoData.labelled(model, examples));
             } catch (IllegalArgumentException e) {
                 note = e.getMessage();
             }
@@ -140,23 +132,6 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         }
         List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, inputs);
         return new DataAnalysis(examples.size(), margin, note, activations, stable, drift);
-    }
-
-    /** The examples as an N × d matrix in feature-id order (unknown features ignored, absent ones 0). */
-    static WeightMatrix inputsOf(ImmutableFeatureMap features, List<Example<Label>> examples) {
-        int d = features.size();
-        double[] x = new double[examples.size() * d];
-        int row = 0;
-        for (Example<Label> e : examples) {
-            for (Feature f : e) {
-                int id = features.getID(f.getName());
-                if (id >= 0) {
-                    x[row * d + id] = f.getValue();
-                }
-            }
-            row++;
-        }
-        return WeightMatrix.fromRowMajor(examples.size(), d, x);
     }
 
     private static NetworkDescription networkOf(Model<Label> model) {
