@@ -156,6 +156,13 @@ class FeedForwardEngine<A> {
         }
     }
 
+    /** A double copy of the last weight gradient of layer i (d_out × d_in, row-major). */
+    double[] weightGradient(int layer) {
+        double[] copy = new double[in[layer] * out[layer]];
+        k.toDouble(weightGrads[layer], copy, copy.length);
+        return copy;
+    }
+
     /** θ ← θ − η · gradient, for every weight and bias. */
     void descend(double eta) {
         for (int i = 0; i < depth; i++) {
