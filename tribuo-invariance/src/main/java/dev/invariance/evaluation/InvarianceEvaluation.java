@@ -12,6 +12,8 @@ import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.evaluation.Evaluation;
 import org.tribuo.evaluation.metrics.MetricID;
+import org.tribuo.provenance.DataProvenance;
+import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.EvaluationProvenance;
 
 import java.util.List;
@@ -156,10 +158,22 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         if (le != null) {
             sb.append(System.lineSeparator()).append(le);
         }
-        sb.append(String.format("%nModel: %s trained %s (Tribuo %s); data: %s; BLAS/LAPACK: %s%n",
+        sb.append(String.format("%n%nModel: %s trained %s (Tribuo %s)%nData: %s%nBLAS/LAPACK: %s%n",
                 provenance.getModelProvenance().getClassName(), provenance.getModelProvenance().getTrainingTime(),
-                provenance.getModelProvenance().getTribuoVersion(),
-                provenance.getTestDatasetProvenance().getClassName(), report.backend()));
+                provenance.getModelProvenance().getTribuoVersion(), describe(provenance.getTestDatasetProvenance()),
+                report.backend()));
         return sb.toString();
+    }
+
+    private static String describe(DataProvenance data) {
+        if (data instanceof DatasetProvenance dataset) {
+            DataProvenance source = dataset.getSourceProvenance();
+            return simpleName(source.getClassName()) + " (" + dataset.getNumExamples() + " examples)";
+        }
+        return simpleName(data.getClassName());
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
     }
 }
