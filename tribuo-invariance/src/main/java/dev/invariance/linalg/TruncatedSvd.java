@@ -90,7 +90,8 @@ public final class TruncatedSvd {
             return truncate(DenseSvd.decompose(w, k), k);
         }
         GramOperator op = new GramOperator(w, precision != ElementType.FLOAT64);
-        Spectrum s = lanczos(op, k, b, Math.min(maxBasisSize, r));
+        Spectrum s = op.single != null ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
+                : lanczos(op, k, b, Math.min(maxBasisSize, r));
         return s != null ? s : truncate(DenseSvd.decompose(w, k), k);
     }
 
@@ -175,6 +176,259 @@ public final class TruncatedSvd {
             }
         }
         return null;
+    }
+
+    static final boolean TRACE = Boolean.getBoolean("dev.invariance.svd.trace");
+
+    /**
+     * Single-precision block Lanczos: the basis, the products with W and the reorthogonalisation are float32 and
+     * run as BLAS-3 calls (sgemm); the b × b intra-block orthonormalisation and everything on the projected
+     * matrix are double. Returns null when the basis limit is reached without convergence.
+     */
+    private Spectrum lanczosFloat(GramOperator op, int k, int b, int limit) {
+        long t0 = System.nanoTime();
+        int d = op.dimension();
+        int maxBlocks = Math.max(2, limit / b);
+        int cap = maxBlocks * b;
+        float[] basis = new float[(cap + b) * d]; // rows are orthonormal basis vectors
+        double[] h = new double[cap * cap];       // projected Gram matrix, row-major cap × cap
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] block = new double[b * d];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = gaussian(random);
+        }
+        double[] rFactor = new double[b * b];
+        orthonormalise(block, b, d, basis, 0, rFactor, random);
+        narrow(block, basis, 0);
+        double[] lastR = new double[b * b];
+        float[] z = new float[b * d];
+        float[] c = new float[cap * b];
+        double[] coeff = new double[cap * b];
+        double[] wide = new double[b * d];
+        int nextCheck = -1;
+        RitzHistory history = new RitzHistory();
+        long tProducts = 0;
+        long tOrtho = 0;
+        long tRitz = 0;
+        for (int step = 0; step < maxBlocks; step++) {
+            int start = step * b;
+            int size = start + b;
+            long ta = System.nanoTime();
+            op.applyGram(basis, start * d, b, z);
+            long tb = System.nanoTime();
+            // Classical Gram-Schmidt twice against the whole basis, as sgemm; the accumulated coefficients are
+            // column block `step` of H = VᵀGV.
+            java.util.Arrays.fill(coeff, 0, size * b, 0.0);
+            for (int pass = 0; pass < 2; pass++) {
+                RowMajorBlas.gemm(false, true, size, b, d, 1.0f, basis, z, 0.0f, c);
+                RowMajorBlas.gemm(true, false, b, d, size, -1.0f, c, basis, 1.0f, z);
+                for (int i = 0; i < size * b; i++) {
+                    coeff[i] += c[i];
+                }
+            }
+            assemble(h, cap, coeff, start, size, b);
+            boolean exhausted = size + b > d; // no room for another full block
+            if (!exhausted) {
+                for (int i = 0; i < b * d; i++) {
+                    wide[i] = z[i];
+                }
+                orthonormalise(wide, b, d, basis, size, lastR, random);
+                narrow(wide, basis, size * d);
+            }
+            long tc = System.nanoTime();
+            tProducts += tb - ta;
+            tOrtho += tc - tb;
+            if (size >= k + b && nextCheck < 0) {
+                nextCheck = step;
+            }
+            if ((nextCheck >= 0 && step >= nextCheck) || exhausted) {
+                Ritz ritz = Ritz.of(h, cap, size, k);
+                history.add(step, ritz.values);
+                boolean done = size == d;
+                int wait = Math.max(1, step / 4);
+                if (!done && !exhausted) {
+                    double worst = 0;
+                    int needed = 0;
+                    for (int i = 0; i < k; i++) {
+                        double theta = ritz.values[i];
+                        if (!(theta > 0)) {
+                            break; // G has (numerically) rank < i: the remaining values are zero
+                        }
+                        double allowed = 2.0 * tolerance * theta;
+                        double estimate = Math.min(ritz.bound(i, lastR, b), history.remaining(i));
+                        worst = Math.max(worst, estimate / allowed);
+                        if (estimate > allowed) {
+                            double rate = history.rate(i);
+                            needed = Math.max(needed, rate > 0 && rate < 1
+                                    ? (int) Math.ceil(Math.log(allowed / estimate) / Math.log(rate)) : wait);
+                        }
+                    }
+                    done = worst <= 1.0;
+                    wait = Math.max(1, Math.min(wait, needed));
+                    if (TRACE) {
+                        System.err.printf(java.util.Locale.ROOT, "step %d size %d worst %.3e next +%d%n", step,
+                                size, worst, wait);
+                    }
+                }
+                nextCheck = step + wait;
+                tRitz += System.nanoTime() - tc;
+                if (done) {
+                    long td = System.nanoTime();
+                    Spectrum out = op.refine(basis, ritz, k);
+                    if (TRACE) {
+                        System.err.printf(java.util.Locale.ROOT,
+                                "steps %d products %.1f ms ortho %.1f ms ritz %.1f ms refine %.1f ms total %.1f ms%n",
+                                step + 1, tProducts * 1e-6, tOrtho * 1e-6, tRitz * 1e-6,
+                                (System.nanoTime() - td) * 1e-6, (System.nanoTime() - t0) * 1e-6);
+                    }
+                    return out;
+                }
+                if (exhausted) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The leading Ritz values at the last three checks, and from them an estimate of how far each still is from
+     * its limit. In a growing (nested) Krylov space the i-th Ritz value increases monotonically towards λ_i;
+     * near convergence it does so geometrically, θ_i(s) ≈ λ_i − E·ρ^s. Fitting ρ and E to the two latest
+     * increments (checks p₁ and p₂ steps apart) gives the remaining error {@code E·ρ^{s₂}} — an a-posteriori
+     * estimate (as used by many eigensolvers), not a bound; it is only trusted while the increments shrink.
+     */
+    private static final class RitzHistory {
+        private final int[] steps = new int[3];
+        private final double[][] values = new double[3][];
+        private int count;
+
+        void add(int step, double[] v) {
+            steps[0] = steps[1];
+            steps[1] = steps[2];
+            values[0] = values[1];
+            values[1] = values[2];
+            steps[2] = step;
+            values[2] = v;
+            count = Math.min(3, count + 1);
+        }
+
+        /** Estimated per-step contraction ρ of the error of value i, NaN when unknown or not contracting. */
+        double rate(int i) {
+            if (count < 3) {
+                return Double.NaN;
+            }
+            double d1 = values[1][i] - values[0][i];
+            double d2 = values[2][i] - values[1][i];
+            int p1 = steps[1] - steps[0];
+            int p2 = steps[2] - steps[1];
+            if (!(d1 > 0) || !(d2 > 0)) {
+                return Double.NaN;
+            }
+            double target = d2 / d1;
+            if (target >= (double) p2 / p1) {
+                return Double.NaN; // not (yet) converging geometrically
+            }
+            // d2/d1 = ρ^{p1}(1 − ρ^{p2})/(1 − ρ^{p1}), increasing in ρ on (0, 1): bisection
+            double lo = 0;
+            double hi = 1;
+            for (int it = 0; it < 60; it++) {
+                double mid = 0.5 * (lo + hi);
+                double f = Math.pow(mid, p1) * (1 - Math.pow(mid, p2)) / (1 - Math.pow(mid, p1));
+                if (f < target) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return 0.5 * (lo + hi);
+        }
+
+        /** Estimated distance of Ritz value i from its limit (infinite when unknown). */
+        double remaining(int i) {
+            if (count < 3) {
+                return Double.POSITIVE_INFINITY;
+            }
+            double d2 = values[2][i] - values[1][i];
+            if (d2 <= 0 && values[1][i] - values[0][i] <= 0) {
+                return 0.0; // stagnated at rounding level for two rounds
+            }
+            double rho = rate(i);
+            if (Double.isNaN(rho)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            double q = Math.pow(rho, steps[2] - steps[1]);
+            return d2 * q / (1 - q);
+        }
+    }
+
+    /** Writes column block {@code start} of H (and its mirror) from the Gram–Schmidt coefficients. */
+    private static void assemble(double[] h, int cap, double[] coeff, int start, int size, int b) {
+        for (int i = 0; i < size; i++) {
+            for (int c = 0; c < b; c++) {
+                double v = coeff[i * b + c];
+                int col = start + c;
+                if (i < start) {
+                    h[i * cap + col] = v;
+                    h[col * cap + i] = v;
+                } else {
+                    double mirror = coeff[col * b + (i - start)];
+                    h[i * cap + col] = 0.5 * (v + mirror);
+                }
+            }
+        }
+    }
+
+    private static void narrow(double[] src, float[] dst, int offset) {
+        for (int i = 0; i < src.length; i++) {
+            dst[offset + i] = (float) src[i];
+        }
+    }
+
+    /**
+     * As {@link #orthonormalise(double[], int, int, double[], int, double[], SplittableRandom)} with a float32
+     * basis (only touched when a row vanishes).
+     */
+    private static void orthonormalise(double[] z, int b, int d, float[] basis, int basisRows, double[] r,
+                                       SplittableRandom random) {
+        java.util.Arrays.fill(r, 0.0);
+        for (int i = 0; i < b; i++) {
+            int off = i * d;
+            double before = norm(z, off, d);
+            for (int pass = 0; pass < 2; pass++) {
+                for (int j = 0; j < i; j++) {
+                    double dot = dot(z, off, z, j * d, d);
+                    r[j * b + i] += dot;
+                    axpy(-dot, z, j * d, z, off, d);
+                }
+            }
+            double nrm = norm(z, off, d);
+            if (nrm <= 1e-6 * Math.max(before, Double.MIN_NORMAL) || nrm == 0.0) {
+                // Deflation: the block lost rank (to float precision); continue with a fresh direction.
+                for (int t = 0; t < d; t++) {
+                    z[off + t] = gaussian(random);
+                }
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int row = 0; row < basisRows; row++) {
+                        double dot = 0;
+                        for (int t = 0; t < d; t++) {
+                            dot += z[off + t] * basis[row * d + t];
+                        }
+                        for (int t = 0; t < d; t++) {
+                            z[off + t] -= dot * basis[row * d + t];
+                        }
+                    }
+                    for (int j = 0; j < i; j++) {
+                        axpy(-dot(z, off, z, j * d, d), z, j * d, z, off, d);
+                    }
+                }
+                double fresh = norm(z, off, d);
+                scale(1.0 / fresh, z, off, d);
+            } else {
+                r[i * b + i] = nrm;
+                scale(1.0 / nrm, z, off, d);
+            }
+        }
     }
 
     /**
@@ -306,6 +560,29 @@ public final class TruncatedSvd {
             return new Ritz(size, k, values, vectors);
         }
 
+        /** The bound min(‖r_i‖, ‖r_i‖²/δ_i) on |λ_i − θ_i| (δ_i: distance to the nearest other Ritz value). */
+        double bound(int i, double[] lastR, int b) {
+            int lastStart = size - b;
+            double theta = values[i];
+            double res2 = 0;
+            for (int row = 0; row < b; row++) {
+                double acc = 0;
+                for (int c = row; c < b; c++) {
+                    acc += lastR[row * b + c] * vectors[i * size + lastStart + c];
+                }
+                res2 += acc * acc;
+            }
+            double res = Math.sqrt(res2);
+            double gap = Double.POSITIVE_INFINITY;
+            if (i > 0) {
+                gap = Math.min(gap, values[i - 1] - theta);
+            }
+            if (i + 1 < values.length) {
+                gap = Math.min(gap, theta - values[i + 1]);
+            }
+            return gap > 0 ? Math.min(res, res2 / gap) : res;
+        }
+
         boolean converged(double[] lastR, int b, double tolerance) {
             int lastStart = size - b;
             for (int i = 0; i < k; i++) {
@@ -345,17 +622,16 @@ public final class TruncatedSvd {
         private final boolean transposed; // iterate on WWᵀ (m < n): the "right" space is W's row space
         private final float[] single;
         private final double[] dbl;
+        private float[] scratch; // per-call operator: used by one thread only
+        /** Panel size for the fused products, in floats (1 MiB of weights: well inside the shared L3). */
+        private static final int PANEL_FLOATS = 1 << 18;
 
         GramOperator(WeightMatrix w, boolean useFloat) {
             this.m = w.getRows();
             this.n = w.getColumns();
             this.transposed = m < n;
             if (useFloat) {
-                double[] all = w.toRowMajorArray();
-                single = new float[all.length];
-                for (int i = 0; i < all.length; i++) {
-                    single[i] = (float) all[i];
-                }
+                single = w.toRowMajorFloatArray();
                 dbl = null;
             } else {
                 dbl = w.toRowMajorArray();
@@ -411,6 +687,41 @@ public final class TruncatedSvd {
             blas.dgemm(first, "N", o, b, d, 1.0, dbl, n, x, d, 0.0, y, o);
             blas.dgemm(second, "N", d, b, o, 1.0, dbl, n, y, o, 0.0, z, d);
             return z;
+        }
+
+        /**
+         * z = G X for the b rows of X stored in {@code x} from {@code offset} (each of length
+         * {@link #dimension()}), all in float32: two sgemm calls through a b × other() scratch block.
+         */
+        void applyGram(float[] x, int offset, int b, float[] z) {
+            int d = dimension();
+            int o = other();
+            BLAS blas = LinearAlgebraBackend.blas();
+            String first = transposed ? "N" : "T";
+            String second = transposed ? "T" : "N";
+            if (scratch == null || scratch.length < b * o) {
+                scratch = new float[b * o];
+            }
+            // One pass over W in panels of p rows (of Wᵀ when transposed) that stay cache-resident between the
+            // two products: y_p = A_p X, then z += A_pᵀ y_p. Halves the memory traffic of thin blocks.
+            int p = Math.max(32, Math.min(o, PANEL_FLOATS / Math.max(1, d)));
+            for (int r0 = 0; r0 < o; r0 += p) {
+                int rows = Math.min(p, o - r0);
+                int start = transposed ? r0 : r0 * n;
+                blas.sgemm(first, "N", rows, b, d, 1.0f, single, start, n, x, offset, d, 0.0f, scratch, 0, rows);
+                blas.sgemm(second, "N", d, b, rows, 1.0f, single, start, n, scratch, 0, rows, r0 == 0 ? 0.0f : 1.0f,
+                        z, 0, d);
+            }
+        }
+
+        /** As {@link #refine(double[], Ritz, int)} for a float32 basis (Ritz vectors formed in double). */
+        Spectrum refine(float[] basis, Ritz ritz, int k) {
+            int d = dimension();
+            double[] wide = new double[ritz.size * d];
+            for (int i = 0; i < wide.length; i++) {
+                wide[i] = basis[i];
+            }
+            return refine(wide, ritz, k);
         }
 
         /** Ritz vectors x_i = V s_i, then σ_i = ‖A x_i‖ and the other-side vector A x_i / σ_i, in double. */
