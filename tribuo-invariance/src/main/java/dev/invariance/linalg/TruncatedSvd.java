@@ -89,7 +89,11 @@ public final class TruncatedSvd {
         if (r <= 4 * b || w.isZero()) {
             return truncate(DenseSvd.decompose(w, k), k);
         }
+        long tConvert = System.nanoTime();
         GramOperator op = new GramOperator(w, precision != ElementType.FLOAT64);
+        if (TRACE) {
+            System.err.printf(java.util.Locale.ROOT, "operator %.1f ms%n", (System.nanoTime() - tConvert) * 1e-6);
+        }
         Spectrum s = op.single != null ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
                 : lanczos(op, k, b, Math.min(maxBasisSize, r));
         return s != null ? s : truncate(DenseSvd.decompose(w, k), k);
@@ -205,6 +209,8 @@ public final class TruncatedSvd {
         float[] c = new float[cap * b];
         double[] coeff = new double[cap * b];
         double[] wide = new double[b * d];
+        double[] gram = new double[b * b];
+        double[] rTmp = new double[b * b];
         int nextCheck = -1;
         RitzHistory history = new RitzHistory();
         long tProducts = 0;
@@ -232,7 +238,12 @@ public final class TruncatedSvd {
                 for (int i = 0; i < b * d; i++) {
                     wide[i] = z[i];
                 }
-                orthonormalise(wide, b, d, basis, size, lastR, random);
+                if (!choleskyQr(wide, b, d, lastR, gram, rTmp)) {
+                    for (int i = 0; i < b * d; i++) {
+                        wide[i] = z[i];
+                    }
+                    orthonormalise(wide, b, d, basis, size, lastR, random);
+                }
                 narrow(wide, basis, size * d);
             }
             long tc = System.nanoTime();
@@ -245,7 +256,7 @@ public final class TruncatedSvd {
                 Ritz ritz = Ritz.of(h, cap, size, k);
                 history.add(step, ritz.values);
                 boolean done = size == d;
-                int wait = Math.max(1, step / 4);
+                int wait = Math.max(1, step / 3);
                 if (!done && !exhausted) {
                     double worst = 0;
                     int needed = 0;
@@ -377,6 +388,58 @@ public final class TruncatedSvd {
                 }
             }
         }
+    }
+
+    /**
+     * CholeskyQR2 in double: orthonormalises the b rows of z (b × d, row-major) through the Cholesky factor of
+     * their b × b Gram matrix, twice (BLAS-3), writing the upper-triangular R with {@code zᵀ = Q R} into r in the
+     * convention of {@link #orthonormalise(double[], int, int, float[], int, double[], SplittableRandom)}
+     * ({@code r[j·b + i]}, j ≤ i). Returns false, leaving z partly transformed, when the block is too close to
+     * rank-deficient for it (condition number above about 1e6); the caller then falls back to Gram–Schmidt with
+     * deflation.
+     */
+    static boolean choleskyQr(double[] z, int b, int d, double[] r, double[] gram, double[] tmp) {
+        BLAS blas = LinearAlgebraBackend.blas();
+        LAPACK lapack = LinearAlgebraBackend.lapack();
+        java.util.Arrays.fill(r, 0.0);
+        for (int i = 0; i < b; i++) {
+            r[i * b + i] = 1.0;
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            // z is the column-major d × b matrix Zᵀ; its Gram matrix Z Zᵀ (b × b) = U ᵀU with U upper (column-major)
+            blas.dsyrk("U", "T", b, d, 1.0, z, d, 0.0, gram, b);
+            double maxDiag = 0;
+            for (int i = 0; i < b; i++) {
+                maxDiag = Math.max(maxDiag, gram[i * b + i]);
+            }
+            intW info = new intW(0);
+            lapack.dpotrf("U", b, gram, b, info);
+            if (info.val != 0 || !(maxDiag > 0)) {
+                return false;
+            }
+            for (int i = 0; i < b; i++) {
+                if (!(gram[i * b + i] > 1e-6 * Math.sqrt(maxDiag))) {
+                    return false;
+                }
+            }
+            blas.dtrsm("R", "U", "N", "N", d, b, 1.0, gram, b, z, d); // Zᵀ ← Zᵀ U⁻¹
+            // R ← U R (both upper); U(j, i) = gram[j + i·b] for j ≤ i, R(j, i) = r[j·b + i]
+            for (int j = 0; j < b; j++) {
+                for (int i = j; i < b; i++) {
+                    double acc = 0;
+                    for (int t = j; t <= i; t++) {
+                        acc += gram[j + t * b] * r[t * b + i];
+                    }
+                    tmp[j * b + i] = acc;
+                }
+            }
+            for (int j = 0; j < b; j++) {
+                for (int i = j; i < b; i++) {
+                    r[j * b + i] = tmp[j * b + i];
+                }
+            }
+        }
+        return true;
     }
 
     private static void narrow(double[] src, float[] dst, int offset) {
@@ -781,7 +844,7 @@ public final class TruncatedSvd {
             int d = dimension();
             int o = other();
             BLAS blas = LinearAlgebraBackend.blas();
-            int panel = Math.max(1, Math.min(m, (1 << 18) / Math.max(1, n)));
+            int panel = Math.max(1, Math.min(m, (1 << 19) / Math.max(1, n)));
             double[] buffer = new double[panel * n];
             double[] part = transposed ? new double[k * n] : null;
             for (int r0 = 0; r0 < m; r0 += panel) {
