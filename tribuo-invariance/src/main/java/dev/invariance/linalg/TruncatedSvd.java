@@ -686,8 +686,8 @@ public final class TruncatedSvd {
         private final float[] single;
         private final double[] dbl;
         private float[] scratch; // per-call operator: used by one thread only
-        /** Panel size for the fused products, in floats (1 MiB of weights: well inside the shared L3). */
-        private static final int PANEL_FLOATS = 1 << 18;
+        /** Panel size for the fused products, in floats (4 MiB of weights: well inside a shared L3). */
+        private static final int PANEL_FLOATS = 1 << 20;
 
         GramOperator(WeightMatrix w, boolean useFloat) {
             this.m = w.getRows();
