@@ -233,15 +233,15 @@ public final class TruncatedSvd {
             int start = step * b;
             int size = start + b;
             op.applyGram(basis, start * d, b, z);
-            // Classical Gram-Schmidt twice against the whole basis, as sgemm; the accumulated coefficients are
-            // column block `step` of H = VᵀGV.
+            // Block Gram-Schmidt as sgemm: twice against the last two blocks (which carry all of Z's components in
+            // exact arithmetic: the block three-term recurrence), then once against the whole basis (removing the
+            // rounding-level components along older blocks, and re-cleaning the recent ones). The accumulated
+            // coefficients are column block `step` of H = VᵀGV.
             java.util.Arrays.fill(coeff, 0, size * b, 0.0);
-            for (int pass = 0; pass < 2; pass++) {
-                RowMajorBlas.gemm(false, true, size, b, d, 1.0f, basis, z, 0.0f, c);
-                RowMajorBlas.gemm(true, false, b, d, size, -1.0f, c, basis, 1.0f, z);
-                for (int i = 0; i < size * b; i++) {
-                    coeff[i] += c[i];
-                }
+            int recent = Math.max(0, start - b);
+            for (int pass = 0; pass < 3; pass++) {
+                int from = pass < 2 ? recent : 0;
+                project(basis, from, size - from, z, b, d, c, coeff);
             }
             assemble(h, cap, coeff, start, size, b);
             boolean exhausted = size + b > d; // no room for another full block
@@ -369,6 +369,22 @@ public final class TruncatedSvd {
             }
             double q = Math.pow(rho, steps[2] - steps[1]);
             return d2 * q / (1 - q);
+        }
+    }
+
+    /**
+     * One classical Gram–Schmidt pass of the b rows of z against basis rows [from, from + rows), as two sgemm
+     * calls: {@code c = V zᵀ}, {@code z −= cᵀ V}; adds the coefficients to rows [from, from + rows) of coeff.
+     */
+    private static void project(float[] basis, int from, int rows, float[] z, int b, int d, float[] c,
+                                double[] coeff) {
+        BLAS blas = LinearAlgebraBackend.blas();
+        // column-major views: z is Zᵀ (d × b), the basis rows are Vᵀ (d × rows), c is b × rows
+        blas.sgemm("T", "N", b, rows, d, 1.0f, z, 0, d, basis, from * d, d, 0.0f, c, 0, b);
+        blas.sgemm("N", "T", d, b, rows, -1.0f, basis, from * d, d, c, 0, b, 1.0f, z, 0, d);
+        int off = from * b;
+        for (int i = 0; i < rows * b; i++) {
+            coeff[off + i] += c[i];
         }
     }
 
