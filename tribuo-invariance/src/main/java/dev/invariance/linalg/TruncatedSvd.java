@@ -287,7 +287,11 @@ public final class TruncatedSvd {
                         }
                     }
                     done = worst <= 1.0;
-                    wait = Math.max(1, Math.min(wait, needed));
+                    if (history.isComplete() && worst < 1e3) {
+                        // Convergence speeds up as the Krylov space grows, so the fitted rate overestimates the
+                        // steps still needed: look again after about half of them, at most step/6 later.
+                        wait = Math.max(1, Math.min(Math.max(2, step / 6), (int) Math.ceil(0.5 * needed)));
+                    }
                 }
                 nextCheck = step + wait;
                 if (done) {
@@ -312,6 +316,10 @@ public final class TruncatedSvd {
         private final int[] steps = new int[3];
         private final double[][] values = new double[3][];
         private int count;
+
+        boolean isComplete() {
+            return count == 3;
+        }
 
         void add(int step, double[] v) {
             steps[0] = steps[1];
