@@ -233,16 +233,14 @@ public final class TruncatedSvd {
             int start = step * b;
             int size = start + b;
             op.applyGram(basis, start * d, b, z);
-            // Block Gram-Schmidt as sgemm: twice against the last two blocks (which carry all of Z's components in
+            // Block Gram-Schmidt as sgemm: once against the last two blocks (which carry all of Z's components in
             // exact arithmetic: the block three-term recurrence), then once against the whole basis (removing the
-            // rounding-level components along older blocks, and re-cleaning the recent ones). The accumulated
-            // coefficients are column block `step` of H = VᵀGV.
+            // rounding-level components along older blocks, and a second pass for the recent ones, where the
+            // cancellation happened). The accumulated coefficients are column block `step` of H = VᵀGV.
             java.util.Arrays.fill(coeff, 0, size * b, 0.0);
             int recent = Math.max(0, start - b);
-            for (int pass = 0; pass < 3; pass++) {
-                int from = pass < 2 ? recent : 0;
-                project(basis, from, size - from, z, b, d, c, coeff);
-            }
+            project(basis, recent, size - recent, z, b, d, c, coeff);
+            project(basis, 0, size, z, b, d, c, coeff);
             assemble(h, cap, coeff, start, size, b);
             boolean exhausted = size + b > d; // no room for another full block
             if (!exhausted) {
