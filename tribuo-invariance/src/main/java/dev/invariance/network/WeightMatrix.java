@@ -108,6 +108,21 @@ public final class WeightMatrix implements Serializable {
         return values.clone();
     }
 
+    /**
+     * A fresh row-major copy of the entries rounded to single precision: entry (i, j) is
+     * {@code (float) get(i, j)}. Exact for weights that came from float32 storage (for example through
+     * {@link #fromRowMajor(int, int, float[])}); otherwise each entry is rounded to the nearest float. The matrix
+     * itself is not changed and keeps no reference to the returned array (nothing is cached), so it stays
+     * immutable.
+     */
+    public float[] toRowMajorFloatArray() {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
+    }
+
     /** A fresh column-major copy of the entries (the layout LAPACK and BLAS expect). */
     public double[] toColumnMajorArray() {
         double[] out = new double[values.length];
