@@ -110,7 +110,9 @@ public final class GradientTraining {
             batch = fullBatch ? n : config.batchSize();
             width = data.outputWidth();
             engine = FeedForwardEngine.create(k, arch, w0, b0, batch);
-            boolean backtrack = fullBatch && config.backtracking() && config.schedule() == StepSchedule.NORMALIZED;
+            // Backtracking compares full-batch losses of plain gradient steps; Adam's moments cannot be rolled back.
+            boolean backtrack = fullBatch && config.optimizer() != OptimizerKind.ADAM && config.backtracking()
+                    && config.schedule() == StepSchedule.NORMALIZED;
             previous = backtrack ? new FeedForwardEngine<>(k, arch, w0, b0, 1) : null;
             allFeatures = k.allocate(n * d);
             k.fromDouble(data.features(), allFeatures, n * d);
@@ -171,9 +173,6 @@ public final class GradientTraining {
                     if (stepScale < MIN_STEP_SCALE) {
                         reason = StopReason.STEP_SIZE_VANISHED;
                         break;
-                    }
-                    if (adamFirst != null) {
-                        throw new IllegalStateException("backtracking is only used with plain gradient descent");
                     }
                     continue;
                 }

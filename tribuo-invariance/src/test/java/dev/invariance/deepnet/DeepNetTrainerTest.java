@@ -255,6 +255,20 @@ class DeepNetTrainerTest {
     }
 
     @Test
+    void everyOptimiserRunsWithEverySchedule() {
+        MutableDataset<Label> data = separable(30, 4, 6);
+        for (OptimizerKind optimizer : OptimizerKind.values()) {
+            for (StepSchedule schedule : StepSchedule.values()) {
+                DeepNetModel model = DeepNetTrainer.builder().hidden(6).activation(Activation.RELU).bias(true)
+                        .optimizer(optimizer).batchSize(64).schedule(schedule).learningRate(0.05).steps(300)
+                        .build().train(data);
+                List<Double> losses = model.getLossCurve().losses();
+                assertTrue(losses.get(losses.size() - 1) < losses.get(0), optimizer + " with " + schedule + " lowers the loss");
+            }
+        }
+    }
+
+    @Test
     void listenerSeesEveryKthStepWithReadOnlyWeights() {
         MutableDataset<Label> data = separable(20, 3, 4);
         List<TrainingCheckpoint> seen = new ArrayList<>();
