@@ -14,10 +14,16 @@ import dev.invariance.network.SkipConnection;
 final class NetworkFunction {
     private final NetworkDescription network;
     private final boolean[] skipAround;
+    /** Row-major copies of every W, taken once: predictions must not copy the weights per example. */
+    private final double[][] weights;
 
     NetworkFunction(NetworkDescription network) {
         this.network = network;
         this.skipAround = new boolean[network.depth()];
+        this.weights = new double[network.depth()][];
+        for (int i = 0; i < network.depth(); i++) {
+            weights[i] = network.layer(i).weights().toRowMajorArray();
+        }
         for (SkipConnection s : network.skips()) {
             if (s.sourceLayer() != s.targetLayer()) {
                 throw new IllegalArgumentException("only single-layer residual skips are supported by the model");
@@ -35,7 +41,7 @@ final class NetworkFunction {
             DenseLayer layer = network.layer(i);
             int rows = layer.outputWidth();
             int cols = layer.inputWidth();
-            double[] w = layer.weights().toRowMajorArray();
+            double[] w = weights[i];
             BiasVector b = layer.bias();
             double[] x = xs[i];
             double[] h = new double[rows];
@@ -78,7 +84,7 @@ final class NetworkFunction {
                 DenseLayer layer = network.layer(i);
                 int rows = layer.outputWidth();
                 int cols = layer.inputWidth();
-                double[] w = layer.weights().toRowMajorArray();
+                double[] w = weights[i];
                 double[] prev = new double[cols];
                 for (int r = 0; r < rows; r++) {
                     boolean active = layer.activation() != Activation.RELU || activeUnit(layer, w, xs[i], r);
@@ -128,7 +134,7 @@ final class NetworkFunction {
             DenseLayer layer = network.layer(i);
             int rows = layer.outputWidth();
             int cols = layer.inputWidth();
-            double[] w = layer.weights().toRowMajorArray();
+            double[] w = weights[i];
             double[][] next = new double[rows][d0];
             for (int r = 0; r < rows; r++) {
                 for (int m = 0; m < cols; m++) {
