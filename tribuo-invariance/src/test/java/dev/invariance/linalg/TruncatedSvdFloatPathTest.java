@@ -144,7 +144,7 @@ class TruncatedSvdFloatPathTest {
         }
         double[] original = z.clone();
         double[] r = new double[b * b];
-        assertTrue(TruncatedSvd.choleskyQr(z, b, d, r, new double[b * b], new double[b * b]));
+        assertTrue(KrylovBlocks.choleskyQr(z, b, d, r, new double[b * b], new double[b * b]));
         for (int i = 0; i < b; i++) {
             for (int j = 0; j < b; j++) {
                 double dot = 0;
@@ -165,7 +165,7 @@ class TruncatedSvdFloatPathTest {
         // a rank-deficient block is refused (the caller then deflates with Gram-Schmidt)
         double[] deficient = original.clone();
         System.arraycopy(deficient, 0, deficient, d, d);
-        assertTrue(!TruncatedSvd.choleskyQr(deficient, b, d, r, new double[b * b], new double[b * b]));
+        assertTrue(!KrylovBlocks.choleskyQr(deficient, b, d, r, new double[b * b], new double[b * b]));
     }
 
     private static void assertValuesWithin(Spectrum dense, Spectrum top, int k, double rel, String what) {
