@@ -106,12 +106,48 @@ final class KrylovBlocks {
         }
     }
 
+    /** Removes from row {@code off} of z (length d) its components along a basis' first rows. */
+    @FunctionalInterface
+    private interface BasisSweep {
+        void removeFrom(double[] z, int off);
+    }
+
     /**
      * As {@link #orthonormalise(double[], int, int, double[], int, double[], SplittableRandom)} with a float32
-     * basis (only touched when a row vanishes).
+     * basis (only touched when a row vanishes); a row counts as vanished below 1e-6 of its norm, float precision.
      */
     static void orthonormalise(double[] z, int b, int d, float[] basis, int basisRows, double[] r,
-                                       SplittableRandom random) {
+                               SplittableRandom random) {
+        orthonormalise(z, b, d, r, random, 1e-6, (v, off) -> {
+            for (int row = 0; row < basisRows; row++) {
+                double dot = 0;
+                for (int t = 0; t < d; t++) {
+                    dot += v[off + t] * basis[row * d + t];
+                }
+                for (int t = 0; t < d; t++) {
+                    v[off + t] -= dot * basis[row * d + t];
+                }
+            }
+        });
+    }
+
+    /**
+     * Orthonormalises the b rows of {@code z} (each of length d) against basis rows [0, basisRows) and among
+     * themselves (modified Gram–Schmidt, twice), writing the b × b upper-triangular factor R with
+     * {@code zᵀ = Q R} into {@code r}. A row that vanishes (below 1e-10 of its norm) is replaced by a random vector
+     * orthogonal to everything (with a zero row in R), keeping the basis orthonormal.
+     */
+    static void orthonormalise(double[] z, int b, int d, double[] basis, int basisRows, double[] r,
+                               SplittableRandom random) {
+        orthonormalise(z, b, d, r, random, 1e-10, (v, off) -> {
+            for (int row = 0; row < basisRows; row++) {
+                axpy(-dot(v, off, basis, row * d, d), basis, row * d, v, off, d);
+            }
+        });
+    }
+
+    private static void orthonormalise(double[] z, int b, int d, double[] r, SplittableRandom random,
+                                       double vanishing, BasisSweep sweep) {
         java.util.Arrays.fill(r, 0.0);
         for (int i = 0; i < b; i++) {
             int off = i * d;
@@ -124,21 +160,13 @@ final class KrylovBlocks {
                 }
             }
             double nrm = norm(z, off, d);
-            if (nrm <= 1e-6 * Math.max(before, Double.MIN_NORMAL) || nrm == 0.0) {
-                // Deflation: the block lost rank (to float precision); continue with a fresh direction.
+            if (nrm <= vanishing * Math.max(before, Double.MIN_NORMAL) || nrm == 0.0) {
+                // Deflation: the block lost rank; continue with a fresh direction (its R entry stays 0).
                 for (int t = 0; t < d; t++) {
                     z[off + t] = gaussian(random);
                 }
                 for (int pass = 0; pass < 2; pass++) {
-                    for (int row = 0; row < basisRows; row++) {
-                        double dot = 0;
-                        for (int t = 0; t < d; t++) {
-                            dot += z[off + t] * basis[row * d + t];
-                        }
-                        for (int t = 0; t < d; t++) {
-                            z[off + t] -= dot * basis[row * d + t];
-                        }
-                    }
+                    sweep.removeFrom(z, off);
                     for (int j = 0; j < i; j++) {
                         axpy(-dot(z, off, z, j * d, d), z, j * d, z, off, d);
                     }
@@ -152,46 +180,14 @@ final class KrylovBlocks {
         }
     }
 
-    /**
-     * Orthonormalises the b rows of {@code z} (each of length d) against basis rows [0, basisRows) and among
-     * themselves (modified Gram–Schmidt, twice), writing the b × b upper-triangular factor R with
-     * {@code zᵀ = Q R} into {@code r}. A row that vanishes is replaced by a random vector orthogonal to
-     * everything (with a zero row in R), keeping the basis orthonormal.
-     */
-    static void orthonormalise(double[] z, int b, int d, double[] basis, int basisRows, double[] r,
-                                       SplittableRandom random) {
-        java.util.Arrays.fill(r, 0.0);
-        for (int i = 0; i < b; i++) {
-            int off = i * d;
-            double before = norm(z, off, d);
-            for (int pass = 0; pass < 2; pass++) {
-                for (int j = 0; j < i; j++) {
-                    double dot = dot(z, off, z, j * d, d);
-                    r[j * b + i] += dot;
-                    axpy(-dot, z, j * d, z, off, d);
-                }
-            }
-            double nrm = norm(z, off, d);
-            if (nrm <= 1e-10 * Math.max(before, Double.MIN_NORMAL) || nrm == 0.0) {
-                // Deflation: the block lost rank; continue with a fresh direction (its R entry stays 0).
-                for (int t = 0; t < d; t++) {
-                    z[off + t] = gaussian(random);
-                }
-                for (int pass = 0; pass < 2; pass++) {
-                    for (int row = 0; row < basisRows; row++) {
-                        axpy(-dot(z, off, basis, row * d, d), basis, row * d, z, off, d);
-                    }
-                    for (int j = 0; j < i; j++) {
-                        axpy(-dot(z, off, z, j * d, d), z, j * d, z, off, d);
-                    }
-                }
-                double fresh = norm(z, off, d);
-                scale(1.0 / fresh, z, off, d);
-            } else {
-                r[i * b + i] = nrm;
-                scale(1.0 / nrm, z, off, d);
-            }
+    /** A random b × d block with orthonormal rows: the Lanczos starting block. */
+    static double[] randomOrthonormalBlock(int b, int d, SplittableRandom random) {
+        double[] block = new double[b * d];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = gaussian(random);
         }
+        orthonormalise(block, b, d, new double[0], 0, new double[b * b], random);
+        return block;
     }
 
     static double gaussian(SplittableRandom random) {

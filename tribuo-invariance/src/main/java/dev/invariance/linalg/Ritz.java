@@ -81,31 +81,14 @@ final class Ritz {
         return gap > 0 ? Math.min(res, res2 / gap) : res;
     }
 
+    /** Whether every one of the k leading Ritz values is within {@code 2·tolerance·θ_i} by {@link #bound}. */
     boolean converged(double[] lastR, int b, double tolerance) {
-        int lastStart = size - b;
         for (int i = 0; i < k; i++) {
             double theta = values[i];
             if (!(theta > 0)) {
                 return true; // G has (numerically) rank < i: the remaining values are zero
             }
-            double res2 = 0;
-            for (int row = 0; row < b; row++) {
-                double acc = 0;
-                for (int c = row; c < b; c++) {
-                    acc += lastR[row * b + c] * vectors[i * size + lastStart + c];
-                }
-                res2 += acc * acc;
-            }
-            double res = Math.sqrt(res2);
-            double gap = Double.POSITIVE_INFINITY;
-            if (i > 0) {
-                gap = Math.min(gap, values[i - 1] - theta);
-            }
-            if (i + 1 < values.length) {
-                gap = Math.min(gap, theta - values[i + 1]);
-            }
-            double bound = gap > 0 ? Math.min(res, res2 / gap) : res;
-            if (bound > 2.0 * tolerance * theta) {
+            if (bound(i, lastR, b) > 2.0 * tolerance * theta) {
                 return false;
             }
         }

@@ -140,13 +140,7 @@ public final class TruncatedSvd {
         double[] basis = new double[(cap + b) * d]; // rows are orthonormal basis vectors
         double[] h = new double[cap * cap];         // projected Gram matrix, row-major cap × cap
         SplittableRandom random = new SplittableRandom(seed);
-        double[] block = new double[b * d];
-        for (int i = 0; i < block.length; i++) {
-            block[i] = gaussian(random);
-        }
-        double[] rFactor = new double[b * b];
-        orthonormalise(block, b, d, basis, 0, rFactor, random);
-        System.arraycopy(block, 0, basis, 0, b * d);
+        System.arraycopy(randomOrthonormalBlock(b, d, random), 0, basis, 0, b * d);
         double[] lastR = new double[b * b];
         int size;
         int lastCheck = -1;
@@ -167,21 +161,7 @@ public final class TruncatedSvd {
                     coeff[i] += c[i];
                 }
             }
-            for (int i = 0; i < size; i++) {
-                for (int c = 0; c < b; c++) {
-                    double v = coeff[i * b + c];
-                    int col = start + c;
-                    if (i < start) {
-                        h[i * cap + col] = v;
-                        h[col * cap + i] = v;
-                    } else {
-                        // diagonal block: symmetrise
-                        int row = i;
-                        double mirror = coeff[(col) * b + (row - start)];
-                        h[row * cap + col] = 0.5 * (v + mirror);
-                    }
-                }
-            }
+            assemble(h, cap, coeff, start, size, b);
             boolean exhausted = size + b > d; // no room for another full block
             if (!exhausted) {
                 orthonormalise(z, b, d, basis, size, lastR, random);
@@ -214,13 +194,7 @@ public final class TruncatedSvd {
         float[] basis = new float[(cap + b) * d]; // rows are orthonormal basis vectors
         double[] h = new double[cap * cap];       // projected Gram matrix, row-major cap × cap
         SplittableRandom random = new SplittableRandom(seed);
-        double[] block = new double[b * d];
-        for (int i = 0; i < block.length; i++) {
-            block[i] = gaussian(random);
-        }
-        double[] rFactor = new double[b * b];
-        orthonormalise(block, b, d, basis, 0, rFactor, random);
-        narrow(block, basis, 0);
+        narrow(randomOrthonormalBlock(b, d, random), basis, 0);
         double[] lastR = new double[b * b];
         float[] z = new float[b * d];
         float[] c = new float[cap * b];
