@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The result of {@link WeightAnalyzer#analyze}: one {@link LayerMetrics} per dense layer in data-flow order and
- * one {@link PairMetrics} per pair of consecutive layers ({@code NetworkDescription.consecutivePairs()}).
+ * one {@link PairMetrics} per pair of consecutive layers ({@code NetworkDescription.edges()}).
  *
  * @param source  the network's origin, copied from its description
  * @param backend which BLAS/LAPACK implementation computed the figures (e.g. {@code BLAS=JNIBLAS, LAPACK=JNILAPACK})

@@ -1,7 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.network.DenseLayer;
-import dev.invariance.network.LayerPair;
+import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
@@ -28,14 +28,14 @@ public final class ConservationDrift {
         }
         List<LayerActivation> acts = inputs == null ? null : ActivationPatterns.of(current, inputs);
         List<DriftMetrics> out = new ArrayList<>();
-        for (LayerPair p : current.consecutivePairs()) {
-            WeightMatrix d0 = balanceMatrix(initial.layer(p.from()), initial.layer(p.to()));
-            WeightMatrix dt = balanceMatrix(current.layer(p.from()), current.layer(p.to()));
+        for (DataFlowEdge p : current.edges()) {
+            WeightMatrix d0 = balanceMatrix(initial.layer(p.producer()), initial.layer(p.consumer()));
+            WeightMatrix dt = balanceMatrix(current.layer(p.producer()), current.layer(p.consumer()));
             if (d0.getRows() != dt.getRows()) {
-                throw new IllegalArgumentException("layer " + current.layer(p.from()).name() + " changed shape");
+                throw new IllegalArgumentException("layer " + current.layer(p.producer()).name() + " changed shape");
             }
             int d = dt.getRows();
-            WeightMatrix wf = current.layer(p.from()).weights();
+            WeightMatrix wf = current.layer(p.producer()).weights();
             double wNorm = MatrixOps.frobenius(wf);
             double diff = MatrixOps.frobeniusDistance(dt, d0);
             double diag = 0;
@@ -45,14 +45,14 @@ public final class ConservationDrift {
             double stable = Double.NaN;
             double stableRel = Double.NaN;
             int size = 0;
-            if (acts != null && !acts.get(p.from()).stablyActive().isEmpty()) {
-                List<Integer> s = acts.get(p.from()).stablyActive();
+            if (acts != null && !acts.get(p.producer()).stablyActive().isEmpty()) {
+                List<Integer> s = acts.get(p.producer()).stablyActive();
                 size = s.size();
                 stable = MatrixOps.frobeniusDistance(MatrixOps.submatrix(dt, s, s), MatrixOps.submatrix(d0, s, s));
                 double rows = MatrixOps.frobenius(MatrixOps.submatrix(wf, s, MatrixOps.range(wf.getColumns())));
                 stableRel = stable / Math.max(1.0, rows * rows);
             }
-            out.add(new DriftMetrics(p.from(), p.to(), diff / Math.max(1.0, wNorm * wNorm),
+            out.add(new DriftMetrics(p.producer(), p.consumer(), diff / Math.max(1.0, wNorm * wNorm),
                     MatrixOps.frobenius(dt), diag, stable, stableRel, size));
         }
         return List.copyOf(out);

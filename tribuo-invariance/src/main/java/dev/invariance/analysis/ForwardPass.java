@@ -22,6 +22,10 @@ final class ForwardPass {
     }
 
     static ForwardPass run(NetworkDescription net, WeightMatrix inputs, boolean useBias) {
+        if (!net.isFeedForward()) {
+            throw new IllegalArgumentException("network " + net.source() + " is a data-flow graph, not a feed-forward"
+                    + " chain; run it with ONNX Runtime instead of the in-memory forward pass");
+        }
         int n = inputs.getRows();
         if (net.depth() > 0 && inputs.getColumns() != net.layer(0).inputWidth()) {
             throw new IllegalArgumentException("data have " + inputs.getColumns() + " features but layer "

@@ -2,7 +2,7 @@ package dev.invariance.analysis;
 
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.network.DenseLayer;
-import dev.invariance.network.LayerPair;
+import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
 
@@ -46,9 +46,9 @@ public final class WeightAnalyzer {
             layers.add(LayerMetricsCalculator.compute(layer.name(), layer.op(), s, options));
         }
         List<PairMetrics> pairs = new ArrayList<>();
-        for (LayerPair p : network.consecutivePairs()) {
-            pairs.add(AlignmentMeasures.compute(p.from(), p.to(), network.layer(p.from()).name(),
-                    network.layer(p.to()).name(), p.viaResidual(), spectra.get(p.from()), spectra.get(p.to()), options));
+        for (DataFlowEdge p : network.edges()) {
+            pairs.add(AlignmentMeasures.compute(p.producer(), p.consumer(), network.layer(p.producer()).name(),
+                    network.layer(p.consumer()).name(), p.viaResidual(), spectra.get(p.producer()), spectra.get(p.consumer()), options));
         }
         return new AnalysisReport(network.source(), LinearAlgebraBackend.describe(), layers, pairs);
     }
@@ -84,19 +84,19 @@ public final class WeightAnalyzer {
             layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, cols, m));
         }
         List<StableSubmatrixMetrics.StablePair> pairs = new ArrayList<>();
-        for (LayerPair p : network.consecutivePairs()) {
-            DenseLayer from = network.layer(p.from());
-            DenseLayer to = network.layer(p.to());
-            List<Integer> s = acts.get(p.from()).stablyActive();
-            List<Integer> before = p.from() == 0 ? MatrixOps.range(from.inputWidth())
-                    : acts.get(p.from() - 1).stablyActive();
+        for (DataFlowEdge p : network.edges()) {
+            DenseLayer from = network.layer(p.producer());
+            DenseLayer to = network.layer(p.consumer());
+            List<Integer> s = acts.get(p.producer()).stablyActive();
+            List<Integer> before = p.producer() == 0 ? MatrixOps.range(from.inputWidth())
+                    : acts.get(p.producer() - 1).stablyActive();
             PairMetrics m = null;
             if (!s.isEmpty() && !before.isEmpty()) {
-                m = analyzeMatrices(p.from(), p.to(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
+                m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
                         MatrixOps.submatrix(from.weights(), s, before),
                         MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), s), from.elementType());
             }
-            pairs.add(new StableSubmatrixMetrics.StablePair(p.from(), p.to(), m));
+            pairs.add(new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), m));
         }
         return new StableSubmatrixMetrics(acts, layers, pairs);
     }

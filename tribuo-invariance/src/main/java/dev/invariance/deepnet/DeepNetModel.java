@@ -323,7 +323,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         for (int i = 0; i < proto.getSkipSourceCount(); i++) {
             skips.add(new SkipConnection(proto.getSkipSource(i), proto.getSkipTarget(i)));
         }
-        NetworkDescription network = new NetworkDescription(proto.getNetworkSource(), layers, skips);
+        NetworkDescription network = NetworkDescription.feedForward(proto.getNetworkSource(), layers, skips);
         LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
                 proto.getCurveLogLossesList());
         return new DeepNetModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),

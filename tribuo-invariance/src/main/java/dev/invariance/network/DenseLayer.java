@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param bias        b with d_out entries, or null for a bias-free layer
  * @param activation  σ after this layer
  * @param elementType the type the weights were stored in (sets numerical-rank tolerances)
+ * @param convolution the convolution this matrix is the kernel of, or null for a fully connected layer
+ * @param subgraph    where the layer lives: "" for the main graph, otherwise a path such as {@code If_0/then_branch}
  */
 public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable BiasVector bias,
-                         Activation activation, ElementType elementType) implements Serializable {
+                         Activation activation, ElementType elementType, @Nullable Convolution convolution,
+                         String subgraph) implements Serializable {
 
     /** Validates that the bias length matches d_out. */
     public DenseLayer {
@@ -27,10 +30,23 @@ public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(elementType, "elementType");
+        Objects.requireNonNull(subgraph, "subgraph");
         if (bias != null && bias.size() != weights.getRows()) {
             throw new IllegalArgumentException("layer " + name + ": bias has " + bias.size()
                     + " entries but W has " + weights.getRows() + " rows");
         }
+    }
+
+    /** A fully connected layer of the main graph (the trainer's layers). */
+    public DenseLayer(String name, String op, WeightMatrix weights, @Nullable BiasVector bias,
+                      Activation activation, ElementType elementType) {
+        this(name, op, weights, bias, activation, elementType, null, "");
+    }
+
+    /** Everything but the weights. */
+    public LayerOutline outline() {
+        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType, activation, hasBias(), convolution,
+                subgraph);
     }
 
     /** d_out, the number of output units (rows of W). */

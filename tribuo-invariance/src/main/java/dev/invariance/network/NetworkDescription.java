@@ -2,38 +2,39 @@ package dev.invariance.network;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * A feed-forward network as the analyzer sees it: dense layers applied in order, layer i reading the output
- * of layer i − 1 (the network input for i = 0) plus any residual additions ({@link SkipConnection}).
- * Immutable; all matrices use the {@code W} (d_out × d_in) convention.
+ * A network as the analyzer sees it: a data-flow graph of dense layers. Each {@link DenseLayer} is a node (all
+ * matrices in the {@code W} (d_out × d_in) convention) and each {@link DataFlowEdge} says that a layer's output
+ * reaches another layer's input through non-dense operations. Immutable.
+ * <p>
+ * The trainer's networks are the simplest case, a chain: layer i reads the output of layer i − 1 (the network input
+ * for i = 0) plus residual additions ({@link SkipConnection}); build them with {@link #chain} or
+ * {@link #feedForward}, which also check d_in(i + 1) = d_out(i) and keep the skips so the network can be run
+ * ({@link #isFeedForward()}). Imported graphs (parallel branches, slices, convolutions, layers inside control flow)
+ * are built with {@link #graph} and carry no skips: their edges are the whole story.
  *
  * @param source a human-readable origin (a file, a model class)
- * @param layers the dense layers in data-flow order
- * @param skips  residual additions between them
+ * @param layers the dense layers, in data-flow (graph) order
+ * @param edges  the data-flow edges between them, ordered by consumer then producer
+ * @param skips  residual additions of a feed-forward chain (empty for imported graphs)
  */
-public record NetworkDescription(String source, List<DenseLayer> layers, List<SkipConnection> skips)
-        implements Serializable {
+public record NetworkDescription(String source, List<DenseLayer> layers, List<DataFlowEdge> edges,
+                                 List<SkipConnection> skips) implements Serializable {
 
-    /**
-     * Copies the lists and checks that the chain of widths is consistent: d_in(i + 1) = d_out(i), and each skip
-     * adds vectors of equal width.
-     */
+    /** Copies the lists and checks that every edge and skip names existing layers of matching widths. */
     public NetworkDescription {
         Objects.requireNonNull(source, "source");
         layers = List.copyOf(layers);
+        edges = List.copyOf(edges);
         skips = List.copyOf(skips);
-        for (int i = 1; i < layers.size(); i++) {
-            DenseLayer prev = layers.get(i - 1);
-            DenseLayer next = layers.get(i);
-            if (next.inputWidth() != prev.outputWidth()) {
-                throw new IllegalArgumentException("layer " + next.name() + " expects " + next.inputWidth()
-                        + " inputs but layer " + prev.name() + " produces " + prev.outputWidth()
-                        + " (a missed transpose?)");
+        for (DataFlowEdge e : edges) {
+            if (e.producer() >= layers.size() || e.consumer() >= layers.size()) {
+                throw new IllegalArgumentException("edge " + e.producer() + " -> " + e.consumer()
+                        + " names a layer beyond the " + layers.size() + " layers");
             }
         }
         for (SkipConnection s : skips) {
@@ -50,9 +51,34 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Sk
         }
     }
 
-    /** A network without residual additions. */
+    /** A chain without residual additions: edges (i, i + 1). */
     public static NetworkDescription chain(String source, List<DenseLayer> layers) {
-        return new NetworkDescription(source, layers, List.of());
+        return feedForward(source, layers, List.of());
+    }
+
+    /**
+     * A feed-forward chain with residual additions (the trainer's networks). The edges are derived: layer i − 1
+     * feeds layer i directly, and through a skip (s, t) everything that reaches the input of layer s also reaches
+     * the layer after t.
+     *
+     * @throws IllegalArgumentException if d_in(i + 1) ≠ d_out(i) for some i (usually a missed transpose)
+     */
+    public static NetworkDescription feedForward(String source, List<DenseLayer> layers, List<SkipConnection> skips) {
+        for (int i = 1; i < layers.size(); i++) {
+            DenseLayer prev = layers.get(i - 1);
+            DenseLayer next = layers.get(i);
+            if (next.inputWidth() != prev.outputWidth()) {
+                throw new IllegalArgumentException("layer " + next.name() + " expects " + next.inputWidth()
+                        + " inputs but layer " + prev.name() + " produces " + prev.outputWidth()
+                        + " (a missed transpose?)");
+            }
+        }
+        return new NetworkDescription(source, layers, chainEdges(layers, skips), skips);
+    }
+
+    /** An imported data-flow graph: layers and edges, no skips. */
+    public static NetworkDescription graph(String source, List<DenseLayer> layers, List<DataFlowEdge> edges) {
+        return new NetworkDescription(source, layers, edges, List.of());
     }
 
     /** Number of dense layers L. */
@@ -76,16 +102,68 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Sk
     }
 
     /**
-     * The layers whose outputs reach the input of layer {@code i} (through the direct edge from layer i − 1 and
-     * through residual additions), in increasing order. Empty for layer 0, which reads the network input.
+     * Whether this is a feed-forward chain that {@code x_{i+1} = σ_i(W_i x_i + b_i) + Σ skips} describes completely
+     * (so it can be run in memory): the widths chain and the edges are exactly those the skips imply.
      */
-    public List<Integer> producersOf(int i) {
-        TreeSet<Integer> out = new TreeSet<>();
-        collectProducers(i, out);
-        return List.copyOf(out);
+    public boolean isFeedForward() {
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i).inputWidth() != layers.get(i - 1).outputWidth()) {
+                return false;
+            }
+        }
+        return edges.equals(chainEdges(layers, skips));
     }
 
-    private void collectProducers(int consumer, TreeSet<Integer> out) {
+    /** The layers without their weights, and the edges. */
+    public NetworkOutline outline() {
+        List<LayerOutline> out = new ArrayList<>(layers.size());
+        for (DenseLayer l : layers) {
+            out.add(l.outline());
+        }
+        return new NetworkOutline(source, out, edges);
+    }
+
+    /** This in-memory network as a {@link StreamedNetwork} (loading returns the layers held). */
+    public StreamedNetwork asStream() {
+        NetworkOutline outline = outline();
+        return new StreamedNetwork() {
+            @Override
+            public NetworkOutline outline() {
+                return outline;
+            }
+
+            @Override
+            public DenseLayer load(int index) {
+                return layers.get(index);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static List<DataFlowEdge> chainEdges(List<DenseLayer> layers, List<SkipConnection> skips) {
+        List<DataFlowEdge> edges = new ArrayList<>();
+        for (int to = 1; to < layers.size(); to++) {
+            TreeSet<Integer> producers = new TreeSet<>();
+            collectProducers(to, skips, producers);
+            for (int from : producers) {
+                boolean residual = from != to - 1;
+                List<String> ops = new ArrayList<>();
+                if (layers.get(from).activation() == Activation.RELU) {
+                    ops.add("Relu");
+                }
+                if (residual) {
+                    ops.add("Add");
+                }
+                edges.add(new DataFlowEdge(from, to, ops, residual));
+            }
+        }
+        return edges;
+    }
+
+    private static void collectProducers(int consumer, List<SkipConnection> skips, TreeSet<Integer> out) {
         int direct = consumer - 1;
         if (direct < 0) {
             return;
@@ -95,22 +173,8 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Sk
             if (s.targetLayer() == direct) {
                 // x_source is carried into the output of layer `direct`, so whatever produced x_source
                 // also reaches `consumer`.
-                collectProducers(s.sourceLayer(), out);
+                collectProducers(s.sourceLayer(), skips, out);
             }
         }
-    }
-
-    /**
-     * Every pair of layers consecutive along the data flow, ordered by consumer then producer. For a plain chain
-     * these are (i, i + 1); residual additions add pairs that skip over layers.
-     */
-    public List<LayerPair> consecutivePairs() {
-        List<LayerPair> pairs = new ArrayList<>();
-        for (int to = 1; to < layers.size(); to++) {
-            for (int from : producersOf(to)) {
-                pairs.add(new LayerPair(from, to, from != to - 1));
-            }
-        }
-        return Collections.unmodifiableList(pairs);
     }
 }

@@ -231,7 +231,7 @@ class FeedForwardEngine<A> {
                 skips.add(new SkipConnection(i, i));
             }
         }
-        return new NetworkDescription(source, layers, skips);
+        return NetworkDescription.feedForward(source, layers, skips);
     }
 
     /** The stable name of layer i. */

@@ -46,7 +46,7 @@ class DataAnalysisTest {
     @Test
     void residualSkipTurnsALayerIntoWPlusIdentity() {
         // P = W1 (W0 + I) with W0 = [[1, 2], [0, 3]], W1 = [[1, -1]]: W0 + I = [[2, 2], [0, 4]], P = [[2, -2]]
-        NetworkDescription net = new NetworkDescription("skip",
+        NetworkDescription net = NetworkDescription.feedForward("skip",
                 List.of(linear("l0", new double[] {1, 2}, new double[] {0, 3}), linear("l1", new double[] {1, -1})),
                 List.of(new SkipConnection(0, 0)));
         WeightMatrix p = EndToEndPredictor.endToEndMatrix(net);
@@ -56,7 +56,7 @@ class DataAnalysisTest {
     @Test
     void predictorAlignedWithTheSvmHasCosineAndMarginRatioOne() {
         // w = P^T = (2, -2) is parallel to u* = (1, -1)
-        NetworkDescription net = new NetworkDescription("skip",
+        NetworkDescription net = NetworkDescription.feedForward("skip",
                 List.of(linear("l0", new double[] {1, 2}, new double[] {0, 3}), linear("l1", new double[] {1, -1})),
                 List.of(new SkipConnection(0, 0)));
         LabelledData data = new LabelledData(WeightMatrix.fromRows(new double[] {1, 0}, new double[] {0, 1},

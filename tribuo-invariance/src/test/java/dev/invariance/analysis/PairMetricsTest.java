@@ -3,7 +3,6 @@ package dev.invariance.analysis;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
-import dev.invariance.network.LayerPair;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
@@ -125,12 +124,12 @@ class PairMetricsTest {
         WeightMatrix w0 = Matrices.compose(q, new double[] {3, 1, 0.5}, Matrices.rotation(3, 0.2));
         WeightMatrix w1 = Matrices.gaussian(4, 4, 13);
         WeightMatrix w2 = Matrices.compose(Matrices.rotation(2, 0.1), new double[] {2, 1}, q); // v_2 = u_0
-        NetworkDescription net = new NetworkDescription("residual",
+        NetworkDescription net = NetworkDescription.feedForward("residual",
                 List.of(layer("l0", w0), layer("l1", w1), layer("l2", w2)), List.of(new SkipConnection(1, 1)));
         AnalysisReport r = WeightAnalyzer.create().analyze(net);
         assertEquals(3, r.pairs().size());
         PairMetrics skip = r.pairs().stream().filter(PairMetrics::viaResidual).findFirst().orElseThrow();
-        assertEquals(new LayerPair(0, 2, true), new LayerPair(skip.from(), skip.to(), skip.viaResidual()));
+        assertEquals(List.of(0, 2, 1), List.of(skip.from(), skip.to(), skip.viaResidual() ? 1 : 0));
         assertEquals(1.0, skip.adjacentAlignment(), 1e-12);
     }
 }

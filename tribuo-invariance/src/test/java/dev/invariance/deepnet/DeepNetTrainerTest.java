@@ -210,7 +210,7 @@ class DeepNetTrainerTest {
         MutableDataset<Label> data = separable(30, 4, 4);
         DeepNetModel model = DeepNetTrainer.builder().hidden(6, 6, 6).skipConnections(true).steps(10).build().train(data);
         assertEquals(2, model.getNetwork().skips().size(), "layers 1 and 2 are equal-width hidden-to-hidden");
-        assertEquals(6, model.getNetwork().consecutivePairs().size(),
+        assertEquals(6, model.getNetwork().edges().size(),
                 "(0,1); (0,2),(1,2) through the skip around layer 1; (0,3),(1,3),(2,3)");
     }
 
