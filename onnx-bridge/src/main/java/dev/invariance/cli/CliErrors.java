@@ -2,6 +2,7 @@ package dev.invariance.cli;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import dev.invariance.data.InvalidDataException;
+import dev.invariance.onnx.InvalidModelException;
 import dev.invariance.training.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -31,7 +32,8 @@ final class CliErrors {
     }
 
     static boolean isBadInput(Throwable e) {
-        return e instanceof InvalidDataException || e instanceof IllegalArgumentException
+        return e instanceof InvalidDataException || e instanceof InvalidModelException
+                || e instanceof IllegalArgumentException
                 || e instanceof PropertyException || e instanceof IOException || e instanceof UncheckedIOException;
     }
 
@@ -39,7 +41,8 @@ final class CliErrors {
         if (e instanceof NoSuchFileException n) {
             return n.getFile() + ": no such file";
         }
-        if (e instanceof TrainingDivergedException || e instanceof InvalidDataException) {
+        if (e instanceof TrainingDivergedException || e instanceof InvalidDataException
+                || e instanceof InvalidModelException) {
             return oneLine(e.getMessage());
         }
         if (e instanceof PropertyException p) {
