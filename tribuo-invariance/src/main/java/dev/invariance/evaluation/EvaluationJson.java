@@ -84,7 +84,9 @@ public final class EvaluationJson {
                 number(d, "normalised_margin", m.normalisedMargin());
                 number(d, "svm_margin", m.svmMargin());
                 number(d, "margin_ratio", m.marginRatio());
-            } else {
+                d.put("svm_status", m.svm().status().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (!data.marginNote().isEmpty()) {
                 d.put("margin_note", data.marginNote());
             }
             ArrayNode acts = d.putArray("activations");

@@ -129,10 +129,13 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         if (d != null) {
             sb.append(String.format("%nData: %d examples%n", d.examples()));
             MarginComparison m = d.margin();
-            if (m != null) {
+            if (m != null && m.svm().isOptimal()) {
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "SVM cosine", m.cosine()));
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "Margin ratio", m.marginRatio()));
-            } else if (!d.marginNote().isEmpty()) {
+            } else if (m != null) {
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5g%n", "Norm. margin", m.normalisedMargin()));
+            }
+            if (!d.marginNote().isEmpty()) {
                 sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
             }
             if (!d.activations().isEmpty()) {
