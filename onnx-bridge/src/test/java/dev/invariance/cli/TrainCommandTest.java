@@ -102,4 +102,53 @@ class TrainCommandTest {
                 "--epochs", "2", "--output", out.toString());
         assertFalse(Files.exists(out), "a failed run writes nothing");
     }
+
+    @Test
+    void standardizeTrainsRawWineAndReplaysBitForBit() throws IOException {
+        Path wine = Path.of("../tribuo-invariance/src/test/resources/fixtures/sklearn/wine.csv");
+        Result raw = invariance("train", "--data", wine.toString(), "--label", "label",
+                "--output", dir.resolve("raw.onnx").toString());
+        assertEquals(1, raw.code(), raw.out());
+        assertTrue(raw.err().contains("standardise the features (--standardize)"), raw.err());
+        Result first = invariance("train", "--data", wine.toString(), "--label", "label", "--standardize",
+                "--output", dir.resolve("w.onnx").toString(), "--provenance", dir.resolve("prov.json").toString());
+        assertEquals(0, first.code(), first.err());
+        Matcher acc = Pattern.compile("training accuracy ([0-9.]+)").matcher(first.out());
+        assertTrue(acc.find() && Double.parseDouble(acc.group(1)) >= 0.95, first.out());
+        assertTrue(first.out().contains("final loss (training set)"), first.out());
+        Result replay = invariance("train", "--from-provenance", dir.resolve("prov.json").toString(),
+                "--output", dir.resolve("again.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals(digest(first.out()), digest(replay.out()), "bit-identical weights with standardisation");
+    }
+
+    @Test
+    void fromProvenanceRefusesTrainerOptionsAndSgdLabelsItsLoss() throws IOException {
+        Path csv = separableCsv();
+        Result first = invariance("train", "--data", csv.toString(), "--label", "label", "--optimizer", "adam",
+                "--epochs", "2", "--output", dir.resolve("m.onnx").toString(), "--provenance", dir.resolve("p.json").toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("last minibatch loss"), first.out());
+        assertBadInput("do not give --hidden, --steps", "train", "--from-provenance", dir.resolve("p.json").toString(),
+                "--hidden", "4", "--steps", "5", "--output", dir.resolve("x.onnx").toString());
+    }
+
+    @Test
+    void duplicateColumnNamesAreRefused() throws IOException {
+        Files.writeString(dir.resolve("dup.csv"), "a,a,label\n1,2,x\n3,4,y\n");
+        assertBadInput("dup.csv: line 1: duplicate column name 'a'", "train", "--data", dir.resolve("dup.csv").toString(),
+                "--label", "label", "--output", dir.resolve("x.onnx").toString());
+    }
+
+    @Test
+    void outputFilesFollowTheUmask() throws IOException {
+        Path csv = separableCsv();
+        Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--steps", "2",
+                "--output", dir.resolve("m.onnx").toString());
+        assertEquals(0, r.code(), r.err());
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir.resolve("m.onnx"));
+        // a file created the ordinary way in the same folder gets the umask's permissions
+        Path reference = Files.createFile(dir.resolve("reference"));
+        assertEquals(Files.getPosixFilePermissions(reference), perms);
+    }
 }

@@ -87,6 +87,21 @@ public final class FeatureStandardization implements Serializable {
         return new TrainingData(x, d, data.classes(), data.numClasses(), data.weights());
     }
 
+    /** The rows of {@code inputs} (N × d, feature-id order) standardised: the network's inputs (a copy). */
+    public dev.invariance.network.WeightMatrix apply(dev.invariance.network.WeightMatrix inputs) {
+        double[] x = inputs.toRowMajorArray();
+        int d = inputs.getColumns();
+        if (d != means.length) {
+            throw new IllegalArgumentException(d + " columns but a standardisation of " + means.length + " features");
+        }
+        for (int i = 0; i < inputs.getRows(); i++) {
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = (x[i * d + j] - means[j]) / deviations[j] + targetMean;
+            }
+        }
+        return dev.invariance.network.WeightMatrix.fromRowMajor(inputs.getRows(), d, x);
+    }
+
     /** Standardises one dense feature vector in place. */
     void applyInPlace(double[] x) {
         for (int j = 0; j < x.length; j++) {

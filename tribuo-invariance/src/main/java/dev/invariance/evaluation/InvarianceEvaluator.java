@@ -11,6 +11,8 @@ import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.deepnet.DeepNetModel;
+import dev.invariance.deepnet.FeatureStandardization;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
@@ -119,7 +121,12 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
     }
 
     private DataAnalysis analyseData(Model<Label> model, NetworkDescription network, List<Example<Label>> examples) {
+        // the network's own inputs: standardised when the model standardises (the analysis is of the weights as trained)
+        FeatureStandardization standardization = model instanceof DeepNetModel dm ? dm.getStandardization() : null;
         WeightMatrix inputs = TribuoData.inputs(model.getFeatureIDMap(), examples);
+        if (standardization != null) {
+            inputs = standardization.apply(inputs);
+        }
         MarginComparison margin = null;
         String note = "";
         int outputs = network.layer(network.depth() - 1).outputWidth();
@@ -129,7 +136,7 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
             note = "the network has " + outputs + " outputs (the SVM comparison needs two classes, one output)";
         } else {
             try {
-                LabelledData labelled = TribuoData.labelled(model, examples);
+                LabelledData labelled = new LabelledData(inputs, TribuoData.labelled(model, examples).labels());
                 margin = MarginComparison.of(network, labelled, svm.fit(labelled, svmProgress));
                 note = margin.note();
             } catch (IllegalArgumentException e) {
