@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -150,5 +151,54 @@ class TrainCommandTest {
         // a file created the ordinary way in the same folder gets the umask's permissions
         Path reference = Files.createFile(dir.resolve("reference"));
         assertEquals(Files.getPosixFilePermissions(reference), perms);
+    }
+
+    /** Collects what reaches the handlers of java.util.logging from Tribuo and OLCUT. */
+    private static final class Collect extends java.util.logging.Handler {
+        final List<String> records = new java.util.ArrayList<>();
+
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (r.getLoggerName() != null && (r.getLoggerName().startsWith("org.tribuo")
+                    || r.getLoggerName().startsWith("com.oracle.labs"))) {
+                records.add(r.getLevel() + " " + r.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A trailing blank line makes Tribuo's CSV reader warn, and reading logs the record count: quiet unless --verbose. */
+    @Test
+    void libraryLoggingIsQuietUnlessVerbose() throws IOException {
+        Path csv = separableCsv();
+        Files.writeString(csv, Files.readString(csv) + "\n\n");
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        Collect quiet = new Collect();
+        root.addHandler(quiet);
+        try {
+            Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--steps", "2",
+                    "--output", dir.resolve("q.onnx").toString());
+            assertEquals(0, r.code(), r.err());
+        } finally {
+            root.removeHandler(quiet);
+        }
+        assertEquals(List.of(), quiet.records);
+        Collect verbose = new Collect();
+        root.addHandler(verbose);
+        try {
+            Result r = invariance("train", "--verbose", "--data", csv.toString(), "--label", "label", "--steps", "2",
+                    "--output", dir.resolve("v.onnx").toString());
+            assertEquals(0, r.code(), r.err());
+        } finally {
+            root.removeHandler(verbose);
+        }
+        assertFalse(verbose.records.isEmpty(), "--verbose shows Tribuo's messages");
     }
 }

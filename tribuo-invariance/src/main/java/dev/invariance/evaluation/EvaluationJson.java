@@ -189,7 +189,7 @@ public final class EvaluationJson {
         number(o, "sigma2_over_sigma1", l.secondToFirstRatio());
         number(o, "spectral_gap", l.spectralGap());
         ArrayNode sv = o.putArray("singular_values");
-        l.singularValues().forEach(sv::add);
+        l.singularValues().forEach(v -> sv.add(v == 0.0 ? 0.0 : v));
         return o;
     }
 
@@ -214,7 +214,7 @@ public final class EvaluationJson {
 
     private static void number(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) {
-            o.put(key, v);
+            o.put(key, v == 0.0 ? 0.0 : v); // -0.0 == 0.0: written as 0.0
         } else {
             o.putNull(key);
         }

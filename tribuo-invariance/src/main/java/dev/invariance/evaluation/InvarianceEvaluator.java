@@ -46,6 +46,9 @@ import java.util.List;
  * Inputs are arranged in the model's feature-id order, which is W_0's column order.
  */
 public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEvaluation> {
+    /** The description of the data provenance of a weights-only evaluation. */
+    static final String WEIGHTS_ONLY = "no data: weights only";
+
     private static final SvmProgress SILENT = (epoch, active, size, violation, nanos) -> { };
 
     private final WeightAnalyzer analyzer;
@@ -87,7 +90,7 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
     /** Analyses the weights only. */
     public InvarianceEvaluation evaluate(Model<Label> model) {
         NetworkDescription network = networkOf(model);
-        DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
+        DataProvenance none = new SimpleDataSourceProvenance(WEIGHTS_ONLY, new LabelFactory());
         List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, null);
         DataAnalysis data = drift.isEmpty() ? null : new DataAnalysis(0, null, "no data", List.of(), null, drift);
         return new InvarianceEvaluation(analyzer.analyze(network), data, null, List.of(),
