@@ -201,4 +201,25 @@ class TrainCommandTest {
         }
         assertFalse(verbose.records.isEmpty(), "--verbose shows Tribuo's messages");
     }
+
+    @Test
+    void demoRefusesANegativeStepCountInItsOwnWords() {
+        Result r = invariance("demo", "--steps", "-1", "--output", dir.resolve("demo").toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("--steps must be at least 1, got -1"), r.err());
+        assertFalse(r.err().contains("epochs"), r.err());
+    }
+
+    /** scikit-learn's four data sets as raw CSV: --standardize with the command line's defaults otherwise. */
+    @Test
+    void theFourScikitLearnDataSetsTrainFromRawCsvWithStandardize() throws IOException {
+        for (String name : List.of("iris", "wine", "breast_cancer", "digits")) {
+            Path csv = Path.of("../tribuo-invariance/src/test/resources/fixtures/sklearn/" + name + ".csv");
+            Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--standardize",
+                    "--output", dir.resolve(name + ".onnx").toString());
+            assertEquals(0, r.code(), r.err());
+            Matcher acc = Pattern.compile("training accuracy ([0-9.]+)").matcher(r.out());
+            assertTrue(acc.find() && Double.parseDouble(acc.group(1)) >= 0.95, name + ": " + r.out());
+        }
+    }
 }
