@@ -69,7 +69,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         Model<Label> model = loadModel(modelFile);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
                 .allSingularValues(allSingularValues).build());
-        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer);
+        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(
+                dev.invariance.analysis.HardMarginSvm.create(),
+                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName()));
         InvarianceEvaluation evaluation;
         if (data != null && label != null) {
             PrintWriter err = spec.commandLine().getErr();
