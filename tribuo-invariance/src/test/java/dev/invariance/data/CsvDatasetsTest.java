@@ -84,4 +84,38 @@ class CsvDatasetsTest {
         String m = failure(write("ragged.csv", "a,b,y\n1,2,p\n3,n\n"), "y");
         assertTrue(m.contains("line 3") || m.contains("malformed"), m);
     }
+
+    @Test
+    void duplicateColumnNamesAreRefusedNamingThem() throws IOException {
+        Path f = write("dup.csv", "a,a,b,b,label\n1,2,3,4,x\n5,6,7,8,y\n");
+        assertEquals(f + ": line 1: duplicate column names 'a', 'b' (each column becomes one feature, so names must"
+                + " be unique)", failure(f, "label"));
+    }
+
+    @Test
+    void aRaggedRowIsNamedByItsLine() throws IOException {
+        Path f = write("ragged.csv", "a,b,label\n1,2,x\n3,y\n");
+        assertEquals(f + ": line 3 (data row 2): the number of cells differs from the header's 3 columns",
+                failure(f, "label"));
+    }
+
+    @Test
+    void dataForAModelMustHaveItsColumnsAndClassesAndExtrasAreReported() throws IOException {
+        java.util.Set<String> features = java.util.Set.of("a", "b");
+        java.util.Set<String> classes = java.util.Set.of("x", "y");
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        Path missing = write("missing.csv", "b,label\n1,x\n2,y\n");
+        InvalidDataException e = assertThrows(InvalidDataException.class,
+                () -> CsvDatasets.loadFor(missing, "label", features, classes, warnings::add));
+        assertEquals(missing + ": line 1: missing column 'a' that the model needs", e.getMessage());
+        Path unknown = write("unknown.csv", "a,b,label\n1,2,x\n3,4,y\n5,6,martian\n7,8,martian\n");
+        e = assertThrows(InvalidDataException.class,
+                () -> CsvDatasets.loadFor(unknown, "label", features, classes, warnings::add));
+        assertEquals(unknown + ": line 4, column 'label': 'martian' is not a class of the model (classes: x, y)",
+                e.getMessage());
+        Path extra = write("extra.csv", "a,z,b,w,label\n1,0,2,0,x\n3,0,4,0,y\n");
+        MutableDataset<Label> data = CsvDatasets.loadFor(extra, "label", features, classes, warnings::add);
+        assertEquals(2, data.size());
+        assertEquals(java.util.List.of(extra + ": ignoring columns 'z', 'w' that the model does not use"), warnings);
+    }
 }
