@@ -1,6 +1,9 @@
 package dev.invariance.data;
 
+import org.jspecify.annotations.Nullable;
 import org.tribuo.DataSource;
+import org.tribuo.Example;
+import org.tribuo.impl.ArrayExample;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
@@ -24,11 +27,12 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * Loads a classification CSV file: a header row, one label column, every other column numeric. The file is
- * checked completely first (one pass, which also refuses duplicate column names and rows whose cell count differs
- * from the header's), so bad input fails with one line naming the file, line and column rather than a
- * stack trace; the data set is then built by Tribuo's {@link CSVLoader}, whose {@code CSVDataSource} is
- * configurable and records the file's hash, so the data set's provenance can re-create it.
+ * Loads a classification CSV file: a header row, one label column, every other column numeric. The file is parsed
+ * once, checking every row as it goes (unique column names, the header's cell count, numeric and finite cells, a
+ * non-empty label, at least two classes), so bad input fails with one line naming the file, line and column rather
+ * than a stack trace. The examples are built exactly as Tribuo's {@link CSVLoader} builds them, and the data set
+ * carries the provenance of the loader's configurable {@code CSVDataSource} (which only reads the header and hashes
+ * the file), so provenance replay re-creates the same data set.
  */
 public final class CsvDatasets {
     private CsvDatasets() {
@@ -42,8 +46,9 @@ public final class CsvDatasets {
      * @throws InvalidDataException naming the file, line and column of the first problem
      */
     public static MutableDataset<Label> load(Path file, String labelColumn) {
-        validate(file, labelColumn);
-        return build(file, labelColumn);
+        List<Example<Label>> examples = new ArrayList<>();
+        parse(file, labelColumn, examples);
+        return build(file, labelColumn, examples);
     }
 
     /**
@@ -58,7 +63,8 @@ public final class CsvDatasets {
      */
     public static MutableDataset<Label> loadFor(Path file, String labelColumn, Set<String> modelFeatures,
                                                 Set<String> modelLabels, Consumer<String> warnings) {
-        Summary summary = validate(file, labelColumn);
+        List<Example<Label>> examples = new ArrayList<>();
+        Summary summary = parse(file, labelColumn, examples);
         List<String> missing = new ArrayList<>();
         for (String f : new TreeSet<>(modelFeatures)) {
             if (!summary.columns().contains(f)) {
@@ -85,7 +91,7 @@ public final class CsvDatasets {
                         + e.getKey() + "' is not a class of the model (classes: " + String.join(", ", new TreeSet<>(modelLabels)) + ")");
             }
         }
-        return build(file, labelColumn);
+        return build(file, labelColumn, examples);
     }
 
     private static String quoted(List<String> names) {
@@ -110,10 +116,14 @@ public final class CsvDatasets {
         }
     }
 
-    private static MutableDataset<Label> build(Path file, String labelColumn) {
+    /**
+     * The data set of the parsed examples with the provenance of Tribuo's configurable CSV data source (which reads
+     * only the header and hashes the file here, it is not iterated), so provenance replay re-creates the same data.
+     */
+    private static MutableDataset<Label> build(Path file, String labelColumn, List<Example<Label>> examples) {
         try {
             DataSource<Label> source = new CSVLoader<>(new LabelFactory()).loadDataSource(file.toAbsolutePath(), labelColumn);
-            return new MutableDataset<>(source);
+            return new MutableDataset<>(examples, source.getProvenance(), source.getOutputFactory());
         } catch (IOException | UncheckedIOException e) {
             throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -128,6 +138,16 @@ public final class CsvDatasets {
      * @throws InvalidDataException naming the file, line and column of the first problem
      */
     public static Summary validate(Path file, String labelColumn) {
+        return parse(file, labelColumn, null);
+    }
+
+    /**
+     * One pass over {@code file}: checks every row and, when {@code examples} is given, adds the examples exactly as
+     * Tribuo's {@code CSVLoader} builds them (a feature named after each column with its parsed value, zeros kept;
+     * the trimmed label cell; weight 1).
+     */
+    private static Summary parse(Path file, String labelColumn, @Nullable List<Example<Label>> examples) {
+        LabelFactory factory = new LabelFactory();
         if (!Files.exists(file)) {
             throw new InvalidDataException(file + ": no such file");
         }
@@ -188,6 +208,9 @@ public final class CsvDatasets {
                     throw new InvalidDataException(file + ": line " + line + ": " + row.getFields().size()
                             + " cells, the header has " + header.size());
                 }
+                String labelCell = data.get(labelColumn);
+                ArrayExample<Label> example = examples == null ? null
+                        : new ArrayExample<>(factory.generateOutput(labelCell == null ? "" : labelCell.trim()));
                 for (String column : header) {
                     String cell = data.get(column);
                     String value = cell == null ? "" : cell.trim();
@@ -212,6 +235,12 @@ public final class CsvDatasets {
                         throw new InvalidDataException(file + ": line " + line + ", column '" + column + "': '" + value
                                 + "' is not finite");
                     }
+                    if (example != null) {
+                        example.add(column, parsed);
+                    }
+                }
+                if (examples != null) {
+                    examples.add(example);
                 }
             }
         } catch (IOException | UncheckedIOException e) {

@@ -118,4 +118,48 @@ class CsvDatasetsTest {
         assertEquals(2, data.size());
         assertEquals(java.util.List.of(extra + ": ignoring columns 'z', 'w' that the model does not use"), warnings);
     }
+
+    /**
+     * The file is parsed once; the data set equals the one Tribuo's CSVLoader data source builds when iterated (what
+     * provenance replay does), feature by feature, zeros and padded cells included, and so does its provenance.
+     * (The replay test in TrainCommandTest checks the resulting weights bit for bit.)
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"iris", "digits"})
+    void theSinglePassBuildsTheSameDataSetAsTribuosCsvDataSource(String name) throws IOException {
+        Path f = Path.of("src/test/resources/fixtures/sklearn/" + name + ".csv");
+        checkSameAsTribuo(f);
+        checkSameAsTribuo(write("spaces.csv", "b,a,label\n 0, 1.5,up\n0,-2e3, down\n0.0,0,up\n"));
+    }
+
+    private static void checkSameAsTribuo(Path f) throws IOException {
+        MutableDataset<Label> mine = CsvDatasets.load(f, "label");
+        MutableDataset<Label> tribuo = new MutableDataset<>(new org.tribuo.data.csv.CSVLoader<>(
+                new org.tribuo.classification.LabelFactory()).loadDataSource(f.toAbsolutePath(), "label"));
+        assertEquals(tribuo.getFeatureIDMap().keySet(), mine.getFeatureIDMap().keySet());
+        for (String feature : tribuo.getFeatureIDMap().keySet()) {
+            assertEquals(tribuo.getFeatureIDMap().getID(feature), mine.getFeatureIDMap().getID(feature));
+        }
+        assertEquals(tribuo.getOutputIDInfo().getDomain(), mine.getOutputIDInfo().getDomain());
+        assertEquals(tribuo.size(), mine.size());
+        for (int i = 0; i < tribuo.size(); i++) {
+            org.tribuo.Example<Label> t = tribuo.getExample(i);
+            org.tribuo.Example<Label> m = mine.getExample(i);
+            assertEquals(t.getOutput(), m.getOutput(), "label of row " + i);
+            assertEquals(t.getWeight(), m.getWeight());
+            assertEquals(t.size(), m.size(), "features of row " + i);
+            java.util.Iterator<org.tribuo.Feature> ti = t.iterator();
+            java.util.Iterator<org.tribuo.Feature> mi = m.iterator();
+            while (ti.hasNext()) {
+                org.tribuo.Feature a = ti.next();
+                org.tribuo.Feature b = mi.next();
+                assertEquals(a.getName(), b.getName());
+                assertEquals(Double.doubleToLongBits(a.getValue()), Double.doubleToLongBits(b.getValue()));
+            }
+        }
+        // the same configurable source, file hash included; only the time each source object was created differs
+        String creation = "datasource-creation-time=[^,)]*";
+        assertEquals(tribuo.getProvenance().getSourceProvenance().toString().replaceAll(creation, ""),
+                mine.getProvenance().getSourceProvenance().toString().replaceAll(creation, ""));
+    }
 }
