@@ -143,4 +143,12 @@ class StandardizationTest {
         assertEquals(untrainedPlain.getNetwork().layer(0).weights(), untrained.getNetwork().layer(0).weights(),
                 "0 steps: the reported W_0 is the initialisation, not W_0·diag(1/s)");
     }
+
+    /** The training summary writes shapes d_out x d_in, as analyze does (issue 10: it wrote 4x16 for 16x4). */
+    @Test
+    void modelSummaryWritesShapesAsDOutByDIn() {
+        MutableDataset<Label> data = CsvDatasets.load(sklearn("iris"), "label");
+        DeepNetModel model = DeepNetTrainer.builder().hidden(16, 8).steps(1).standardize(true).build().train(data);
+        assertTrue(model.toString().contains("layers=16x4 -> 8x16 -> 3x8, standardized"), model.toString());
+    }
 }
