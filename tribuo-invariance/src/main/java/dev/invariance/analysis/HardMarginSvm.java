@@ -121,7 +121,7 @@ public final class HardMarginSvm {
             double pp = dot(p, 0, p, 0, d);
             if (pp < floorSq) {
                 return solution(SvmStatus.NOT_SEPARABLE, p, z, lambda, pass, violation, notSeparable(n,
-                        "the nearest point of the hull of y_n x_n is closer to the origin than that"));
+                        "the hull of the y_n x_n comes closer to the origin than that"));
             }
             int best = -1;
             double least = Double.POSITIVE_INFINITY;
@@ -265,9 +265,8 @@ public final class HardMarginSvm {
     }
 
     private String notSeparable(int n, String evidence) {
-        return String.format(java.util.Locale.ROOT, "the data are not linearly separable through the origin (no"
-                + " direction reaches a margin of %.0e of the largest example norm: %s; %d examples)",
-                separabilityFloor, evidence, n);
+        return String.format(java.util.Locale.ROOT, "the data are not linearly separable through the origin with a"
+                + " margin of at least %.0e of the largest example norm (%s; %d examples)", separabilityFloor, evidence, n);
     }
 
     /** The solution for hull point p: u = p/‖p‖², margin min_n z_nᵀû, support = points with positive weight. */

@@ -144,7 +144,7 @@ class HardMarginSvmTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertTrue(seconds < 4, "took " + seconds + " s");
         assertEquals(SvmStatus.NOT_SEPARABLE, s.status(), s.note());
-        assertTrue(s.note().contains("margin of 1e-04 of the largest example norm"), s.note());
+        assertTrue(s.note().contains("with a margin of at least 1e-04 of the largest example norm"), s.note());
     }
 
     @Test
