@@ -125,12 +125,20 @@ public final class HardMarginSvm {
             }
             int best = -1;
             double least = Double.POSITIVE_INFINITY;
+            boolean cut = false;
             for (int i = 0; i < n; i++) {
+                if ((i & 0xFFFF) == 0xFFFF && System.nanoTime() > deadline) {
+                    cut = true; // a pass over very many rows must not run past the time limit either
+                    break;
+                }
                 double v = dot(p, 0, z, i * d, d);
                 if (v < least) {
                     least = v;
                     best = i;
                 }
+            }
+            if (cut) {
+                break;
             }
             pass++;
             violation = Math.max(0.0, 1.0 - least / pp);

@@ -157,4 +157,16 @@ class HardMarginSvmTest {
         assertEquals(SvmStatus.NOT_CONVERGED, s.status());
         assertTrue(s.note().contains("the limit of 3 passes"), s.note());
     }
+
+    @Test
+    void theTimeLimitEndsTheRunWithANoteInsteadOfAnException() {
+        SvmSolution s = HardMarginSvm.create().withTimeLimit(Duration.ofNanos(1)).fit(data(fixtureCase("planted_300x10")));
+        assertEquals(SvmStatus.NOT_CONVERGED, s.status());
+        assertTrue(s.note().contains("stopped at the time limit of"), s.note());
+        MarginComparison c = MarginComparison.of(dev.invariance.network.NetworkDescription.chain("w", List.of(
+                new dev.invariance.network.DenseLayer("l0", "Dense", WeightMatrix.fromRowMajor(1, 10, new double[10]),
+                        null, dev.invariance.network.Activation.LINEAR, dev.invariance.network.ElementType.FLOAT64))),
+                data(fixtureCase("planted_300x10")), s);
+        assertTrue(Double.isNaN(c.cosine()) && Double.isNaN(c.marginRatio()), "no SVM figures without an optimum");
+    }
 }
