@@ -173,17 +173,20 @@ public final class HardMarginSvm {
                     break;
                 }
                 double theta = 1.0;
+                int leaving = -1;
                 for (int k = 0; k < corral.size(); k++) {
                     double l = lambda[corral.get(k)];
-                    if (mu[k] <= 0) {
-                        theta = Math.min(theta, l / (l - mu[k]));
+                    if (mu[k] <= 0 && l / (l - mu[k]) <= theta) {
+                        theta = l / (l - mu[k]);
+                        leaving = k;
                     }
                 }
                 List<Integer> kept = new ArrayList<>();
                 for (int k = 0; k < corral.size(); k++) {
                     int i = corral.get(k);
                     double l = (1 - theta) * lambda[i] + theta * mu[k];
-                    lambda[i] = l > 1e-15 ? l : 0.0;
+                    // the point that limits the step leaves exactly, so every minor cycle shrinks the corral
+                    lambda[i] = k != leaving && l > 1e-15 ? l : 0.0;
                     if (lambda[i] > 0) {
                         kept.add(i);
                     }
