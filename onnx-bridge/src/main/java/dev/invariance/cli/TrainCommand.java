@@ -156,9 +156,11 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
         }
         out.printf("trained %s%n", model);
-        out.printf("steps %d, %s %.6e (%s), %s%n", model.getStepsRun(), finalLossLabel(model),
-                model.getLossCurve().finalLoss(), model.getStopReason().name().toLowerCase(java.util.Locale.ROOT),
-                LinearAlgebraBackend.describe());
+        // the loss over the whole training set at the final weights (SGD and Adam record minibatch losses)
+        double finalLoss = trainingData != null ? model.meanLoss(trainingData) : model.getLossCurve().finalLoss();
+        out.printf("steps %d, %s %.6e (%s), %s%n", model.getStepsRun(),
+                trainingData != null ? "final loss (training set)" : finalLossLabel(model), finalLoss,
+                model.getStopReason().name().toLowerCase(java.util.Locale.ROOT), LinearAlgebraBackend.describe());
         out.printf("weights sha256 %s%n", WeightDigest.sha256(model.getNetwork()));
         if (trainingData != null) {
             out.printf("training accuracy %.4f%n", new LabelEvaluator().evaluate(model, trainingData).accuracy());
@@ -177,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
     private static final java.util.Set<String> REPLAY_OPTIONS = java.util.Set.of("--from-provenance", "--output",
             "--tribuo-model", "--provenance");
 
-    /** GD records the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
+    /** Replay: GD recorded the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
     private static String finalLossLabel(DeepNetModel model) {
         Object recorded = model.getProvenance().getTrainerProvenance().getConfiguredParameters().get("optimizer");
         String optimizer = recorded instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> p

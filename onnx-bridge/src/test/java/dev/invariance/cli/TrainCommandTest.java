@@ -124,12 +124,15 @@ class TrainCommandTest {
     }
 
     @Test
-    void fromProvenanceRefusesTrainerOptionsAndSgdLabelsItsLoss() throws IOException {
+    void fromProvenanceRefusesTrainerOptionsAndLossesSayWhatTheyMeasure() throws IOException {
         Path csv = separableCsv();
         Result first = invariance("train", "--data", csv.toString(), "--label", "label", "--optimizer", "adam",
                 "--epochs", "2", "--output", dir.resolve("m.onnx").toString(), "--provenance", dir.resolve("p.json").toString());
         assertEquals(0, first.code(), first.err());
-        assertTrue(first.out().contains("last minibatch loss"), first.out());
+        assertTrue(first.out().contains("final loss (training set)"), first.out());
+        Result replay = invariance("train", "--from-provenance", dir.resolve("p.json").toString(),
+                "--output", dir.resolve("r.onnx").toString());
+        assertTrue(replay.out().contains("last minibatch loss"), replay.out());
         assertBadInput("do not give --hidden, --steps", "train", "--from-provenance", dir.resolve("p.json").toString(),
                 "--hidden", "4", "--steps", "5", "--output", dir.resolve("x.onnx").toString());
     }

@@ -166,6 +166,36 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         return x;
     }
 
+    /**
+     * The training objective on {@code data}: the weighted mean loss Σ wₙ ℓ(f(xₙ), yₙ) / Σ wₙ of this model's
+     * network (after its standardisation) under the loss it was trained with. On the training set this is the
+     * full-batch loss at the final weights, whichever optimiser trained it (SGD and Adam record minibatch losses).
+     *
+     * @throws IllegalArgumentException if an example's label is not one of the model's classes
+     */
+    public double meanLoss(Iterable<Example<Label>> data) {
+        List<double[]> outputs = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        for (Example<Label> example : data) {
+            int id = outputIDInfo.getID(example.getOutput());
+            if (id < 0) {
+                throw new IllegalArgumentException("label '" + example.getOutput().getLabel()
+                        + "' is not one of the model's classes " + outputIDInfo.getDomain());
+            }
+            outputs.add(function.outputs(featureVector(example)));
+            classes.add(id);
+            weights.add((double) example.getWeight());
+        }
+        int width = outputIDInfo.size() == 2 ? 1 : outputIDInfo.size();
+        double[] flat = new double[outputs.size() * width];
+        for (int r = 0; r < outputs.size(); r++) {
+            System.arraycopy(outputs.get(r), 0, flat, r * width, width);
+        }
+        return loss.meanLoss(flat, classes.stream().mapToInt(Integer::intValue).toArray(), outputIDInfo.size(),
+                weights.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
     @Override
     public Prediction<Label> predict(Example<Label> example) {
         double[] x = featureVector(example);
