@@ -432,19 +432,13 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         return b.build();
     }
 
+    /** A JSON array of strings (Jackson escapes quotes, backslashes and control characters). */
     private static String jsonArray(List<String> names) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < names.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append('"');
-            for (char c : names.get(i).toCharArray()) {
-                if (c == '"' || c == '\\') {
-                    sb.append('\\');
-                }
-                sb.append(c);
-            }
-            sb.append('"');
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(names);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write names as JSON: " + e.getOriginalMessage(), e);
         }
-        return sb.append(']').toString();
     }
 
     /**

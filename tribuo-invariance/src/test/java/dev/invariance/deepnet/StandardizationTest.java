@@ -113,9 +113,9 @@ class StandardizationTest {
         model.saveONNXModel("dev.invariance.test", 1, file);
         DeepNetModelSerializationTest.compareWithOnnxRuntime(model, file, data);
         OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
-        String features = "[\"petal_length_cm\", \"petal_width_cm\", \"sepal_length_cm\", \"sepal_width_cm\"]";
+        String features = "[\"petal_length_cm\",\"petal_width_cm\",\"sepal_length_cm\",\"sepal_width_cm\"]";
         // Tribuo's output ids (the order ONNX Runtime's scores were just matched in), not alphabetical
-        String classes = "[\"virginica\", \"setosa\", \"versicolor\"]";
+        String classes = "[\"virginica\",\"setosa\",\"versicolor\"]";
         assertEquals(features, metadata(proto, "feature_names"));
         assertEquals(classes, metadata(proto, "class_names"));
         assertTrue(proto.getGraph().getInput(0).getDocString().contains(features));
