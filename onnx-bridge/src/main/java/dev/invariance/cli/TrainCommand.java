@@ -175,9 +175,9 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The options that may accompany --from-provenance: where to write, nothing that changes the training. */
+    /** The options that may accompany --from-provenance: where to write and logging, nothing that changes training. */
     private static final java.util.Set<String> REPLAY_OPTIONS = java.util.Set.of("--from-provenance", "--output",
-            "--tribuo-model", "--provenance");
+            "--tribuo-model", "--provenance", "--verbose");
 
     /** Replay: GD recorded the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
     private static String finalLossLabel(DeepNetModel model) {

@@ -130,8 +130,9 @@ class TrainCommandTest {
                 "--epochs", "2", "--output", dir.resolve("m.onnx").toString(), "--provenance", dir.resolve("p.json").toString());
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("final loss (training set)"), first.out());
-        Result replay = invariance("train", "--from-provenance", dir.resolve("p.json").toString(),
+        Result replay = invariance("train", "--verbose", "--from-provenance", dir.resolve("p.json").toString(),
                 "--output", dir.resolve("r.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
         assertTrue(replay.out().contains("last minibatch loss"), replay.out());
         assertBadInput("do not give --hidden, --steps", "train", "--from-provenance", dir.resolve("p.json").toString(),
                 "--hidden", "4", "--steps", "5", "--output", dir.resolve("x.onnx").toString());
