@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the project's benchmark harness and the PyTorch/numpy anchor (../shared/bench/anchor.py) side by side
-# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4]
+# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [SVM]
 # Needs: mvn -B -q package -DskipTests first; for the anchor, apt-get install python3-torch python3-numpy python3-scipy.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,9 +14,9 @@ fi
 # the command line's runtime libraries (target/lib) hold every dependency, the library jar included
 cp="$root/examples/target/classes:$root/tribuo-invariance/target/test-classes:$root/onnx-bridge/target/onnx-bridge.jar:$root/onnx-bridge/target/lib/*"
 anchor="${ANCHOR:-$root/../shared/bench/anchor.py}"
-train=(); spectrum=()
+train=(); spectrum=(); svm=0
 for w in "${which[@]}"; do
-  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; esac
+  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; SVM) svm=1;; esac
 done
 if [ -f "$anchor" ] && /usr/bin/python3 -c 'import torch, numpy, scipy' 2>/dev/null; then
   echo "anchor: $(/usr/bin/python3 "$anchor" "${which[@]}")"
@@ -28,4 +28,7 @@ if [ ${#train[@]} -gt 0 ]; then
 fi
 if [ ${#spectrum[@]} -gt 0 ] && [ -d "$root/tribuo-invariance/target/test-classes/dev/invariance/bench" ]; then
   echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.bench.SpectrumBenchmark "${spectrum[@]}")"
+fi
+if [ "$svm" = 1 ]; then
+  echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.examples.bench.SvmBenchmark)"
 fi

@@ -69,11 +69,18 @@ final class AnalyzeCommand implements Callable<Integer> {
         Model<Label> model = loadModel(modelFile);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
                 .allSingularValues(allSingularValues).build());
-        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer);
+        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(
+                dev.invariance.analysis.HardMarginSvm.create(),
+                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName()));
         InvarianceEvaluation evaluation;
         if (data != null && label != null) {
-            MutableDataset<Label> dataset = CsvDatasets.load(data, label);
-            checkFeaturesOverlap(model, dataset);
+            PrintWriter err = spec.commandLine().getErr();
+            java.util.Set<String> classes = new java.util.HashSet<>();
+            for (Label l : model.getOutputIDInfo().getDomain()) {
+                classes.add(l.getLabel());
+            }
+            MutableDataset<Label> dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
+                    w -> err.println(spec.qualifiedName() + ": warning: " + w));
             evaluation = evaluator.evaluate(model, dataset);
         } else {
             evaluation = evaluator.evaluate(model);
@@ -90,8 +97,18 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     static Model<Label> loadModel(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new InvalidDataException(file + ": is a folder, expected a model file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new InvalidDataException(file + ": no such file");
+        }
+        try {
+            if (Files.size(file) == 0) {
+                throw new InvalidDataException(file + ": empty file, not a Tribuo model");
+            }
+        } catch (java.io.IOException e) {
+            throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         Model<?> model;
         try {
@@ -108,13 +125,5 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + " does not expose dense layers to analyse");
         }
         return (Model<Label>) model;
-    }
-
-    private void checkFeaturesOverlap(Model<Label> model, MutableDataset<Label> dataset) {
-        long known = dataset.getFeatureIDMap().keySet().stream().filter(n -> model.getFeatureIDMap().getID(n) >= 0).count();
-        if (known == 0) {
-            throw new InvalidDataException(data + ": none of its columns is a feature of the model (model features: "
-                    + String.join(", ", model.getFeatureIDMap().keySet().stream().limit(10).toList()) + ")");
-        }
     }
 }

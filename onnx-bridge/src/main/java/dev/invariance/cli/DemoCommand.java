@@ -39,6 +39,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (steps < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path onnx = outputDir.resolve("demo.onnx");
         Path tribuo = outputDir.resolve("demo.tribuo");
@@ -57,7 +60,8 @@ final class DemoCommand implements Callable<Integer> {
         OutputFiles.writeAtomically(tribuo, model::serializeToFile);
         String json = ProvenanceReplay.toJson(model.getProvenance());
         OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
-        out.printf("%s%nfinal loss %.3e after %d steps%n%n", model, model.getLossCurve().finalLoss(), model.getStepsRun());
+        out.printf("%s%nfinal loss (training set) %.3e after %d steps%n%n", model, model.getLossCurve().finalLoss(),
+                model.getStepsRun());
         out.print(InvarianceEvaluator.create().evaluate(model, data));
         out.printf("%nwrote %s, %s, %s%n", onnx, tribuo, provenance);
         return 0;

@@ -20,6 +20,20 @@ public final class InvarianceCommand {
 
     /** Held strongly: java.util.logging keeps loggers weakly, and a collected logger forgets its level. */
     private static final Logger NETLIB_LOGGER = Logger.getLogger("dev.ludovic.netlib");
+    /**
+     * Tribuo and OLCUT log progress ("Read 50000 records") and warnings the command line already handles ("Ignoring
+     * extra newline") on standard error; they are shown only with {@code --verbose}. Held strongly, as above.
+     */
+    static final java.util.List<Logger> LIBRARY_LOGGERS = java.util.List.of(Logger.getLogger("org.tribuo"),
+            Logger.getLogger("com.oracle.labs.mlrg.olcut"));
+
+    @picocli.CommandLine.Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Also show the log messages of Tribuo and OLCUT.")
+    void setVerbose(boolean verbose) {
+        for (Logger l : LIBRARY_LOGGERS) {
+            l.setLevel(verbose ? Level.INFO : Level.SEVERE);
+        }
+    }
 
     private InvarianceCommand() {
     }
@@ -45,8 +59,14 @@ public final class InvarianceCommand {
         return cl.execute(args);
     }
 
-    /** netlib logs a warning for every optional backend it does not find; the command line reports the one in use. */
+    /**
+     * netlib logs a warning for every optional backend it does not find; the command line reports the one in use.
+     * Library logging is quiet until {@code --verbose}.
+     */
     private static void quietNativeLoaders() {
         NETLIB_LOGGER.setLevel(Level.SEVERE);
+        for (Logger l : LIBRARY_LOGGERS) {
+            l.setLevel(Level.SEVERE);
+        }
     }
 }

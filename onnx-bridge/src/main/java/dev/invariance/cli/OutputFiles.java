@@ -21,7 +21,9 @@ final class OutputFiles {
         Path dir = absolute.getParent();
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            // Files.createFile uses the default permissions (0666 less the umask); createTempFile would force 0600
+            Path tmp = Files.createFile(dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(
+                    java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp"));
             try {
                 writer.writeTo(tmp);
                 Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

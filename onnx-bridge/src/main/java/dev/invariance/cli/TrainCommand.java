@@ -99,6 +99,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "P", description = "float64 or float32 (default: ${DEFAULT-VALUE}).", defaultValue = "float64")
     private String precision = "float64";
 
+    @Option(names = "--standardize", description = "Standardise each feature (mean 0, deviation 1) with the training data's statistics; the model and its ONNX export apply it to raw inputs.")
+    private boolean standardize;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "12345")
     private long seed = 12345L;
 
@@ -120,8 +123,15 @@ final class TrainCommand implements Callable<Integer> {
         DeepNetModel model;
         Dataset<Label> trainingData;
         if (fromProvenance != null) {
-            if (data != null || label != null) {
-                throw new ParameterException(spec.commandLine(), "--from-provenance re-creates the data; do not give --data or --label");
+            List<String> conflicting = new ArrayList<>();
+            for (picocli.CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+                if (!REPLAY_OPTIONS.contains(o.longestName())) {
+                    conflicting.add(o.longestName());
+                }
+            }
+            if (!conflicting.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--from-provenance replays the recorded data and trainer;"
+                        + " do not give " + String.join(", ", conflicting));
             }
             ModelProvenance recorded = ProvenanceReplay.readJson(fromProvenance);
             model = ProvenanceReplay.retrain(recorded);
@@ -146,7 +156,10 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
         }
         out.printf("trained %s%n", model);
-        out.printf("steps %d, final loss %.6e (%s), %s%n", model.getStepsRun(), model.getLossCurve().finalLoss(),
+        // the loss over the whole training set at the final weights (SGD and Adam record minibatch losses)
+        double finalLoss = trainingData != null ? model.meanLoss(trainingData) : model.getLossCurve().finalLoss();
+        out.printf("steps %d, %s %.6e (%s), %s%n", model.getStepsRun(),
+                trainingData != null ? "final loss (training set)" : finalLossLabel(model), finalLoss,
                 model.getStopReason().name().toLowerCase(java.util.Locale.ROOT), LinearAlgebraBackend.describe());
         out.printf("weights sha256 %s%n", WeightDigest.sha256(model.getNetwork()));
         if (trainingData != null) {
@@ -160,6 +173,18 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("wrote %s%n", provenance);
         }
         return 0;
+    }
+
+    /** The options that may accompany --from-provenance: where to write and logging, nothing that changes training. */
+    private static final java.util.Set<String> REPLAY_OPTIONS = java.util.Set.of("--from-provenance", "--output",
+            "--tribuo-model", "--provenance", "--verbose");
+
+    /** Replay: GD recorded the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
+    private static String finalLossLabel(DeepNetModel model) {
+        Object recorded = model.getProvenance().getTrainerProvenance().getConfiguredParameters().get("optimizer");
+        String optimizer = recorded instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> p
+                ? String.valueOf(p.getValue()) : String.valueOf(recorded);
+        return optimizer.equals(OptimizerKind.GD.name()) ? "final loss (training set)" : "last minibatch loss";
     }
 
     private List<Path> outputs() {
@@ -189,6 +214,7 @@ final class TrainCommand implements Callable<Integer> {
                 .initialization(Initialization.parse(init))
                 .initScale(initScale)
                 .precision(Precision.parse(precision))
+                .standardize(standardize)
                 .seed(seed);
         if (budget != null && budget.epochs != null) {
             b.epochs(budget.epochs);

@@ -88,4 +88,56 @@ class AnalyzeCommandTest {
         assertTrue(bad.err().contains("not a Tribuo protobuf model"), bad.err());
         assertEquals(1, bad.err().strip().lines().count());
     }
+
+    /** A model trained on columns a, b of a CSV, and that CSV's path. */
+    private Path trainedOnAb() throws Exception {
+        StringBuilder sb = new StringBuilder("a,b,label\n");
+        java.util.Random rng = new java.util.Random(3);
+        for (int i = 0; i < 30; i++) {
+            double a = rng.nextGaussian();
+            double b = rng.nextGaussian();
+            sb.append(a).append(',').append(b).append(',').append(a - b > 0 ? "up" : "down").append('\n');
+        }
+        Files.writeString(dir.resolve("ab.csv"), sb.toString());
+        TrainCommandTest.Result r = invariance("train", "--data", dir.resolve("ab.csv").toString(), "--label", "label",
+                "--hidden", "2", "--steps", "50", "--output", dir.resolve("ab.onnx").toString(),
+                "--tribuo-model", dir.resolve("ab.tribuo").toString());
+        assertEquals(0, r.code(), r.err());
+        return dir.resolve("ab.tribuo");
+    }
+
+    private void assertBad(String fragment, String... args) {
+        TrainCommandTest.Result r = invariance(args);
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(fragment), r.err());
+    }
+
+    @Test
+    void dataThatDoesNotFitTheModelIsRefusedWithFileLineAndColumn() throws Exception {
+        Path model = trainedOnAb();
+        Files.writeString(dir.resolve("missing.csv"), "a,label\n1,up\n-1,down\n");
+        assertBad("missing.csv: line 1: missing column 'b' that the model needs", "analyze", model.toString(),
+                "--data", dir.resolve("missing.csv").toString(), "--label", "label");
+        Files.writeString(dir.resolve("martian.csv"), "a,b,label\n1,0,up\n-1,0,down\n0,1,martian\n");
+        assertBad("martian.csv: line 4, column 'label': 'martian' is not a class of the model (classes: down, up)",
+                "analyze", model.toString(), "--data", dir.resolve("martian.csv").toString(), "--label", "label");
+        Files.writeString(dir.resolve("extra.csv"), "a,b,c,label\n1,0,5,up\n-1,0,5,down\n");
+        TrainCommandTest.Result r = invariance("analyze", model.toString(), "--data", dir.resolve("extra.csv").toString(),
+                "--label", "label");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("invariance analyze: warning: " + dir.resolve("extra.csv") + ": ignoring column 'c' that the model does not use",
+                r.err().strip());
+    }
+
+    @Test
+    void foldersEmptyModelsAndRaggedRowsGetPlainWords() throws Exception {
+        assertBad("is a folder, expected a model file", "analyze", dir.toString());
+        Files.writeString(dir.resolve("empty.tribuo"), "");
+        assertBad("empty.tribuo: empty file, not a Tribuo model", "analyze", dir.resolve("empty.tribuo").toString());
+        Path model = trainedOnAb();
+        Files.writeString(dir.resolve("ragged.csv"), "a,b,label\n1,0,up\n-1,down\n");
+        assertBad("ragged.csv: line 3 (data row 2): the number of cells differs from the header's 3 columns",
+                "analyze", model.toString(), "--data", dir.resolve("ragged.csv").toString(), "--label", "label");
+    }
 }

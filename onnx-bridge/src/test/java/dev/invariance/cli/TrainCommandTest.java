@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -101,5 +102,128 @@ class TrainCommandTest {
         assertBadInput("mutually exclusive", "train", "--data", csv.toString(), "--label", "label", "--steps", "3",
                 "--epochs", "2", "--output", out.toString());
         assertFalse(Files.exists(out), "a failed run writes nothing");
+    }
+
+    @Test
+    void standardizeTrainsRawWineAndReplaysBitForBit() throws IOException {
+        Path wine = Path.of("../tribuo-invariance/src/test/resources/fixtures/sklearn/wine.csv");
+        Result raw = invariance("train", "--data", wine.toString(), "--label", "label",
+                "--output", dir.resolve("raw.onnx").toString());
+        assertEquals(1, raw.code(), raw.out());
+        assertTrue(raw.err().contains("standardise the features (--standardize)"), raw.err());
+        Result first = invariance("train", "--data", wine.toString(), "--label", "label", "--standardize",
+                "--output", dir.resolve("w.onnx").toString(), "--provenance", dir.resolve("prov.json").toString());
+        assertEquals(0, first.code(), first.err());
+        Matcher acc = Pattern.compile("training accuracy ([0-9.]+)").matcher(first.out());
+        assertTrue(acc.find() && Double.parseDouble(acc.group(1)) >= 0.95, first.out());
+        assertTrue(first.out().contains("final loss (training set)"), first.out());
+        Result replay = invariance("train", "--from-provenance", dir.resolve("prov.json").toString(),
+                "--output", dir.resolve("again.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals(digest(first.out()), digest(replay.out()), "bit-identical weights with standardisation");
+    }
+
+    @Test
+    void fromProvenanceRefusesTrainerOptionsAndLossesSayWhatTheyMeasure() throws IOException {
+        Path csv = separableCsv();
+        Result first = invariance("train", "--data", csv.toString(), "--label", "label", "--optimizer", "adam",
+                "--epochs", "2", "--output", dir.resolve("m.onnx").toString(), "--provenance", dir.resolve("p.json").toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("final loss (training set)"), first.out());
+        Result replay = invariance("train", "--verbose", "--from-provenance", dir.resolve("p.json").toString(),
+                "--output", dir.resolve("r.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertTrue(replay.out().contains("last minibatch loss"), replay.out());
+        assertBadInput("do not give --hidden, --steps", "train", "--from-provenance", dir.resolve("p.json").toString(),
+                "--hidden", "4", "--steps", "5", "--output", dir.resolve("x.onnx").toString());
+    }
+
+    @Test
+    void duplicateColumnNamesAreRefused() throws IOException {
+        Files.writeString(dir.resolve("dup.csv"), "a,a,label\n1,2,x\n3,4,y\n");
+        assertBadInput("dup.csv: line 1: duplicate column name 'a'", "train", "--data", dir.resolve("dup.csv").toString(),
+                "--label", "label", "--output", dir.resolve("x.onnx").toString());
+    }
+
+    @Test
+    void outputFilesFollowTheUmask() throws IOException {
+        Path csv = separableCsv();
+        Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--steps", "2",
+                "--output", dir.resolve("m.onnx").toString());
+        assertEquals(0, r.code(), r.err());
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir.resolve("m.onnx"));
+        // a file created the ordinary way in the same folder gets the umask's permissions
+        Path reference = Files.createFile(dir.resolve("reference"));
+        assertEquals(Files.getPosixFilePermissions(reference), perms);
+    }
+
+    /** Collects what reaches the handlers of java.util.logging from Tribuo and OLCUT. */
+    private static final class Collect extends java.util.logging.Handler {
+        final List<String> records = new java.util.ArrayList<>();
+
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (r.getLoggerName() != null && (r.getLoggerName().startsWith("org.tribuo")
+                    || r.getLoggerName().startsWith("com.oracle.labs"))) {
+                records.add(r.getLevel() + " " + r.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A trailing blank line makes Tribuo's CSV reader warn, and reading logs the record count: quiet unless --verbose. */
+    @Test
+    void libraryLoggingIsQuietUnlessVerbose() throws IOException {
+        Path csv = separableCsv();
+        Files.writeString(csv, Files.readString(csv) + "\n\n");
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        Collect quiet = new Collect();
+        root.addHandler(quiet);
+        try {
+            Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--steps", "2",
+                    "--output", dir.resolve("q.onnx").toString());
+            assertEquals(0, r.code(), r.err());
+        } finally {
+            root.removeHandler(quiet);
+        }
+        assertEquals(List.of(), quiet.records);
+        Collect verbose = new Collect();
+        root.addHandler(verbose);
+        try {
+            Result r = invariance("train", "--verbose", "--data", csv.toString(), "--label", "label", "--steps", "2",
+                    "--output", dir.resolve("v.onnx").toString());
+            assertEquals(0, r.code(), r.err());
+        } finally {
+            root.removeHandler(verbose);
+        }
+        assertFalse(verbose.records.isEmpty(), "--verbose shows Tribuo's messages");
+    }
+
+    @Test
+    void demoRefusesANegativeStepCountInItsOwnWords() {
+        Result r = invariance("demo", "--steps", "-1", "--output", dir.resolve("demo").toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("--steps must be at least 1, got -1"), r.err());
+        assertFalse(r.err().contains("epochs"), r.err());
+    }
+
+    /** scikit-learn's four data sets as raw CSV: --standardize with the command line's defaults otherwise. */
+    @Test
+    void theFourScikitLearnDataSetsTrainFromRawCsvWithStandardize() throws IOException {
+        for (String name : List.of("iris", "wine", "breast_cancer", "digits")) {
+            Path csv = Path.of("../tribuo-invariance/src/test/resources/fixtures/sklearn/" + name + ".csv");
+            Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--standardize",
+                    "--output", dir.resolve(name + ".onnx").toString());
+            assertEquals(0, r.code(), r.err());
+            Matcher acc = Pattern.compile("training accuracy ([0-9.]+)").matcher(r.out());
+            assertTrue(acc.find() && Double.parseDouble(acc.group(1)) >= 0.95, name + ": " + r.out());
+        }
     }
 }

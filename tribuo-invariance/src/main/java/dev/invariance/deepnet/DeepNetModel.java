@@ -17,6 +17,7 @@ import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.LossCurve;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.StopReason;
+import org.jspecify.annotations.Nullable;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
 import org.tribuo.Feature;
@@ -69,11 +70,13 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     private final LossCurve lossCurve;
     private final long stepsRun;
     private final StopReason stopReason;
+    private final @Nullable FeatureStandardization standardization;
     private transient NetworkFunction function;
 
     DeepNetModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
                  ImmutableOutputInfo<Label> outputIDInfo, NetworkDescription network, LossFunction loss,
-                 LossCurve lossCurve, long stepsRun, StopReason stopReason) {
+                 LossCurve lossCurve, long stepsRun, StopReason stopReason,
+                 @Nullable FeatureStandardization standardization) {
         super(name, provenance, featureIDMap, outputIDInfo, loss.producesProbabilities());
         int outputs = outputIDInfo.size() == 2 ? 1 : outputIDInfo.size();
         if (network.layer(0).inputWidth() != featureIDMap.size()
@@ -87,6 +90,11 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         this.lossCurve = lossCurve;
         this.stepsRun = stepsRun;
         this.stopReason = stopReason;
+        if (standardization != null && standardization.getMeans().size() != featureIDMap.size()) {
+            throw new IllegalArgumentException("standardisation of " + standardization.getMeans().size()
+                    + " features does not fit " + featureIDMap.size() + " features");
+        }
+        this.standardization = standardization;
         this.function = new NetworkFunction(network);
     }
 
@@ -121,12 +129,24 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         return stopReason;
     }
 
+    /**
+     * The feature standardisation learned in training ({@code DeepNetTrainerBuilder.standardize(true)}), applied to
+     * every input before the first layer, or null when the model takes raw features. The network's weights act on
+     * standardised features.
+     */
+    public @Nullable FeatureStandardization getStandardization() {
+        return standardization;
+    }
+
     /** The element type of the weights (the training precision). */
     public ElementType getElementType() {
         return network.layer(0).elementType();
     }
 
-    /** The dense feature vector of an example in feature-id order (unknown features are ignored). */
+    /**
+     * The dense feature vector of an example in feature-id order (unknown features are ignored), standardised when
+     * the model was trained with standardisation: the network's input.
+     */
     double[] featureVector(Example<Label> example) {
         double[] x = new double[featureIDMap.size()];
         int known = 0;
@@ -140,7 +160,40 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         if (known == 0) {
             throw new IllegalArgumentException("No features found in Example " + example);
         }
+        if (standardization != null) {
+            standardization.applyInPlace(x);
+        }
         return x;
+    }
+
+    /**
+     * The training objective on {@code data}: the weighted mean loss Σ wₙ ℓ(f(xₙ), yₙ) / Σ wₙ of this model's
+     * network (after its standardisation) under the loss it was trained with. On the training set this is the
+     * full-batch loss at the final weights, whichever optimiser trained it (SGD and Adam record minibatch losses).
+     *
+     * @throws IllegalArgumentException if an example's label is not one of the model's classes
+     */
+    public double meanLoss(Iterable<Example<Label>> data) {
+        List<double[]> outputs = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        for (Example<Label> example : data) {
+            int id = outputIDInfo.getID(example.getOutput());
+            if (id < 0) {
+                throw new IllegalArgumentException("label '" + example.getOutput().getLabel()
+                        + "' is not one of the model's classes " + outputIDInfo.getDomain());
+            }
+            outputs.add(function.outputs(featureVector(example)));
+            classes.add(id);
+            weights.add((double) example.getWeight());
+        }
+        int width = outputIDInfo.size() == 2 ? 1 : outputIDInfo.size();
+        double[] flat = new double[outputs.size() * width];
+        for (int r = 0; r < outputs.size(); r++) {
+            System.arraycopy(outputs.get(r), 0, flat, r * width, width);
+        }
+        return loss.meanLoss(flat, classes.stream().mapToInt(Integer::intValue).toArray(), outputIDInfo.size(),
+                weights.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     @Override
@@ -175,7 +228,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
      * activations are all linear this is the exact end-to-end weight (row of P = W_{L−1}…W_0, with identity terms
      * for skips; two classes: the positive class gets the row of P, the negative class its negation), and
      * {@link Model#BIAS_FEATURE} gets f(0). For ReLU networks it is the absolute path weight (row of
-     * |W_{L−1}|…|W_0|), an upper bound on how much each feature can move each output.
+     * |W_{L−1}|…|W_0|), an upper bound on how much each feature can move each output. For a standardised model
+     * the weights are per standard deviation of each feature (they act on standardised features).
      */
     @Override
     public Map<String, List<Pair<String, Double>>> getTopFeatures(int n) {
@@ -220,7 +274,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
      * Explains a prediction exactly for piecewise-linear networks: with the activation pattern at x fixed the
      * network is linear, f(x) = J(x) x + c, and feature j contributes J(x)_{·j} x_j to each output. Per class the
      * contributions are listed by decreasing magnitude (two classes: the positive class gets J x, the negative
-     * class its negation).
+     * class its negation). For a standardised model x is the standardised input.
      */
     @Override
     public Optional<Excuse<Label>> getExcuse(Example<Label> example) {
@@ -245,7 +299,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     @Override
     protected DeepNetModel copy(String newName, ModelProvenance newProvenance) {
         return new DeepNetModel(newName, newProvenance, featureIDMap, outputIDInfo, network, loss, lossCurve,
-                stepsRun, stopReason);
+                stepsRun, stopReason, standardization);
     }
 
     // ------------------------------------------------------------------ protobuf
@@ -281,6 +335,10 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         }
         for (SkipConnection s : network.skips()) {
             b.addSkipSource(s.sourceLayer()).addSkipTarget(s.targetLayer());
+        }
+        if (standardization != null) {
+            b.addAllFeatureMeans(standardization.getMeans()).addAllFeatureDeviations(standardization.getStandardDeviations())
+                    .setFeatureTargetMean(standardization.getTargetMean());
         }
         b.addAllCurveSteps(lossCurve.steps()).addAllCurveLosses(lossCurve.losses())
                 .addAllCurveLogLosses(lossCurve.logLosses());
@@ -326,13 +384,27 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         NetworkDescription network = NetworkDescription.feedForward(proto.getNetworkSource(), layers, skips);
         LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
                 proto.getCurveLogLossesList());
+        if (proto.getFeatureMeansCount() != proto.getFeatureDeviationsCount()) {
+            throw new IllegalArgumentException("DeepNetModel protobuf has " + proto.getFeatureMeansCount()
+                    + " feature means but " + proto.getFeatureDeviationsCount() + " deviations");
+        }
+        FeatureStandardization standardization = proto.getFeatureMeansCount() == 0 ? null
+                : new FeatureStandardization(proto.getFeatureMeansList().stream().mapToDouble(Double::doubleValue).toArray(),
+                proto.getFeatureDeviationsList().stream().mapToDouble(Double::doubleValue).toArray(),
+                proto.getFeatureTargetMean());
         return new DeepNetModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
                 (ImmutableOutputInfo<Label>) carrier.outputDomain(), network, LossFunction.valueOf(proto.getLoss()),
-                curve, proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()));
+                curve, proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()), standardization);
     }
 
     // ------------------------------------------------------------------ ONNX
 
+    /**
+     * Exports the model. The input takes RAW features in Tribuo's feature-id order (sorted by name), which is not
+     * necessarily the CSV's column order; the output holds the class scores in output-id order. Both orders are
+     * written into the model: metadata {@code feature_names} and {@code class_names} (JSON arrays) and the
+     * doc strings of the input and the output.
+     */
     @Override
     public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
         ONNXContext context = new ONNXContext();
@@ -340,11 +412,38 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         ONNXPlaceholder input = context.floatInput("input", featureIDMap.size());
         ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
         writeONNXGraph(input).assignTo(output);
-        return ONNXExportable.buildModel(context, domain, modelVersion, this);
+        OnnxMl.ModelProto model = ONNXExportable.buildModel(context, domain, modelVersion, this);
+        List<String> features = new ArrayList<>();
+        for (int j = 0; j < featureIDMap.size(); j++) {
+            features.add(featureIDMap.get(j).getName());
+        }
+        List<String> classes = new ArrayList<>();
+        for (int id = 0; id < outputIDInfo.size(); id++) {
+            classes.add(outputIDInfo.getOutput(id).getLabel());
+        }
+        OnnxMl.ModelProto.Builder b = model.toBuilder();
+        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names").setValue(jsonArray(features)));
+        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("class_names").setValue(jsonArray(classes)));
+        OnnxMl.GraphProto.Builder g = b.getGraphBuilder();
+        g.getInputBuilder(0).setDocString("Raw (unstandardised) features in this order: " + jsonArray(features)
+                + (standardization != null ? "; the model standardises them itself" : ""));
+        g.getOutputBuilder(0).setDocString((loss.producesProbabilities() ? "Class probabilities" : "Class scores")
+                + " in this order: " + jsonArray(classes));
+        return b.build();
+    }
+
+    /** A JSON array of strings (Jackson escapes quotes, backslashes and control characters). */
+    private static String jsonArray(List<String> names) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(names);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write names as JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     /**
-     * Writes the network: per layer {@code Gemm(x, W_i, b_i; transB = 1)} (W_i stored d_out × d_in, float32),
+     * Writes the network: with a standardisation first {@code Add(Div(Sub(x, means), deviations), t)}, then per layer
+     * {@code Gemm(x, W_i, b_i; transB = 1)} (W_i stored d_out × d_in, float32),
      * {@code Relu} for ReLU layers, {@code Add} for skips, then the class-score head (a broadcast {@code Mul}
      * and {@code Softmax} for probabilities).
      */
@@ -352,6 +451,21 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     public ONNXNode writeONNXGraph(ONNXRef<?> input) {
         ONNXContext context = input.onnxContext();
         ONNXRef<?> x = input;
+        if (standardization != null) {
+            double[] mean = standardization.meansArray();
+            double[] dev = standardization.deviationsArray();
+            float[] fm = new float[mean.length];
+            float[] fd = new float[dev.length];
+            for (int j = 0; j < mean.length; j++) {
+                fm[j] = (float) mean[j];
+                fd[j] = (float) dev[j];
+            }
+            x = x.apply(ONNXOperators.SUB, context.array("feature_means", fm))
+                    .apply(ONNXOperators.DIV, context.array("feature_deviations", fd));
+            if (standardization.getTargetMean() != 0.0) {
+                x = x.apply(ONNXOperators.ADD, context.constant("feature_target_mean", (float) standardization.getTargetMean()));
+            }
+        }
         Map<String, Object> transB = Collections.singletonMap("transB", 1);
         boolean[] skip = new boolean[network.depth()];
         for (SkipConnection s : network.skips()) {
@@ -407,10 +521,11 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         StringBuilder sb = new StringBuilder("DeepNetModel(name=").append(name).append(", layers=");
         for (int i = 0; i < network.depth(); i++) {
             DenseLayer l = network.layer(i);
-            sb.append(i == 0 ? "" : " -> ").append(l.inputWidth()).append('x').append(l.outputWidth())
+            sb.append(i == 0 ? "" : " -> ").append(l.outputWidth()).append('x').append(l.inputWidth())
                     .append(l.activation() == Activation.RELU ? " relu" : "");
         }
-        return sb.append(", loss=").append(loss.getConfigName()).append(", steps=").append(stepsRun)
+        return sb.append(standardization != null ? ", standardized" : "").append(", loss=").append(loss.getConfigName())
+                .append(", steps=").append(stepsRun)
                 .append(", stop=").append(stopReason).append(')').toString();
     }
 }

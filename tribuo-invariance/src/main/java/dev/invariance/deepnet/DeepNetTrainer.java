@@ -108,6 +108,10 @@ public final class DeepNetTrainer implements Trainer<Label> {
     @Config(description = "Adam epsilon.")
     private double adamEpsilon = 1e-8;
 
+    @Config(description = "Standardise every feature to mean 0 and deviation 1 with statistics of the training data"
+            + " (kept in the model, applied to every input and folded into the ONNX export).")
+    private boolean standardize = false;
+
     @Config(description = "Seed of the initialisation and minibatch order.")
     private long seed = Trainer.DEFAULT_SEED;
 
@@ -148,6 +152,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
         t.adamBeta2 = b.adamBeta2();
         t.adamEpsilon = b.adamEpsilon();
         t.seed = b.seed();
+        t.standardize = b.standardize();
         t.postConfig();
         return t;
     }
@@ -236,6 +241,11 @@ public final class DeepNetTrainer implements Trainer<Label> {
             trainInvocationCounter++;
         }
         TrainingData data = toTrainingData(examples, featureMap, outputInfo);
+        FeatureStandardization standardization = null;
+        if (standardize) {
+            standardization = FeatureStandardization.fit(data, 0.0);
+            data = standardization.applyTo(data);
+        }
         List<Integer> hidden = Arrays.stream(hiddenWidths).boxed().toList();
         Architecture arch = Architecture.of(featureMap.size(), hidden, parsedActivations, data.outputWidth(), bias,
                 skipConnections);
@@ -249,7 +259,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
         ModelProvenance provenance = new ModelProvenance(DeepNetModel.class.getName(), OffsetDateTime.now(),
                 examples.getProvenance(), trainerProvenance, runProvenance);
         return new DeepNetModel("deep-net-model", provenance, featureMap, outputInfo, result.network(), loss,
-                result.lossCurve(), result.stepsRun(), result.stopReason());
+                result.lossCurve(), result.stepsRun(), result.stopReason(), standardization);
     }
 
     /** The number of updates for N examples: {@code steps}, or {@code epochs × ⌈N / batch⌉} when epochs is positive. */
@@ -317,6 +327,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
                 + ",maxLearningRate=" + maxLearningRate + ",backtracking=" + backtracking
                 + ",steps=" + steps + ",epochs=" + epochs + ",initialization=" + initialization
                 + ",initScale=" + initScale + ",precision=" + precision
-                + ",adam=(" + adamBeta1 + "," + adamBeta2 + "," + adamEpsilon + "),seed=" + seed + ")";
+                + ",adam=(" + adamBeta1 + "," + adamBeta2 + "," + adamEpsilon + "),standardize=" + standardize
+                + ",seed=" + seed + ")";
     }
 }

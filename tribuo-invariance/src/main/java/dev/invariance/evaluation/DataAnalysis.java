@@ -13,8 +13,9 @@ import java.util.List;
  *
  * @param examples     number of examples analysed
  * @param margin       the end-to-end predictor against the hard-margin SVM (science.md 2.8); null unless the
- *                     network is linear with one output and the data are separable through the origin
- * @param marginNote   why {@code margin} is absent, or empty
+ *                     network is linear with one output; its SVM figures are NaN when the data are not separable
+ *                     through the origin or the solver stopped at its limit
+ * @param marginNote   why {@code margin} is absent or has no SVM figures, or empty
  * @param activations  per layer, the stably active / stably dead / unstable units over the data (science.md 2.11)
  * @param stable       every layer and pair metric on the stably-active submatrices; null for a network without ReLU
  * @param drift        conservation drift against the initial weights, when a training trace was given; else empty

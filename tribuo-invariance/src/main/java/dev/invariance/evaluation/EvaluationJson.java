@@ -84,7 +84,9 @@ public final class EvaluationJson {
                 number(d, "normalised_margin", m.normalisedMargin());
                 number(d, "svm_margin", m.svmMargin());
                 number(d, "margin_ratio", m.marginRatio());
-            } else {
+                d.put("svm_status", m.svm().status().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (!data.marginNote().isEmpty()) {
                 d.put("margin_note", data.marginNote());
             }
             ArrayNode acts = d.putArray("activations");
@@ -187,7 +189,7 @@ public final class EvaluationJson {
         number(o, "sigma2_over_sigma1", l.secondToFirstRatio());
         number(o, "spectral_gap", l.spectralGap());
         ArrayNode sv = o.putArray("singular_values");
-        l.singularValues().forEach(sv::add);
+        l.singularValues().forEach(v -> sv.add(v == 0.0 ? 0.0 : v));
         return o;
     }
 
@@ -212,7 +214,7 @@ public final class EvaluationJson {
 
     private static void number(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) {
-            o.put(key, v);
+            o.put(key, v == 0.0 ? 0.0 : v); // -0.0 == 0.0: written as 0.0
         } else {
             o.putNull(key);
         }

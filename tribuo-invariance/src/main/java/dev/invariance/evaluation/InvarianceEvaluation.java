@@ -15,6 +15,7 @@ import org.tribuo.evaluation.metrics.MetricID;
 import org.tribuo.provenance.DataProvenance;
 import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import java.util.List;
 import java.util.Locale;
@@ -129,10 +130,13 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         if (d != null) {
             sb.append(String.format("%nData: %d examples%n", d.examples()));
             MarginComparison m = d.margin();
-            if (m != null) {
+            if (m != null && m.svm().isOptimal()) {
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "SVM cosine", m.cosine()));
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "Margin ratio", m.marginRatio()));
-            } else if (!d.marginNote().isEmpty()) {
+            } else if (m != null) {
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5g%n", "Norm. margin", m.normalisedMargin()));
+            }
+            if (!d.marginNote().isEmpty()) {
                 sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
             }
             if (!d.activations().isEmpty()) {
@@ -162,10 +166,26 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                 provenance.getModelProvenance().getClassName(), provenance.getModelProvenance().getTrainingTime(),
                 provenance.getModelProvenance().getTribuoVersion(), describe(provenance.getTestDatasetProvenance()),
                 report.backend()));
-        return sb.toString();
+        return unsignedZeros(sb.toString());
     }
 
+    /** A formatted zero is written without a sign ("-0.000" becomes " 0.000", keeping the column width). */
+    private static String unsignedZeros(String table) {
+        return NEGATIVE_ZERO.matcher(table).replaceAll(" $1");
+    }
+
+    private static final java.util.regex.Pattern NEGATIVE_ZERO =
+            java.util.regex.Pattern.compile("(?<![0-9.eE])-(0\\.0+)(?![0-9eE])");
+
     private static String describe(DataProvenance data) {
+        if (data instanceof SimpleDataSourceProvenance simple) {
+            for (com.oracle.labs.mlrg.olcut.util.Pair<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> p : simple) {
+                if (p.getA().equals(SimpleDataSourceProvenance.DESCRIPTION)) {
+                    String description = String.valueOf(((com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?>) p.getB()).getValue());
+                    return description.equals(InvarianceEvaluator.WEIGHTS_ONLY) ? "none (weights only)" : description;
+                }
+            }
+        }
         if (data instanceof DatasetProvenance dataset) {
             DataProvenance source = dataset.getSourceProvenance();
             return simpleName(source.getClassName()) + " (" + dataset.getNumExamples() + " examples)";

@@ -4,10 +4,15 @@ import dev.invariance.analysis.ActivationPatterns;
 import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.ConservationDrift;
 import dev.invariance.analysis.DriftMetrics;
+import dev.invariance.analysis.HardMarginSvm;
+import dev.invariance.analysis.LabelledData;
+import dev.invariance.analysis.SvmProgress;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.deepnet.DeepNetModel;
+import dev.invariance.deepnet.FeatureStandardization;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
@@ -41,33 +46,51 @@ import java.util.List;
  * Inputs are arranged in the model's feature-id order, which is W_0's column order.
  */
 public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEvaluation> {
+    /** The description of the data provenance of a weights-only evaluation. */
+    static final String WEIGHTS_ONLY = "no data: weights only";
+
+    private static final SvmProgress SILENT = (epoch, active, size, violation, nanos) -> { };
+
     private final WeightAnalyzer analyzer;
     private final @Nullable NetworkDescription initial;
+    private final HardMarginSvm svm;
+    private final SvmProgress svmProgress;
 
-    private InvarianceEvaluator(WeightAnalyzer analyzer, @Nullable NetworkDescription initial) {
+    private InvarianceEvaluator(WeightAnalyzer analyzer, @Nullable NetworkDescription initial, HardMarginSvm svm,
+                                SvmProgress svmProgress) {
         this.analyzer = analyzer;
         this.initial = initial;
+        this.svm = svm;
+        this.svmProgress = svmProgress;
     }
 
     /** An evaluator with the analyzer's default options. */
     public static InvarianceEvaluator create() {
-        return new InvarianceEvaluator(WeightAnalyzer.create(), null);
+        return create(WeightAnalyzer.create());
     }
 
     /** An evaluator using the given analyzer (for example with all singular values). */
     public static InvarianceEvaluator create(WeightAnalyzer analyzer) {
-        return new InvarianceEvaluator(analyzer, null);
+        return new InvarianceEvaluator(analyzer, null, HardMarginSvm.create(), SILENT);
     }
 
     /** The same evaluator that also reports conservation drift relative to {@code initialWeights}. */
     public InvarianceEvaluator withInitialWeights(NetworkDescription initialWeights) {
-        return new InvarianceEvaluator(analyzer, initialWeights);
+        return new InvarianceEvaluator(analyzer, initialWeights, svm, svmProgress);
+    }
+
+    /**
+     * The same evaluator with another max-margin solver (tolerance, time limit) for the SVM comparison, reporting
+     * its passes over the data to {@code progress} (last, so Kotlin can pass a trailing lambda).
+     */
+    public InvarianceEvaluator withSvm(HardMarginSvm solver, SvmProgress progress) {
+        return new InvarianceEvaluator(analyzer, initial, solver, progress);
     }
 
     /** Analyses the weights only. */
     public InvarianceEvaluation evaluate(Model<Label> model) {
         NetworkDescription network = networkOf(model);
-        DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
+        DataProvenance none = new SimpleDataSourceProvenance(WEIGHTS_ONLY, new LabelFactory());
         List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, null);
         DataAnalysis data = drift.isEmpty() ? null : new DataAnalysis(0, null, "no data", List.of(), null, drift);
         return new InvarianceEvaluation(analyzer.analyze(network), data, null, List.of(),
@@ -101,7 +124,12 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
     }
 
     private DataAnalysis analyseData(Model<Label> model, NetworkDescription network, List<Example<Label>> examples) {
+        // the network's own inputs: standardised when the model standardises (the analysis is of the weights as trained)
+        FeatureStandardization standardization = model instanceof DeepNetModel dm ? dm.getStandardization() : null;
         WeightMatrix inputs = TribuoData.inputs(model.getFeatureIDMap(), examples);
+        if (standardization != null) {
+            inputs = standardization.apply(inputs);
+        }
         MarginComparison margin = null;
         String note = "";
         int outputs = network.layer(network.depth() - 1).outputWidth();
@@ -111,7 +139,9 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
             note = "the network has " + outputs + " outputs (the SVM comparison needs two classes, one output)";
         } else {
             try {
-                margin = MarginComparison.of(network, TribuoData.labelled(model, examples));
+                LabelledData labelled = new LabelledData(inputs, TribuoData.labelled(model, examples).labels());
+                margin = MarginComparison.of(network, labelled, svm.fit(labelled, svmProgress));
+                note = margin.note();
             } catch (IllegalArgumentException e) {
                 note = e.getMessage();
             }

@@ -164,7 +164,7 @@ public final class GradientTraining {
                 if (Double.isNaN(value.logLoss()) || value.loss() == Double.POSITIVE_INFINITY) {
                     String layer = engine.firstNonFiniteActivations(count);
                     throw new TrainingDivergedException(step, layer == null ? "loss" : layer,
-                            layer == null ? "the loss" : "the activations");
+                            layer == null ? "loss" : "activations");
                 }
                 if (previous != null && step > 0 && value.logLoss() > previousLogLoss) {
                     // Backtracking (Lyu and Li 2020): undo the step that raised the loss and halve the step size.
@@ -210,7 +210,8 @@ public final class GradientTraining {
                 step++;
                 String bad = engine.firstNonFiniteParameters();
                 if (bad != null) {
-                    throw new TrainingDivergedException(step, bad.substring(bad.indexOf("layer-")), "the " + bad);
+                    throw new TrainingDivergedException(step, bad.substring(bad.indexOf("layer-")),
+                            bad.substring(0, bad.indexOf(" of ")));
                 }
             }
             LossCurve curve = new LossCurve(curveSteps, curveLosses, curveLogLosses);

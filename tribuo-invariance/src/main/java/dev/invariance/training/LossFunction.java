@@ -86,6 +86,24 @@ public enum LossFunction {
         return logits;
     }
 
+    /**
+     * The weighted mean loss L = Σ wₙ ℓ(f(xₙ), yₙ) / Σ wₙ of network outputs, evaluated as in training (log domain).
+     *
+     * @param outputs    N × width network outputs, row-major (width 1 for two classes, k otherwise)
+     * @param classes    class index of each row (two classes: 1 is the positive class y = +1)
+     * @param numClasses the number of classes k ≥ 2
+     * @param weights    positive example weights
+     */
+    public double meanLoss(double[] outputs, int[] classes, int numClasses, double[] weights) {
+        int n = classes.length;
+        double[] logWeights = new double[n];
+        for (int r = 0; r < n; r++) {
+            logWeights[r] = Math.log(weights[r]);
+        }
+        return new BatchLoss(this, numClasses, n).evaluate(outputs, n, classes, logWeights, false,
+                new double[outputs.length]).loss();
+    }
+
     /** Whether {@link #classScores} are probabilities (logistic and exponential) or raw scores (squared). */
     public boolean producesProbabilities() {
         return this != SQUARED;

@@ -37,10 +37,15 @@ class DataAnalysisTest {
     }
 
     @Test
-    void nonSeparableDataAreRejected() {
+    void nonSeparableDataGiveANoteAndTheNetworksOwnMargin() {
         LabelledData data = new LabelledData(WeightMatrix.fromRows(new double[] {1, 0}, new double[] {1, 0}),
                 List.of(1.0, -1.0));
-        assertThrows(IllegalArgumentException.class, () -> HardMarginSvm.create().fit(data));
+        MarginComparison c = MarginComparison.of(NetworkDescription.chain("one", List.of(linear("l0",
+                new double[] {2, 0}))), data);
+        assertEquals(SvmStatus.NOT_SEPARABLE, c.svm().status());
+        assertTrue(Double.isNaN(c.cosine()) && Double.isNaN(c.marginRatio()) && Double.isNaN(c.svmMargin()));
+        assertEquals(-1.0, c.normalisedMargin(), 1e-15); // w = (2, 0): min(1·2, −1·2)/2
+        assertTrue(c.note().startsWith("the data are not linearly separable"), c.note());
     }
 
     @Test

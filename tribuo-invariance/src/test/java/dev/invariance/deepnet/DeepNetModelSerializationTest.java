@@ -92,7 +92,7 @@ class DeepNetModelSerializationTest {
         compareWithOnnxRuntime(model, file, data);
     }
 
-    private static void compareWithOnnxRuntime(DeepNetModel model, Path file, MutableDataset<Label> test)
+    static void compareWithOnnxRuntime(DeepNetModel model, Path file, MutableDataset<Label> test)
             throws OrtException {
         Map<String, Integer> features = new HashMap<>();
         for (int i = 0; i < model.getFeatureIDMap().size(); i++) {
