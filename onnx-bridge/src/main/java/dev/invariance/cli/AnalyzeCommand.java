@@ -74,7 +74,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (data != null && label != null) {
             MutableDataset<Label> dataset = CsvDatasets.load(data, label);
             checkFeaturesOverlap(model, dataset);
-            evaluation = evaluator.evaluate(model, dataset);
+            try {
+                evaluation = evaluator.evaluate(model, dataset);
+            } catch (IllegalArgumentException e) {
+                // the evaluator's checks of the data against the model (classes, labels)
+                throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
+            }
         } else {
             evaluation = evaluator.evaluate(model);
         }

@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.data.CsvDatasets;
+import dev.invariance.data.InvalidDataException;
 import dev.invariance.deepnet.DeepNetModel;
 import dev.invariance.deepnet.DeepNetTrainer;
 import dev.invariance.deepnet.DeepNetTrainerBuilder;
@@ -134,7 +135,12 @@ final class TrainCommand implements Callable<Integer> {
             DeepNetTrainer trainer = trainer();
             long total = trainer.totalStepsFor(trainingData.size());
             try (TerminalProgress progress = new TerminalProgress("train", total)) {
-                model = trainer.train(trainingData, TerminalProgress.interval(total), progress);
+                trainer.setListenerInterval(TerminalProgress.interval(total));
+                trainer.setListener(progress);
+                model = trainer.train(trainingData);
+            } catch (IllegalArgumentException e) {
+                // the trainer's checks of its input (one class, no features): here they can only be about the CSV
+                throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
             }
         }
         OutputFiles.writeAtomically(output, f -> model.saveONNXModel("dev.invariance", 1, f));
@@ -146,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
         }
         out.printf("trained %s%n", model);
-        out.printf("steps %d, final loss %.6e (%s), %s%n", model.getStepsRun(), model.getLossCurve().finalLoss(),
+        out.printf("steps %d, final loss %.6e (%s), %s%n", model.getStepsRun(), model.getLossCurve().getFinalLoss(),
                 model.getStopReason().name().toLowerCase(java.util.Locale.ROOT), LinearAlgebraBackend.describe());
         out.printf("weights sha256 %s%n", WeightDigest.sha256(model.getNetwork()));
         if (trainingData != null) {
@@ -174,7 +180,17 @@ final class TrainCommand implements Callable<Integer> {
         return all;
     }
 
+    /** The trainer the options describe; an unknown option value is a parameter error naming it. */
     private DeepNetTrainer trainer() {
+        try {
+            return trainerFromOptions();
+        } catch (IllegalArgumentException e) {
+            // the enum parsers' "unknown value" messages; invalid combinations are PropertyExceptions from build()
+            throw new ParameterException(spec.commandLine(), CliErrors.oneLine(e.getMessage()), e, null, null);
+        }
+    }
+
+    private DeepNetTrainer trainerFromOptions() {
         List<Activation> activations = activation.stream().map(Activation::parse).toList();
         DeepNetTrainerBuilder b = DeepNetTrainer.builder()
                 .hidden(hidden.stream().mapToInt(Integer::intValue).toArray())

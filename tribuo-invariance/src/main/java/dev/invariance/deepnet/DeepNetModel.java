@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.deepnet.protos.DeepNetModelProto;
 import dev.invariance.deepnet.protos.DenseLayerProto;
+import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
@@ -19,7 +20,6 @@ import dev.invariance.training.LossFunction;
 import dev.invariance.training.StopReason;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -129,15 +129,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     /** The dense feature vector of an example in feature-id order (unknown features are ignored). */
     double[] featureVector(Example<Label> example) {
         double[] x = new double[featureIDMap.size()];
-        int known = 0;
-        for (Feature f : example) {
-            int id = featureIDMap.getID(f.getName());
-            if (id >= 0) {
-                x[id] = f.getValue();
-                known++;
-            }
-        }
-        if (known == 0) {
+        if (DenseFeatures.fill(featureIDMap, example, x, 0) == 0) {
             throw new IllegalArgumentException("No features found in Example " + example);
         }
         return x;
@@ -145,7 +137,11 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public Prediction<Label> predict(Example<Label> example) {
-        double[] x = featureVector(example);
+        double[] x = new double[featureIDMap.size()];
+        int known = DenseFeatures.fill(featureIDMap, example, x, 0);
+        if (known == 0) {
+            throw new IllegalArgumentException("No features found in Example " + example);
+        }
         double[] scores = loss.classScores(function.outputs(x), outputIDInfo.size());
         Map<String, Label> scoreMap = new LinkedHashMap<>();
         Label best = null;
@@ -157,17 +153,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 best = scored;
             }
         }
-        return new Prediction<>(best, scoreMap, countKnown(example), example, generatesProbabilities);
-    }
-
-    private int countKnown(Example<Label> example) {
-        int known = 0;
-        for (Feature f : example) {
-            if (featureIDMap.getID(f.getName()) >= 0) {
-                known++;
-            }
-        }
-        return known;
+        return new Prediction<>(best, scoreMap, known, example, generatesProbabilities);
     }
 
     /**

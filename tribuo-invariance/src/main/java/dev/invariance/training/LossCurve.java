@@ -22,8 +22,8 @@ public record LossCurve(List<Long> steps, List<Double> losses, List<Double> logL
         }
     }
 
-    /** The last recorded loss, or NaN for an empty curve. */
-    public double finalLoss() {
+    /** The last recorded loss, or NaN for an empty curve (Kotlin: {@code lossCurve.finalLoss}). */
+    public double getFinalLoss() {
         return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
     }
 }
