@@ -186,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
             return trainerFromOptions();
         } catch (IllegalArgumentException e) {
             // the enum parsers' "unknown value" messages; invalid combinations are PropertyExceptions from build()
-            throw new ParameterException(spec.commandLine(), CliErrors.oneLine(e.getMessage()), e, null, null);
+            throw new ParameterException(spec.commandLine(), CliErrors.oneLine(e.getMessage()), e);
         }
     }
 
