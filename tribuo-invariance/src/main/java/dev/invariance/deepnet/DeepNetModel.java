@@ -37,6 +37,8 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -93,6 +95,22 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
         function = new NetworkFunction(network);
+    }
+
+    /**
+     * Reads a model written by {@link #serializeToFile} (Tribuo's protobuf form), typed, so that callers need no
+     * cast (Kotlin: {@code val model = DeepNetModel.deserializeFromFile(path)}). Hides
+     * {@link Model#deserializeFromFile}, which returns {@code Model<?>}.
+     *
+     * @throws IOException              if the file cannot be read or does not hold a Tribuo protobuf model
+     * @throws IllegalArgumentException if it holds another kind of model
+     */
+    public static DeepNetModel deserializeFromFile(Path path) throws IOException {
+        Model<?> model = Model.deserializeFromFile(path);
+        if (model instanceof DeepNetModel deepNet) {
+            return deepNet;
+        }
+        throw new IllegalArgumentException(path + " holds a " + model.getClass().getName() + ", not a DeepNetModel");
     }
 
     /** The weights as the analyzer reads them: layers {@code layer-0} … {@code layer-(L−1)}, W d_out × d_in. */
