@@ -46,6 +46,11 @@ import java.util.SplittableRandom;
  * <p>Two classes use ONE output unit with labels ±1 (the positive class is the label with output id 1);
  * k &gt; 2 classes use k outputs. Defaults follow the papers: bias-free linear layers, logistic loss,
  * full-batch gradient descent with a constant step, Gaussian LeCun init, float64.
+ *
+ * <p>Progress: a {@link TrainingListener} set with {@link #setListener} (or on the builder) receives checkpoints from
+ * every {@code train} call, including those Tribuo makes ({@code CrossValidation}); {@link #train(Dataset,
+ * TrainingListener)} reports one run to its own listener. Listeners are not configuration: they change neither the
+ * weights nor the provenance.
  */
 public final class DeepNetTrainer implements Trainer<Label> {
     /** A listener interval that reports about a hundred checkpoints per run. */

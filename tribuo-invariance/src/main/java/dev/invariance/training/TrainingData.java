@@ -7,6 +7,10 @@ package dev.invariance.training;
  * <p>Engine input, not user API: {@code DeepNetTrainer} builds one from a Tribuo dataset. The arrays are taken
  * over without a copy (a training set can be most of the heap), so the caller must not change them afterwards,
  * and they are visible only to the engine in this package.
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
+ * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
+ * change without notice. Users train through {@code DeepNetTrainer}.
  */
 public final class TrainingData {
     private final double[] features;
