@@ -3,6 +3,8 @@
 package dev.invariance.examples
 
 import ai.onnxruntime.OrtSession
+import dev.invariance.analysis.AnalysisOptions
+import dev.invariance.analysis.WeightAnalyzer
 import dev.invariance.data.CsvDatasets
 import dev.invariance.deepnet.DeepNetModel
 import dev.invariance.deepnet.DeepNetTrainer
@@ -46,6 +48,8 @@ data class TribuoUserTourResult(
     val testAccuracy: Double,
     val finalLoss: Double,
     val layerNames: List<String>,
+    /** How many singular values the report lists per layer (the analysis options ask for the top 3). */
+    val singularValuesListed: List<Int>,
     /** ρ(W_0) read from the report by layer name. */
     val rank1RatioByName: Double,
     /** ρ(W_0) read from Tribuo's metric map by typed id. */
@@ -96,7 +100,8 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
     val model = trainer.train(train) { checkpoint -> losses += checkpoint.loss }
     val testAccuracy = LabelEvaluator().evaluate(model, test).accuracy()
 
-    val evaluation = InvarianceEvaluator.create().evaluate(model, test)
+    val options = AnalysisOptions.builder().apply { topK = 3 }.build()
+    val evaluation = InvarianceEvaluator.create(WeightAnalyzer.create(options)).evaluate(model, test)
     val report = evaluation.report
     val first = report.layers.first().name
     val second = report.layers[1].name
@@ -129,6 +134,7 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
         testAccuracy = testAccuracy,
         finalLoss = model.lossCurve.finalLoss,
         layerNames = report.layers.map { it.name },
+        singularValuesListed = report.layers.map { it.singularValues.size },
         rank1RatioByName = report.layer(first).rank1Ratio,
         rank1RatioById = evaluation.get(InvarianceMetrics.RANK1_RATIO.forLayer(first)),
         topAlignmentByName = report.pair(first, second).adjacentAlignment,

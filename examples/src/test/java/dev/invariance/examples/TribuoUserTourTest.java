@@ -71,6 +71,12 @@ class TribuoUserTourTest {
     }
 
     @Test
+    void analysisOptionsSetThroughKotlinPropertiesApply() {
+        // layers 8×4, 8×8, 1×8: the top 3 of min(d_out, d_in) = 4, 8, 1 singular values
+        assertEquals(List.of(3, 3, 1), result.getSingularValuesListed());
+    }
+
+    @Test
     void onnxRuntimeReproducesTheScoresToFloat32Precision() {
         // probabilities in [0, 1] through three float32 layers: a few float32 ulps of 1 (6e-8) per layer
         assertTrue(result.getOnnxMaxScoreDifference() < 1e-5, "max |Δscore| " + result.getOnnxMaxScoreDifference());
