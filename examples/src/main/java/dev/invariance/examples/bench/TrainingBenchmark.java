@@ -101,7 +101,7 @@ public final class TrainingBenchmark {
         ObjectNode node = json.createObjectNode();
         node.put("examples_per_s", 2.0 * n / median);
         node.put("seconds", median);
-        node.put("train_accuracy", accuracy(result, data, x, y, 2000));
+        node.put("train_accuracy", accuracy(result, data, 2000));
         node.put("runs", Arrays.toString(seconds));
         return node;
     }
@@ -153,7 +153,7 @@ public final class TrainingBenchmark {
     }
 
     /** Training accuracy on the first {@code limit} examples (a plain-loop forward pass; the full set would dominate the run). */
-    private static double accuracy(TrainingResult result, TrainingData data, double[] features, int[] classes, int limit) {
+    private static double accuracy(TrainingResult result, TrainingData data, int limit) {
         dev.invariance.network.NetworkDescription net = result.network();
         int n = Math.min(limit, data.size());
         int d = data.numFeatures();
@@ -163,7 +163,7 @@ public final class TrainingBenchmark {
         }
         int correct = 0;
         for (int i = 0; i < n; i++) {
-            double[] v = Arrays.copyOfRange(features, i * d, (i + 1) * d);
+            double[] v = Arrays.copyOfRange(data.features(), i * d, (i + 1) * d);
             for (int l = 0; l < net.depth(); l++) {
                 var layer = net.layer(l);
                 double[] wl = weights[l];
@@ -183,7 +183,7 @@ public final class TrainingBenchmark {
                     best = c;
                 }
             }
-            if (best == classes[i]) {
+            if (best == data.classes()[i]) {
                 correct++;
             }
         }
