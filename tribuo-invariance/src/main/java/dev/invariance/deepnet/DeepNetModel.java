@@ -20,6 +20,7 @@ import dev.invariance.training.LossFunction;
 import dev.invariance.training.StopReason;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
+import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -155,11 +156,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public Prediction<Label> predict(Example<Label> example) {
-        double[] x = new double[featureIDMap.size()];
-        int known = DenseFeatures.fill(featureIDMap, example, x, 0);
-        if (known == 0) {
-            throw new IllegalArgumentException("No features found in Example " + example);
-        }
+        double[] x = featureVector(example);
         double[] scores = loss.classScores(function.outputs(x), outputIDInfo.size());
         Map<String, Label> scoreMap = new LinkedHashMap<>();
         Label best = null;
@@ -171,7 +168,17 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 best = scored;
             }
         }
-        return new Prediction<>(best, scoreMap, known, example, generatesProbabilities);
+        return new Prediction<>(best, scoreMap, countKnown(example), example, generatesProbabilities);
+    }
+
+    private int countKnown(Example<Label> example) {
+        int known = 0;
+        for (Feature f : example) {
+            if (featureIDMap.getID(f.getName()) >= 0) {
+                known++;
+            }
+        }
+        return known;
     }
 
     /**
