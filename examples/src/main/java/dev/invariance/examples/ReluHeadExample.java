@@ -99,7 +99,7 @@ public final class ReluHeadExample {
                 .mapToDouble(PairMetrics::adjacentAlignment)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no W_1 -> W_2 pair in " + last.pairs()));
-        return new Result(names, rhos, alignment, model.getLossCurve().finalLoss(), entries);
+        return new Result(names, rhos, alignment, model.getLossCurve().getFinalLoss(), entries);
     }
 
     /** Prints the rank-1 ratios over training and the head's alignment; exits 1 when A4.1 fails. */

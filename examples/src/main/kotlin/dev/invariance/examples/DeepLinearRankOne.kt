@@ -107,7 +107,7 @@ fun reproduceDeepLinearRankOne(settings: DeepLinearSettings = DeepLinearSettings
         layerNames = layers.map { it.name },
         pairNames = layers.zipWithNext { lower, upper -> "${lower.name} -> ${upper.name}" },
         checkpoints = checkpoints.toList(),
-        finalLoss = model.lossCurve.finalLoss(),
+        finalLoss = model.lossCurve.finalLoss,
     )
 }
 

@@ -81,7 +81,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             MutableDataset<Label> dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
                     w -> err.println(spec.qualifiedName() + ": warning: " + w));
-            evaluation = evaluator.evaluate(model, dataset);
+            try {
+                evaluation = evaluator.evaluate(model, dataset);
+            } catch (IllegalArgumentException e) {
+                // the evaluator's checks of the data against the model (classes, labels)
+                throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
+            }
         } else {
             evaluation = evaluator.evaluate(model);
         }

@@ -22,18 +22,38 @@ final class CliErrors {
         return InvarianceCommand.BAD_INPUT;
     }
 
+    /**
+     * Bad input (exit 2) and an expected failure such as divergence (exit 1) get one line. Anything else is a
+     * bug, not the user's doing: one line saying so, then the stack trace for the report, exit 1.
+     */
     static int onExecutionError(Exception e, CommandLine cmd, ParseResult parse) {
-        cmd.getErr().println(prefix(cmd) + describe(e));
-        return isBadInput(e) ? InvarianceCommand.BAD_INPUT : InvarianceCommand.FAILED;
+        if (isBadInput(e)) {
+            cmd.getErr().println(prefix(cmd) + describe(e));
+            return InvarianceCommand.BAD_INPUT;
+        }
+        if (e instanceof TrainingDivergedException) {
+            cmd.getErr().println(prefix(cmd) + describe(e));
+            return InvarianceCommand.FAILED;
+        }
+        cmd.getErr().println(prefix(cmd) + "internal error (" + e.getClass().getName() + "): " + describe(e)
+                + "; please report it with the trace below");
+        e.printStackTrace(cmd.getErr());
+        cmd.getErr().flush();
+        return InvarianceCommand.FAILED;
     }
 
     private static String prefix(CommandLine cmd) {
         return cmd.getCommandSpec().qualifiedName() + ": error: ";
     }
 
+    /**
+     * The exceptions that mean the input was unusable: data and model files ({@link InvalidDataException}), trainer
+     * settings ({@link PropertyException}), files ({@link IOException}) and command-line values
+     * ({@link BadInputException}). A bare {@code IllegalArgumentException} is not among them: the commands turn
+     * the ones that do come from input into one of these where they arise.
+     */
     static boolean isBadInput(Throwable e) {
-        return e instanceof InvalidDataException || e instanceof InvalidModelException
-                || e instanceof IllegalArgumentException
+        return e instanceof InvalidDataException || e instanceof InvalidModelException || e instanceof BadInputException
                 || e instanceof PropertyException || e instanceof IOException || e instanceof UncheckedIOException;
     }
 

@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         OutputFiles.writeAtomically(tribuo, model::serializeToFile);
         String json = ProvenanceReplay.toJson(model.getProvenance());
         OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
-        out.printf("%s%nfinal loss (training set) %.3e after %d steps%n%n", model, model.getLossCurve().finalLoss(),
+        out.printf("%s%nfinal loss (training set) %.3e after %d steps%n%n", model, model.getLossCurve().getFinalLoss(),
                 model.getStepsRun());
         out.print(InvarianceEvaluator.create().evaluate(model, data));
         out.printf("%nwrote %s, %s, %s%n", onnx, tribuo, provenance);

@@ -44,10 +44,10 @@ final class OutputFiles {
             throw new UncheckedIOException(target + ": cannot create folder (" + e.getMessage() + ")", e);
         }
         if (!Files.isWritable(dir)) {
-            throw new IllegalArgumentException(target + ": folder is not writable");
+            throw new BadInputException(target + ": folder is not writable");
         }
         if (Files.isDirectory(target)) {
-            throw new IllegalArgumentException(target + ": is a folder, expected a file name");
+            throw new BadInputException(target + ": is a folder, expected a file name");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.data.CsvDatasets;
+import dev.invariance.data.InvalidDataException;
 import dev.invariance.deepnet.DeepNetModel;
 import dev.invariance.deepnet.DeepNetTrainer;
 import dev.invariance.deepnet.DeepNetTrainerBuilder;
@@ -144,7 +145,12 @@ final class TrainCommand implements Callable<Integer> {
             DeepNetTrainer trainer = trainer();
             long total = trainer.totalStepsFor(trainingData.size());
             try (TerminalProgress progress = new TerminalProgress("train", total)) {
-                model = trainer.train(trainingData, TerminalProgress.interval(total), progress);
+                trainer.setListenerInterval(TerminalProgress.interval(total));
+                trainer.setListener(progress);
+                model = trainer.train(trainingData);
+            } catch (IllegalArgumentException e) {
+                // the trainer's checks of its input (one class, no features): here they can only be about the CSV
+                throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
             }
         }
         OutputFiles.writeAtomically(output, f -> model.saveONNXModel("dev.invariance", 1, f));
@@ -157,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.printf("trained %s%n", model);
         // the loss over the whole training set at the final weights (SGD and Adam record minibatch losses)
-        double finalLoss = trainingData != null ? model.meanLoss(trainingData) : model.getLossCurve().finalLoss();
+        double finalLoss = trainingData != null ? model.meanLoss(trainingData) : model.getLossCurve().getFinalLoss();
         out.printf("steps %d, %s %.6e (%s), %s%n", model.getStepsRun(),
                 trainingData != null ? "final loss (training set)" : finalLossLabel(model), finalLoss,
                 model.getStopReason().name().toLowerCase(java.util.Locale.ROOT), LinearAlgebraBackend.describe());
@@ -199,7 +205,17 @@ final class TrainCommand implements Callable<Integer> {
         return all;
     }
 
+    /** The trainer the options describe; an unknown option value is a parameter error naming it. */
     private DeepNetTrainer trainer() {
+        try {
+            return trainerFromOptions();
+        } catch (IllegalArgumentException e) {
+            // the enum parsers' "unknown value" messages; invalid combinations are PropertyExceptions from build()
+            throw new ParameterException(spec.commandLine(), CliErrors.oneLine(e.getMessage()), e);
+        }
+    }
+
+    private DeepNetTrainer trainerFromOptions() {
         List<Activation> activations = activation.stream().map(Activation::parse).toList();
         DeepNetTrainerBuilder b = DeepNetTrainer.builder()
                 .hidden(hidden.stream().mapToInt(Integer::intValue).toArray())

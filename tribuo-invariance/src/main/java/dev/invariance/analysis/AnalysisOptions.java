@@ -61,7 +61,11 @@ public final class AnalysisOptions {
         return matchedRankTolerance;
     }
 
-    /** Mutable builder; setters return it. */
+    /**
+     * Mutable builder holding the defaults (the only place they are written). Each setting has a chained form
+     * {@code topK(20)} and a {@code setTopK}/{@code getTopK} pair, so Kotlin writes
+     * {@code AnalysisOptions.builder().apply { topK = 20 }.build()}.
+     */
     public static final class Builder {
         private int topK = 10;
         private boolean allSingularValues = false;
@@ -72,8 +76,8 @@ public final class AnalysisOptions {
         private Builder() {
         }
 
-        /** Number of leading singular values to list, ≥ 0. */
-        public Builder topK(int topK) {
+        /** Number of leading singular values to list, ≥ 0 (default 10). */
+        public Builder setTopK(int topK) {
             if (topK < 0) {
                 throw new IllegalArgumentException("topK must be >= 0, got " + topK);
             }
@@ -81,14 +85,34 @@ public final class AnalysisOptions {
             return this;
         }
 
-        /** List all singular values (overrides topK for the listing). */
-        public Builder allSingularValues(boolean all) {
+        /** Chained form of {@link #setTopK}. */
+        public Builder topK(int topK) {
+            return setTopK(topK);
+        }
+
+        /** See {@link AnalysisOptions#getTopK()}. */
+        public int getTopK() {
+            return topK;
+        }
+
+        /** List all singular values (overrides topK for the listing; default false). */
+        public Builder setAllSingularValues(boolean all) {
             this.allSingularValues = all;
             return this;
         }
 
-        /** See {@link AnalysisOptions#getFastTopKThreshold()}; ≥ 1. */
-        public Builder fastTopKThreshold(int threshold) {
+        /** Chained form of {@link #setAllSingularValues}. */
+        public Builder allSingularValues(boolean all) {
+            return setAllSingularValues(all);
+        }
+
+        /** See {@link AnalysisOptions#isAllSingularValues()}. */
+        public boolean isAllSingularValues() {
+            return allSingularValues;
+        }
+
+        /** See {@link AnalysisOptions#getFastTopKThreshold()}; ≥ 1 (default 512). */
+        public Builder setFastTopKThreshold(int threshold) {
             if (threshold < 1) {
                 throw new IllegalArgumentException("fast top-k threshold must be >= 1, got " + threshold);
             }
@@ -96,8 +120,18 @@ public final class AnalysisOptions {
             return this;
         }
 
-        /** See {@link AnalysisOptions#getSubspaceRankLimit()}; ≥ 0. */
-        public Builder subspaceRankLimit(int limit) {
+        /** Chained form of {@link #setFastTopKThreshold}. */
+        public Builder fastTopKThreshold(int threshold) {
+            return setFastTopKThreshold(threshold);
+        }
+
+        /** See {@link AnalysisOptions#getFastTopKThreshold()}. */
+        public int getFastTopKThreshold() {
+            return fastTopKThreshold;
+        }
+
+        /** See {@link AnalysisOptions#getSubspaceRankLimit()}; ≥ 0 (default 32). */
+        public Builder setSubspaceRankLimit(int limit) {
             if (limit < 0) {
                 throw new IllegalArgumentException("subspace rank limit must be >= 0, got " + limit);
             }
@@ -105,13 +139,33 @@ public final class AnalysisOptions {
             return this;
         }
 
-        /** See {@link AnalysisOptions#getMatchedRankTolerance()}; in (0, 1). */
-        public Builder matchedRankTolerance(double delta) {
+        /** Chained form of {@link #setSubspaceRankLimit}. */
+        public Builder subspaceRankLimit(int limit) {
+            return setSubspaceRankLimit(limit);
+        }
+
+        /** See {@link AnalysisOptions#getSubspaceRankLimit()}. */
+        public int getSubspaceRankLimit() {
+            return subspaceRankLimit;
+        }
+
+        /** See {@link AnalysisOptions#getMatchedRankTolerance()}; in (0, 1) (default 1e-2). */
+        public Builder setMatchedRankTolerance(double delta) {
             if (!(delta > 0 && delta < 1)) {
                 throw new IllegalArgumentException("matched-rank tolerance must be in (0, 1), got " + delta);
             }
             this.matchedRankTolerance = delta;
             return this;
+        }
+
+        /** Chained form of {@link #setMatchedRankTolerance}. */
+        public Builder matchedRankTolerance(double delta) {
+            return setMatchedRankTolerance(delta);
+        }
+
+        /** See {@link AnalysisOptions#getMatchedRankTolerance()}. */
+        public double getMatchedRankTolerance() {
+            return matchedRankTolerance;
         }
 
         /** The immutable options. */

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.deepnet.protos.DeepNetModelProto;
 import dev.invariance.deepnet.protos.DenseLayerProto;
+import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
@@ -38,6 +39,8 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -103,6 +106,22 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         function = new NetworkFunction(network);
     }
 
+    /**
+     * Reads a model written by {@link #serializeToFile} (Tribuo's protobuf form), typed, so that callers need no
+     * cast (Kotlin: {@code val model = DeepNetModel.deserializeFromFile(path)}). Hides
+     * {@link Model#deserializeFromFile}, which returns {@code Model<?>}.
+     *
+     * @throws IOException              if the file cannot be read or does not hold a Tribuo protobuf model
+     * @throws IllegalArgumentException if it holds another kind of model
+     */
+    public static DeepNetModel deserializeFromFile(Path path) throws IOException {
+        Model<?> model = Model.deserializeFromFile(path);
+        if (model instanceof DeepNetModel deepNet) {
+            return deepNet;
+        }
+        throw new IllegalArgumentException(path + " holds a " + model.getClass().getName() + ", not a DeepNetModel");
+    }
+
     /** The weights as the analyzer reads them: layers {@code layer-0} … {@code layer-(L−1)}, W d_out × d_in. */
     @Override
     public NetworkDescription getNetwork() {
@@ -149,15 +168,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
      */
     double[] featureVector(Example<Label> example) {
         double[] x = new double[featureIDMap.size()];
-        int known = 0;
-        for (Feature f : example) {
-            int id = featureIDMap.getID(f.getName());
-            if (id >= 0) {
-                x[id] = f.getValue();
-                known++;
-            }
-        }
-        if (known == 0) {
+        if (DenseFeatures.fill(featureIDMap, example, x, 0) == 0) {
             throw new IllegalArgumentException("No features found in Example " + example);
         }
         if (standardization != null) {

@@ -3,6 +3,7 @@ package dev.invariance.deepnet;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
 import dev.invariance.training.Architecture;
 import dev.invariance.training.GradientTraining;
@@ -18,7 +19,6 @@ import dev.invariance.training.TrainingResult;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Trainer;
@@ -27,6 +27,7 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
 import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 
+import java.lang.reflect.Field;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,83 +46,101 @@ import java.util.SplittableRandom;
  * <p>Two classes use ONE output unit with labels ±1 (the positive class is the label with output id 1);
  * k &gt; 2 classes use k outputs. Defaults follow the papers: bias-free linear layers, logistic loss,
  * full-batch gradient descent with a constant step, Gaussian LeCun init, float64.
+ *
+ * <p>Progress: a {@link TrainingListener} set with {@link #setListener} (or on the builder) receives checkpoints from
+ * every {@code train} call, including those Tribuo makes ({@code CrossValidation}); {@link #train(Dataset,
+ * TrainingListener)} reports one run to its own listener. Listeners are not configuration: they change neither the
+ * weights nor the provenance.
  */
 public final class DeepNetTrainer implements Trainer<Label> {
+    /** A listener interval that reports about a hundred checkpoints per run. */
+    public static final int AUTOMATIC_INTERVAL = 0;
+
+    // The @Config fields are package-private so that DeepNetTrainerBuilder writes straight into a draft trainer:
+    // each default below is the only place it is written.
 
     @Config(description = "Widths of the hidden layers, input side first (empty: a linear model).")
-    private int[] hiddenWidths = {16, 16};
+    int[] hiddenWidths = {16, 16};
 
     @Config(description = "Activation after the hidden layers: one value for all, or one per hidden layer (linear, relu).")
-    private String[] activations = {"linear"};
+    String[] activations = {"linear"};
 
     @Config(description = "Whether every layer has a bias vector.")
-    private boolean bias = false;
+    boolean bias = false;
 
     @Config(description = "Residual skips x_{i+1} = act(W_i x_i + b_i) + x_i around equal-width hidden-to-hidden layers.")
-    private boolean skipConnections = false;
+    boolean skipConnections = false;
 
     @Config(description = "Loss: LOGISTIC (softmax cross-entropy for k > 2 classes), EXPONENTIAL or SQUARED.")
-    private LossFunction loss = LossFunction.LOGISTIC;
+    LossFunction loss = LossFunction.LOGISTIC;
 
     @Config(description = "Update rule: GD (full batch), SGD (minibatch) or ADAM.")
-    private OptimizerKind optimizer = OptimizerKind.GD;
+    OptimizerKind optimizer = OptimizerKind.GD;
 
     @Config(description = "Minibatch size for SGD and Adam (ignored by full-batch GD).")
-    private int batchSize = 32;
+    int batchSize = 32;
 
     @Config(description = "Initial step size eta_0.")
-    private double learningRate = 0.1;
+    double learningRate = 0.1;
 
     @Config(description = "Step-size schedule: CONSTANT, DECREASING (eta_0/(1+t)^p) or NORMALIZED (min(eta_0/L, eta_max) with backtracking).")
-    private StepSchedule schedule = StepSchedule.CONSTANT;
+    StepSchedule schedule = StepSchedule.CONSTANT;
 
     @Config(description = "Power p of the decreasing schedule.")
-    private double decayPower = 0.5;
+    double decayPower = 0.5;
 
     @Config(description = "Cap eta_max of the loss-normalised schedule.")
-    private double maxLearningRate = 10.0;
+    double maxLearningRate = 10.0;
 
     @Config(description = "Undo full-batch steps that raise the loss and halve the step (normalised schedule).")
-    private boolean backtracking = true;
+    boolean backtracking = true;
 
     @Config(description = "Number of parameter updates (used when epochs is 0).")
-    private long steps = 1000;
+    long steps = 1000;
 
     @Config(description = "Number of passes over the data; when positive it overrides steps.")
-    private int epochs = 0;
+    int epochs = 0;
 
     @Config(description = "Initialisation: GAUSSIAN, ORTHOGONAL, BALANCED or IDENTITY.")
-    private Initialization initialization = Initialization.GAUSSIAN;
+    Initialization initialization = Initialization.GAUSSIAN;
 
     @Config(description = "Init scale relative to LeCun (Gaussian std = scale / sqrt(fan_in)).")
-    private double initScale = 1.0;
+    double initScale = 1.0;
 
     @Config(description = "Arithmetic precision: FLOAT64 or FLOAT32.")
-    private Precision precision = Precision.FLOAT64;
+    Precision precision = Precision.FLOAT64;
 
     @Config(description = "Adam beta_1.")
-    private double adamBeta1 = 0.9;
+    double adamBeta1 = 0.9;
 
     @Config(description = "Adam beta_2.")
-    private double adamBeta2 = 0.999;
+    double adamBeta2 = 0.999;
 
     @Config(description = "Adam epsilon.")
-    private double adamEpsilon = 1e-8;
+    double adamEpsilon = 1e-8;
 
     @Config(description = "Standardise every feature to mean 0 and deviation 1 with statistics of the training data"
             + " (kept in the model, applied to every input and folded into the ONNX export).")
-    private boolean standardize = false;
+    boolean standardize = false;
 
     @Config(description = "Seed of the initialisation and minibatch order.")
-    private long seed = Trainer.DEFAULT_SEED;
+    long seed = Trainer.DEFAULT_SEED;
 
     private SplittableRandom rng;
     private int trainInvocationCounter;
     private List<Activation> parsedActivations = List.of(Activation.LINEAR);
+    /** Not configuration: progress reporting does not change the weights, so it stays out of the provenance. */
+    private volatile @Nullable TrainingListener listener;
+    private volatile int listenerInterval = AUTOMATIC_INTERVAL;
 
     /** For OLCUT. */
     private DeepNetTrainer() {
         rng = new SplittableRandom(seed);
+    }
+
+    /** A trainer holding the field defaults, unvalidated: the builder's draft. */
+    static DeepNetTrainer withDefaults() {
+        return new DeepNetTrainer();
     }
 
     /** A builder with the defaults described on the class. */
@@ -129,32 +148,28 @@ public final class DeepNetTrainer implements Trainer<Label> {
         return new DeepNetTrainerBuilder();
     }
 
-    static DeepNetTrainer fromBuilder(DeepNetTrainerBuilder b) {
-        DeepNetTrainer t = new DeepNetTrainer();
-        t.hiddenWidths = b.hiddenWidths();
-        t.activations = b.activations();
-        t.bias = b.bias();
-        t.skipConnections = b.skipConnections();
-        t.loss = b.loss();
-        t.optimizer = b.optimizer();
-        t.batchSize = b.batchSize();
-        t.learningRate = b.learningRate();
-        t.schedule = b.schedule();
-        t.decayPower = b.decayPower();
-        t.maxLearningRate = b.maxLearningRate();
-        t.backtracking = b.backtracking();
-        t.steps = b.steps();
-        t.epochs = b.epochs();
-        t.initialization = b.initialization();
-        t.initScale = b.initScale();
-        t.precision = b.precision();
-        t.adamBeta1 = b.adamBeta1();
-        t.adamBeta2 = b.adamBeta2();
-        t.adamEpsilon = b.adamEpsilon();
-        t.seed = b.seed();
-        t.standardize = b.standardize();
-        t.postConfig();
-        return t;
+    /**
+     * A new trainer with this one's {@code @Config} fields (arrays copied), unvalidated. Reflection over the
+     * annotated fields, so a new hyperparameter is a field and its builder methods, with no copy code to update.
+     */
+    DeepNetTrainer copyConfiguration() {
+        DeepNetTrainer copy = new DeepNetTrainer();
+        try {
+            for (Field f : DeepNetTrainer.class.getDeclaredFields()) {
+                if (f.isAnnotationPresent(Config.class)) {
+                    Object value = f.get(this);
+                    if (value instanceof int[] ints) {
+                        value = ints.clone();
+                    } else if (value instanceof Object[] objects) {
+                        value = objects.clone();
+                    }
+                    f.set(copy, value);
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot copy a DeepNetTrainer's own fields", e);
+        }
+        return copy;
     }
 
     /** Validates the configuration; called by OLCUT after injecting fields and by the builder. */
@@ -193,19 +208,31 @@ public final class DeepNetTrainer implements Trainer<Label> {
         rng = new SplittableRandom(seed);
     }
 
+    /** Trains a model, reporting to the trainer's listener ({@link #setListener}) when one is set. */
     @Override
     public DeepNetModel train(Dataset<Label> examples) {
         return train(examples, Collections.emptyMap());
     }
 
+    /** Trains a model with extra run provenance, reporting to the trainer's listener when one is set. */
     @Override
     public DeepNetModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT, 1, null);
+        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT, listenerInterval, listener);
     }
 
+    /** Trains as the {@code invocationCount}-th training of this trainer, reporting to its listener when one is set. */
     @Override
     public DeepNetModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
-        return train(examples, runProvenance, invocationCount, 1, null);
+        return train(examples, runProvenance, invocationCount, listenerInterval, listener);
+    }
+
+    /**
+     * Trains while reporting checkpoints to {@code listener} (instead of the trainer's own) every
+     * {@link #getListenerInterval()} steps and after the last. The listener is last, so Kotlin writes
+     * {@code trainer.train(data) { checkpoint -> ... }}.
+     */
+    public DeepNetModel train(Dataset<Label> examples, TrainingListener listener) {
+        return train(examples, Collections.emptyMap(), INCREMENT_INVOCATION_COUNT, listenerInterval, listener);
     }
 
     /**
@@ -213,11 +240,44 @@ public final class DeepNetTrainer implements Trainer<Label> {
      * The listener is the last parameter, so Kotlin can pass a trailing lambda.
      */
     public DeepNetModel train(Dataset<Label> examples, int interval, TrainingListener listener) {
+        if (interval <= 0) {
+            throw new IllegalArgumentException("listener interval must be positive, got " + interval);
+        }
         return train(examples, Collections.emptyMap(), INCREMENT_INVOCATION_COUNT, interval, listener);
     }
 
+    /**
+     * The listener that {@code train} calls without an explicit listener report to (null: none). Set it once and
+     * every Tribuo path that trains through {@code train(Dataset)}, such as {@code CrossValidation}, reports
+     * progress. Progress reporting is not configuration: it is not in the provenance.
+     */
+    public void setListener(@Nullable TrainingListener listener) {
+        this.listener = listener;
+    }
+
+    /** The trainer's listener, or null. */
+    public @Nullable TrainingListener getListener() {
+        return listener;
+    }
+
+    /**
+     * Steps between listener calls; {@link #AUTOMATIC_INTERVAL} (0, the default) means about a hundred checkpoints
+     * per run, {@code max(1, ⌊steps/100⌋)}. The last step is always reported.
+     */
+    public void setListenerInterval(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("listener interval must be >= 0, got " + steps);
+        }
+        this.listenerInterval = steps;
+    }
+
+    /** Steps between listener calls (0: automatic). */
+    public int getListenerInterval() {
+        return listenerInterval;
+    }
+
     private DeepNetModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount,
-                               int interval, @Nullable TrainingListener listener) {
+                               int requestedInterval, @Nullable TrainingListener listener) {
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         if (examples.size() == 0) {
@@ -252,6 +312,8 @@ public final class DeepNetTrainer implements Trainer<Label> {
         int[] widths = arch.widths().stream().mapToInt(Integer::intValue).toArray();
         double[][] initialWeights = initialization.initialWeights(widths, initScale, localRng);
         long totalSteps = totalStepsFor(data.size());
+        int interval = requestedInterval == AUTOMATIC_INTERVAL
+                ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, totalSteps / 100)) : requestedInterval;
         TrainingConfig config = new TrainingConfig(loss, optimizer, batchSize, learningRate, schedule, decayPower,
                 maxLearningRate, backtracking, totalSteps, adamBeta1, adamBeta2, adamEpsilon, precision.getElementType());
         TrainingResult result = GradientTraining.train(arch, config, data, initialWeights, null, localRng,
@@ -282,12 +344,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
         double[] weights = new double[n];
         int row = 0;
         for (Example<Label> example : examples) {
-            for (Feature f : example) {
-                int id = featureMap.getID(f.getName());
-                if (id >= 0) {
-                    x[row * d + id] = f.getValue();
-                }
-            }
+            DenseFeatures.fill(featureMap, example, x, row * d);
             classes[row] = outputInfo.getID(example.getOutput());
             weights[row] = example.getWeight();
             row++;

@@ -6,169 +6,421 @@ import dev.invariance.training.LossFunction;
 import dev.invariance.training.OptimizerKind;
 import dev.invariance.training.Precision;
 import dev.invariance.training.StepSchedule;
-import org.tribuo.Trainer;
+import dev.invariance.training.TrainingListener;
+import org.jspecify.annotations.Nullable;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Builds a {@link DeepNetTrainer}; every method sets one hyperparameter and returns the builder, so Java and
- * Kotlin read the same: {@code DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).steps(20_000).build()}.
- * Unset values keep the defaults documented on each method.
+ * Builds a {@link DeepNetTrainer}. Every hyperparameter has three forms, so Java and Kotlin both read naturally:
+ * a chained setter {@code steps(20_000)}, and a {@code setSteps}/{@code getSteps} pair that Kotlin sees as a
+ * property:
+ * <pre>{@code
+ * // Java
+ * DeepNetTrainer t = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).steps(20_000).build();
+ * // Kotlin
+ * val t = DeepNetTrainer.builder().apply { hidden = listOf(10, 10); initScale = 0.1; steps = 20_000 }.build()
+ * }</pre>
+ * The builder writes straight into a draft trainer, so each default is written once, on the trainer's
+ * {@code @Config} field; a getter before any setter returns that default. {@link #build()} validates a copy of
+ * the draft, so one builder can build several trainers.
  */
 public final class DeepNetTrainerBuilder {
-    private int[] hiddenWidths = {16, 16};
-    private String[] activations = {"linear"};
-    private boolean bias = false;
-    private boolean skipConnections = false;
-    private LossFunction loss = LossFunction.LOGISTIC;
-    private OptimizerKind optimizer = OptimizerKind.GD;
-    private int batchSize = 32;
-    private double learningRate = 0.1;
-    private StepSchedule schedule = StepSchedule.CONSTANT;
-    private double decayPower = 0.5;
-    private double maxLearningRate = 10.0;
-    private boolean backtracking = true;
-    private long steps = 1000;
-    private int epochs = 0;
-    private Initialization initialization = Initialization.GAUSSIAN;
-    private double initScale = 1.0;
-    private Precision precision = Precision.FLOAT64;
-    private double adamBeta1 = 0.9;
-    private double adamBeta2 = 0.999;
-    private double adamEpsilon = 1e-8;
-    private long seed = Trainer.DEFAULT_SEED;
-    private boolean standardize = false;
+    private final DeepNetTrainer draft = DeepNetTrainer.withDefaults();
+    private @Nullable TrainingListener listener;
+    private int listenerInterval = DeepNetTrainer.AUTOMATIC_INTERVAL;
 
     DeepNetTrainerBuilder() {
     }
 
     /** Hidden layer widths, input side first (default 16, 16; none gives a linear model). */
     public DeepNetTrainerBuilder hidden(int... widths) {
-        this.hiddenWidths = widths.clone();
+        draft.hiddenWidths = widths.clone();
         return this;
     }
 
-    /** Hidden layer widths from a list (Kotlin: {@code hidden(listOf(10, 10))}). */
-    public DeepNetTrainerBuilder hidden(List<Integer> widths) {
-        this.hiddenWidths = widths.stream().mapToInt(Integer::intValue).toArray();
+    /** Hidden layer widths from a list (Kotlin: {@code hidden = listOf(10, 10)}). */
+    public DeepNetTrainerBuilder setHidden(List<Integer> widths) {
+        draft.hiddenWidths = widths.stream().mapToInt(Integer::intValue).toArray();
         return this;
+    }
+
+    /** Chained form of {@link #setHidden}. */
+    public DeepNetTrainerBuilder hidden(List<Integer> widths) {
+        return setHidden(widths);
+    }
+
+    /** The hidden layer widths, input side first. */
+    public List<Integer> getHidden() {
+        return Arrays.stream(draft.hiddenWidths).boxed().toList();
     }
 
     /** One activation after every hidden layer (default linear). */
     public DeepNetTrainerBuilder activation(Activation activation) {
-        this.activations = new String[] {activation.getConfigName()};
+        return setActivations(List.of(activation));
+    }
+
+    /** One activation for all hidden layers (a one-element list) or one per hidden layer. */
+    public DeepNetTrainerBuilder setActivations(List<Activation> perLayer) {
+        draft.activations = perLayer.stream().map(Activation::getConfigName).toArray(String[]::new);
         return this;
     }
 
-    /** One activation per hidden layer. */
+    /** Chained form of {@link #setActivations}. */
     public DeepNetTrainerBuilder activations(List<Activation> perLayer) {
-        this.activations = perLayer.stream().map(Activation::getConfigName).toArray(String[]::new);
-        return this;
+        return setActivations(perLayer);
+    }
+
+    /** The activations: one for all hidden layers, or one per hidden layer. */
+    public List<Activation> getActivations() {
+        return Arrays.stream(draft.activations).map(Activation::parse).toList();
     }
 
     /** Bias vectors on every layer (default false, as in the papers). */
-    public DeepNetTrainerBuilder bias(boolean bias) {
-        this.bias = bias;
+    public DeepNetTrainerBuilder setBias(boolean bias) {
+        draft.bias = bias;
         return this;
     }
 
-    /** Residual skips around equal-width hidden-to-hidden layers (default false). */
-    public DeepNetTrainerBuilder skipConnections(boolean skip) {
-        this.skipConnections = skip;
+    /** Chained form of {@link #setBias}. */
+    public DeepNetTrainerBuilder bias(boolean bias) {
+        return setBias(bias);
+    }
+
+    /** Whether every layer has a bias vector. */
+    public boolean getBias() {
+        return draft.bias;
+    }
+
+    /** Residual skips x_{i+1} = act(W_i x_i) + x_i around equal-width hidden-to-hidden layers (default false). */
+    public DeepNetTrainerBuilder setSkipConnections(boolean skip) {
+        draft.skipConnections = skip;
         return this;
+    }
+
+    /** Chained form of {@link #setSkipConnections}. */
+    public DeepNetTrainerBuilder skipConnections(boolean skip) {
+        return setSkipConnections(skip);
+    }
+
+    /** Whether equal-width hidden-to-hidden layers get residual skips. */
+    public boolean getSkipConnections() {
+        return draft.skipConnections;
     }
 
     /** The loss (default logistic). */
-    public DeepNetTrainerBuilder loss(LossFunction loss) {
-        this.loss = loss;
+    public DeepNetTrainerBuilder setLoss(LossFunction loss) {
+        draft.loss = loss;
         return this;
+    }
+
+    /** Chained form of {@link #setLoss}. */
+    public DeepNetTrainerBuilder loss(LossFunction loss) {
+        return setLoss(loss);
+    }
+
+    /** The loss. */
+    public LossFunction getLoss() {
+        return draft.loss;
     }
 
     /** The update rule (default full-batch GD). */
-    public DeepNetTrainerBuilder optimizer(OptimizerKind optimizer) {
-        this.optimizer = optimizer;
+    public DeepNetTrainerBuilder setOptimizer(OptimizerKind optimizer) {
+        draft.optimizer = optimizer;
         return this;
+    }
+
+    /** Chained form of {@link #setOptimizer}. */
+    public DeepNetTrainerBuilder optimizer(OptimizerKind optimizer) {
+        return setOptimizer(optimizer);
+    }
+
+    /** The update rule. */
+    public OptimizerKind getOptimizer() {
+        return draft.optimizer;
     }
 
     /** Minibatch size for SGD and Adam (default 32). */
-    public DeepNetTrainerBuilder batchSize(int batchSize) {
-        this.batchSize = batchSize;
+    public DeepNetTrainerBuilder setBatchSize(int batchSize) {
+        draft.batchSize = batchSize;
         return this;
+    }
+
+    /** Chained form of {@link #setBatchSize}. */
+    public DeepNetTrainerBuilder batchSize(int batchSize) {
+        return setBatchSize(batchSize);
+    }
+
+    /** The minibatch size. */
+    public int getBatchSize() {
+        return draft.batchSize;
     }
 
     /** Initial step size η₀ (default 0.1). */
-    public DeepNetTrainerBuilder learningRate(double learningRate) {
-        this.learningRate = learningRate;
+    public DeepNetTrainerBuilder setLearningRate(double learningRate) {
+        draft.learningRate = learningRate;
         return this;
+    }
+
+    /** Chained form of {@link #setLearningRate}. */
+    public DeepNetTrainerBuilder learningRate(double learningRate) {
+        return setLearningRate(learningRate);
+    }
+
+    /** The initial step size η₀. */
+    public double getLearningRate() {
+        return draft.learningRate;
     }
 
     /** Step-size schedule (default constant). */
-    public DeepNetTrainerBuilder schedule(StepSchedule schedule) {
-        this.schedule = schedule;
+    public DeepNetTrainerBuilder setSchedule(StepSchedule schedule) {
+        draft.schedule = schedule;
         return this;
+    }
+
+    /** Chained form of {@link #setSchedule}. */
+    public DeepNetTrainerBuilder schedule(StepSchedule schedule) {
+        return setSchedule(schedule);
+    }
+
+    /** The step-size schedule. */
+    public StepSchedule getSchedule() {
+        return draft.schedule;
     }
 
     /** Power p of the decreasing schedule η₀/(1+t)^p (default 0.5). */
-    public DeepNetTrainerBuilder decayPower(double decayPower) {
-        this.decayPower = decayPower;
+    public DeepNetTrainerBuilder setDecayPower(double decayPower) {
+        draft.decayPower = decayPower;
         return this;
+    }
+
+    /** Chained form of {@link #setDecayPower}. */
+    public DeepNetTrainerBuilder decayPower(double decayPower) {
+        return setDecayPower(decayPower);
+    }
+
+    /** The power p of the decreasing schedule. */
+    public double getDecayPower() {
+        return draft.decayPower;
     }
 
     /** Cap η_max of the normalised schedule (default 10; {@code Double.POSITIVE_INFINITY} for no cap). */
-    public DeepNetTrainerBuilder maxLearningRate(double maxLearningRate) {
-        this.maxLearningRate = maxLearningRate;
+    public DeepNetTrainerBuilder setMaxLearningRate(double maxLearningRate) {
+        draft.maxLearningRate = maxLearningRate;
         return this;
     }
 
-    /** Backtracking for the normalised schedule (default true). */
-    public DeepNetTrainerBuilder backtracking(boolean backtracking) {
-        this.backtracking = backtracking;
+    /** Chained form of {@link #setMaxLearningRate}. */
+    public DeepNetTrainerBuilder maxLearningRate(double maxLearningRate) {
+        return setMaxLearningRate(maxLearningRate);
+    }
+
+    /** The cap η_max of the normalised schedule. */
+    public double getMaxLearningRate() {
+        return draft.maxLearningRate;
+    }
+
+    /** Backtracking for plain gradient steps of the normalised schedule (default true). */
+    public DeepNetTrainerBuilder setBacktracking(boolean backtracking) {
+        draft.backtracking = backtracking;
         return this;
+    }
+
+    /** Chained form of {@link #setBacktracking}. */
+    public DeepNetTrainerBuilder backtracking(boolean backtracking) {
+        return setBacktracking(backtracking);
+    }
+
+    /** Whether rejected steps are undone and the step halved. */
+    public boolean getBacktracking() {
+        return draft.backtracking;
     }
 
     /** Number of parameter updates (default 1000); clears epochs. */
-    public DeepNetTrainerBuilder steps(long steps) {
-        this.steps = steps;
-        this.epochs = 0;
+    public DeepNetTrainerBuilder setSteps(long steps) {
+        draft.steps = steps;
+        draft.epochs = 0;
         return this;
     }
 
-    /** Number of passes over the data; overrides steps. */
-    public DeepNetTrainerBuilder epochs(int epochs) {
-        this.epochs = epochs;
+    /** Chained form of {@link #setSteps}. */
+    public DeepNetTrainerBuilder steps(long steps) {
+        return setSteps(steps);
+    }
+
+    /** The number of parameter updates (used while epochs is 0). */
+    public long getSteps() {
+        return draft.steps;
+    }
+
+    /** Number of passes over the data; when positive it overrides steps (default 0). */
+    public DeepNetTrainerBuilder setEpochs(int epochs) {
+        draft.epochs = epochs;
         return this;
+    }
+
+    /** Chained form of {@link #setEpochs}. */
+    public DeepNetTrainerBuilder epochs(int epochs) {
+        return setEpochs(epochs);
+    }
+
+    /** The number of passes over the data (0: use steps). */
+    public int getEpochs() {
+        return draft.epochs;
     }
 
     /** Initialisation scheme (default Gaussian). */
-    public DeepNetTrainerBuilder initialization(Initialization initialization) {
-        this.initialization = initialization;
+    public DeepNetTrainerBuilder setInitialization(Initialization initialization) {
+        draft.initialization = initialization;
         return this;
     }
 
-    /** Init scale relative to LeCun (default 1; 0.1 is the papers' "small" init). */
-    public DeepNetTrainerBuilder initScale(double initScale) {
-        this.initScale = initScale;
+    /** Chained form of {@link #setInitialization}. */
+    public DeepNetTrainerBuilder initialization(Initialization initialization) {
+        return setInitialization(initialization);
+    }
+
+    /** The initialisation scheme. */
+    public Initialization getInitialization() {
+        return draft.initialization;
+    }
+
+    /** Init scale relative to LeCun, Gaussian std = scale/√fan_in (default 1; 0.1 is the papers' "small" init). */
+    public DeepNetTrainerBuilder setInitScale(double initScale) {
+        draft.initScale = initScale;
         return this;
+    }
+
+    /** Chained form of {@link #setInitScale}. */
+    public DeepNetTrainerBuilder initScale(double initScale) {
+        return setInitScale(initScale);
+    }
+
+    /** The init scale relative to LeCun. */
+    public double getInitScale() {
+        return draft.initScale;
     }
 
     /** Arithmetic precision (default float64). */
+    public DeepNetTrainerBuilder setPrecision(Precision precision) {
+        draft.precision = precision;
+        return this;
+    }
+
+    /** Chained form of {@link #setPrecision}. */
     public DeepNetTrainerBuilder precision(Precision precision) {
-        this.precision = precision;
+        return setPrecision(precision);
+    }
+
+    /** The arithmetic precision. */
+    public Precision getPrecision() {
+        return draft.precision;
+    }
+
+    /** Adam's β₁, the decay of the first-moment average m_t = β₁ m_{t−1} + (1 − β₁) g_t (default 0.9). */
+    public DeepNetTrainerBuilder setAdamBeta1(double beta1) {
+        draft.adamBeta1 = beta1;
         return this;
     }
 
-    /** Adam's β₁, β₂ and ε (defaults 0.9, 0.999, 1e-8). */
-    public DeepNetTrainerBuilder adam(double beta1, double beta2, double epsilon) {
-        this.adamBeta1 = beta1;
-        this.adamBeta2 = beta2;
-        this.adamEpsilon = epsilon;
+    /** Chained form of {@link #setAdamBeta1}. */
+    public DeepNetTrainerBuilder adamBeta1(double beta1) {
+        return setAdamBeta1(beta1);
+    }
+
+    /** Adam's β₁. */
+    public double getAdamBeta1() {
+        return draft.adamBeta1;
+    }
+
+    /** Adam's β₂, the decay of the second-moment average v_t = β₂ v_{t−1} + (1 − β₂) g_t² (default 0.999). */
+    public DeepNetTrainerBuilder setAdamBeta2(double beta2) {
+        draft.adamBeta2 = beta2;
         return this;
     }
 
-    /** Seed of the initialisation and minibatch order (default Tribuo's 12345). */
+    /** Chained form of {@link #setAdamBeta2}. */
+    public DeepNetTrainerBuilder adamBeta2(double beta2) {
+        return setAdamBeta2(beta2);
+    }
+
+    /** Adam's β₂. */
+    public double getAdamBeta2() {
+        return draft.adamBeta2;
+    }
+
+    /** Adam's ε in the update η m̂_t / (√v̂_t + ε) (default 1e-8). */
+    public DeepNetTrainerBuilder setAdamEpsilon(double epsilon) {
+        draft.adamEpsilon = epsilon;
+        return this;
+    }
+
+    /** Chained form of {@link #setAdamEpsilon}. */
+    public DeepNetTrainerBuilder adamEpsilon(double epsilon) {
+        return setAdamEpsilon(epsilon);
+    }
+
+    /** Adam's ε. */
+    public double getAdamEpsilon() {
+        return draft.adamEpsilon;
+    }
+
+    /** Seed of the initialisation and minibatch order (default Tribuo's {@code Trainer.DEFAULT_SEED}, 12345). */
+    public DeepNetTrainerBuilder setSeed(long seed) {
+        draft.seed = seed;
+        return this;
+    }
+
+    /** Chained form of {@link #setSeed}. */
     public DeepNetTrainerBuilder seed(long seed) {
-        this.seed = seed;
+        return setSeed(seed);
+    }
+
+    /** The seed. */
+    public long getSeed() {
+        return draft.seed;
+    }
+
+    /**
+     * Steps between listener calls; {@link DeepNetTrainer#AUTOMATIC_INTERVAL} (0, the default) reports about a
+     * hundred checkpoints per run. Not a hyperparameter: it does not change the weights or the provenance.
+     */
+    public DeepNetTrainerBuilder setListenerInterval(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("listener interval must be >= 0, got " + steps);
+        }
+        this.listenerInterval = steps;
         return this;
+    }
+
+    /** Chained form of {@link #setListenerInterval}. */
+    public DeepNetTrainerBuilder listenerInterval(int steps) {
+        return setListenerInterval(steps);
+    }
+
+    /** Steps between listener calls (0: automatic). */
+    public int getListenerInterval() {
+        return listenerInterval;
+    }
+
+    /**
+     * The listener every {@code train} call of the built trainer reports to, including calls made by Tribuo
+     * ({@code CrossValidation}, provenance replay); null for none (the default). Not a hyperparameter.
+     */
+    public DeepNetTrainerBuilder setListener(@Nullable TrainingListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /** Chained form of {@link #setListener}, last so Kotlin can pass a trailing lambda: {@code .listener { log(it.loss) }}. */
+    public DeepNetTrainerBuilder listener(TrainingListener listener) {
+        return setListener(listener);
+    }
+
+    /** The listener, or null. */
+    public @Nullable TrainingListener getListener() {
+        return listener;
     }
 
     /**
@@ -178,9 +430,19 @@ public final class DeepNetTrainerBuilder {
      * as trained (on the standardised features). Centred data need {@code bias(true)} when a class sits in the
      * middle of the data (iris), since a bias-free network outputs 0 at the centre.
      */
-    public DeepNetTrainerBuilder standardize(boolean standardize) {
-        this.standardize = standardize;
+    public DeepNetTrainerBuilder setStandardize(boolean standardize) {
+        draft.standardize = standardize;
         return this;
+    }
+
+    /** Chained form of {@link #setStandardize}. */
+    public DeepNetTrainerBuilder standardize(boolean standardize) {
+        return setStandardize(standardize);
+    }
+
+    /** Whether features are standardised with the training data's statistics. */
+    public boolean getStandardize() {
+        return draft.standardize;
     }
 
     /**
@@ -189,29 +451,10 @@ public final class DeepNetTrainerBuilder {
      * @throws com.oracle.labs.mlrg.olcut.config.PropertyException naming an invalid setting
      */
     public DeepNetTrainer build() {
-        return DeepNetTrainer.fromBuilder(this);
+        DeepNetTrainer trainer = draft.copyConfiguration();
+        trainer.postConfig();
+        trainer.setListenerInterval(listenerInterval);
+        trainer.setListener(listener);
+        return trainer;
     }
-
-    int[] hiddenWidths() { return hiddenWidths.clone(); }
-    String[] activations() { return activations.clone(); }
-    boolean bias() { return bias; }
-    boolean skipConnections() { return skipConnections; }
-    LossFunction loss() { return loss; }
-    OptimizerKind optimizer() { return optimizer; }
-    int batchSize() { return batchSize; }
-    double learningRate() { return learningRate; }
-    StepSchedule schedule() { return schedule; }
-    double decayPower() { return decayPower; }
-    double maxLearningRate() { return maxLearningRate; }
-    boolean backtracking() { return backtracking; }
-    long steps() { return steps; }
-    int epochs() { return epochs; }
-    Initialization initialization() { return initialization; }
-    double initScale() { return initScale; }
-    Precision precision() { return precision; }
-    double adamBeta1() { return adamBeta1; }
-    double adamBeta2() { return adamBeta2; }
-    double adamEpsilon() { return adamEpsilon; }
-    long seed() { return seed; }
-    boolean standardize() { return standardize; }
 }

@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.invariance.evaluation.InvarianceMetrics.*;
+
 /**
  * The JSON form of an {@link InvarianceEvaluation}, with the command-line contract's keys:
  * <ul>
@@ -77,13 +79,13 @@ public final class EvaluationJson {
         DataAnalysis data = evaluation.getDataAnalysis();
         if (data != null) {
             ObjectNode d = root.putObject("data");
-            d.put("examples", data.examples());
+            put(d, EXAMPLES, data.examples());
             MarginComparison m = data.margin();
             if (m != null) {
-                number(d, "svm_cosine", m.cosine());
-                number(d, "normalised_margin", m.normalisedMargin());
-                number(d, "svm_margin", m.svmMargin());
-                number(d, "margin_ratio", m.marginRatio());
+                put(d, SVM_COSINE, m.cosine());
+                put(d, NORMALISED_MARGIN, m.normalisedMargin());
+                put(d, SVM_MARGIN, m.svmMargin());
+                put(d, MARGIN_RATIO, m.marginRatio());
                 d.put("svm_status", m.svm().status().name().toLowerCase(java.util.Locale.ROOT));
             }
             if (!data.marginNote().isEmpty()) {
@@ -93,10 +95,10 @@ public final class EvaluationJson {
             for (LayerActivation a : data.activations()) {
                 ObjectNode o = acts.addObject();
                 o.put("name", a.name());
-                o.put("stably_active", a.stablyActive().size());
-                o.put("stably_dead", a.stablyDead().size());
-                o.put("unstable", a.unstableCount());
-                o.put("tied_units", a.tiedUnitCount());
+                put(o, STABLY_ACTIVE, a.stablyActive().size());
+                put(o, STABLY_DEAD, a.stablyDead().size());
+                put(o, UNSTABLE, a.unstableCount());
+                put(o, TIED_UNITS, a.tiedUnitCount());
             }
         }
         LabelEvaluation le = evaluation.getLabelEvaluation();
@@ -138,18 +140,18 @@ public final class EvaluationJson {
             layers.add(new LayerMetrics(l.path("name").asText(), l.path("op").asText(),
                     List.of(l.path("shape").path(0).asInt(), l.path("shape").path(1).asInt()),
                     ElementType.valueOf(l.path("element_type").asText("FLOAT64")),
-                    num(l, "spectral_norm"), num(l, "frobenius_norm"), num(l, "rank1_ratio"), num(l, "stable_rank"),
-                    l.path("numerical_rank").asInt(), l.path("relative_rank_1e-2").asInt(),
-                    l.path("relative_rank_1e-3").asInt(), num(l, "effective_rank"), num(l, "nuclear_frobenius_ratio"),
-                    num(l, "sigma2_over_sigma1"), num(l, "spectral_gap"), doubles(l.path("singular_values"))));
+                    num(l, SPECTRAL_NORM), num(l, FROBENIUS_NORM), num(l, RANK1_RATIO), num(l, STABLE_RANK),
+                    count(l, NUMERICAL_RANK), count(l, RELATIVE_RANK_1E2), count(l, RELATIVE_RANK_1E3),
+                    num(l, EFFECTIVE_RANK), num(l, NUCLEAR_FROBENIUS_RATIO), num(l, SIGMA2_OVER_SIGMA1),
+                    num(l, SPECTRAL_GAP), doubles(l.path("singular_values"))));
         }
         List<PairMetrics> pairs = new ArrayList<>();
         for (JsonNode p : required(root, "alignment")) {
             pairs.add(new PairMetrics(p.path("from_index").asInt(), p.path("to_index").asInt(), p.path("from").asText(),
-                    p.path("to").asText(), p.path("via_residual").asBoolean(), num(p, "top_alignment"),
-                    num(p, "weighted_alignment"), num(p, "commutator_score"), num(p, "commutator_alignment"),
-                    num(p, "balancedness"), p.path("matched_rank").asInt(), num(p, "matched_vector_score"),
-                    p.path("matched_is_permutation").asBoolean(), num(p, "subspace_score")));
+                    p.path("to").asText(), p.path("via_residual").asBoolean(), num(p, TOP_ALIGNMENT),
+                    num(p, WEIGHTED_ALIGNMENT), num(p, COMMUTATOR_SCORE), num(p, COMMUTATOR_ALIGNMENT),
+                    num(p, BALANCEDNESS), count(p, MATCHED_RANK), num(p, MATCHED_VECTOR_SCORE),
+                    p.path(MATCHED_IS_PERMUTATION.getKey()).asBoolean(), num(p, SUBSPACE_SCORE)));
         }
         AnalysisReport report = new AnalysisReport(root.path("model").path("source").asText(""),
                 root.path("model").path("backend").asText(""), layers, pairs);
@@ -177,17 +179,11 @@ public final class EvaluationJson {
         o.put("op", l.op());
         o.putArray("shape").add(l.shape().get(0)).add(l.shape().get(1));
         o.put("element_type", l.elementType().name());
-        number(o, "spectral_norm", l.spectralNorm());
-        number(o, "frobenius_norm", l.frobeniusNorm());
-        number(o, "stable_rank", l.stableRank());
-        number(o, "rank1_ratio", l.rank1Ratio());
-        number(o, "effective_rank", l.effectiveRank());
-        o.put("numerical_rank", l.numericalRank());
-        o.put("relative_rank_1e-2", l.relativeRank1e2());
-        o.put("relative_rank_1e-3", l.relativeRank1e3());
-        number(o, "nuclear_frobenius_ratio", l.nuclearFrobeniusRatio());
-        number(o, "sigma2_over_sigma1", l.secondToFirstRatio());
-        number(o, "spectral_gap", l.spectralGap());
+        for (InvarianceMetrics m : InvarianceMetrics.values()) {
+            if (m.readsLayerMetrics()) {
+                put(o, m, m.of(l));
+            }
+        }
         ArrayNode sv = o.putArray("singular_values");
         l.singularValues().forEach(v -> sv.add(v == 0.0 ? 0.0 : v));
         return o;
@@ -200,16 +196,29 @@ public final class EvaluationJson {
         o.put("from_index", p.from());
         o.put("to_index", p.to());
         o.put("via_residual", p.viaResidual());
-        number(o, "top_alignment", p.adjacentAlignment());
-        number(o, "weighted_alignment", p.weightedAlignment());
-        number(o, "commutator_score", p.commutatorScore());
-        number(o, "commutator_alignment", p.commutatorAlignment());
-        number(o, "balancedness", p.balancedness());
-        o.put("matched_rank", p.matchedRank());
-        number(o, "matched_vector_score", p.matchedVectorScore());
-        o.put("matched_is_permutation", p.matchedIsPermutation());
-        number(o, "subspace_score", p.subspaceScore());
+        for (InvarianceMetrics m : InvarianceMetrics.values()) {
+            if (m.readsPairMetrics()) {
+                put(o, m, m.of(p));
+            }
+        }
         return o;
+    }
+
+    /** Writes {@code v} under the metric's key in the form its kind asks for. */
+    private static void put(ObjectNode o, InvarianceMetrics metric, double v) {
+        switch (metric.getKind()) {
+            case COUNT -> o.put(metric.getKey(), (long) v);
+            case FLAG -> o.put(metric.getKey(), v != 0.0);
+            default -> number(o, metric.getKey(), v);
+        }
+    }
+
+    private static double num(JsonNode o, InvarianceMetrics metric) {
+        return num(o, metric.getKey());
+    }
+
+    private static int count(JsonNode o, InvarianceMetrics metric) {
+        return o.path(metric.getKey()).asInt();
     }
 
     private static void number(ObjectNode o, String key, double v) {

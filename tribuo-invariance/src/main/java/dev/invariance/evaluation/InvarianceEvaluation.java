@@ -21,9 +21,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static dev.invariance.evaluation.InvarianceMetrics.*;
+
 /**
  * Low-rank and alignment diagnostics of one model, in Tribuo's evaluation format. {@link #asMap()} holds every
- * figure keyed by {@link MetricID} (targets and names in {@link InvarianceMetrics}); {@link #getProvenance()} ties
+ * figure keyed by {@link MetricID} (typed identifiers in {@link InvarianceMetrics}, e.g.
+ * {@code get(InvarianceMetrics.RANK1_RATIO.forLayer("layer-0"))}); {@link #getProvenance()} ties
  * them to the model's and the data's provenance; {@link #toString()} prints the tables, and, when data was given,
  * the model's ordinary {@link LabelEvaluation} beside them. All matrices follow the W (d_out × d_in) convention.
  */
@@ -110,16 +113,19 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         }
         width += 2;
         String nameColumn = "%-" + width + "s";
-        sb.append(String.format(nameColumn + "%12s%12s%12s%12s%12s%12s%12s%12s%n", "Layer", "shape", "spectral",
-                "frobenius", "rank-1", "stable rk", "eff. rank", "num. rank", "s2/s1"));
+        sb.append(String.format(nameColumn + "%12s%12s%12s%12s%12s%12s%12s%12s%n", "Layer", "shape",
+                SPECTRAL_NORM.getDisplayName(), FROBENIUS_NORM.getDisplayName(), RANK1_RATIO.getDisplayName(),
+                STABLE_RANK.getDisplayName(), EFFECTIVE_RANK.getDisplayName(), NUMERICAL_RANK.getDisplayName(),
+                SIGMA2_OVER_SIGMA1.getDisplayName()));
         for (LayerMetrics l : report.layers()) {
             sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12.3f%12d%12.4f%n", l.name(),
                     l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
                     l.stableRank(), l.effectiveRank(), l.numericalRank(), l.secondToFirstRatio()));
         }
         if (!report.pairs().isEmpty()) {
-            sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "Pair", "top align", "weighted",
-                    "1 - c", "balance"));
+            sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "Pair",
+                    TOP_ALIGNMENT.getDisplayName(), WEIGHTED_ALIGNMENT.getDisplayName(),
+                    COMMUTATOR_ALIGNMENT.getDisplayName(), BALANCEDNESS.getDisplayName()));
             for (PairMetrics p : report.pairs()) {
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12.5f%12.5f%12.4g%n",
                         p.fromName() + " -> " + p.toName() + (p.viaResidual() ? " (skip)" : ""),
@@ -131,17 +137,19 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
             sb.append(String.format("%nData: %d examples%n", d.examples()));
             MarginComparison m = d.margin();
             if (m != null && m.svm().isOptimal()) {
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "SVM cosine", m.cosine()));
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", "Margin ratio", m.marginRatio()));
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", SVM_COSINE.getDisplayName(), m.cosine()));
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", MARGIN_RATIO.getDisplayName(), m.marginRatio()));
             } else if (m != null) {
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5g%n", "Norm. margin", m.normalisedMargin()));
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5g%n", NORMALISED_MARGIN.getDisplayName(),
+                        m.normalisedMargin()));
             }
             if (!d.marginNote().isEmpty()) {
                 sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
             }
             if (!d.activations().isEmpty()) {
-                sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer", "active", "dead",
-                        "unstable", "stable rk-1"));
+                sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer",
+                        STABLY_ACTIVE.getDisplayName(), STABLY_DEAD.getDisplayName(), UNSTABLE.getDisplayName(),
+                        "stable rk-1"));
                 StableSubmatrixMetrics stable = d.stable();
                 for (LayerActivation a : d.activations()) {
                     String stableRho = "n/a";

@@ -1,10 +1,10 @@
 package dev.invariance.evaluation;
 
 import dev.invariance.analysis.LabelledData;
+import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.WeightMatrix;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -30,12 +30,7 @@ public final class TribuoData {
         double[] x = new double[list.size() * d];
         int row = 0;
         for (Example<Label> e : list) {
-            for (Feature f : e) {
-                int id = features.getID(f.getName());
-                if (id >= 0) {
-                    x[row * d + id] = f.getValue();
-                }
-            }
+            DenseFeatures.fill(features, e, x, row * d);
             row++;
         }
         return WeightMatrix.fromRowMajor(list.size(), d, x);

@@ -7,6 +7,9 @@ import dev.ludovic.netlib.blas.BLAS;
  * {@code op(B)} k × n and C m × n, in double and single precision. BLAS is column-major; a row-major matrix is
  * the column-major storage of its transpose, so {@code C = op(A) op(B)} is computed as
  * {@code Cᵀ = op(B)ᵀ op(A)ᵀ} with the operands swapped.
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because the
+ * training engine and the analyzer call it across packages; it may change without notice.
  */
 public final class RowMajorBlas {
     private static final BLAS BLAS_INSTANCE = LinearAlgebraBackend.blas();

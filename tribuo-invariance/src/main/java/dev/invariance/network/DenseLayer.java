@@ -30,7 +30,10 @@ public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(elementType, "elementType");
-        Objects.requireNonNull(subgraph, "subgraph");
+        if (subgraph == null) {
+            // a layer Java-serialised before the component existed (version 0.1.0) lived in the main graph
+            subgraph = "";
+        }
         if (bias != null && bias.size() != weights.getRows()) {
             throw new IllegalArgumentException("layer " + name + ": bias has " + bias.size()
                     + " entries but W has " + weights.getRows() + " rows");

@@ -29,8 +29,9 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
     public NetworkDescription {
         Objects.requireNonNull(source, "source");
         layers = List.copyOf(layers);
-        edges = List.copyOf(edges);
         skips = List.copyOf(skips);
+        // a description Java-serialised before edges existed (version 0.1.0) was a chain: derive them from the skips
+        edges = edges == null ? chainEdges(layers, skips) : List.copyOf(edges);
         for (DataFlowEdge e : edges) {
             if (e.producer() >= layers.size() || e.consumer() >= layers.size()) {
                 throw new IllegalArgumentException("edge " + e.producer() + " -> " + e.consumer()

@@ -10,6 +10,10 @@ import java.util.List;
  * activation after each hidden layer (the output layer is always linear); biases on or off; and residual
  * skips {@code x_{i+1} = σ(W_i x_i + b_i) + x_i} around every hidden-to-hidden layer of equal width.
  *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
+ * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
+ * change without notice. Users train through {@code DeepNetTrainer}.
+ *
  * @param widths      d_0 … d_L, at least two entries, all positive
  * @param activations the activation after each hidden layer, L − 1 entries
  * @param bias        whether every layer has a bias vector

@@ -19,6 +19,10 @@ import java.util.SplittableRandom;
  * Training stops after the requested number of updates, when the loss is exactly 0 in floating point
  * ({@link StopReason#LOSS_UNDERFLOW}), or throws {@link TrainingDivergedException} naming the step and layer
  * of the first NaN or infinity.
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
+ * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
+ * change without notice. Users train through {@code DeepNetTrainer}.
  */
 public final class GradientTraining {
     private static final int CURVE_POINTS = 1000;

@@ -55,7 +55,9 @@ public enum Initialization {
     }
 
     /**
-     * Draws the weights of every layer, in layer order, row-major d_out × d_in.
+     * Draws the weights of every layer, in layer order, row-major d_out × d_in. Engine internal, not supported API
+     * (public for the trainer and the benchmark harness; see docs/guide.md, "Public API"): choose the scheme with
+     * {@code DeepNetTrainer.builder().initialization(…)}.
      *
      * @param widths d_0 … d_L
      * @param scale  the scale described on each constant

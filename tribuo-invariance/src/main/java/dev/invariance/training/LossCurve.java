@@ -22,8 +22,18 @@ public record LossCurve(List<Long> steps, List<Double> losses, List<Double> logL
         }
     }
 
-    /** The last recorded loss, or NaN for an empty curve. */
-    public double finalLoss() {
+    /** The last recorded loss, or NaN for an empty curve (Kotlin: {@code lossCurve.finalLoss}). */
+    public double getFinalLoss() {
         return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+    }
+
+    /**
+     * The old name of {@link #getFinalLoss()}, kept while code written against it is merged.
+     *
+     * @deprecated use {@link #getFinalLoss()} ({@code finalLoss} in Kotlin)
+     */
+    @Deprecated(forRemoval = true)
+    public double finalLoss() {
+        return getFinalLoss();
     }
 }

@@ -5,6 +5,10 @@ import dev.invariance.network.ElementType;
 /**
  * Every setting of one training run that changes its result.
  *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
+ * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
+ * change without notice. Users train through {@code DeepNetTrainer}.
+ *
  * @param loss            the loss
  * @param optimizer       the update rule
  * @param batchSize       minibatch size for SGD and Adam (ignored by GD, which always uses the full batch)

@@ -4,6 +4,10 @@ package dev.invariance.training;
  * A dense training set: N examples of d features, row-major, with class indexes and example weights.
  * For two classes index 1 is the positive class (y = +1) and index 0 the negative one (y = −1).
  *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
+ * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
+ * change without notice. The arrays are shared, not copied (a training set can be most of the heap).
+ *
  * @param features   N × d row-major feature values
  * @param numFeatures d
  * @param classes    class index of each example, in [0, numClasses)

@@ -129,7 +129,7 @@ class DeepNetTrainerTest {
         DeepNetModel binary = DeepNetTrainer.builder().hidden(16).activation(Activation.RELU).bias(true).loss(loss)
                 .learningRate(0.05).steps(4000).build().train(two);
         assertEquals(1.0, trainingAccuracy(binary, two), loss + " on two classes");
-        assertTrue(binary.getLossCurve().finalLoss() < binary.getLossCurve().losses().get(0), "loss decreases");
+        assertTrue(binary.getLossCurve().getFinalLoss() < binary.getLossCurve().losses().get(0), "loss decreases");
         assertEquals(loss != LossFunction.SQUARED, binary.generatesProbabilities());
 
         MutableDataset<Label> three = separableMultiClass(60, 5, 3, 22);
@@ -144,7 +144,7 @@ class DeepNetTrainerTest {
         MutableDataset<Label> data = separable(40, 10, 0);
         DeepNetModel model = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5).steps(20_000)
                 .seed(1).build().train(data);
-        assertTrue(model.getLossCurve().finalLoss() < 1e-4, "loss " + model.getLossCurve().finalLoss());
+        assertTrue(model.getLossCurve().getFinalLoss() < 1e-4, "loss " + model.getLossCurve().getFinalLoss());
         NetworkDescription net = model.getNetwork();
         for (int i = 0; i < 2; i++) {
             double rho = PowerIteration.rank1Ratio(net.layer(i).weights());
@@ -232,7 +232,7 @@ class DeepNetTrainerTest {
                 .schedule(StepSchedule.NORMALIZED).learningRate(10.0).maxLearningRate(Double.POSITIVE_INFINITY).steps(100_000)
                 .build().train(data);
         assertEquals(StopReason.LOSS_UNDERFLOW, model.getStopReason());
-        assertEquals(0.0, model.getLossCurve().finalLoss());
+        assertEquals(0.0, model.getLossCurve().getFinalLoss());
         double logLoss = model.getLossCurve().logLosses().get(model.getLossCurve().logLosses().size() - 1);
         assertTrue(Double.isFinite(logLoss) && logLoss < -700, "log-loss stays finite: " + logLoss);
         assertTrue(model.getStepsRun() < 100_000);
@@ -245,7 +245,7 @@ class DeepNetTrainerTest {
         DeepNetTrainerBuilder b = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5)
                 .maxLearningRate(100).steps(3000);
         DeepNetModel model = b.schedule(StepSchedule.NORMALIZED).build().train(data);
-        double constant = b.schedule(StepSchedule.CONSTANT).build().train(data).getLossCurve().finalLoss();
+        double constant = b.schedule(StepSchedule.CONSTANT).build().train(data).getLossCurve().getFinalLoss();
         List<Double> losses = model.getLossCurve().losses();
         double last = losses.get(losses.size() - 1);
         assertTrue(last < constant / 100, "normalised steps drive the loss down faster: " + last + " vs " + constant);

@@ -42,7 +42,7 @@ class InvarianceEvaluatorTest {
         DeepNetModel model = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5).steps(20_000)
                 .seed(1).build().train(data);
         InvarianceEvaluation e = InvarianceEvaluator.create().evaluate(model, data);
-        assertTrue(model.getLossCurve().finalLoss() < 1e-4);
+        assertTrue(model.getLossCurve().getFinalLoss() < 1e-4);
         for (String layer : List.of("layer-0", "layer-1", "layer-2")) {
             assertTrue(get(e, InvarianceMetrics.layer(layer, "rank1_ratio")) > 0.99, layer);
         }

@@ -146,7 +146,7 @@ public final class TrainingBenchmark {
         ObjectNode node = json.createObjectNode();
         node.put("steps_per_s", steps / median);
         node.put("seconds", median);
-        node.put("final_loss", result.lossCurve().finalLoss());
+        node.put("final_loss", result.lossCurve().getFinalLoss());
         node.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
         node.put("runs", Arrays.toString(seconds));
         return node;
