@@ -97,7 +97,10 @@ final class GraphReading {
         return v == null ? Optional.empty() : constant(v, 0);
     }
 
-    private Optional<ConstantTensor> constant(ValueId v, int depth) {
+    private Optional<ConstantTensor> constant(@Nullable ValueId v, int depth) {
+        if (v == null) {
+            return Optional.empty();
+        }
         Optional<ConstantTensor> known = constants.get(v);
         if (known != null) {
             return known;
@@ -121,15 +124,15 @@ final class GraphReading {
                 return constantNode(n, v.name());
             }
             case "Identity" -> {
-                return constant(n.input(0), depth).orElse(null);
+                return constant(n.input(0), depth + 1).orElse(null);
             }
             case "Cast" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 ElementType to = floatType((int) n.intAttribute("to", 0));
                 return src == null || to == null ? null : new ConstantTensor.Cast(src, to);
             }
             case "Transpose" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 if (src == null) {
                     return null;
                 }
@@ -158,8 +161,8 @@ final class GraphReading {
                 return new ConstantTensor.Transpose(src, perm);
             }
             case "Reshape" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
-                ConstantTensor shape = constant(n.input(1), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
+                ConstantTensor shape = constant(n.input(1), depth + 1).orElse(null);
                 if (src == null || !(shape instanceof ConstantTensor.Stored s) || s.count() > MAX_SHAPE_VALUES
                         || s.precision != null) {
                     return null;
@@ -167,7 +170,7 @@ final class GraphReading {
                 return new ConstantTensor.Reshape(src, reshape(n, src.shape, s.longs(), n.intAttribute("allowzero", 0) != 0));
             }
             case "Flatten" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 if (src == null) {
                     return null;
                 }
@@ -186,7 +189,7 @@ final class GraphReading {
                 return new ConstantTensor.Reshape(src, new long[] {outer, src.count() / Math.max(outer, 1)});
             }
             case "Squeeze", "Unsqueeze" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 if (src == null) {
                     return null;
                 }
@@ -203,6 +206,21 @@ final class GraphReading {
             }
             case "DequantizeLinear" -> {
                 return dequantize(n, depth);
+            }
+            case "Mul", "Div", "Add", "Sub" -> {
+                ConstantTensor x = constant(n.input(0), depth + 1).orElse(null);
+                ConstantTensor y = constant(n.input(1), depth + 1).orElse(null);
+                if (x == null || y == null || x.precision == null || y.precision == null) {
+                    return null;
+                }
+                long[] shape = ConstantTensor.Elementwise.broadcast(x.shape, y.shape);
+                char operator = switch (n.op()) {
+                    case "Mul" -> '*';
+                    case "Div" -> '/';
+                    case "Add" -> '+';
+                    default -> '-';
+                };
+                return shape == null ? null : new ConstantTensor.Elementwise(x, y, operator, shape);
             }
             default -> {
                 return null;
@@ -238,9 +256,9 @@ final class GraphReading {
     }
 
     private @Nullable ConstantTensor dequantize(Node n, int depth) {
-        ConstantTensor x = constant(n.input(0), depth).orElse(null);
-        ConstantTensor scale = constant(n.input(1), depth).orElse(null);
-        ConstantTensor zero = n.input(2) == null ? null : constant(n.input(2), depth).orElse(null);
+        ConstantTensor x = constant(n.input(0), depth + 1).orElse(null);
+        ConstantTensor scale = constant(n.input(1), depth + 1).orElse(null);
+        ConstantTensor zero = n.input(2) == null ? null : constant(n.input(2), depth + 1).orElse(null);
         if (x == null || scale == null || (n.input(2) != null && zero == null) || scale.precision == null
                 || n.attribute("block_size") != null && n.intAttribute("block_size", 0) != 0) {
             return null;
@@ -286,7 +304,11 @@ final class GraphReading {
             } else if (out[i] < 0) {
                 throw invalid("Reshape '" + n.name + "' has a negative dimension in " + Arrays.toString(to));
             } else {
-                known = Math.multiplyHigh(known, out[i]) != 0 ? Long.MAX_VALUE : known * out[i];
+                try {
+                    known = Math.multiplyExact(known, out[i]);
+                } catch (ArithmeticException e) {
+                    throw invalid("Reshape '" + n.name + "' has a shape too large: " + Arrays.toString(to));
+                }
             }
         }
         if (infer >= 0) {
@@ -359,7 +381,7 @@ final class GraphReading {
         ValueId b = n.input(1);
         Optional<ConstantTensor> ca = constant(a);
         Optional<ConstantTensor> cb = constant(b);
-        if (a == null || b == null || ca.isPresent() == cb.isPresent()) {
+        if (a == null || b == null || ca.isPresent() == cb.isPresent() || n.outputs.isEmpty()) {
             return null;
         }
         double alpha = n.floatAttribute("alpha", 1f);
@@ -550,7 +572,7 @@ final class GraphReading {
     }
 
     private void enterBody(Node n, int input, State s, ArrayDeque<State> queue) {
-        int bodyInput = n.op().equals("Loop") ? (input >= 2 ? input - 1 : -1) : input;
+        int bodyInput = n.op().equals("Loop") ? (input >= 2 ? input : -1) : input; // Loop: (M, cond, v...) -> (iter, cond, v...)
         if (bodyInput < 0) {
             return;
         }
