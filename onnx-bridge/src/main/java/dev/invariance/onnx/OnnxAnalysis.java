@@ -14,10 +14,6 @@ import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
-import dev.invariance.network.Convolution;
-import dev.invariance.network.DataFlowEdge;
-import dev.invariance.network.DenseLayer;
-import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import org.jspecify.annotations.Nullable;
@@ -46,9 +42,8 @@ import java.util.Map;
  * layers (science.md 2.1–2.7) into an {@link InvarianceEvaluation} whose model provenance is the Tribuo provenance
  * the file carries (our own exports) or, for models trained elsewhere, Tribuo's interop provenance of an external
  * model ({@link ExternalTrainerProvenance} with the file's hash, {@link ExternalDatasetProvenance}).
- * {@link #toJson} writes it with {@link EvaluationJson} (the same keys as for Tribuo models), fills the
- * {@code "model"} block from the file (path, producer and version, opset, IR version, graph name, notes) and adds to
- * each layer its {@code subgraph} ("" for the main graph), {@code activation} and, for kernels, {@code convolution}.
+ * {@link #toJson} writes it with {@link EvaluationJson} (the same keys as for Tribuo models) and fills the
+ * {@code "model"} block from the file: path, producer and version, opset, IR version, graph name, notes.
  */
 public final class OnnxAnalysis {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -62,28 +57,9 @@ public final class OnnxAnalysis {
      * @throws InvalidModelException if a weight cannot be read or is not finite
      */
     public static InvarianceEvaluation evaluate(OnnxModel model, WeightAnalyzer analyzer) {
-        AnalysisReport report = analyzer.analyze(sameSpaceEdges(model.readAll()));
+        AnalysisReport report = analyzer.analyze(model.readAll());
         DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
         return new InvarianceEvaluation(report, null, null, List.of(), new EvaluationProvenance(provenance(model), none));
-    }
-
-    /**
-     * The network with only the edges whose vectors live in the same space (d_out of the producer = d_in of the
-     * consumer, and the consumer is not a convolution reading patches), the ones pair metrics are defined on.
-     * TODO(merge with the analyzer that explains edges without metrics): pass every edge and drop this filter.
-     */
-    static NetworkDescription sameSpaceEdges(NetworkDescription network) {
-        List<DataFlowEdge> kept = new ArrayList<>();
-        for (DataFlowEdge e : network.edges()) {
-            DenseLayer from = network.layer(e.producer());
-            DenseLayer to = network.layer(e.consumer());
-            Convolution c = to.convolution();
-            boolean patches = c != null && (!c.isPointwise() || c.groups() != 1 || c.transposed());
-            if (from.outputWidth() == to.inputWidth() && !patches) {
-                kept.add(e);
-            }
-        }
-        return NetworkDescription.graph(network.source(), network.layers(), kept);
     }
 
     /**
@@ -149,7 +125,6 @@ public final class OnnxAnalysis {
             ArrayNode notes = block.putArray("notes");
             notes(model).forEach(notes::add);
             root.set("model", block);
-            describeLayers(root, model.outline());
             return MAPPER.writeValueAsString(reorder(root));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot rewrite the evaluation JSON: " + e.getOriginalMessage(), e);
@@ -159,21 +134,6 @@ public final class OnnxAnalysis {
     /** The reader's notes, plus one when a stored Tribuo provenance could not be read. */
     public static List<String> notes(OnnxModel model) {
         List<String> notes = new ArrayList<>(model.notes());
-        NetworkOutline outline = model.outline();
-        List<String> skipped = new ArrayList<>();
-        for (DataFlowEdge e : outline.edges()) {
-            LayerOutline from = outline.layers().get(e.producer());
-            LayerOutline to = outline.layers().get(e.consumer());
-            Convolution c = to.convolution();
-            boolean patches = c != null && (!c.isPointwise() || c.groups() != 1 || c.transposed());
-            if (from.outputWidth() != to.inputWidth() || patches) {
-                skipped.add(from.name() + " -> " + to.name() + (patches ? " (convolution patches)"
-                        : " (" + from.outputWidth() + " outputs, " + to.inputWidth() + " inputs)"));
-            }
-        }
-        if (!skipped.isEmpty()) {
-            notes.add("no pair figures where the vectors live in different spaces: " + String.join(", ", skipped));
-        }
         if (model.info().tribuoProvenance() != null && storedProvenance(model.info()) == null) {
             notes.add("the file's TRIBUO_PROVENANCE could not be read; described as an external model");
         }
@@ -191,27 +151,6 @@ public final class OnnxAnalysis {
             return p instanceof ModelProvenance mp ? mp : null;
         } catch (ProvenanceSerializationException | RuntimeException | LinkageError e) {
             return null; // untrusted text: an unreadable provenance is described as an external model's
-        }
-    }
-
-    /** Adds where each layer lives (subgraph), its activation and, for kernels, the convolution it belongs to. */
-    private static void describeLayers(ObjectNode root, NetworkOutline outline) {
-        if (!(root.get("layers") instanceof ArrayNode layers) || layers.size() != outline.layers().size()) {
-            return;
-        }
-        for (int i = 0; i < layers.size(); i++) {
-            LayerOutline l = outline.layers().get(i);
-            ObjectNode o = (ObjectNode) layers.get(i);
-            o.put("subgraph", l.subgraph());
-            o.put("activation", l.activation().getConfigName());
-            Convolution c = l.convolution();
-            if (c != null) {
-                ObjectNode conv = o.putObject("convolution");
-                conv.put("groups", c.groups());
-                ArrayNode kernel = conv.putArray("kernel_shape");
-                c.kernelShape().forEach(kernel::add);
-                conv.put("transposed", c.transposed());
-            }
         }
     }
 

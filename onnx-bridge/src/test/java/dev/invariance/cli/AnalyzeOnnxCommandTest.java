@@ -127,21 +127,6 @@ class AnalyzeOnnxCommandTest {
     }
 
     @Test
-    void layersInsideControlFlowAndConvolutionKernelsSayWhereTheyAre() throws Exception {
-        Result r = invariance("analyze", fixture("helper_if.onnx").toString(), "--format", "json");
-        assertEquals(0, r.code(), r.err());
-        JsonNode layers = new ObjectMapper().readTree(r.out()).get("layers");
-        assertEquals("", layers.get(0).get("subgraph").asText());
-        assertEquals("If_0/else_branch", layers.get(1).get("subgraph").asText());
-        assertEquals("relu", layers.get(2).get("activation").asText());
-        Result conv = invariance("analyze", fixture("torch_conv.onnx").toString(), "--format", "json");
-        assertEquals(0, conv.code(), conv.err());
-        JsonNode c3 = new ObjectMapper().readTree(conv.out()).get("layers").get(2);
-        assertEquals(2, c3.get("convolution").get("groups").asInt());
-        assertEquals("[3,3]", c3.get("convolution").get("kernel_shape").toString());
-    }
-
-    @Test
     void aModelWithoutDenseLayersExitsZeroWithEmptyLayersAndANote() throws Exception {
         Result r = invariance("analyze", fixture("helper_no_dense.onnx").toString(), "--format", "json");
         assertEquals(0, r.code(), r.err());
