@@ -109,6 +109,7 @@ public final class OnnxModelReader {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(PROTOBUF_RECURSION_LIMIT);
+            in.enableAliasing(true); // raw_data shares the file's bytes instead of copying them (half the peak memory)
             proto = ModelProto.parseFrom(in);
         } catch (IOException e) {
             String why = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
