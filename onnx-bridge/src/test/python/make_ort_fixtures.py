@@ -171,7 +171,7 @@ def reference(name, model, weights, relu, edges, x, labels, classes, scores_to_c
         rows = sets[i][0]
         cols = list(range(w.shape[1])) if i == 0 else sets[i - 1][0]
         sub = w[np.ix_(rows, cols)] if rows and cols else None
-        layers.append({"shape": list(w.shape), "relu": relu[i], "stably_active": sets[i][0], "stably_dead": sets[i][1],
+        layers.append({"shape": list(w.shape), "weights": w.tolist(), "relu": relu[i], "stably_active": sets[i][0], "stably_dead": sets[i][1],
                        "unstable": sets[i][2], "stable_rows": rows, "stable_columns": cols,
                        "stable_metrics": layer_metrics(sub) if sub is not None and min(sub.shape) > 0 else None})
     pairs = []

@@ -72,7 +72,32 @@ public final class WeightAnalyzer {
      * {@code W_from[S_from, S_{from−1}]} and {@code W_to[:, S_from]}; empty sets give null ("not applicable").
      */
     public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, WeightMatrix inputs) {
-        List<LayerActivation> acts = ActivationPatterns.of(network, inputs);
+        return analyzeStableSubmatrices(network, ActivationPatterns.of(network, inputs));
+    }
+
+    /**
+     * The same metrics from activation patterns observed elsewhere (for example by running an ONNX model with ONNX
+     * Runtime, which also serves graphs the in-memory forward pass cannot run): one {@link LayerActivation} per
+     * layer, in layer order, a linear layer with every unit stably active.
+     *
+     * @throws IllegalArgumentException if there is not one pattern per layer or a pattern's widths do not match
+     */
+    public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, List<LayerActivation> acts) {
+        if (acts.size() != network.depth()) {
+            throw new IllegalArgumentException(acts.size() + " activation patterns for a network of " + network.depth()
+                    + " layers");
+        }
+        for (int i = 0; i < acts.size(); i++) {
+            LayerActivation a = acts.get(i);
+            if (a.layer() != i) {
+                throw new IllegalArgumentException("activation pattern " + i + " is for layer " + a.layer());
+            }
+            int d = network.layer(i).outputWidth();
+            if (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount() != d) {
+                throw new IllegalArgumentException("activation pattern of layer " + a.name() + " covers "
+                        + (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount()) + " units, the layer has " + d);
+            }
+        }
         List<StableSubmatrixMetrics.StableLayer> layers = new ArrayList<>();
         for (int i = 0; i < network.depth(); i++) {
             DenseLayer layer = network.layer(i);

@@ -1,0 +1,402 @@
+package dev.invariance.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.invariance.analysis.LayerActivation;
+import org.jspecify.annotations.Nullable;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs an ONNX model with ONNX Runtime and records, for chosen intermediate values, which units are ever positive
+ * and ever non-positive over the data (science.md 2.11: {@code Act[n, j] = 1[h_j(x_n) > 0]}).
+ * <p>
+ * The values come from the model itself: they are added as graph outputs of an in-memory copy of the model, which
+ * is opened in one {@link OrtSession}; nothing of the forward pass is re-implemented here. Only running statistics
+ * are kept (per unit: ever positive, ever non-positive, ever exactly zero), so memory does not grow with the number
+ * of examples. Every batch's tensors are closed after the batch.
+ * <p>
+ * A value of shape {@code [N, ..., d]} has its units on the last axis; every leading index (the example, and for
+ * example a sequence position) is one observation, so a unit is stably active only if it is positive at every
+ * position of every example.
+ */
+public final class ActivationProbe implements AutoCloseable {
+
+    /**
+     * One value to observe.
+     *
+     * @param layer the layer index in the network description
+     * @param name  the layer's name
+     * @param value the ONNX value holding the layer's pre-activation {@code h = W x + b}
+     * @param units the layer's width d_out (the value's last axis)
+     */
+    public record Point(int layer, String name, String value, int units) {
+    }
+
+    /** Receives the model's own outputs of one batch (valid only during the call). */
+    @FunctionalInterface
+    public interface OutputConsumer {
+        /**
+         * @param outputs the model's graph outputs, in the model's order
+         * @param rows    the examples in the batch
+         */
+        void accept(List<OnnxValue> outputs, int rows);
+    }
+
+    private final OrtEnvironment env;
+    private final OrtSessions.Opened opened;
+    private final String source;
+    private final String inputName;
+    private final long[] exampleShape;
+    private final int exampleSize;
+    private final int fixedBatch;
+    private final List<String> modelOutputs;
+    private final List<Point> points;
+    private final Set<String> requested;
+    private final boolean[][] positive;
+    private final boolean[][] nonPositive;
+    private final boolean[][] tied;
+    private final long[] ties;
+    private long examples;
+
+    private ActivationProbe(OrtEnvironment env, OrtSessions.Opened opened, String source, String inputName,
+                            long[] exampleShape, int fixedBatch, List<String> modelOutputs, List<Point> points) {
+        this.env = env;
+        this.opened = opened;
+        this.source = source;
+        this.inputName = inputName;
+        this.exampleShape = exampleShape;
+        int size = 1;
+        for (long d : exampleShape) {
+            size = Math.multiplyExact(size, (int) d);
+        }
+        this.exampleSize = size;
+        this.fixedBatch = fixedBatch;
+        this.modelOutputs = List.copyOf(modelOutputs);
+        this.points = List.copyOf(points);
+        LinkedHashSet<String> req = new LinkedHashSet<>(modelOutputs);
+        for (Point p : points) {
+            req.add(p.value());
+        }
+        this.requested = req;
+        this.positive = new boolean[points.size()][];
+        this.nonPositive = new boolean[points.size()][];
+        this.tied = new boolean[points.size()][];
+        this.ties = new long[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            int d = points.get(i).units();
+            positive[i] = new boolean[d];
+            nonPositive[i] = new boolean[d];
+            tied[i] = new boolean[d];
+        }
+    }
+
+    /**
+     * Opens the probe.
+     *
+     * @param model       the parsed model (not modified; a copy gets the extra outputs)
+     * @param modelFolder the folder of the model file, against which external-data locations are resolved (the copy
+     *                    is opened from memory, where ONNX Runtime would resolve them against the working directory);
+     *                    null when the model has no external data
+     * @param source      the model file, for messages
+     * @param inputName   the input to feed, or null when the model has exactly one input
+     * @param points      the values to observe
+     * @param device      where to run
+     * @param notes       receives one-line notes (the {@code auto} fallback)
+     * @throws InvalidModelException      when the input or a value cannot be used
+     * @throws DeviceUnavailableException for {@code cuda} without a usable CUDA provider
+     */
+    public static ActivationProbe open(OrtEnvironment env, OnnxMl.ModelProto model, @Nullable Path modelFolder,
+                                       String source, @Nullable String inputName, List<Point> points,
+                                       ExecutionDevice device, Consumer<String> notes) {
+        List<String> outputs = new ArrayList<>();
+        for (OnnxMl.ValueInfoProto o : model.getGraph().getOutputList()) {
+            outputs.add(o.getName());
+        }
+        byte[] bytes = withOutputs(model, points, modelFolder).toByteArray();
+        OrtSessions.Opened opened = OrtSessions.open(env, bytes, source, device, notes);
+        try {
+            OrtSession session = opened.session();
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            String input = chooseInput(source, inputs.keySet(), inputName);
+            if (!(inputs.get(input).getInfo() instanceof TensorInfo info)) {
+                throw new InvalidModelException(source + ": input '" + input + "' is not a tensor");
+            }
+            if (info.type != OnnxJavaType.FLOAT) {
+                throw new InvalidModelException(source + ": input '" + input + "' holds " + info.type
+                        + " values; only float32 inputs can be fed from a CSV file");
+            }
+            long[] shape = info.getShape();
+            if (shape.length < 2) {
+                throw new InvalidModelException(source + ": input '" + input + "' has shape " + Arrays.toString(shape)
+                        + "; expected a batch axis and at least one feature axis");
+            }
+            int fixedBatch = shape[0] > 0 ? (int) shape[0] : -1;
+            if (fixedBatch > 1) {
+                throw new InvalidModelException(source + ": input '" + input + "' has a fixed batch dimension of "
+                        + fixedBatch + "; only a dynamic batch dimension or 1 is supported");
+            }
+            long[] example = Arrays.copyOfRange(shape, 1, shape.length);
+            for (long d : example) {
+                if (d <= 0) {
+                    throw new InvalidModelException(source + ": input '" + input + "' has shape "
+                            + describeShape(shape) + "; every axis but the batch axis must have a fixed size");
+                }
+            }
+            return new ActivationProbe(env, opened, source, input, example, fixedBatch, outputs, points);
+        } catch (OrtException e) {
+            opened.close();
+            throw new InvalidModelException(source + ": ONNX Runtime cannot describe the model's inputs ("
+                    + OrtSessions.firstLine(e.getMessage()) + ")", e);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The in-memory copy that ONNX Runtime opens: the observed values become extra graph outputs (their types are
+     * left to ONNX Runtime's inference) and external-data locations are made absolute against {@code modelFolder}.
+     */
+    static OnnxMl.ModelProto withOutputs(OnnxMl.ModelProto model, List<Point> points, @Nullable Path modelFolder) {
+        OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
+        Set<String> present = new LinkedHashSet<>();
+        for (OnnxMl.ValueInfoProto o : graph.getOutputList()) {
+            present.add(o.getName());
+        }
+        for (Point p : points) {
+            if (present.add(p.value())) {
+                graph.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(p.value()));
+            }
+        }
+        if (modelFolder != null) {
+            for (OnnxMl.TensorProto.Builder t : graph.getInitializerBuilderList()) {
+                if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+                    continue;
+                }
+                for (OnnxMl.StringStringEntryProto.Builder e : t.getExternalDataBuilderList()) {
+                    if (e.getKey().equals("location")) {
+                        e.setValue(modelFolder.resolve(e.getValue()).toAbsolutePath().normalize().toString());
+                    }
+                }
+            }
+        }
+        return model.toBuilder().setGraph(graph).build();
+    }
+
+    private static String chooseInput(String source, Set<String> inputs, @Nullable String wanted) {
+        if (wanted != null) {
+            if (!inputs.contains(wanted)) {
+                throw new InvalidModelException(source + ": no input '" + wanted + "' (inputs: "
+                        + String.join(", ", inputs) + ")");
+            }
+            return wanted;
+        }
+        if (inputs.size() != 1) {
+            throw new InvalidModelException(source + ": the model has " + inputs.size() + " inputs ("
+                    + String.join(", ", inputs) + "); choose one with --input");
+        }
+        return inputs.iterator().next();
+    }
+
+    static String describeShape(long[] shape) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(shape[i] < 0 ? "N" : Long.toString(shape[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** The fed input's name. */
+    public String getInputName() {
+        return inputName;
+    }
+
+    /** The input's shape without the batch axis. */
+    public long[] getExampleShape() {
+        return exampleShape.clone();
+    }
+
+    /** Values per example (the product of {@link #getExampleShape()}). */
+    public int getExampleSize() {
+        return exampleSize;
+    }
+
+    /** The largest batch the input accepts: 1 for a fixed batch axis of 1, otherwise unbounded. */
+    public int getMaxBatch() {
+        return fixedBatch == 1 ? 1 : Integer.MAX_VALUE;
+    }
+
+    /** The execution provider running the session. */
+    public String getProvider() {
+        return opened.provider();
+    }
+
+    /** The CUDA device ordinal, or null on the CPU. */
+    public @Nullable Integer getDeviceId() {
+        return opened.deviceId();
+    }
+
+    /** The model's own output names, in order. */
+    public List<String> getModelOutputs() {
+        return modelOutputs;
+    }
+
+    /** The session's description of the model's output {@code name}. */
+    public TensorInfo outputInfo(String name) {
+        try {
+            NodeInfo info = opened.session().getOutputInfo().get(name);
+            if (info == null || !(info.getInfo() instanceof TensorInfo t)) {
+                throw new InvalidModelException(source + ": output '" + name + "' is not a tensor");
+            }
+            return t;
+        } catch (OrtException e) {
+            throw new InvalidModelException(source + ": ONNX Runtime cannot describe output '" + name + "' ("
+                    + OrtSessions.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** Examples run so far. */
+    public long getExamples() {
+        return examples;
+    }
+
+    /**
+     * Runs one batch: {@code rows} examples of {@link #getExampleSize()} values each, row-major from the buffer's
+     * position (a direct buffer in native order is passed to ONNX Runtime without a copy). Updates the statistics
+     * and hands the model's outputs to {@code outputs}.
+     *
+     * @throws InvalidModelException when ONNX Runtime fails or an observed value has the wrong width
+     */
+    public void run(FloatBuffer batch, int rows, @Nullable OutputConsumer outputs) {
+        long[] shape = new long[exampleShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
+        FloatBuffer view = batch.duplicate();
+        view.limit(view.position() + rows * exampleSize);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, view.slice(), shape);
+             OrtSession.Result result = opened.session().run(Map.of(inputName, tensor), requested)) {
+            for (int i = 0; i < points.size(); i++) {
+                Point p = points.get(i);
+                OnnxValue v = result.get(p.value()).orElseThrow();
+                observe(i, p, v);
+            }
+            if (outputs != null) {
+                List<OnnxValue> own = new ArrayList<>(modelOutputs.size());
+                for (String name : modelOutputs) {
+                    own.add(result.get(name).orElseThrow());
+                }
+                outputs.accept(own, rows);
+            }
+        } catch (OrtException e) {
+            throw new InvalidModelException(source + ": ONNX Runtime failed on examples " + (examples + 1) + "-"
+                    + (examples + rows) + " (" + OrtSessions.firstLine(e.getMessage()) + ")", e);
+        }
+        examples += rows;
+    }
+
+    private void observe(int index, Point p, OnnxValue value) {
+        if (!(value instanceof OnnxTensor t)) {
+            throw new InvalidModelException(source + ": value '" + p.value() + "' of layer " + p.name()
+                    + " is not a tensor");
+        }
+        long[] shape = t.getInfo().getShape();
+        int d = p.units();
+        if (shape.length < 2 || shape[shape.length - 1] != d) {
+            throw new InvalidModelException(source + ": value '" + p.value() + "' of layer " + p.name() + " has shape "
+                    + Arrays.toString(shape) + "; expected the layer's " + d + " units on the last axis");
+        }
+        boolean[] pos = positive[index];
+        boolean[] non = nonPositive[index];
+        boolean[] tie = tied[index];
+        long zeros = 0;
+        if (t.getInfo().type == OnnxJavaType.FLOAT) {
+            FloatBuffer fb = t.getFloatBuffer();
+            int n = fb.remaining();
+            for (int k = 0; k < n; k += d) {
+                for (int j = 0; j < d; j++) {
+                    float v = fb.get(k + j);
+                    if (v > 0) {
+                        pos[j] = true;
+                    } else {
+                        non[j] = true;
+                        if (v == 0) {
+                            tie[j] = true;
+                            zeros++;
+                        }
+                    }
+                }
+            }
+        } else if (t.getInfo().type == OnnxJavaType.DOUBLE) {
+            DoubleBuffer db = t.getDoubleBuffer();
+            int n = db.remaining();
+            for (int k = 0; k < n; k += d) {
+                for (int j = 0; j < d; j++) {
+                    double v = db.get(k + j);
+                    if (v > 0) {
+                        pos[j] = true;
+                    } else {
+                        non[j] = true;
+                        if (v == 0) {
+                            tie[j] = true;
+                            zeros++;
+                        }
+                    }
+                }
+            }
+        } else {
+            throw new InvalidModelException(source + ": value '" + p.value() + "' of layer " + p.name() + " holds "
+                    + t.getInfo().type + " values; expected float or double");
+        }
+        ties[index] += zeros;
+    }
+
+    /**
+     * The activation pattern of every observed layer over the examples run so far: S = units positive at every
+     * observation, Z = units never positive, ties (h = 0 exactly, counted as inactive) reported separately.
+     */
+    public List<LayerActivation> activations() {
+        List<LayerActivation> out = new ArrayList<>(points.size());
+        for (int i = 0; i < points.size(); i++) {
+            Point p = points.get(i);
+            List<Integer> active = new ArrayList<>();
+            List<Integer> dead = new ArrayList<>();
+            int tiedUnits = 0;
+            for (int j = 0; j < p.units(); j++) {
+                if (positive[i][j] && !nonPositive[i][j]) {
+                    active.add(j);
+                } else if (!positive[i][j]) {
+                    dead.add(j);
+                }
+                if (tied[i][j]) {
+                    tiedUnits++;
+                }
+            }
+            out.add(new LayerActivation(p.layer(), p.name(), active, dead, p.units() - active.size() - dead.size(),
+                    tiedUnits, ties[i]));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Closes the session. */
+    @Override
+    public void close() {
+        opened.close();
+    }
+}
