@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
@@ -54,6 +55,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--all-singular-values", description = "Report every singular value.")
     private boolean allSingularValues;
 
+    @Option(names = "--spectrum", paramLabel = "MODE", defaultValue = "full",
+            description = "full (every singular value) or top-k (only the leading ones: faster; figures that need all "
+                    + "of them are null) (default: ${DEFAULT-VALUE}).")
+    private String spectrum = "full";
+
     @Override
     public Integer call() {
         String fmt = format.toLowerCase(Locale.ROOT);
@@ -66,9 +72,15 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new ParameterException(spec.commandLine(), "--top-k must be at least 1");
         }
+        SpectrumMode mode;
+        try {
+            mode = SpectrumMode.fromId(spectrum);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--spectrum: " + e.getMessage());
+        }
         Model<Label> model = loadModel(modelFile);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
-                .allSingularValues(allSingularValues).build());
+                .allSingularValues(allSingularValues).spectrum(mode).build());
         InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer);
         InvarianceEvaluation evaluation;
         if (data != null && label != null) {

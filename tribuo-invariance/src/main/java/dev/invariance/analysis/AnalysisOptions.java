@@ -10,6 +10,7 @@ public final class AnalysisOptions {
     private final int fastTopKThreshold;
     private final int subspaceRankLimit;
     private final double matchedRankTolerance;
+    private final SpectrumMode spectrum;
 
     private AnalysisOptions(Builder b) {
         this.topK = b.topK;
@@ -17,9 +18,13 @@ public final class AnalysisOptions {
         this.fastTopKThreshold = b.fastTopKThreshold;
         this.subspaceRankLimit = b.subspaceRankLimit;
         this.matchedRankTolerance = b.matchedRankTolerance;
+        this.spectrum = b.spectrum;
     }
 
-    /** topK 10, leading values only, fast top-k from min(d_out, d_in) ≥ 512, subspace rank limit 32, δ = 1e-2. */
+    /**
+     * topK 10, leading values only, fast top-k from min(d_out, d_in) ≥ 512, subspace rank limit 32, δ = 1e-2,
+     * {@link SpectrumMode#FULL}.
+     */
     public static AnalysisOptions defaults() {
         return builder().build();
     }
@@ -61,6 +66,11 @@ public final class AnalysisOptions {
         return matchedRankTolerance;
     }
 
+    /** Whether all singular values ({@link SpectrumMode#FULL}) or only the leading ones are computed. */
+    public SpectrumMode getSpectrum() {
+        return spectrum;
+    }
+
     /** Mutable builder; setters return it. */
     public static final class Builder {
         private int topK = 10;
@@ -68,6 +78,7 @@ public final class AnalysisOptions {
         private int fastTopKThreshold = 512;
         private int subspaceRankLimit = 32;
         private double matchedRankTolerance = 1e-2;
+        private SpectrumMode spectrum = SpectrumMode.FULL;
 
         private Builder() {
         }
@@ -111,6 +122,12 @@ public final class AnalysisOptions {
                 throw new IllegalArgumentException("matched-rank tolerance must be in (0, 1), got " + delta);
             }
             this.matchedRankTolerance = delta;
+            return this;
+        }
+
+        /** See {@link AnalysisOptions#getSpectrum()}. */
+        public Builder spectrum(SpectrumMode mode) {
+            this.spectrum = java.util.Objects.requireNonNull(mode, "spectrum");
             return this;
         }
 

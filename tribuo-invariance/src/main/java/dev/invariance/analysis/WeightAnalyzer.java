@@ -1,17 +1,18 @@
 package dev.invariance.analysis;
 
-import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.linalg.MatrixOps;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.StreamedNetwork;
 import dev.invariance.network.WeightMatrix;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Computes the low-rank and alignment metrics of science.md section 2 for every layer and every pair of consecutive
- * layers of a {@link NetworkDescription} (all matrices {@code W} are d_out × d_in). Stateless apart from its
+ * Computes the low-rank and alignment metrics of science.md section 2 for every layer and every data-flow edge of a
+ * {@link NetworkDescription} or a {@link StreamedNetwork} (all matrices {@code W} are d_out × d_in). Stateless apart from its
  * options; thread-safe. {@code WeightAnalyzer.create().analyze(network)}.
  */
 public final class WeightAnalyzer {
@@ -36,21 +37,37 @@ public final class WeightAnalyzer {
         return options;
     }
 
-    /** Per-layer metrics of every dense layer and per-pair metrics along {@code consecutivePairs()}. */
+    /**
+     * Per-layer metrics of every dense layer and, for every data-flow edge, its pair metrics or the reason it has
+     * none (see {@link EdgeReport}). The same computation as {@link #analyze(StreamedNetwork)} on
+     * {@link NetworkDescription#asStream()}.
+     */
     public AnalysisReport analyze(NetworkDescription network) {
-        List<LayerSpectrum> spectra = new ArrayList<>();
-        List<LayerMetrics> layers = new ArrayList<>();
-        for (DenseLayer layer : network.layers()) {
-            LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options);
-            spectra.add(s);
-            layers.add(LayerMetricsCalculator.compute(layer.name(), layer.op(), s, options));
+        try (StreamedNetwork stream = network.asStream()) {
+            return analyze(stream);
         }
-        List<PairMetrics> pairs = new ArrayList<>();
-        for (DataFlowEdge p : network.edges()) {
-            pairs.add(AlignmentMeasures.compute(p.producer(), p.consumer(), network.layer(p.producer()).name(),
-                    network.layer(p.consumer()).name(), p.viaResidual(), spectra.get(p.producer()), spectra.get(p.consumer()), options));
-        }
-        return new AnalysisReport(network.source(), LinearAlgebraBackend.describe(), layers, pairs);
+    }
+
+    /**
+     * Analyses a network layer by layer, for models larger than memory: each layer is loaded, its spectrum computed
+     * (all singular values or the leading ones, {@link AnalysisOptions#getSpectrum()}), and only its singular
+     * values and leading singular vectors are kept; layers are independent, so up to one per available processor
+     * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free. Then each edge whose
+     * vectors live in the same space gets its pair metrics; in {@link SpectrumMode#FULL} mode the scores that need
+     * both full matrices (weighted alignment, commutator, balancedness) reload the two layers of the edge, one
+     * edge per budget share at a time. The stream is not closed.
+     *
+     * @throws RuntimeException whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
+     */
+    public AnalysisReport analyze(StreamedNetwork network) {
+        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), memoryBudget());
+    }
+
+    /** 3/4 of the heap not in use now. */
+    static long memoryBudget() {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return Math.max(64L << 20, free / 4 * 3);
     }
 
     /** The metrics of a single matrix (d_out × d_in) stored in {@code layer}'s element type. */
@@ -63,7 +80,7 @@ public final class WeightAnalyzer {
     public PairMetrics analyzePair(DenseLayer from, DenseLayer to) {
         return AlignmentMeasures.compute(0, 1, from.name(), to.name(), false,
                 LayerSpectrum.of(from.weights(), from.elementType(), options),
-                LayerSpectrum.of(to.weights(), to.elementType(), options), options);
+                LayerSpectrum.of(to.weights(), to.elementType(), options), from.weights(), to.weights(), options);
     }
 
     /**
@@ -134,6 +151,6 @@ public final class WeightAnalyzer {
     PairMetrics analyzeMatrices(int from, int to, String fromName, String toName, boolean viaResidual,
                                 WeightMatrix wf, WeightMatrix wt, dev.invariance.network.ElementType type) {
         return AlignmentMeasures.compute(from, to, fromName, toName, viaResidual, LayerSpectrum.of(wf, type, options),
-                LayerSpectrum.of(wt, type, options), options);
+                LayerSpectrum.of(wt, type, options), wf, wt, options);
     }
 }

@@ -10,11 +10,14 @@ import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
 import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.EdgeReport;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.PairMetrics;
+import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.data.InvalidDataException;
+import dev.invariance.network.Convolution;
 import dev.invariance.network.ElementType;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.classification.Label;
@@ -34,7 +37,13 @@ import java.util.Map;
  *   <li>{@code model}: path, producer, opset (null for Tribuo models), provenance (OLCUT JSON of the model);</li>
  *   <li>{@code layers}: per layer {@code name, op, shape [d_out, d_in], spectral_norm, frobenius_norm, stable_rank,
  *       rank1_ratio, effective_rank, numerical_rank, singular_values} (descending, top k) and more;</li>
- *   <li>{@code alignment}: per consecutive pair {@code from, to, top_alignment, commutator_alignment} and more;</li>
+ *   <li>{@code spectrum}: {@code full} or {@code top-k}, the mode that produced the figures;</li>
+ *   <li>{@code layers} also carry {@code subgraph} (layers inside control flow) and {@code convolution}
+ *       ({@code groups, kernel_shape, transposed}) when present; counts that a top-k spectrum cannot settle are null;</li>
+ *   <li>{@code alignment}: per edge with pair metrics {@code from, to, ops, top_alignment, commutator_alignment} and
+ *       more;</li>
+ *   <li>{@code edges}: every data-flow edge {@code from, to, from_index, to_index, ops, via_residual, metrics} and,
+ *       when it has no metrics, the one-line {@code reason};</li>
  *   <li>{@code data}, {@code classification}: the data-dependent figures, when data was given;</li>
  *   <li>{@code metrics}: every figure of {@link InvarianceEvaluation#asMap()} as {@code {target, name, value}};</li>
  *   <li>{@code evaluation_provenance}: the evaluation's provenance (OLCUT JSON).</li>
@@ -66,13 +75,19 @@ public final class EvaluationJson {
         AnalysisReport report = evaluation.getReport();
         model.put("source", report.source());
         model.put("backend", report.backend());
+        root.put("spectrum", report.spectrum().getId());
         ArrayNode layers = root.putArray("layers");
         for (LayerMetrics l : report.layers()) {
             layers.add(layer(l));
         }
         ArrayNode alignment = root.putArray("alignment");
-        for (PairMetrics p : report.pairs()) {
-            alignment.add(pair(p));
+        ArrayNode edges = root.putArray("edges");
+        for (EdgeReport e : report.edges()) {
+            PairMetrics p = e.metrics();
+            if (p != null) {
+                alignment.add(pair(p, e.ops()));
+            }
+            edges.add(edge(e));
         }
         DataAnalysis data = evaluation.getDataAnalysis();
         if (data != null) {
@@ -137,20 +152,52 @@ public final class EvaluationJson {
                     List.of(l.path("shape").path(0).asInt(), l.path("shape").path(1).asInt()),
                     ElementType.valueOf(l.path("element_type").asText("FLOAT64")),
                     num(l, "spectral_norm"), num(l, "frobenius_norm"), num(l, "rank1_ratio"), num(l, "stable_rank"),
-                    l.path("numerical_rank").asInt(), l.path("relative_rank_1e-2").asInt(),
-                    l.path("relative_rank_1e-3").asInt(), num(l, "effective_rank"), num(l, "nuclear_frobenius_ratio"),
-                    num(l, "sigma2_over_sigma1"), num(l, "spectral_gap"), doubles(l.path("singular_values"))));
+                    count(l, "numerical_rank"), count(l, "relative_rank_1e-2"),
+                    count(l, "relative_rank_1e-3"), num(l, "effective_rank"), num(l, "nuclear_frobenius_ratio"),
+                    num(l, "sigma2_over_sigma1"), num(l, "spectral_gap"), doubles(l.path("singular_values")),
+                    l.path("subgraph").asText(""), convolution(l.path("convolution"))));
         }
         List<PairMetrics> pairs = new ArrayList<>();
         for (JsonNode p : required(root, "alignment")) {
             pairs.add(new PairMetrics(p.path("from_index").asInt(), p.path("to_index").asInt(), p.path("from").asText(),
                     p.path("to").asText(), p.path("via_residual").asBoolean(), num(p, "top_alignment"),
                     num(p, "weighted_alignment"), num(p, "commutator_score"), num(p, "commutator_alignment"),
-                    num(p, "balancedness"), p.path("matched_rank").asInt(), num(p, "matched_vector_score"),
+                    num(p, "balancedness"), count(p, "matched_rank"), num(p, "matched_vector_score"),
                     p.path("matched_is_permutation").asBoolean(), num(p, "subspace_score")));
         }
-        AnalysisReport report = new AnalysisReport(root.path("model").path("source").asText(""),
-                root.path("model").path("backend").asText(""), layers, pairs);
+        String source = root.path("model").path("source").asText("");
+        String backend = root.path("model").path("backend").asText("");
+        AnalysisReport report;
+        JsonNode edgeList = root.get("edges");
+        if (edgeList == null || !edgeList.isArray()) {
+            report = new AnalysisReport(source, backend, layers, pairs);
+        } else {
+            List<EdgeReport> edges = new ArrayList<>();
+            int next = 0;
+            for (JsonNode e : edgeList) {
+                List<String> ops = new ArrayList<>();
+                e.path("ops").forEach(o -> ops.add(o.asText()));
+                JsonNode reason = e.get("reason");
+                PairMetrics m = null;
+                if (reason == null || reason.isNull()) {
+                    if (next >= pairs.size()) {
+                        throw new InvalidDataException("edge " + e.path("from").asText() + " -> " + e.path("to").asText()
+                                + " has neither alignment figures nor a reason");
+                    }
+                    m = pairs.get(next++);
+                }
+                edges.add(new EdgeReport(e.path("from_index").asInt(), e.path("to_index").asInt(),
+                        e.path("from").asText(), e.path("to").asText(), ops, e.path("via_residual").asBoolean(), m,
+                        m == null ? reason.asText() : null));
+            }
+            SpectrumMode mode;
+            try {
+                mode = SpectrumMode.fromId(root.path("spectrum").asText("full"));
+            } catch (IllegalArgumentException ex) {
+                throw new InvalidDataException("spectrum: " + ex.getMessage(), ex);
+            }
+            report = new AnalysisReport(source, backend, layers, pairs, edges, mode);
+        }
         Map<MetricID<Label>, Double> metrics = new LinkedHashMap<>();
         for (JsonNode m : required(root, "metrics")) {
             metrics.put(new MetricID<>(new MetricTarget<>(new Label(m.path("target").asText())), m.path("name").asText()),
@@ -180,30 +227,68 @@ public final class EvaluationJson {
         number(o, "stable_rank", l.stableRank());
         number(o, "rank1_ratio", l.rank1Ratio());
         number(o, "effective_rank", l.effectiveRank());
-        o.put("numerical_rank", l.numericalRank());
-        o.put("relative_rank_1e-2", l.relativeRank1e2());
-        o.put("relative_rank_1e-3", l.relativeRank1e3());
+        count(o, "numerical_rank", l.numericalRank());
+        count(o, "relative_rank_1e-2", l.relativeRank1e2());
+        count(o, "relative_rank_1e-3", l.relativeRank1e3());
         number(o, "nuclear_frobenius_ratio", l.nuclearFrobeniusRatio());
         number(o, "sigma2_over_sigma1", l.secondToFirstRatio());
         number(o, "spectral_gap", l.spectralGap());
         ArrayNode sv = o.putArray("singular_values");
         l.singularValues().forEach(sv::add);
+        if (!l.subgraph().isEmpty()) {
+            o.put("subgraph", l.subgraph());
+        }
+        Convolution c = l.convolution();
+        if (c != null) {
+            ObjectNode conv = o.putObject("convolution");
+            conv.put("groups", c.groups());
+            ArrayNode k = conv.putArray("kernel_shape");
+            c.kernelShape().forEach(k::add);
+            conv.put("transposed", c.transposed());
+        }
         return o;
     }
 
-    private static ObjectNode pair(PairMetrics p) {
+    private static @Nullable Convolution convolution(JsonNode c) {
+        if (!c.isObject()) {
+            return null;
+        }
+        List<Integer> kernel = new ArrayList<>();
+        c.path("kernel_shape").forEach(k -> kernel.add(k.asInt()));
+        return new Convolution(c.path("groups").asInt(1), kernel, c.path("transposed").asBoolean());
+    }
+
+    private static ObjectNode edge(EdgeReport e) {
         ObjectNode o = MAPPER.createObjectNode();
-        o.put("from", p.fromName());
-        o.put("to", p.toName());
-        o.put("from_index", p.from());
-        o.put("to_index", p.to());
+        o.put("from", e.producerName());
+        o.put("to", e.consumerName());
+        o.put("from_index", e.producer());
+        o.put("to_index", e.consumer());
+        ArrayNode ops = o.putArray("ops");
+        e.ops().forEach(ops::add);
+        o.put("via_residual", e.viaResidual());
+        o.put("metrics", e.hasMetrics());
+        if (e.reason() != null) {
+            o.put("reason", e.reason());
+        }
+        return o;
+    }
+
+    private static ObjectNode pair(PairMetrics p, List<String> ops) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("from", p.producerName());
+        o.put("to", p.consumerName());
+        o.put("from_index", p.producer());
+        o.put("to_index", p.consumer());
+        ArrayNode opList = o.putArray("ops");
+        ops.forEach(opList::add);
         o.put("via_residual", p.viaResidual());
         number(o, "top_alignment", p.adjacentAlignment());
         number(o, "weighted_alignment", p.weightedAlignment());
         number(o, "commutator_score", p.commutatorScore());
         number(o, "commutator_alignment", p.commutatorAlignment());
         number(o, "balancedness", p.balancedness());
-        o.put("matched_rank", p.matchedRank());
+        count(o, "matched_rank", p.matchedRank());
         number(o, "matched_vector_score", p.matchedVectorScore());
         o.put("matched_is_permutation", p.matchedIsPermutation());
         number(o, "subspace_score", p.subspaceScore());
@@ -216,6 +301,20 @@ public final class EvaluationJson {
         } else {
             o.putNull(key);
         }
+    }
+
+    /** A count; −1 (unknown, from a partial spectrum) is written as null. */
+    private static void count(ObjectNode o, String key, int v) {
+        if (v >= 0) {
+            o.put(key, v);
+        } else {
+            o.putNull(key);
+        }
+    }
+
+    private static int count(JsonNode o, String key) {
+        JsonNode v = o.path(key);
+        return v.isNumber() ? v.asInt() : -1;
     }
 
     private static double num(JsonNode o, String key) {

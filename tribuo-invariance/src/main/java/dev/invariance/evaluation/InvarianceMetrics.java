@@ -64,7 +64,7 @@ public final class InvarianceMetrics {
             putLayer(m, l.name(), "", l);
         }
         for (PairMetrics p : report.pairs()) {
-            putPair(m, p.fromName(), p.toName(), "", p);
+            putPair(m, p.producerName(), p.consumerName(), "", p);
         }
         if (data != null) {
             m.put(network("examples"), (double) data.examples());
@@ -111,13 +111,18 @@ public final class InvarianceMetrics {
         m.put(layer(name, prefix + "frobenius_norm"), l.frobeniusNorm());
         m.put(layer(name, prefix + "rank1_ratio"), l.rank1Ratio());
         m.put(layer(name, prefix + "stable_rank"), l.stableRank());
-        m.put(layer(name, prefix + "numerical_rank"), (double) l.numericalRank());
-        m.put(layer(name, prefix + "relative_rank_1e-2"), (double) l.relativeRank1e2());
-        m.put(layer(name, prefix + "relative_rank_1e-3"), (double) l.relativeRank1e3());
+        m.put(layer(name, prefix + "numerical_rank"), count(l.numericalRank()));
+        m.put(layer(name, prefix + "relative_rank_1e-2"), count(l.relativeRank1e2()));
+        m.put(layer(name, prefix + "relative_rank_1e-3"), count(l.relativeRank1e3()));
         m.put(layer(name, prefix + "effective_rank"), l.effectiveRank());
         m.put(layer(name, prefix + "nuclear_frobenius_ratio"), l.nuclearFrobeniusRatio());
         m.put(layer(name, prefix + "sigma2_over_sigma1"), l.secondToFirstRatio());
         m.put(layer(name, prefix + "spectral_gap"), l.spectralGap());
+    }
+
+    /** A rank count as a figure; −1 (not known from a partial spectrum) becomes NaN. */
+    private static double count(int rank) {
+        return rank < 0 ? Double.NaN : rank;
     }
 
     private static void putPair(Map<MetricID<Label>, Double> m, String from, String to, String prefix, PairMetrics p) {
