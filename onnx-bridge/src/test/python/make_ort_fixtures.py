@@ -166,10 +166,18 @@ def activation_sets(hs, relu):
 def reference(name, model, weights, relu, edges, x, labels, classes, scores_to_class):
     hs, out = model.numpy_forward(x)
     sets = activation_sets(hs, relu)
+    def unit_columns(units, producer_width, consumer_inputs):
+        # a consumer reading k * d values reads a Flatten of k positions of the producer's d units (units fastest)
+        if consumer_inputs == producer_width:
+            return list(units)
+        if consumer_inputs % producer_width:
+            return []
+        return [p * producer_width + j for p in range(consumer_inputs // producer_width) for j in units]
+
     layers = []
     for i, w in enumerate(weights):
         rows = sets[i][0]
-        cols = list(range(w.shape[1])) if i == 0 else sets[i - 1][0]
+        cols = list(range(w.shape[1])) if i == 0 else unit_columns(sets[i - 1][0], weights[i - 1].shape[0], w.shape[1])
         sub = w[np.ix_(rows, cols)] if rows and cols else None
         layers.append({"shape": list(w.shape), "weights": w.tolist(), "relu": relu[i], "stably_active": sets[i][0], "stably_dead": sets[i][1],
                        "unstable": sets[i][2], "stable_rows": rows, "stable_columns": cols,
@@ -177,9 +185,10 @@ def reference(name, model, weights, relu, edges, x, labels, classes, scores_to_c
     pairs = []
     for f, t in edges:
         s = sets[f][0]
-        before = list(range(weights[f].shape[1])) if f == 0 else sets[f - 1][0]
+        before = layers[f]["stable_columns"]
         m = None
-        if s and before:
+        # pair metrics need both vectors in one space: none across the Flatten of input3d
+        if s and before and weights[f].shape[0] == weights[t].shape[1]:
             m = pair_metrics(weights[f][np.ix_(s, before)], weights[t][:, s])
         pairs.append({"from": f, "to": t, "stable_metrics": m})
     predicted = scores_to_class(out)

@@ -119,7 +119,7 @@ public final class WeightAnalyzer {
         for (int i = 0; i < network.depth(); i++) {
             DenseLayer layer = network.layer(i);
             List<Integer> rows = acts.get(i).stablyActive();
-            List<Integer> cols = i == 0 ? MatrixOps.range(layer.inputWidth()) : acts.get(i - 1).stablyActive();
+            List<Integer> cols = stableInputs(network, acts, i);
             LayerMetrics m = rows.isEmpty() || cols.isEmpty() ? null
                     : analyzeMatrix(layer.name() + "[S,S]", layer.op(), MatrixOps.submatrix(layer.weights(), rows, cols),
                     layer.elementType());
@@ -129,11 +129,11 @@ public final class WeightAnalyzer {
         for (DataFlowEdge p : network.edges()) {
             DenseLayer from = network.layer(p.producer());
             DenseLayer to = network.layer(p.consumer());
+            List<Integer> before = stableInputs(network, acts, p.producer());
             List<Integer> s = acts.get(p.producer()).stablyActive();
-            List<Integer> before = p.producer() == 0 ? MatrixOps.range(from.inputWidth())
-                    : acts.get(p.producer() - 1).stablyActive();
             PairMetrics m = null;
-            if (!s.isEmpty() && !before.isEmpty()) {
+            // the pair's vectors must live in one space: not across a Flatten / Slice (widths differ)
+            if (!s.isEmpty() && !before.isEmpty() && from.outputWidth() == to.inputWidth()) {
                 m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
                         MatrixOps.submatrix(from.weights(), s, before),
                         MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), s), from.elementType());
@@ -141,6 +141,35 @@ public final class WeightAnalyzer {
             pairs.add(new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), m));
         }
         return new StableSubmatrixMetrics(acts, layers, pairs);
+    }
+
+    /**
+     * The columns of W_i that read stably active units of the layer before (S_{i−1}; every input for i = 0). When
+     * layer i reads k·d_out(i − 1) values (a {@code Flatten} of the previous layer applied at k positions, units
+     * fastest), unit j at position p is column p·d + j; widths that are not a multiple give no columns.
+     */
+    private static List<Integer> stableInputs(NetworkDescription network, List<LayerActivation> acts, int i) {
+        DenseLayer layer = network.layer(i);
+        if (i == 0) {
+            return MatrixOps.range(layer.inputWidth());
+        }
+        return unitColumns(acts.get(i - 1).stablyActive(), network.layer(i - 1).outputWidth(), layer.inputWidth());
+    }
+
+    private static List<Integer> unitColumns(List<Integer> units, int producerWidth, int consumerInputs) {
+        if (consumerInputs == producerWidth) {
+            return units;
+        }
+        if (producerWidth == 0 || consumerInputs % producerWidth != 0) {
+            return List.of();
+        }
+        List<Integer> cols = new ArrayList<>();
+        for (int p = 0; p < consumerInputs / producerWidth; p++) {
+            for (int j : units) {
+                cols.add(p * producerWidth + j);
+            }
+        }
+        return cols;
     }
 
     /** Metrics of a bare matrix, named {@code name}. */
