@@ -12,11 +12,14 @@ import ai.onnxruntime.TensorInfo;
 import dev.invariance.analysis.LayerActivation;
 import org.jspecify.annotations.Nullable;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +32,8 @@ import java.util.function.Consumer;
  * <p>
  * The values come from the model itself: they are added as graph outputs of an in-memory copy of the model, which
  * is opened in one {@link OrtSession}; nothing of the forward pass is re-implemented here. Only running statistics
- * are kept (per unit: ever positive, ever non-positive, ever exactly zero), so memory does not grow with the number
- * of examples. Every batch's tensors are closed after the batch.
+ * are kept (per unit: the observations, how many were positive, how many exactly zero), so memory does not grow with
+ * the number of examples. Every batch's tensors are closed after the batch.
  * <p>
  * A value of shape {@code [N, ..., d]} has its units on the last axis; every leading index (the example, and for
  * example a sequence position) is one observation, so a unit is stably active only if it is positive at every
@@ -69,14 +72,22 @@ public final class ActivationProbe implements AutoCloseable {
     private final List<String> modelOutputs;
     private final List<Point> points;
     private final Set<String> requested;
-    private final boolean[][] positive;
-    private final boolean[][] nonPositive;
-    private final boolean[][] tied;
-    private final long[] ties;
+    /** Per point and unit: observations with h > 0, observations with h = 0 exactly, and the observation count. */
+    private final long[][] positive;
+    private final long[][] zero;
+    private final long[] observations;
+    private final int[][] batchPositive;
+    private final int[][] batchZero;
+    /** Per point: the value's shape without the batch axis when ONNX Runtime writes it into our buffer, else null. */
+    private final long[] @Nullable [] pinnedShape;
+    private final @Nullable FloatBuffer[] pinnedBuffer;
+    private final Set<String> requestedUnpinned;
+    private float[] scratch = new float[0];
     private long examples;
 
     private ActivationProbe(OrtEnvironment env, OrtSessions.Opened opened, String source, String inputName,
-                            long[] exampleShape, int fixedBatch, List<String> modelOutputs, List<Point> points) {
+                            long[] exampleShape, int fixedBatch, List<String> modelOutputs, List<Point> points,
+                            Map<String, NodeInfo> outputInfo) {
         this.env = env;
         this.opened = opened;
         this.source = source;
@@ -95,15 +106,43 @@ public final class ActivationProbe implements AutoCloseable {
             req.add(p.value());
         }
         this.requested = req;
-        this.positive = new boolean[points.size()][];
-        this.nonPositive = new boolean[points.size()][];
-        this.tied = new boolean[points.size()][];
-        this.ties = new long[points.size()];
+        // values ONNX Runtime can write straight into a buffer of ours (float, every axis but the batch known): no
+        // output allocation and copy per batch
+        this.pinnedShape = new long[points.size()][];
+        this.pinnedBuffer = new FloatBuffer[points.size()];
+        LinkedHashSet<String> unpinned = new LinkedHashSet<>(modelOutputs);
+        for (int i = 0; i < points.size(); i++) {
+            Point p = points.get(i);
+            NodeInfo info = outputInfo.get(p.value());
+            long[] rest = null;
+            if (!modelOutputs.contains(p.value()) && info != null && info.getInfo() instanceof TensorInfo t
+                    && t.type == OnnxJavaType.FLOAT && t.getShape().length >= 2
+                    && t.getShape()[t.getShape().length - 1] == p.units()) {
+                rest = Arrays.copyOfRange(t.getShape(), 1, t.getShape().length);
+                for (long dim : rest) {
+                    if (dim <= 0) {
+                        rest = null;
+                        break;
+                    }
+                }
+            }
+            pinnedShape[i] = rest;
+            if (rest == null) {
+                unpinned.add(p.value());
+            }
+        }
+        this.requestedUnpinned = unpinned;
+        this.positive = new long[points.size()][];
+        this.zero = new long[points.size()][];
+        this.observations = new long[points.size()];
+        this.batchPositive = new int[points.size()][];
+        this.batchZero = new int[points.size()][];
         for (int i = 0; i < points.size(); i++) {
             int d = points.get(i).units();
-            positive[i] = new boolean[d];
-            nonPositive[i] = new boolean[d];
-            tied[i] = new boolean[d];
+            positive[i] = new long[d];
+            zero[i] = new long[d];
+            batchPositive[i] = new int[d];
+            batchZero[i] = new int[d];
         }
     }
 
@@ -159,7 +198,8 @@ public final class ActivationProbe implements AutoCloseable {
                             + describeShape(shape) + "; every axis but the batch axis must have a fixed size");
                 }
             }
-            return new ActivationProbe(env, opened, source, input, example, fixedBatch, outputs, points);
+            return new ActivationProbe(env, opened, source, input, example, fixedBatch, outputs, points,
+                    session.getOutputInfo());
         } catch (OrtException e) {
             opened.close();
             throw new InvalidModelException(source + ": ONNX Runtime cannot describe the model's inputs ("
@@ -290,25 +330,78 @@ public final class ActivationProbe implements AutoCloseable {
         System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
         FloatBuffer view = batch.duplicate();
         view.limit(view.position() + rows * exampleSize);
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, view.slice(), shape);
-             OrtSession.Result result = opened.session().run(Map.of(inputName, tensor), requested)) {
+        Map<String, OnnxTensor> pins = new HashMap<>();
+        try {
             for (int i = 0; i < points.size(); i++) {
-                Point p = points.get(i);
-                OnnxValue v = result.get(p.value()).orElseThrow();
-                observe(i, p, v);
-            }
-            if (outputs != null) {
-                List<OnnxValue> own = new ArrayList<>(modelOutputs.size());
-                for (String name : modelOutputs) {
-                    own.add(result.get(name).orElseThrow());
+                if (pinnedShape[i] != null) {
+                    pins.put(points.get(i).value(), pinnedTensor(i, rows));
                 }
-                outputs.accept(own, rows);
+            }
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, view.slice(), shape);
+                 OrtSession.Result result = pins.isEmpty() ? opened.session().run(Map.of(inputName, tensor), requested)
+                         : opened.session().run(Map.of(inputName, tensor), requestedUnpinned, pins)) {
+                for (int i = 0; i < points.size(); i++) {
+                    Point p = points.get(i);
+                    if (pinnedShape[i] != null) {
+                        FloatBuffer written = pinnedBuffer[i].duplicate();
+                        int n = Math.multiplyExact(rows, perExample(pinnedShape[i]));
+                        written.clear().limit(n);
+                        count(i, p, written, n);
+                    } else {
+                        observe(i, p, result.get(p.value()).orElseThrow());
+                    }
+                }
+                if (outputs != null) {
+                    List<OnnxValue> own = new ArrayList<>(modelOutputs.size());
+                    for (String name : modelOutputs) {
+                        own.add(result.get(name).orElseThrow());
+                    }
+                    outputs.accept(own, rows);
+                }
             }
         } catch (OrtException e) {
             throw new InvalidModelException(source + ": ONNX Runtime failed on examples " + (examples + 1) + "-"
                     + (examples + rows) + " (" + OrtSessions.firstLine(e.getMessage()) + ")", e);
+        } finally {
+            for (OnnxTensor t : pins.values()) {
+                t.close();
+            }
         }
         examples += rows;
+    }
+
+    private static int perExample(long[] rest) {
+        int n = 1;
+        for (long d : rest) {
+            n = Math.multiplyExact(n, (int) d);
+        }
+        return n;
+    }
+
+    /** A tensor over our buffer of point i for {@code rows} examples, which ONNX Runtime fills. */
+    private OnnxTensor pinnedTensor(int i, int rows) throws OrtException {
+        long[] rest = pinnedShape[i];
+        int n = Math.multiplyExact(rows, perExample(rest));
+        FloatBuffer b = pinnedBuffer[i];
+        if (b == null || b.capacity() < n) {
+            b = ByteBuffer.allocateDirect(Math.multiplyExact(n, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            pinnedBuffer[i] = b;
+        }
+        long[] shape = new long[rest.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rest, 0, shape, 1, rest.length);
+        FloatBuffer view = b.duplicate();
+        view.clear().limit(n);
+        return OnnxTensor.createTensor(env, view.slice(), shape);
+    }
+
+    /** Counts n float values of point i read from {@code values}. */
+    private void count(int index, Point p, FloatBuffer values, int n) {
+        if (scratch.length < n) {
+            scratch = new float[n];
+        }
+        values.get(scratch, 0, n);
+        accumulate(index, p.units(), n);
     }
 
     private void observe(int index, Point p, OnnxValue value) {
@@ -322,49 +415,61 @@ public final class ActivationProbe implements AutoCloseable {
             throw new InvalidModelException(source + ": value '" + p.value() + "' of layer " + p.name() + " has shape "
                     + Arrays.toString(shape) + "; expected the layer's " + d + " units on the last axis");
         }
-        boolean[] pos = positive[index];
-        boolean[] non = nonPositive[index];
-        boolean[] tie = tied[index];
-        long zeros = 0;
+        int n;
         if (t.getInfo().type == OnnxJavaType.FLOAT) {
             FloatBuffer fb = t.getFloatBuffer();
-            int n = fb.remaining();
-            for (int k = 0; k < n; k += d) {
-                for (int j = 0; j < d; j++) {
-                    float v = fb.get(k + j);
-                    if (v > 0) {
-                        pos[j] = true;
-                    } else {
-                        non[j] = true;
-                        if (v == 0) {
-                            tie[j] = true;
-                            zeros++;
-                        }
-                    }
-                }
+            n = fb.remaining();
+            if (scratch.length < n) {
+                scratch = new float[n];
             }
+            fb.get(scratch, 0, n);
         } else if (t.getInfo().type == OnnxJavaType.DOUBLE) {
             DoubleBuffer db = t.getDoubleBuffer();
-            int n = db.remaining();
-            for (int k = 0; k < n; k += d) {
-                for (int j = 0; j < d; j++) {
-                    double v = db.get(k + j);
-                    if (v > 0) {
-                        pos[j] = true;
-                    } else {
-                        non[j] = true;
-                        if (v == 0) {
-                            tie[j] = true;
-                            zeros++;
-                        }
-                    }
-                }
+            n = db.remaining();
+            if (scratch.length < n) {
+                scratch = new float[n];
+            }
+            // keep each value's sign class (positive, negative, zero, NaN): a tiny double must not round to 0
+            for (int k = 0; k < n; k++) {
+                double v = db.get(k);
+                scratch[k] = v > 0 ? Math.max((float) v, Float.MIN_VALUE) : v < 0 ? Math.min((float) v, -Float.MIN_VALUE)
+                        : (float) v;
             }
         } else {
             throw new InvalidModelException(source + ": value '" + p.value() + "' of layer " + p.name() + " holds "
                     + t.getInfo().type + " values; expected float or double");
         }
-        ties[index] += zeros;
+        accumulate(index, d, n);
+    }
+
+    /** Adds the counts of the first n scratch values (d units per observation) to point {@code index}. */
+    private void accumulate(int index, int d, int n) {
+        count(scratch, n, d, batchPositive[index], batchZero[index]);
+        long[] pos = positive[index];
+        long[] zer = zero[index];
+        int[] bp = batchPositive[index];
+        int[] bz = batchZero[index];
+        for (int j = 0; j < d; j++) {
+            pos[j] += bp[j];
+            zer[j] += bz[j];
+        }
+        observations[index] += n / d;
+    }
+
+    /**
+     * Per unit j, the entries {@code v[k·d + j] > 0} and {@code == 0} among the first n values (branch-free, so the
+     * JIT vectorises it; NaN counts as neither, so as inactive).
+     */
+    private static void count(float[] v, int n, int d, int[] positive, int[] zero) {
+        java.util.Arrays.fill(positive, 0);
+        java.util.Arrays.fill(zero, 0);
+        for (int k = 0; k < n; k += d) {
+            for (int j = 0; j < d; j++) {
+                float x = v[k + j];
+                positive[j] += x > 0 ? 1 : 0;
+                zero[j] += x == 0 ? 1 : 0;
+            }
+        }
     }
 
     /**
@@ -378,18 +483,20 @@ public final class ActivationProbe implements AutoCloseable {
             List<Integer> active = new ArrayList<>();
             List<Integer> dead = new ArrayList<>();
             int tiedUnits = 0;
+            long ties = 0;
             for (int j = 0; j < p.units(); j++) {
-                if (positive[i][j] && !nonPositive[i][j]) {
+                if (observations[i] > 0 && positive[i][j] == observations[i]) {
                     active.add(j);
-                } else if (!positive[i][j]) {
+                } else if (positive[i][j] == 0) {
                     dead.add(j);
                 }
-                if (tied[i][j]) {
+                if (zero[i][j] > 0) {
                     tiedUnits++;
+                    ties += zero[i][j];
                 }
             }
             out.add(new LayerActivation(p.layer(), p.name(), active, dead, p.units() - active.size() - dead.size(),
-                    tiedUnits, ties[i]));
+                    tiedUnits, ties));
         }
         return List.copyOf(out);
     }
