@@ -15,9 +15,11 @@ import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.network.Activation;
+import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
+import org.jspecify.annotations.Nullable;
 import org.tribuo.Example;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Prediction;
@@ -30,6 +32,7 @@ import org.tribuo.interop.onnx.DenseTransformer;
 import org.tribuo.interop.onnx.LabelTransformer;
 import org.tribuo.interop.onnx.ONNXExternalModel;
 import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.ModelProvenance;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,8 +65,9 @@ import java.util.function.Consumer;
  * are probabilities when the output comes out of a {@code Softmax}); a single column of a two-class model by
  * {@link SingleScoreLabelTransformer} (a probability when it comes out of a {@code Sigmoid}, else a logit);
  * a two-output model (labels and scores, as sklearn-onnx writes) by {@code LabelTransformer}. The predictions are
- * evaluated by Tribuo's {@link LabelEvaluator} against an {@link ONNXExternalModel} of the same file (whose
- * provenance is the evaluation's model provenance); each prediction keeps its label and scores, not the features.
+ * evaluated by Tribuo's {@link LabelEvaluator} against an {@link ONNXExternalModel} of the same file (the
+ * {@code LabelEvaluation}'s model provenance; the {@link InvarianceEvaluation}'s is the reader's, as without data);
+ * each prediction keeps its label and scores, not the features.
  * <p>
  * <b>Execution.</b> Hidden values come from the model: the dense layers' outputs named by the
  * {@link OnnxLayerBinding}s are added as graph outputs of an in-memory copy ({@link ActivationProbe}). The SVM
@@ -92,7 +96,7 @@ public final class OnnxDataAnalyzer {
      * @param bindings where each dense layer's output and ReLU live in the graph, one per layer
      */
     public record ModelSource(Path file, OnnxMl.ModelProto proto, NetworkDescription network,
-                              List<OnnxLayerBinding> bindings) {
+                              List<OnnxLayerBinding> bindings, @Nullable ModelProvenance provenance) {
         /** Copies the list and checks there is one binding per layer. */
         public ModelSource {
             bindings = List.copyOf(bindings);
@@ -100,6 +104,20 @@ public final class OnnxDataAnalyzer {
                 throw new IllegalArgumentException(bindings.size() + " layer bindings for " + network.depth() + " layers");
             }
         }
+
+        /**
+         * What the reader gives: every layer in memory, the bindings and the model's provenance
+         * ({@link OnnxAnalysis#provenance}: the Tribuo provenance our own exports carry, else an external model's).
+         */
+        public static ModelSource of(OnnxModel model) {
+            return new ModelSource(Path.of(model.info().path()), model.getModelProto(), model.readAll(),
+                    model.bindings(), OnnxAnalysis.provenance(model));
+        }
+    }
+
+    /** {@link #analyze(ModelSource, Path, String, Consumer)} of a model opened by {@link OnnxModelReader}. */
+    public OnnxDataEvaluation analyze(OnnxModel model, Path data, String labelColumn, Consumer<String> notes) {
+        return analyze(ModelSource.of(model), data, labelColumn, notes);
     }
 
     /**
@@ -255,8 +273,9 @@ public final class OnnxDataAnalyzer {
         DataAnalysis analysis = new DataAnalysis((int) Math.min(Integer.MAX_VALUE, probe.getExamples()), margin,
                 marginNote, relu, stable, List.of());
         LabelEvaluation classification = new LabelEvaluator().evaluate(external, predictions, provenance);
+        ModelProvenance modelProvenance = model.provenance() != null ? model.provenance() : external.getProvenance();
         InvarianceEvaluation evaluation = new InvarianceEvaluation(analyzer.analyze(network), analysis, classification,
-                predictions, new EvaluationProvenance(external.getProvenance(), provenance));
+                predictions, new EvaluationProvenance(modelProvenance, provenance));
         return new OnnxDataEvaluation(evaluation, execution);
     }
 
@@ -272,7 +291,12 @@ public final class OnnxDataAnalyzer {
             return "the first dense layer reads " + network.layer(0).inputWidth() + " of the " + size
                     + " input values (the SVM comparison needs the end-to-end map of the whole input)";
         }
-        if (!network.isFeedForward()) {
+        for (DataFlowEdge e : network.edges()) {
+            if (e.consumer() != e.producer() + 1) {
+                return "the network is not a chain of dense layers (the SVM comparison needs the end-to-end map)";
+            }
+        }
+        if (network.edges().size() != network.depth() - 1) {
             return "the network is not a chain of dense layers (the SVM comparison needs the end-to-end map)";
         }
         return "";

@@ -36,9 +36,17 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
      * </ul>
      */
     public String toJson(@Nullable String modelPath) {
+        return extendJson(EvaluationJson.write(evaluation, modelPath));
+    }
+
+    /**
+     * {@code json} (the evaluation as {@link EvaluationJson} or {@link OnnxAnalysis#toJson} wrote it) with the keys
+     * {@code activations}, {@code stable_submatrix} and {@code execution} of {@link #toJson}.
+     */
+    public String extendJson(String json) {
         ObjectNode root;
         try {
-            root = (ObjectNode) MAPPER.readTree(EvaluationJson.write(evaluation, modelPath));
+            root = (ObjectNode) MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot re-read the evaluation JSON: " + e.getOriginalMessage(), e);
         }

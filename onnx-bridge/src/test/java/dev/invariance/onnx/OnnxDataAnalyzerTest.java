@@ -170,8 +170,12 @@ class OnnxDataAnalyzerTest {
         }
         assertTrue(result.evaluation().getProvenance().getTestDatasetProvenance() instanceof OnnxDataProvenance p
                 && p.getExecutionProvider().equals(OrtSessions.CPU_PROVIDER));
-        assertEquals("ONNXExternalModel", result.evaluation().getProvenance().getModelProvenance().getClassName()
+        // Tribuo's LabelEvaluation is made against ONNXExternalModel; the whole evaluation keeps the reader's provenance
+        assertEquals("ONNXExternalModel", evaluation.getProvenance().getModelProvenance().getClassName()
                 .replaceAll(".*\\.", ""));
+        // (its data-source creation time is the reading's, so compare the trainer side: file hash and location)
+        assertEquals(OnnxAnalysis.provenance(OnnxModelReader.open(FIXTURES.resolve(name + ".onnx"))).getTrainerProvenance(),
+                result.evaluation().getProvenance().getModelProvenance().getTrainerProvenance());
     }
 
     @ParameterizedTest
