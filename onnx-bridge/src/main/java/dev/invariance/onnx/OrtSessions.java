@@ -93,7 +93,21 @@ public final class OrtSessions {
                 : "this build bundles the CPU-only onnxruntime; build with 'mvn -Pcuda package' for onnxruntime_gpu, "
                 + "which needs CUDA 12 and cuDNN 9";
         return "--device " + (device.kind() == ExecutionDevice.Kind.AUTO ? "auto" : "cuda:" + device.deviceId())
-                + ": ONNX Runtime cannot use the CUDA execution provider: " + firstLine(e.getMessage()) + " (" + hint + ")";
+                + ": ONNX Runtime cannot use the CUDA execution provider: " + reason(e.getMessage()) + " (" + hint + ")";
+    }
+
+    /**
+     * ONNX Runtime's own words without its framing: "Error code - ORT_EP_FAIL - message: X" gives X, and
+     * "/onnxruntime_src/...cc:1539 ... [ONNXRuntimeError] : 1 : FAIL : X" gives X (which names the missing library).
+     */
+    static String reason(@Nullable String message) {
+        String m = firstLine(message);
+        int fail = m.lastIndexOf(" : FAIL : ");
+        if (fail >= 0) {
+            return m.substring(fail + " : FAIL : ".length()).strip();
+        }
+        int msg = m.indexOf("message: ");
+        return msg >= 0 ? m.substring(msg + "message: ".length()).strip() : m;
     }
 
     static String firstLine(@Nullable String message) {
