@@ -16,7 +16,8 @@ numpy prediction with a fixed share flipped, so accuracy is below 1; the referen
 
 Cases: mlp_bias (6-8-8-3 ReLU with bias), mlp_nobias (5-6-6-2 ReLU without bias), residual (6-8 ReLU, an 8-8 ReLU
 block added to its input, 8-3 head), binary_logit (4-6-1 ReLU, one logit), softmax (5-7-4 ReLU then Softmax,
-numeric labels), input3d (input [N, 4, 3]: a 3-5 Linear applied at each of the 4 positions, ReLU, Flatten, 20-3).
+numeric labels), input3d (input [N, 4, 3]: a 3-5 Linear applied at each of the 4 positions, ReLU, Flatten, 20-3);
+mlp_external.onnx + mlp_external.data is mlp_bias with its weights in an external data file (same reference).
 Rows whose pre-activations come within 1e-3 of zero are dropped so float32 and float64 agree on every sign.
 Deterministic (fixed seeds). Needs python3-torch, python3-onnx, python3-numpy (Debian).
 """
@@ -267,6 +268,13 @@ def main():
     m = Input3d(rng)
     refs["input3d"] = case("input3d", m, (1, 4, 3), [wb(m.pos)[0], wb(m.head)[0]], [True, False], [(0, 1)],
                            ["x", "y", "z"], 40, rng)
+
+    # mlp_bias again with its weights in an external data file next to it (ONNX Runtime must find it although the
+    # probe opens a modified copy of the model)
+    import onnx
+    ext = onnx.load(os.path.join(OUT, "mlp_bias.onnx"))
+    onnx.save_model(ext, os.path.join(OUT, "mlp_external.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="mlp_external.data", size_threshold=0)
 
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump(refs, f, indent=1)

@@ -151,8 +151,8 @@ public final class ActivationProbe implements AutoCloseable {
      *
      * @param model       the parsed model (not modified; a copy gets the extra outputs)
      * @param modelFolder the folder of the model file, against which external-data locations are resolved (the copy
-     *                    is opened from memory, where ONNX Runtime would resolve them against the working directory);
-     *                    null when the model has no external data
+     *                    gets absolute locations, as it is opened from memory or a temporary file); null when the
+     *                    model has no external data
      * @param source      the model file, for messages
      * @param inputName   the input to feed, or null when the model has exactly one input
      * @param points      the values to observe
@@ -168,8 +168,7 @@ public final class ActivationProbe implements AutoCloseable {
         for (OnnxMl.ValueInfoProto o : model.getGraph().getOutputList()) {
             outputs.add(o.getName());
         }
-        byte[] bytes = withOutputs(model, points, modelFolder).toByteArray();
-        OrtSessions.Opened opened = OrtSessions.open(env, bytes, source, device, notes);
+        OrtSessions.Opened opened = OrtSessions.open(env, withOutputs(model, points, modelFolder), source, device, notes);
         try {
             OrtSession session = opened.session();
             Map<String, NodeInfo> inputs = session.getInputInfo();

@@ -37,7 +37,13 @@ import org.tribuo.provenance.ModelProvenance;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -169,7 +175,7 @@ public final class OnnxDataAnalyzer {
             for (int i = 0; i < classes.size(); i++) {
                 outputMapping.put(new Label(classes.get(i)), i);
             }
-            try (ONNXExternalModel<Label> external = externalModel(model.file(), featureMapping, outputMapping,
+            try (ONNXExternalModel<Label> external = externalModel(model, featureMapping, outputMapping,
                     reading.transformer(), probe.getInputName())) {
                 return run(model, data, labelColumn, classes, probe, reader, reading, external, observable, notes);
             }
@@ -426,19 +432,100 @@ public final class OnnxDataAnalyzer {
         return "";
     }
 
-    private static ONNXExternalModel<Label> externalModel(Path file, Map<String, Integer> features,
+    /** Largest model (with its external data inlined) handed to {@code ONNXExternalModel}, which keeps it in memory. */
+    static final long MAX_INLINED_BYTES = 1L << 30;
+
+    /**
+     * Tribuo's {@code ONNXExternalModel} of the model file. It gives the model to ONNX Runtime from memory, where
+     * ONNX Runtime 1.20 refuses external data; a model with external data is therefore handed over as a temporary
+     * copy with its tensors inlined (up to {@link #MAX_INLINED_BYTES}; larger models are refused with a message).
+     */
+    private static ONNXExternalModel<Label> externalModel(ModelSource model, Map<String, Integer> features,
                                                           Map<Label, Integer> outputs, LabelTransformer transformer,
                                                           String inputName) {
+        Path file = model.file();
+        Path temporary = null;
+        if (OrtSessions.hasExternalData(model.proto())) {
+            try {
+                temporary = Files.createTempFile("invariance-onnx", ".onnx");
+                try (OutputStream out = Files.newOutputStream(temporary)) {
+                    inlined(model.proto(), file.toAbsolutePath().getParent(), file).writeTo(out);
+                }
+            } catch (IOException e) {
+                deleteQuietly(temporary);
+                throw new UncheckedIOException("cannot write an inlined copy of " + file + ": " + e.getMessage(), e);
+            }
+        }
         // ONNXExternalModel owns (and closes) its session options
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setIntraOpNumThreads(1);
             return ONNXExternalModel.createOnnxModel(new LabelFactory(), features, outputs, new DenseTransformer(),
-                    transformer, options, file, inputName);
+                    transformer, options, temporary != null ? temporary : file, inputName);
         } catch (OrtException e) {
             options.close();
             throw new InvalidModelException(file + ": ONNX Runtime cannot load the model for Tribuo's ONNXExternalModel ("
                     + OrtSessions.firstLine(e.getMessage()) + ")", e);
+        } finally {
+            deleteQuietly(temporary);
+        }
+    }
+
+    /** The model with every external initializer's bytes read into {@code raw_data}. */
+    static OnnxMl.ModelProto inlined(OnnxMl.ModelProto model, Path folder, Path file) throws IOException {
+        OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
+        long total = 0;
+        for (OnnxMl.TensorProto.Builder t : graph.getInitializerBuilderList()) {
+            if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+                continue;
+            }
+            String location = null;
+            long offset = 0;
+            long length = -1;
+            for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue());
+                    case "length" -> length = Long.parseLong(e.getValue());
+                    default -> { }
+                }
+            }
+            if (location == null) {
+                throw new InvalidModelException(file + ": tensor '" + t.getName() + "' has external data without a location");
+            }
+            Path data = folder.resolve(location);
+            try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
+                long n = length >= 0 ? length : ch.size() - offset;
+                total += n;
+                if (total > MAX_INLINED_BYTES) {
+                    throw new InvalidModelException(file + ": the LabelEvaluation runs the model through Tribuo's "
+                            + "ONNXExternalModel, which holds it in memory with its external data inlined; over "
+                            + (MAX_INLINED_BYTES >> 20) + " MB of external data is more than that allows");
+                }
+                ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(n));
+                while (bytes.hasRemaining() && ch.read(bytes, offset + bytes.position()) >= 0) {
+                    // positioned reads until the range is read
+                }
+                if (bytes.hasRemaining()) {
+                    throw new InvalidModelException(file + ": external data of tensor '" + t.getName() + "' in " + data
+                            + " is shorter than its declared range");
+                }
+                bytes.flip();
+                t.setRawData(com.google.protobuf.ByteString.copyFrom(bytes));
+            }
+            t.clearExternalData();
+            t.setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT);
+        }
+        return model.toBuilder().setGraph(graph).build();
+    }
+
+    private static void deleteQuietly(@Nullable Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a leftover file in the temporary folder is harmless
+            }
         }
     }
 }

@@ -1,11 +1,17 @@
 package dev.invariance.onnx;
 
+import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import org.jspecify.annotations.Nullable;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
@@ -34,13 +40,17 @@ public final class OrtSessions {
      * @param provider {@link #CPU_PROVIDER} or {@link #CUDA_PROVIDER}
      * @param deviceId the CUDA device ordinal, or null on the CPU
      */
-    public record Opened(OrtSession session, String provider, @Nullable Integer deviceId) implements AutoCloseable {
+    public record Opened(OrtSession session, String provider, @Nullable Integer deviceId, @Nullable Path temporary)
+            implements AutoCloseable {
+        /** Closes the session and deletes the temporary copy of the model, if one was written. */
         @Override
         public void close() {
             try {
                 session.close();
             } catch (OrtException e) {
                 throw new IllegalStateException("cannot close the ONNX Runtime session: " + e.getMessage(), e);
+            } finally {
+                deleteTemporary(temporary);
             }
         }
     }
@@ -51,21 +61,47 @@ public final class OrtSessions {
     }
 
     /**
-     * Opens a session for the serialised model {@code model} on {@code device}.
+     * Opens a session for {@code model} on {@code device}. A model without external data is handed to ONNX Runtime
+     * from memory. ONNX Runtime 1.20 refuses external data in a model given from memory ("model_path must not be
+     * empty"), so a model with external data (its locations made absolute, see
+     * {@link ActivationProbe#withOutputs}) is written to a temporary file, which {@link Opened#close()} deletes.
      *
      * @param source what to name in messages (the model file)
      * @param notes  receives the one-line note when {@code auto} falls back to the CPU
      * @throws DeviceUnavailableException for {@code cuda} when the CUDA execution provider cannot be used
      * @throws InvalidModelException      when ONNX Runtime rejects the model
      */
-    public static Opened open(OrtEnvironment env, byte[] model, String source, ExecutionDevice device,
+    public static Opened open(OrtEnvironment env, OnnxMl.ModelProto model, String source, ExecutionDevice device,
                               Consumer<String> notes) {
+        Path temporary = null;
+        if (hasExternalData(model)) {
+            try {
+                Path dir = Files.createTempDirectory("invariance-onnx");
+                temporary = dir.resolve("model.onnx");
+                try (OutputStream out = Files.newOutputStream(temporary)) {
+                    model.writeTo(out);
+                }
+            } catch (IOException e) {
+                deleteTemporary(temporary);
+                throw new UncheckedIOException("cannot write a temporary copy of " + source + ": " + e.getMessage(), e);
+            }
+        }
+        byte[] bytes = temporary == null ? model.toByteArray() : null;
+        try {
+            return open(env, bytes, temporary, source, device, notes);
+        } catch (RuntimeException e) {
+            deleteTemporary(temporary);
+            throw e;
+        }
+    }
+
+    private static Opened open(OrtEnvironment env, byte @Nullable [] bytes, @Nullable Path file, String source,
+                               ExecutionDevice device, Consumer<String> notes) {
         if (device.kind() != ExecutionDevice.Kind.CPU) {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             try {
                 options.addCUDA(device.deviceId());
-                OrtSession session = env.createSession(model, options);
-                return new Opened(session, CUDA_PROVIDER, device.deviceId());
+                return new Opened(session(env, bytes, file, options), CUDA_PROVIDER, device.deviceId(), file);
             } catch (OrtException e) {
                 String reason = cudaFailure(device, e);
                 if (device.kind() == ExecutionDevice.Kind.CUDA) {
@@ -77,10 +113,37 @@ public final class OrtSessions {
             }
         }
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            return new Opened(env.createSession(model, options), CPU_PROVIDER, null);
+            return new Opened(session(env, bytes, file, options), CPU_PROVIDER, null, file);
         } catch (OrtException e) {
             throw new InvalidModelException(source + ": ONNX Runtime cannot load the model ("
                     + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    private static OrtSession session(OrtEnvironment env, byte @Nullable [] bytes, @Nullable Path file,
+                                      OrtSession.SessionOptions options) throws OrtException {
+        return bytes != null ? env.createSession(bytes, options) : env.createSession(String.valueOf(file), options);
+    }
+
+    /** Whether an initializer of the main graph keeps its values in an external file. */
+    static boolean hasExternalData(OnnxMl.ModelProto model) {
+        for (OnnxMl.TensorProto t : model.getGraph().getInitializerList()) {
+            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteTemporary(@Nullable Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+        } catch (IOException ignored) {
+            // a leftover file in the temporary folder is harmless
         }
     }
 

@@ -220,6 +220,34 @@ class OnnxDataAnalyzerTest {
         assertTrue(root.path("classification").path("accuracy").isNumber());
     }
 
+    @org.junit.jupiter.api.Test
+    void externalDataIsFoundNextToTheModelWhateverTheWorkingDirectory() {
+        // mlp_external.onnx is mlp_bias.onnx with its weights in mlp_external.data; the working directory is the
+        // module, not the fixtures folder, so a copy opened from memory would miss the data file
+        OnnxDataEvaluation external = OnnxDataAnalyzer.create(WeightAnalyzer.create(), OnnxDataOptions.defaults())
+                .analyze(source("mlp_external"), FIXTURES.resolve("mlp_bias.csv"), "label", note -> { });
+        OnnxDataEvaluation inline = run("mlp_bias", OnnxDataOptions.defaults());
+        DataAnalysis a = external.evaluation().getDataAnalysis();
+        DataAnalysis b = inline.evaluation().getDataAnalysis();
+        assertNotNull(a);
+        assertNotNull(b);
+        assertEquals(b.activations(), a.activations());
+        assertNotNull(external.evaluation().getLabelEvaluation());
+        assertEquals(reference("mlp_bias").path("accuracy").asDouble(),
+                external.evaluation().getLabelEvaluation().accuracy(), 1e-12);
+    }
+
+    @org.junit.jupiter.api.Test
+    void singleScoreTransformerSurvivesTribuosProtobufRoundTrip() throws Exception {
+        for (boolean probability : new boolean[] {false, true}) {
+            SingleScoreLabelTransformer t = new SingleScoreLabelTransformer(probability);
+            org.tribuo.interop.onnx.protos.OutputTransformerProto proto = t.serialize();
+            Object back = org.tribuo.protos.ProtoUtil.deserialize(proto);
+            assertEquals(t, back);
+            assertEquals(probability, ((SingleScoreLabelTransformer) back).generatesProbabilities());
+        }
+    }
+
     private static long[] shape(JsonNode ref, OrtFixtures.Table table) {
         int n = table.labels().size();
         return ref.path("model").asText().startsWith("input3d") ? new long[] {n, 4, 3}

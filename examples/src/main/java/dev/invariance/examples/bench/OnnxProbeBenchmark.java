@@ -91,7 +91,7 @@ public final class OnnxProbeBenchmark {
         double[] probed = new double[repeats];
         List<LayerActivation> activations;
         String provider;
-        try (OrtSessions.Opened session = OrtSessions.open(env, model.toByteArray(), modelFile.toString(), device,
+        try (OrtSessions.Opened session = OrtSessions.open(env, model, modelFile.toString(), device,
                 System.err::println);
              ActivationProbe probe = ActivationProbe.open(env, model, null, modelFile.toString(), null, points, device,
                      System.err::println)) {
