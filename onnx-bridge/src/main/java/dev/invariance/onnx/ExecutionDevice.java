@@ -66,7 +66,7 @@ public record ExecutionDevice(Kind kind, int deviceId) {
         }
         return switch (name) {
             case "cpu" -> cpu();
-            case "cuda", "gpu" -> cuda(id);
+            case "cuda" -> cuda(id);
             case "auto" -> new ExecutionDevice(Kind.AUTO, id);
             default -> throw new IllegalArgumentException("unknown --device '" + text
                     + "' (expected cpu, cuda, cuda:N or auto)");
