@@ -9,6 +9,8 @@ import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 import org.jspecify.annotations.Nullable;
 
+import java.util.Arrays;
+
 /**
  * The pair scores of science.md 2.6, 2.7 and 2.9 for W_from (d × n) feeding W_to (m × d). The scores that need
  * the full matrices (weighted alignment, commutator, balancedness) are computed when both matrices are given:
@@ -144,10 +146,12 @@ final class AlignmentMeasures {
         int n = wf.getColumns();
         int m = wt.getRows();
         double[] f = wf.toRowMajorArray();
-        double[] t = wt.toRowMajorArray();
+        // W_to and P are read in column panels (offset i0, leading dimension d); netlib's argument check wants a
+        // whole leading dimension after the last panel's start, so both carry d entries of padding.
+        double[] t = Arrays.copyOf(wt.toRowMajorArray(), m * d + d);
         double[] q = new double[m * n];
         gemm(false, false, m, n, d, 1.0, t, 0, d, f, 0, n, 0.0, q, 0, n);
-        double[] p = new double[n * d];
+        double[] p = new double[n * d + d];
         gemm(true, false, n, d, m, 1.0, q, 0, n, t, 0, d, 0.0, p, 0, d);
         double na = gramNorm(sa, f, d, n);
         double nb = gramNorm(sb, t, m, d);
