@@ -9,6 +9,9 @@ import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.network.NetworkProvider;
+import dev.invariance.onnx.OnnxAnalysis;
+import dev.invariance.onnx.OnnxModel;
+import dev.invariance.onnx.OnnxModelReader;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -27,17 +30,18 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code invariance analyze MODEL.tribuo [--data FILE.csv --label COLUMN]}: the low-rank and alignment analysis of
- * a saved Tribuo model, as a table (default) or as JSON ({@code --format json}).
+ * {@code invariance analyze MODEL.tribuo [--data FILE.csv --label COLUMN]} or {@code invariance analyze MODEL.onnx}: the
+ * low-rank and alignment analysis of a saved Tribuo model or of an ONNX model read by
+ * {@link dev.invariance.onnx.OnnxModelReader}, as a table (default) or as JSON ({@code --format json}).
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Find low-rank and aligned layers of a saved Tribuo model (optionally with data).")
+        description = "Find low-rank and aligned layers of a saved Tribuo model or an ONNX model (optionally with data).")
 final class AnalyzeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A Tribuo model file (protobuf, as written by train --tribuo-model).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A Tribuo model file (protobuf, as written by train --tribuo-model) or an ONNX model (*.onnx).")
     private Path modelFile;
 
     @Option(names = "--data", paramLabel = "FILE.csv", description = "Data for the data-dependent metrics and the model's evaluation.")
@@ -78,9 +82,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--spectrum: " + e.getMessage());
         }
-        Model<Label> model = loadModel(modelFile);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
                 .allSingularValues(allSingularValues).spectrum(mode).build());
+        if (OnnxModelReader.isOnnxFile(modelFile)) {
+            return analyzeOnnx(analyzer, fmt);
+        }
+        Model<Label> model = loadModel(modelFile);
         InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer);
         InvarianceEvaluation evaluation;
         if (data != null && label != null) {
@@ -97,6 +104,26 @@ final class AnalyzeCommand implements Callable<Integer> {
             out.print(evaluation);
         }
         out.flush();
+        return 0;
+    }
+
+    private int analyzeOnnx(WeightAnalyzer analyzer, String fmt) {
+        if (data != null) {
+            throw new ParameterException(spec.commandLine(), "--data is not supported for ONNX models yet");
+        }
+        try (OnnxModel model = OnnxModelReader.open(modelFile)) {
+            InvarianceEvaluation evaluation = OnnxAnalysis.evaluate(model, analyzer);
+            PrintWriter out = spec.commandLine().getOut();
+            if (fmt.equals("json")) {
+                out.println(OnnxAnalysis.toJson(evaluation, model));
+            } else {
+                out.print(evaluation);
+                for (String note : OnnxAnalysis.notes(model)) {
+                    out.println("note: " + note);
+                }
+            }
+            out.flush();
+        }
         return 0;
     }
 

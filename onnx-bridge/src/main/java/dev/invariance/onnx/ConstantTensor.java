@@ -1,0 +1,261 @@
+package dev.invariance.onnx;
+
+import dev.invariance.network.ElementType;
+import org.jspecify.annotations.Nullable;
+
+import java.util.Arrays;
+
+/**
+ * A tensor whose value is known without running the model: a stored tensor (an initializer or a {@code Constant}
+ * node's value) or one of those passed through {@code Cast}, {@code Identity}, {@code Transpose}, {@code Reshape}
+ * (also {@code Flatten}, {@code Squeeze}, {@code Unsqueeze}) or {@code DequantizeLinear}. Its shape and precision
+ * are known up front; {@link #values()} computes the row-major values on demand, reading the stored payload then, so
+ * an outline costs nothing and a layer's weights are read only when the layer is loaded.
+ */
+abstract class ConstantTensor {
+    /** The stored tensor this value comes from (the layer's name in the file). */
+    final String rootName;
+    /** Shape, row-major. */
+    final long[] shape;
+    /** The floating-point precision of the values, the lowest along the way; null for integer values. */
+    final @Nullable ElementType precision;
+
+    ConstantTensor(String rootName, long[] shape, @Nullable ElementType precision) {
+        this.rootName = rootName;
+        this.shape = shape;
+        this.precision = precision;
+    }
+
+    /** Whether the values are floating point (weights) rather than integers (quantised values, shapes). */
+    boolean precisionKnown() {
+        return precision != null;
+    }
+
+    /** Number of elements. */
+    long count() {
+        long c = 1;
+        for (long d : shape) {
+            c *= d;
+        }
+        return c;
+    }
+
+    /** The values in row-major order of {@link #shape}. */
+    abstract double[] values();
+
+    /** A stored tensor read through its payload. */
+    static final class Stored extends ConstantTensor {
+        final TensorPayload payload;
+
+        Stored(TensorPayload payload, String name) {
+            super(name, payload.shape(), payload.elementType());
+            this.payload = payload;
+        }
+
+        @Override
+        double[] values() {
+            return payload.read();
+        }
+
+        long[] longs() {
+            return payload.readLongs();
+        }
+    }
+
+    /** {@code Cast} to a floating-point type: values rounded to it. */
+    static final class Cast extends ConstantTensor {
+        final ConstantTensor source;
+        final ElementType target;
+
+        Cast(ConstantTensor source, ElementType target) {
+            super(source.rootName, source.shape, lower(source.precision, target));
+            this.source = source;
+            this.target = target;
+        }
+
+        @Override
+        double[] values() {
+            double[] v = source.values();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = roundTo(v[i], target);
+            }
+            return v;
+        }
+    }
+
+    /** {@code Transpose} with a permutation of the axes. */
+    static final class Transpose extends ConstantTensor {
+        final ConstantTensor source;
+        final int[] perm;
+
+        Transpose(ConstantTensor source, int[] perm) {
+            super(source.rootName, permute(source.shape, perm), source.precision);
+            this.source = source;
+            this.perm = perm;
+        }
+
+        @Override
+        double[] values() {
+            double[] in = source.values();
+            int rank = perm.length;
+            if (rank == 2 && perm[0] == 1) {
+                int r = (int) source.shape[0];
+                int c = (int) source.shape[1];
+                return transpose2d(in, r, c);
+            }
+            long[] inStrides = strides(source.shape);
+            double[] out = new double[in.length];
+            int[] idx = new int[rank];
+            for (int o = 0; o < out.length; o++) {
+                long src = 0;
+                for (int a = 0; a < rank; a++) {
+                    src += idx[a] * inStrides[perm[a]];
+                }
+                out[o] = in[(int) src];
+                for (int a = rank - 1; a >= 0; a--) {
+                    if (++idx[a] < shape[a]) {
+                        break;
+                    }
+                    idx[a] = 0;
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code Reshape}, {@code Flatten}, {@code Squeeze}, {@code Unsqueeze}, {@code Identity}: same values. */
+    static final class Reshape extends ConstantTensor {
+        final ConstantTensor source;
+
+        Reshape(ConstantTensor source, long[] shape) {
+            super(source.rootName, shape, source.precision);
+            this.source = source;
+        }
+
+        @Override
+        double[] values() {
+            return source.values();
+        }
+    }
+
+    /**
+     * {@code DequantizeLinear}: {@code y = (x − zero_point) · scale}, per tensor (scalar scale) or per axis (scale
+     * and zero point of length {@code shape[axis]}).
+     */
+    static final class Dequantize extends ConstantTensor {
+        final ConstantTensor x;
+        final ConstantTensor scale;
+        final @Nullable ConstantTensor zeroPoint;
+        final int axis;
+
+        Dequantize(ConstantTensor x, ConstantTensor scale, @Nullable ConstantTensor zeroPoint, int axis) {
+            super(x.rootName, x.shape, scale.precision);
+            this.x = x;
+            this.scale = scale;
+            this.zeroPoint = zeroPoint;
+            this.axis = axis;
+        }
+
+        @Override
+        double[] values() {
+            double[] v = x.values();
+            double[] s = scale.values();
+            double[] z = zeroPoint == null ? new double[s.length] : zeroPoint.values();
+            if (s.length == 1) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (v[i] - z[0]) * s[0];
+                }
+                return v;
+            }
+            long inner = 1;
+            for (int a = axis + 1; a < shape.length; a++) {
+                inner *= shape[a];
+            }
+            int n = s.length;
+            for (int i = 0; i < v.length; i++) {
+                int c = (int) ((i / inner) % n);
+                v[i] = (v[i] - z[c]) * s[c];
+            }
+            return v;
+        }
+    }
+
+    /** Row-major strides of a shape. */
+    static long[] strides(long[] shape) {
+        long[] s = new long[shape.length];
+        long acc = 1;
+        for (int a = shape.length - 1; a >= 0; a--) {
+            s[a] = acc;
+            acc *= shape[a];
+        }
+        return s;
+    }
+
+    static long[] permute(long[] shape, int[] perm) {
+        long[] out = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            out[i] = shape[perm[i]];
+        }
+        return out;
+    }
+
+    /** Row-major transpose of an r × c array. */
+    static double[] transpose2d(double[] in, int r, int c) {
+        double[] out = new double[in.length];
+        final int block = 64;
+        for (int i0 = 0; i0 < r; i0 += block) {
+            int i1 = Math.min(r, i0 + block);
+            for (int j0 = 0; j0 < c; j0 += block) {
+                int j1 = Math.min(c, j0 + block);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        out[j * r + i] = in[i * c + j];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The less precise of two types (larger machine epsilon); null counts as no information. */
+    static @Nullable ElementType lower(@Nullable ElementType a, @Nullable ElementType b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.getMachineEpsilon() >= b.getMachineEpsilon() ? a : b;
+    }
+
+    /** Rounds to the nearest value of the type (ties to even), as a {@code Cast} to it does. */
+    static double roundTo(double v, ElementType type) {
+        switch (type) {
+            case FLOAT64:
+                return v;
+            case FLOAT32:
+                return (float) v;
+            default:
+                break;
+        }
+        float f = (float) v;
+        if (Float.isNaN(f) || Float.isInfinite(f) || f == 0f) {
+            return f;
+        }
+        int mantissaBits = type == ElementType.FLOAT16 ? 10 : 7;
+        int minExponent = type == ElementType.FLOAT16 ? -14 : -126;
+        double max = type == ElementType.FLOAT16 ? 65504.0 : Float.MAX_VALUE;
+        int e = Math.max(Math.getExponent(f), minExponent);
+        double quantum = Math.scalb(1.0, e - mantissaBits);
+        double r = Math.rint(f / quantum) * quantum;
+        if (Math.abs(r) > max) {
+            return r > 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        }
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + rootName + " " + Arrays.toString(shape) + ")";
+    }
+}

@@ -1,0 +1,650 @@
+package dev.invariance.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.invariance.network.Activation;
+import dev.invariance.network.Convolution;
+import dev.invariance.network.DataFlowEdge;
+import dev.invariance.network.ElementType;
+import dev.invariance.onnx.GraphIndex.Node;
+import dev.invariance.onnx.GraphIndex.Scope;
+import dev.invariance.onnx.GraphIndex.Use;
+import dev.invariance.onnx.GraphIndex.ValueId;
+import org.jspecify.annotations.Nullable;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds the dense layers of an indexed ONNX graph and the data-flow edges between them.
+ * <ul>
+ *   <li>Dense nodes: {@code Gemm} and {@code MatMul} with exactly one constant 2-D operand, {@code Conv} and
+ *       {@code ConvTranspose} with a constant kernel. The weight's conversion to {@code W} (d_out × d_in) follows
+ *       science.md 1.2 from the attributes and the operand order only: {@code Gemm} with constant B gives
+ *       {@code W = alpha·B} (transB = 1) or {@code alpha·Bᵀ} (transB = 0) and bias {@code beta·C}; with constant A
+ *       (column-vector activations) {@code W = alpha·A'}; {@code MatMul(X, B)} gives {@code W = Bᵀ} and
+ *       {@code MatMul(A, X)} gives {@code W = A}, with the bias taken from a following {@code Add} of a constant;
+ *       a {@code Conv} kernel {@code [out, in/g, k…]} gives {@code out × (in/g·k…)} and a {@code ConvTranspose} kernel
+ *       {@code [in, out/g, k…]} gives {@code (out/g·k…) × in}.</li>
+ *   <li>Edges: from a dense layer's output along the nodes that read it (activations, reshapes, normalisation,
+ *       attention arithmetic, control-flow bodies and outputs) to every dense node reached at its activation input.
+ *       Only data inputs are followed (a value used as a {@code Reshape}'s shape or a {@code Gather}'s indices is
+ *       not data) and {@code Shape}-like nodes end a path. An {@code Add} of two computed values whose one input is
+ *       an ancestor of the other is a residual addition; a path entering it on that (skip) input is marked
+ *       {@code viaResidual}, and a path passes through at most one skip input, so each residual addition gives its
+ *       consumer one pair per incoming path rather than a pair with every earlier layer of the residual stream.</li>
+ *   <li>Activation: ReLU when a {@code Relu} reads the layer's output through shape-only nodes; every other
+ *       activation is recorded on the edges' op lists and in a note.</li>
+ * </ul>
+ */
+final class GraphReading {
+    private static final int MAX_CONSTANT_CHAIN = 64;
+    private static final int MAX_SHAPE_VALUES = 64;
+
+    /** Nodes of which only input 0 carries data (the others are shapes, indices, axes, parameters). */
+    private static final Set<String> FIRST_INPUT_ONLY = Set.of("Reshape", "Slice", "Expand", "Tile", "Pad", "Squeeze",
+            "Unsqueeze", "Resize", "Upsample", "TopK", "Clip", "Dropout", "ReduceMean", "ReduceSum", "ReduceMax",
+            "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare",
+            "Split", "CumSum", "Gather", "GatherElements", "GatherND", "LayerNormalization", "BatchNormalization",
+            "InstanceNormalization", "GroupNormalization", "LpNormalization", "MeanVarianceNormalization",
+            "DequantizeLinear", "QuantizeLinear", "If");
+    /** Nodes whose outputs carry no data of their inputs (shapes, sizes, indices). */
+    private static final Set<String> NOT_DATA = Set.of("Shape", "Size", "NonZero", "ArgMax", "ArgMin",
+            "ConstantOfShape", "EyeLike", "RandomNormalLike", "RandomUniformLike", "Range", "Constant");
+    /** Nodes that only move values around: a Relu behind them still acts on the layer's output. */
+    private static final Set<String> SHAPE_ONLY = Set.of("Reshape", "Flatten", "Transpose", "Identity", "Squeeze",
+            "Unsqueeze", "Dropout", "Cast");
+    /** Elementwise activations other than ReLU, reported in a note. */
+    private static final Set<String> OTHER_ACTIVATIONS = Set.of("Tanh", "Sigmoid", "Gelu", "LeakyRelu", "Elu", "Selu",
+            "Softplus", "HardSigmoid", "HardSwish", "PRelu", "Mish", "Erf", "Softsign", "Celu", "ThresholdedRelu");
+
+    private final String file;
+    private final @Nullable Path modelDir;
+    private final GraphIndex graph;
+    private final Map<ValueId, Optional<ConstantTensor>> constants = new HashMap<>();
+    private final Map<Node, Integer> skipSide = new HashMap<>();
+    private @Nullable Set<Node> biasAdds;
+    final List<LayerPlan> layers = new ArrayList<>();
+    final List<DataFlowEdge> edges = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+
+    GraphReading(String file, @Nullable Path modelDir, GraphIndex graph) {
+        this.file = file;
+        this.modelDir = modelDir;
+        this.graph = graph;
+        findLayers();
+        findEdges();
+        findActivations();
+        if (layers.isEmpty()) {
+            notes.add("no dense layer (Gemm or MatMul with a constant 2-D weight, Conv, ConvTranspose) in the graph");
+        }
+    }
+
+    // ------------------------------------------------------------------ constants
+
+    /** The constant a value holds, or empty when it is computed from the model's inputs. */
+    Optional<ConstantTensor> constant(@Nullable ValueId v) {
+        return v == null ? Optional.empty() : constant(v, 0);
+    }
+
+    private Optional<ConstantTensor> constant(ValueId v, int depth) {
+        Optional<ConstantTensor> known = constants.get(v);
+        if (known != null) {
+            return known;
+        }
+        Optional<ConstantTensor> c = depth > MAX_CONSTANT_CHAIN ? Optional.empty() : Optional.ofNullable(compute(v, depth));
+        constants.put(v, c);
+        return c;
+    }
+
+    private @Nullable ConstantTensor compute(ValueId v, int depth) {
+        Object def = GraphIndex.definition(v);
+        if (def instanceof TensorProto t) {
+            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t), t.getName());
+        }
+        if (!(def instanceof GraphIndex.NodeOutput out) || out.index() != 0 || !out.node().isStandard()) {
+            return null;
+        }
+        Node n = out.node();
+        switch (n.op()) {
+            case "Constant" -> {
+                return constantNode(n, v.name());
+            }
+            case "Identity" -> {
+                return constant(n.input(0), depth).orElse(null);
+            }
+            case "Cast" -> {
+                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ElementType to = floatType((int) n.intAttribute("to", 0));
+                return src == null || to == null ? null : new ConstantTensor.Cast(src, to);
+            }
+            case "Transpose" -> {
+                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                if (src == null) {
+                    return null;
+                }
+                int rank = src.shape.length;
+                AttributeProto p = n.attribute("perm");
+                int[] perm = new int[rank];
+                if (p == null) {
+                    for (int i = 0; i < rank; i++) {
+                        perm[i] = rank - 1 - i;
+                    }
+                } else {
+                    if (p.getIntsCount() != rank) {
+                        throw invalid("Transpose '" + n.name + "' has a perm of " + p.getIntsCount()
+                                + " axes for a rank-" + rank + " tensor");
+                    }
+                    boolean[] seen = new boolean[rank];
+                    for (int i = 0; i < rank; i++) {
+                        long a = p.getInts(i);
+                        if (a < 0 || a >= rank || seen[(int) a]) {
+                            throw invalid("Transpose '" + n.name + "' has an invalid perm " + p.getIntsList());
+                        }
+                        seen[(int) a] = true;
+                        perm[i] = (int) a;
+                    }
+                }
+                return new ConstantTensor.Transpose(src, perm);
+            }
+            case "Reshape" -> {
+                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor shape = constant(n.input(1), depth).orElse(null);
+                if (src == null || !(shape instanceof ConstantTensor.Stored s) || s.count() > MAX_SHAPE_VALUES
+                        || s.precision != null) {
+                    return null;
+                }
+                return new ConstantTensor.Reshape(src, reshape(n, src.shape, s.longs(), n.intAttribute("allowzero", 0) != 0));
+            }
+            case "Flatten" -> {
+                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                if (src == null) {
+                    return null;
+                }
+                int rank = src.shape.length;
+                long axis = n.intAttribute("axis", 1);
+                if (axis < 0) {
+                    axis += rank;
+                }
+                if (axis < 0 || axis > rank) {
+                    throw invalid("Flatten '" + n.name + "' has axis " + n.intAttribute("axis", 1) + " for rank " + rank);
+                }
+                long outer = 1;
+                for (int i = 0; i < axis; i++) {
+                    outer *= src.shape[i];
+                }
+                return new ConstantTensor.Reshape(src, new long[] {outer, src.count() / Math.max(outer, 1)});
+            }
+            case "Squeeze", "Unsqueeze" -> {
+                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                if (src == null) {
+                    return null;
+                }
+                List<Long> shape = new ArrayList<>();
+                for (long d : src.shape) {
+                    if (!(n.op().equals("Squeeze") && d == 1)) {
+                        shape.add(d);
+                    }
+                }
+                if (n.op().equals("Unsqueeze")) {
+                    return null; // axes matter; weights are not unsqueezed in practice
+                }
+                return new ConstantTensor.Reshape(src, shape.stream().mapToLong(Long::longValue).toArray());
+            }
+            case "DequantizeLinear" -> {
+                return dequantize(n, depth);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private @Nullable ConstantTensor constantNode(Node n, String outputName) {
+        AttributeProto value = n.attribute("value");
+        if (value != null && value.hasT()) {
+            TensorProto t = value.getT();
+            String name = t.getName().isEmpty() ? outputName : t.getName();
+            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t), name);
+        }
+        AttributeProto floats = n.attribute("value_floats");
+        AttributeProto one = n.attribute("value_float");
+        if (floats != null || one != null) {
+            TensorProto.Builder t = TensorProto.newBuilder().setName(outputName).setDataType(TensorPayload.FLOAT);
+            if (floats != null) {
+                t.addDims(floats.getFloatsCount()).addAllFloatData(floats.getFloatsList());
+            } else {
+                t.addFloatData(one.getF());
+            }
+            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t.build()), outputName);
+        }
+        AttributeProto ints = n.attribute("value_ints");
+        if (ints != null) {
+            TensorProto t = TensorProto.newBuilder().setName(outputName).setDataType(TensorPayload.INT64)
+                    .addDims(ints.getIntsCount()).addAllInt64Data(ints.getIntsList()).build();
+            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t), outputName);
+        }
+        return null;
+    }
+
+    private @Nullable ConstantTensor dequantize(Node n, int depth) {
+        ConstantTensor x = constant(n.input(0), depth).orElse(null);
+        ConstantTensor scale = constant(n.input(1), depth).orElse(null);
+        ConstantTensor zero = n.input(2) == null ? null : constant(n.input(2), depth).orElse(null);
+        if (x == null || scale == null || (n.input(2) != null && zero == null) || scale.precision == null
+                || n.attribute("block_size") != null && n.intAttribute("block_size", 0) != 0) {
+            return null;
+        }
+        long axis = n.intAttribute("axis", 1);
+        int rank = x.shape.length;
+        if (axis < 0) {
+            axis += rank;
+        }
+        if (scale.count() != 1) {
+            if (axis < 0 || axis >= rank || scale.count() != x.shape[(int) axis]) {
+                throw invalid("DequantizeLinear '" + n.name + "' has " + scale.count() + " scales for axis "
+                        + n.intAttribute("axis", 1) + " of a tensor of shape " + Arrays.toString(x.shape));
+            }
+        }
+        if (zero != null && zero.count() != scale.count()) {
+            throw invalid("DequantizeLinear '" + n.name + "' has " + zero.count() + " zero points but "
+                    + scale.count() + " scales");
+        }
+        return new ConstantTensor.Dequantize(x, scale, zero, (int) Math.max(axis, 0));
+    }
+
+    private long[] reshape(Node n, long[] from, long[] to, boolean allowZero) {
+        long total = 1;
+        for (long d : from) {
+            total *= d;
+        }
+        long[] out = to.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == 0 && !allowZero) {
+                if (i >= from.length) {
+                    throw invalid("Reshape '" + n.name + "' copies dimension " + i + " of a rank-" + from.length + " tensor");
+                }
+                out[i] = from[i];
+            }
+            if (out[i] == -1) {
+                if (infer >= 0) {
+                    throw invalid("Reshape '" + n.name + "' has more than one -1 in " + Arrays.toString(to));
+                }
+                infer = i;
+            } else if (out[i] < 0) {
+                throw invalid("Reshape '" + n.name + "' has a negative dimension in " + Arrays.toString(to));
+            } else {
+                known = Math.multiplyHigh(known, out[i]) != 0 ? Long.MAX_VALUE : known * out[i];
+            }
+        }
+        if (infer >= 0) {
+            if (known == 0 || total % known != 0) {
+                throw invalid("Reshape '" + n.name + "' cannot reshape " + Arrays.toString(from) + " to "
+                        + Arrays.toString(to));
+            }
+            out[infer] = total / known;
+        } else if (known != total) {
+            throw invalid("Reshape '" + n.name + "' cannot reshape " + Arrays.toString(from) + " ("
+                    + total + " values) to " + Arrays.toString(to));
+        }
+        return out;
+    }
+
+    private static @Nullable ElementType floatType(int code) {
+        return switch (code) {
+            case TensorPayload.FLOAT -> ElementType.FLOAT32;
+            case TensorPayload.DOUBLE -> ElementType.FLOAT64;
+            case TensorPayload.FLOAT16 -> ElementType.FLOAT16;
+            case TensorPayload.BFLOAT16 -> ElementType.BFLOAT16;
+            default -> null;
+        };
+    }
+
+    private InvalidModelException invalid(String what) {
+        return new InvalidModelException(file + ": " + what);
+    }
+
+    // ------------------------------------------------------------------ dense layers
+
+    private void findLayers() {
+        Set<String> names = new HashSet<>();
+        for (Node n : graph.order) {
+            if (!n.isStandard()) {
+                continue;
+            }
+            LayerPlan p = switch (n.op()) {
+                case "Gemm" -> gemm(n);
+                case "MatMul" -> matMul(n);
+                case "Conv", "ConvTranspose" -> conv(n);
+                default -> null;
+            };
+            if (p == null) {
+                continue;
+            }
+            if (!p.weight.precisionKnown()) {
+                notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by integer weights '" + p.weight.rootName
+                        + "'; not read as a dense layer");
+                continue;
+            }
+            long bytes = (long) p.outputWidth() * p.inputWidth() * Double.BYTES * 2;
+            if (bytes > Runtime.getRuntime().maxMemory()) {
+                throw invalid("tensor '" + p.weight.rootName + "' declares " + p.outputWidth() + " x " + p.inputWidth()
+                        + " weights, too large to allocate in this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MB)");
+            }
+            String name = p.name;
+            if (!names.add(name)) {
+                name = p.name + "@" + n.name;
+                names.add(name);
+                p = p.renamed(name);
+            }
+            layers.add(p);
+        }
+    }
+
+    private @Nullable LayerPlan gemm(Node n) {
+        ValueId a = n.input(0);
+        ValueId b = n.input(1);
+        Optional<ConstantTensor> ca = constant(a);
+        Optional<ConstantTensor> cb = constant(b);
+        if (a == null || b == null || ca.isPresent() == cb.isPresent()) {
+            return null;
+        }
+        double alpha = n.floatAttribute("alpha", 1f);
+        double beta = n.floatAttribute("beta", 1f);
+        boolean weightFirst = ca.isPresent();
+        ConstantTensor w = weightFirst ? ca.get() : cb.get();
+        if (w.shape.length != 2) {
+            notes.add("node '" + n.name + "' (Gemm) has a rank-" + w.shape.length + " weight; not read as a dense layer");
+            return null;
+        }
+        // Y = alpha·A'·B' + beta·C. Activations in rows (B constant): W = alpha·B'ᵀ, so transpose the stored B unless
+        // transB = 1. Activations in columns (A constant): W = alpha·A', so transpose the stored A when transA = 1.
+        boolean transpose = weightFirst ? n.intAttribute("transA", 0) != 0 : n.intAttribute("transB", 0) == 0;
+        int rows = checkedDim(w, 0);
+        int cols = checkedDim(w, 1);
+        int out = transpose ? cols : rows;
+        ConstantTensor bias = null;
+        ValueId c = n.input(2);
+        if (c != null) {
+            ConstantTensor cc = constant(c).orElse(null);
+            if (cc != null && cc.precisionKnown() && (cc.count() == out || cc.count() == 1)) {
+                bias = cc;
+            } else {
+                notes.add("node '" + n.name + "' (Gemm): C is not a constant vector of " + out
+                        + " entries; the layer is read without bias");
+            }
+        }
+        return new LayerPlan(w.rootName, "Gemm", n, w, rows, cols, transpose, alpha, bias, beta, null,
+                weightFirst ? b : a, n.outputs.get(0));
+    }
+
+    private @Nullable LayerPlan matMul(Node n) {
+        ValueId a = n.input(0);
+        ValueId b = n.input(1);
+        Optional<ConstantTensor> ca = constant(a);
+        Optional<ConstantTensor> cb = constant(b);
+        if (a == null || b == null || ca.isPresent() == cb.isPresent() || n.outputs.isEmpty()) {
+            return null;
+        }
+        boolean weightFirst = ca.isPresent();
+        ConstantTensor w = weightFirst ? ca.get() : cb.get();
+        if (w.shape.length != 2) {
+            return null;
+        }
+        int rows = checkedDim(w, 0);
+        int cols = checkedDim(w, 1);
+        boolean transpose = !weightFirst; // X·B gives W = Bᵀ; A·X gives W = A
+        int out = transpose ? cols : rows;
+        ValueId output = n.outputs.get(0);
+        ConstantTensor bias = null;
+        List<Use> uses = graph.usesOf(output);
+        if (uses.size() == 1 && uses.get(0).node().op().equals("Add") && uses.get(0).node().isStandard()
+                && !uses.get(0).node().outputs.isEmpty()) {
+            Node add = uses.get(0).node();
+            ValueId other = add.input(1 - uses.get(0).input());
+            ConstantTensor cc = other == null ? null : constant(other).orElse(null);
+            if (cc != null && cc.precisionKnown() && cc.count() == out
+                    && (weightFirst || cc.shape.length == 0 || cc.shape[cc.shape.length - 1] == out)) {
+                bias = cc;
+                output = add.outputs.get(0);
+            }
+        }
+        return new LayerPlan(w.rootName, "MatMul", n, w, rows, cols, transpose, 1.0, bias, 1.0, null,
+                weightFirst ? b : a, output);
+    }
+
+    private @Nullable LayerPlan conv(Node n) {
+        ValueId x = n.input(0);
+        ConstantTensor w = constant(n.input(1)).orElse(null);
+        if (x == null || w == null || w.shape.length < 3 || n.outputs.isEmpty() || constant(x).isPresent()) {
+            return null;
+        }
+        boolean transposed = n.op().equals("ConvTranspose");
+        long groups = n.intAttribute("group", 1);
+        if (groups < 1 || groups > Integer.MAX_VALUE) {
+            throw invalid(n.op() + " '" + n.name + "' has group " + groups);
+        }
+        List<Integer> kernel = new ArrayList<>();
+        long patch = w.shape[1];
+        for (int i = 2; i < w.shape.length; i++) {
+            kernel.add((int) Math.min(Integer.MAX_VALUE, w.shape[i]));
+            patch *= w.shape[i];
+        }
+        if (w.shape[0] > Integer.MAX_VALUE || patch > Integer.MAX_VALUE) {
+            throw invalid("tensor '" + w.rootName + "' declares shape " + Arrays.toString(w.shape)
+                    + ", too large to allocate as a matrix");
+        }
+        int rows = (int) w.shape[0];
+        int cols = (int) patch;
+        // Conv: [out, in/g, k...] -> out x (in/g·k...). ConvTranspose: [in, out/g, k...] -> (out/g·k...) x in.
+        int out = transposed ? cols : rows;
+        ConstantTensor bias = null;
+        if (n.input(2) != null) {
+            ConstantTensor cb = constant(n.input(2)).orElse(null);
+            if (cb != null && cb.precisionKnown() && cb.count() == out) {
+                bias = cb;
+            } else {
+                notes.add("node '" + n.name + "' (" + n.op() + "): its bias has no entry per row of the kernel matrix;"
+                        + " the layer is read without bias");
+            }
+        }
+        return new LayerPlan(w.rootName, n.op(), n, w, rows, cols, transposed, 1.0, bias, 1.0,
+                new Convolution((int) groups, kernel, transposed), x, n.outputs.get(0));
+    }
+
+    private int checkedDim(ConstantTensor w, int axis) {
+        long d = w.shape[axis];
+        if (d > Integer.MAX_VALUE) {
+            throw invalid("tensor '" + w.rootName + "' declares shape " + Arrays.toString(w.shape)
+                    + ", too large to allocate as a matrix");
+        }
+        return (int) d;
+    }
+
+    // ------------------------------------------------------------------ data flow
+
+    private record State(ValueId value, List<String> ops, boolean residual) {
+    }
+
+    private void findEdges() {
+        Map<Node, Integer> denseByNode = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            denseByNode.put(layers.get(i).node, i);
+        }
+        Map<List<Object>, DataFlowEdge> found = new LinkedHashMap<>();
+        for (int p = 0; p < layers.size(); p++) {
+            ArrayDeque<State> queue = new ArrayDeque<>();
+            Set<List<Object>> visited = new HashSet<>();
+            queue.add(new State(layers.get(p).output, List.of(), false));
+            while (!queue.isEmpty()) {
+                State s = queue.poll();
+                if (!visited.add(List.of(s.value(), s.residual()))) {
+                    continue;
+                }
+                for (ValueId next : graph.bodyOutputLinks.getOrDefault(s.value(), List.of())) {
+                    Node owner = GraphIndex.producer(next);
+                    queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.residual()));
+                }
+                for (Use u : graph.usesOf(s.value())) {
+                    Node n = u.node();
+                    Integer c = denseByNode.get(n);
+                    if (c != null) {
+                        LayerPlan consumer = layers.get(c);
+                        if (consumer.input.equals(s.value()) && c != p) {
+                            found.putIfAbsent(List.of(p, c, s.residual()), new DataFlowEdge(p, c, s.ops(), s.residual()));
+                        }
+                        continue;
+                    }
+                    if (isBiasAdd(n) || NOT_DATA.contains(n.op()) || (u.input() > 0 && FIRST_INPUT_ONLY.contains(n.op()))) {
+                        continue;
+                    }
+                    if (n.op().equals("Loop") || n.op().equals("Scan")) {
+                        enterBody(n, u.input(), s, queue);
+                        continue;
+                    }
+                    boolean residual = s.residual();
+                    if (n.op().equals("Add") && n.inputs.size() == 2 && skipSide(n) == u.input()) {
+                        if (residual) {
+                            continue; // one residual addition per path
+                        }
+                        residual = true;
+                    }
+                    List<String> ops = append(s.ops(), n.op());
+                    for (ValueId out : n.outputs) {
+                        queue.add(new State(out, ops, residual));
+                    }
+                }
+            }
+        }
+        List<DataFlowEdge> sorted = new ArrayList<>(found.values());
+        sorted.sort(Comparator.comparingInt(DataFlowEdge::consumer).thenComparingInt(DataFlowEdge::producer)
+                .thenComparing(DataFlowEdge::viaResidual));
+        edges.addAll(sorted);
+    }
+
+    private boolean isBiasAdd(Node n) {
+        if (biasAdds == null) {
+            Set<Node> adds = new HashSet<>();
+            for (LayerPlan l : layers) {
+                Node p = GraphIndex.producer(l.output);
+                if (p != null && p != l.node) {
+                    adds.add(p);
+                }
+            }
+            biasAdds = adds;
+        }
+        return biasAdds.contains(n);
+    }
+
+    private void enterBody(Node n, int input, State s, ArrayDeque<State> queue) {
+        int bodyInput = n.op().equals("Loop") ? (input >= 2 ? input - 1 : -1) : input;
+        if (bodyInput < 0) {
+            return;
+        }
+        for (Scope body : n.bodies) {
+            if (bodyInput < body.inputs.size()) {
+                queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.residual()));
+            }
+        }
+    }
+
+    /**
+     * For an {@code Add} of two computed values: the input index that carries the skip (an ancestor of the other
+     * input), or −1 when it is not a residual addition.
+     */
+    private int skipSide(Node add) {
+        Integer known = skipSide.get(add);
+        if (known != null) {
+            return known;
+        }
+        int side = -1;
+        ValueId a = add.input(0);
+        ValueId b = add.input(1);
+        if (a != null && b != null && !a.equals(b) && constant(a).isEmpty() && constant(b).isEmpty()) {
+            if (isAncestor(a, b)) {
+                side = 0;
+            } else if (isAncestor(b, a)) {
+                side = 1;
+            }
+        }
+        skipSide.put(add, side);
+        return side;
+    }
+
+    /** Whether {@code value} is among the values {@code of} is computed from. */
+    private boolean isAncestor(ValueId value, ValueId of) {
+        ArrayDeque<ValueId> stack = new ArrayDeque<>();
+        Set<ValueId> seen = new HashSet<>();
+        stack.push(of);
+        while (!stack.isEmpty()) {
+            ValueId v = stack.pop();
+            if (v.equals(value)) {
+                return true;
+            }
+            if (!seen.add(v)) {
+                continue;
+            }
+            Node p = GraphIndex.producer(v);
+            if (p != null) {
+                for (ValueId in : p.inputs) {
+                    if (in != null) {
+                        stack.push(in);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static List<String> append(List<String> ops, String op) {
+        List<String> out = new ArrayList<>(ops.size() + 1);
+        out.addAll(ops);
+        out.add(op);
+        return List.copyOf(out);
+    }
+
+    private void findActivations() {
+        List<String> other = new ArrayList<>();
+        for (LayerPlan l : layers) {
+            ArrayDeque<ValueId> queue = new ArrayDeque<>();
+            Set<ValueId> seen = new HashSet<>();
+            queue.add(l.output);
+            while (!queue.isEmpty() && l.reluOutput == null) {
+                ValueId v = queue.poll();
+                if (!seen.add(v)) {
+                    continue;
+                }
+                for (Use u : graph.usesOf(v)) {
+                    Node n = u.node();
+                    if (n.op().equals("Relu") && !n.outputs.isEmpty()) {
+                        l.activation = Activation.RELU;
+                        l.reluOutput = n.outputs.get(0).name();
+                        break;
+                    }
+                    if (OTHER_ACTIVATIONS.contains(n.op())) {
+                        other.add(l.name + " (" + n.op() + ")");
+                    } else if (SHAPE_ONLY.contains(n.op()) && u.input() == 0) {
+                        queue.addAll(n.outputs);
+                    }
+                }
+            }
+        }
+        if (!other.isEmpty()) {
+            notes.add("activations other than ReLU are recorded on the edges and treated as linear in the layers: "
+                    + String.join(", ", other.stream().distinct().toList()));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.invariance.onnx;
+
+import dev.invariance.network.Activation;
+import dev.invariance.network.BiasVector;
+import dev.invariance.network.Convolution;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOutline;
+import dev.invariance.network.WeightMatrix;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
+ * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
+ * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
+ * convolution's bias).
+ */
+final class LayerPlan {
+    final String name;
+    final String op;
+    final GraphIndex.Node node;
+    final ConstantTensor weight;
+    final int storedRows;
+    final int storedColumns;
+    final boolean transpose;
+    final double scale;
+    final @Nullable ConstantTensor bias;
+    final double biasScale;
+    final @Nullable Convolution convolution;
+    final GraphIndex.ValueId input;
+    final GraphIndex.ValueId output;
+    final String subgraph;
+    Activation activation = Activation.LINEAR;
+    @Nullable String reluOutput;
+
+    LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
+              boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
+              @Nullable Convolution convolution, GraphIndex.ValueId input, GraphIndex.ValueId output) {
+        this.name = name;
+        this.op = op;
+        this.node = node;
+        this.weight = weight;
+        this.storedRows = storedRows;
+        this.storedColumns = storedColumns;
+        this.transpose = transpose;
+        this.scale = scale;
+        this.bias = bias;
+        this.biasScale = biasScale;
+        this.convolution = convolution;
+        this.input = input;
+        this.output = output;
+        this.subgraph = node.scope.path;
+    }
+
+    /** The same plan under another name (for weights shared by several nodes). */
+    LayerPlan renamed(String newName) {
+        LayerPlan p = new LayerPlan(newName, op, node, weight, storedRows, storedColumns, transpose, scale, bias,
+                biasScale, convolution, input, output);
+        p.activation = activation;
+        p.reluOutput = reluOutput;
+        return p;
+    }
+
+    int outputWidth() {
+        return transpose ? storedColumns : storedRows;
+    }
+
+    int inputWidth() {
+        return transpose ? storedRows : storedColumns;
+    }
+
+    ElementType elementType() {
+        return weight.precision == null ? ElementType.FLOAT32 : weight.precision;
+    }
+
+    LayerOutline outline() {
+        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
+                convolution, subgraph);
+    }
+
+    /**
+     * Reads the weight (and bias) now.
+     *
+     * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
+     */
+    DenseLayer load(String file) {
+        double[] w = weight.values();
+        if (transpose) {
+            w = ConstantTensor.transpose2d(w, storedRows, storedColumns);
+        }
+        if (scale != 1.0) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= scale;
+            }
+        }
+        checkFinite(file, weight.rootName, w);
+        BiasVector b = null;
+        if (bias != null) {
+            double[] bv = bias.values();
+            double[] full = new double[outputWidth()];
+            for (int i = 0; i < full.length; i++) {
+                full[i] = biasScale * bv[bv.length == 1 ? 0 : i];
+            }
+            checkFinite(file, bias.rootName, full);
+            b = BiasVector.of(full);
+        }
+        return new DenseLayer(name, op, WeightMatrix.fromRowMajor(outputWidth(), inputWidth(), w), b, activation,
+                elementType(), convolution, subgraph);
+    }
+
+    private static void checkFinite(String file, String tensor, double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
+                        + (Double.isNaN(values[i]) ? "NaN" : "an infinite value") + " (element " + i + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.invariance.onnx;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.evaluation.EvaluationJson;
+import dev.invariance.evaluation.InvarianceEvaluation;
+import dev.invariance.network.LayerOutline;
+import dev.invariance.network.NetworkOutline;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.ONNXExportable;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.interop.ExternalDatasetProvenance;
+import org.tribuo.interop.ExternalTrainerProvenance;
+import org.tribuo.provenance.DataProvenance;
+import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The weight analysis of an ONNX model in Tribuo's evaluation format: {@link #evaluate} analyses the model's dense
+ * layers (science.md 2.1–2.7) into an {@link InvarianceEvaluation} whose model provenance is the Tribuo provenance
+ * the file carries (our own exports) or, for models trained elsewhere, Tribuo's interop provenance of an external
+ * model ({@link ExternalTrainerProvenance} with the file's hash, {@link ExternalDatasetProvenance}).
+ * {@link #toJson} writes it with {@link EvaluationJson} (the same keys as for Tribuo models) and fills the
+ * {@code "model"} block from the file: path, producer and version, opset, IR version, graph name, notes.
+ */
+public final class OnnxAnalysis {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private OnnxAnalysis() {
+    }
+
+    /**
+     * Analyses every dense layer and every edge of the model (weights only), layer by layer
+     * ({@link WeightAnalyzer#analyze(dev.invariance.network.StreamedNetwork)}).
+     *
+     * @throws InvalidModelException if a weight cannot be read or is not finite
+     */
+    public static InvarianceEvaluation evaluate(OnnxModel model, WeightAnalyzer analyzer) {
+        AnalysisReport report = analyzer.analyze(model); // layer by layer: never the whole model in memory
+        DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
+        return new InvarianceEvaluation(report, null, null, List.of(), new EvaluationProvenance(provenance(model), none));
+    }
+
+    /**
+     * The model's provenance: the Tribuo provenance stored under {@code TRIBUO_PROVENANCE} when it can be read,
+     * otherwise an external model's provenance naming the file (hashed), its producer, opset and IR version.
+     */
+    public static ModelProvenance provenance(OnnxModel model) {
+        OnnxModelInfo info = model.info();
+        ModelProvenance stored = storedProvenance(info);
+        if (stored != null) {
+            return stored;
+        }
+        Path path = Path.of(info.path());
+        NetworkOutline outline = model.outline();
+        List<LayerOutline> layers = outline.layers();
+        int features = layers.isEmpty() ? 0 : layers.get(0).inputWidth();
+        int outputs = layers.isEmpty() ? 0 : layers.get(layers.size() - 1).outputWidth();
+        ExternalTrainerProvenance trainer;
+        try {
+            trainer = new ExternalTrainerProvenance(path.toAbsolutePath().toUri().toURL());
+        } catch (MalformedURLException | RuntimeException e) {
+            throw new InvalidModelException(info.path() + ": cannot describe the file's provenance ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
+        OffsetDateTime time;
+        try {
+            time = Files.getLastModifiedTime(path).toInstant().atOffset(ZoneOffset.UTC);
+        } catch (IOException e) {
+            time = OffsetDateTime.now(ZoneOffset.UTC);
+        }
+        Map<String, Provenance> instance = new LinkedHashMap<>();
+        instance.put("producer-name", new StringProvenance("producer-name", info.producerName()));
+        instance.put("producer-version", new StringProvenance("producer-version", info.producerVersion()));
+        instance.put("opset", new LongProvenance("opset", info.opset()));
+        instance.put("ir-version", new LongProvenance("ir-version", info.irVersion()));
+        instance.put("graph-name", new StringProvenance("graph-name", info.graphName()));
+        return new ModelProvenance(OnnxModel.class.getName(), time,
+                new ExternalDatasetProvenance(info.path(), new LabelFactory(), false, features, outputs), trainer, instance);
+    }
+
+    /**
+     * The evaluation's JSON (see {@link EvaluationJson}) with the {@code "model"} block describing the ONNX file:
+     * {@code path, producer, producer_version, opset, ir_version, graph_name, provenance, source, backend, notes}.
+     */
+    public static String toJson(InvarianceEvaluation evaluation, OnnxModel model) {
+        OnnxModelInfo info = model.info();
+        String written = EvaluationJson.write(evaluation, info.path());
+        try {
+            ObjectNode root = (ObjectNode) MAPPER.readTree(written);
+            ObjectNode old = (ObjectNode) root.get("model");
+            ObjectNode block = MAPPER.createObjectNode();
+            block.put("path", info.path());
+            block.put("format", "onnx");
+            block.put("producer", info.producerName());
+            block.put("producer_version", info.producerVersion());
+            block.put("opset", info.opset());
+            block.put("ir_version", info.irVersion());
+            block.put("graph_name", info.graphName());
+            block.put("tribuo_provenance", info.tribuoProvenance() != null);
+            copy(old, block, "provenance");
+            copy(old, block, "source");
+            copy(old, block, "backend");
+            ArrayNode notes = block.putArray("notes");
+            notes(model).forEach(notes::add);
+            root.set("model", block);
+            return MAPPER.writeValueAsString(reorder(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot rewrite the evaluation JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The reader's notes, plus one when a stored Tribuo provenance could not be read. */
+    public static List<String> notes(OnnxModel model) {
+        List<String> notes = new ArrayList<>(model.notes());
+        if (model.info().tribuoProvenance() != null && storedProvenance(model.info()) == null) {
+            notes.add("the file's TRIBUO_PROVENANCE could not be read; described as an external model");
+        }
+        return notes;
+    }
+
+    /** The Tribuo provenance stored in the file, or null when there is none or it cannot be read. */
+    private static @Nullable ModelProvenance storedProvenance(OnnxModelInfo info) {
+        String stored = info.tribuoProvenance();
+        if (stored == null) {
+            return null;
+        }
+        try {
+            ObjectProvenance p = ONNXExportable.SERIALIZER.deserializeAndUnmarshal(stored);
+            return p instanceof ModelProvenance mp ? mp : null;
+        } catch (ProvenanceSerializationException | RuntimeException | LinkageError e) {
+            return null; // untrusted text: an unreadable provenance is described as an external model's
+        }
+    }
+
+    private static void copy(@Nullable ObjectNode from, ObjectNode to, String key) {
+        if (from != null && from.has(key)) {
+            to.set(key, from.get(key));
+        }
+    }
+
+    /** Keeps {@code model} first, as {@link EvaluationJson} writes it. */
+    private static ObjectNode reorder(ObjectNode root) {
+        ObjectNode out = MAPPER.createObjectNode();
+        out.set("model", root.get("model"));
+        root.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("model")) {
+                out.set(e.getKey(), e.getValue());
+            }
+        });
+        return out;
+    }
+}

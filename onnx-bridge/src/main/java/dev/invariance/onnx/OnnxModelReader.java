@@ -1,0 +1,121 @@
+package dev.invariance.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import com.google.protobuf.CodedInputStream;
+import org.jspecify.annotations.Nullable;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Opens ONNX files as {@link OnnxModel}s: {@code try (OnnxModel m = OnnxModelReader.open(path)) { ... }}.
+ * <p>
+ * The file is untrusted. Opening parses it with the ONNX protobuf classes Tribuo ships ({@code ai.onnx.proto.OnnxMl})
+ * and checks everything that can be checked without reading weights: that it is an ONNX model at all, the graph's
+ * structure (no undefined values, no cycles, bodies nested at most {@link GraphIndex#MAX_DEPTH} deep), each dense
+ * weight's element type, declared shape (refused before anything is allocated when too large), payload size, and the
+ * location and range of external data (which must stay inside the model's folder, symbolic links included). Weights
+ * are read later, one layer at a time ({@link OnnxModel#load(int)}), and checked for NaN and infinities then. Every
+ * refusal is an {@link InvalidModelException} with a one-line message naming the file and the cause.
+ */
+public final class OnnxModelReader {
+    /** The metadata key under which Tribuo's ONNX export stores the model provenance. */
+    public static final String TRIBUO_PROVENANCE_KEY = "TRIBUO_PROVENANCE";
+
+    /** Nesting limit for protobuf messages (a body inside a node inside a graph costs three levels). */
+    private static final int PROTOBUF_RECURSION_LIMIT = 4 * GraphIndex.MAX_DEPTH + 16;
+
+    private OnnxModelReader() {
+    }
+
+    /**
+     * Opens an ONNX model file.
+     *
+     * @throws InvalidModelException if the file is missing, not an ONNX model, or structurally invalid
+     */
+    public static OnnxModel open(Path file) {
+        String name = file.toString();
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidModelException(name + ": no such file");
+        }
+        long size;
+        Path dir;
+        try {
+            size = Files.size(file);
+            Path parent = file.toAbsolutePath().getParent();
+            dir = parent == null ? null : parent.toRealPath();
+        } catch (IOException e) {
+            throw new InvalidModelException(name + ": cannot read (" + e.getClass().getSimpleName() + ")", e);
+        }
+        if (size == 0) {
+            throw new InvalidModelException(name + ": empty file, not an ONNX model");
+        }
+        long limit = Math.min(Integer.MAX_VALUE - 64L, Runtime.getRuntime().maxMemory() / 3);
+        if (size > limit) {
+            throw new InvalidModelException(name + ": " + size + " bytes with the weights inside the protobuf, more than"
+                    + " can be parsed in this JVM's heap (" + limit + " bytes); save the weights as external data");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) size);
+        } catch (IOException e) {
+            throw new InvalidModelException(name + ": cannot read (" + e.getClass().getSimpleName() + ")", e);
+        }
+        return read(name, dir, bytes);
+    }
+
+    /** Whether a file is to be read as ONNX: its name ends in {@code .onnx}. */
+    public static boolean isOnnxFile(Path file) {
+        Path fileName = file.getFileName();
+        return fileName != null && fileName.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+    }
+
+    /**
+     * Reads a model from bytes already in memory (the fuzz test's entry point).
+     *
+     * @param name     the file's name for messages
+     * @param modelDir the real path of the folder external data is relative to, or null to refuse external data
+     */
+    static OnnxModel read(String name, @Nullable Path modelDir, byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new InvalidModelException(name + ": empty file, not an ONNX model");
+        }
+        ModelProto proto;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setRecursionLimit(PROTOBUF_RECURSION_LIMIT);
+            proto = ModelProto.parseFrom(in);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+            String cause = why.contains("recursion") ? "nested too deeply" : why.contains("truncated")
+                    || why.contains("ended unexpectedly") ? "truncated or not protobuf" : "not protobuf";
+            throw new InvalidModelException(name + ": not an ONNX model (" + cause + ")", e);
+        }
+        if (!proto.hasGraph() || !proto.hasIrVersion()) {
+            throw new InvalidModelException(name + ": not an ONNX model (no " + (proto.hasGraph() ? "IR version" : "graph")
+                    + ")");
+        }
+        long opset = 0;
+        for (OperatorSetIdProto o : proto.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                opset = o.getVersion();
+            }
+        }
+        String provenance = null;
+        for (StringStringEntryProto e : proto.getMetadataPropsList()) {
+            if (e.getKey().equals(TRIBUO_PROVENANCE_KEY)) {
+                provenance = e.getValue();
+            }
+        }
+        OnnxModelInfo info = new OnnxModelInfo(name, proto.getProducerName(), proto.getProducerVersion(), opset,
+                proto.getIrVersion(), proto.getGraph().getName(), provenance);
+        GraphIndex index = GraphIndex.of(name, proto.getGraph());
+        GraphReading reading = new GraphReading(name, modelDir, index);
+        return new OnnxModel(proto, info, reading);
+    }
+}

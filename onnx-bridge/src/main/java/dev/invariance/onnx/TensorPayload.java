@@ -1,0 +1,463 @@
+package dev.invariance.onnx;
+
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.invariance.network.ElementType;
+import org.jspecify.annotations.Nullable;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Where one stored tensor's values live and how to decode them: the typed fields of the {@code TensorProto}
+ * ({@code float_data}, {@code double_data}, {@code int32_data}, {@code int64_data}), its little-endian
+ * {@code raw_data}, or a byte range of an external data file next to the model. Everything that can be checked
+ * without reading the values (element type, shape, payload size, external file location and range) is checked when
+ * the payload is created, so a bad file is refused before anything large is allocated; {@link #read()} then decodes
+ * only this tensor (external data by positioned reads of just its range).
+ */
+final class TensorPayload {
+    /** ONNX {@code TensorProto.DataType} codes this reader decodes. */
+    static final int FLOAT = 1;
+    static final int UINT8 = 2;
+    static final int INT8 = 3;
+    static final int INT32 = 6;
+    static final int INT64 = 7;
+    static final int FLOAT16 = 10;
+    static final int DOUBLE = 11;
+    static final int BFLOAT16 = 16;
+
+    /** Largest element count a weight may declare: a Java array of doubles is indexed by int. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16L;
+
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    private final String file;
+    private final TensorProto tensor;
+    private final long[] shape;
+    private final long count;
+    private final int dataType;
+    private final @Nullable Path externalFile;
+    private final long externalOffset;
+
+    private TensorPayload(String file, TensorProto tensor, long[] shape, long count, int dataType,
+                          @Nullable Path externalFile, long externalOffset) {
+        this.file = file;
+        this.tensor = tensor;
+        this.shape = shape;
+        this.count = count;
+        this.dataType = dataType;
+        this.externalFile = externalFile;
+        this.externalOffset = externalOffset;
+    }
+
+    /**
+     * Checks a stored tensor and records where its values are.
+     *
+     * @param file      the model file's name for messages
+     * @param modelDir  the folder external data locations are relative to (real path), or null when the model was
+     *                  not read from a file
+     * @throws InvalidModelException for unsupported element types, negative or overflowing shapes, payloads of the
+     *                               wrong size, external data that is missing, escapes the folder or is too short
+     */
+    static TensorPayload of(String file, @Nullable Path modelDir, TensorProto t) {
+        String name = t.getName();
+        int type = t.getDataType();
+        int size = elementSize(type);
+        if (size == 0) {
+            throw new InvalidModelException(file + ": tensor '" + name + "' has unsupported element type "
+                    + typeName(type));
+        }
+        long[] shape = new long[t.getDimsCount()];
+        long count = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.getDims(i);
+            if (shape[i] < 0) {
+                throw new InvalidModelException(file + ": tensor '" + name + "' has a negative dimension in shape "
+                        + Arrays.toString(shape));
+            }
+            try {
+                count = Math.multiplyExact(count, shape[i]);
+            } catch (ArithmeticException e) {
+                count = Long.MAX_VALUE;
+            }
+        }
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.getDims(i);
+        }
+        if (count > MAX_ELEMENTS) {
+            throw new InvalidModelException(file + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
+                    + ", too large to allocate (more than " + MAX_ELEMENTS + " elements)");
+        }
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            return external(file, modelDir, t, shape, count, size);
+        }
+        long found;
+        String where;
+        if (t.hasRawData()) {
+            found = t.getRawData().size();
+            where = "raw_data holds " + found + " bytes";
+            if (found != count * size) {
+                throw mismatch(file, name, shape, count, where + ", expected " + count * size);
+            }
+        } else {
+            found = typedCount(t, type);
+            where = "holds " + found + " values";
+            if (found != count) {
+                throw mismatch(file, name, shape, count, where);
+            }
+        }
+        return new TensorPayload(file, t, shape, count, type, null, 0);
+    }
+
+    private static InvalidModelException mismatch(String file, String name, long[] shape, long count, String what) {
+        return new InvalidModelException(file + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
+                + " (" + count + " values) but its payload " + what);
+    }
+
+    private static TensorPayload external(String file, @Nullable Path modelDir, TensorProto t, long[] shape,
+                                          long count, int size) {
+        String name = t.getName();
+        String location = null;
+        long offset = 0;
+        long length = -1;
+        for (StringStringEntryProto e : t.getExternalDataList()) {
+            try {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue());
+                    case "length" -> length = Long.parseLong(e.getValue());
+                    default -> {
+                    }
+                }
+            } catch (NumberFormatException ex) {
+                throw new InvalidModelException(file + ": tensor '" + name + "' has external data " + e.getKey()
+                        + " '" + e.getValue() + "' that is not a number");
+            }
+        }
+        if (location == null || location.isEmpty()) {
+            throw new InvalidModelException(file + ": tensor '" + name + "' is stored externally but names no location");
+        }
+        if (modelDir == null) {
+            throw new InvalidModelException(file + ": tensor '" + name + "' is stored externally in '" + location
+                    + "' but the model was not read from a folder");
+        }
+        if (offset < 0 || length < -1) {
+            throw new InvalidModelException(file + ": tensor '" + name + "' has a negative external data offset or length");
+        }
+        Path resolved = resolveInside(file, name, modelDir, location);
+        long fileSize;
+        try {
+            fileSize = Files.size(resolved);
+        } catch (IOException e) {
+            throw new InvalidModelException(file + ": cannot read external data file '" + location + "' of tensor '"
+                    + name + "' (" + e.getClass().getSimpleName() + ")", e);
+        }
+        long expected = count * size;
+        if (length >= 0 && length != expected) {
+            throw mismatch(file, name, shape, count, "in '" + location + "' is " + length + " bytes long, expected "
+                    + expected);
+        }
+        if (offset > fileSize || expected > fileSize - offset) {
+            throw new InvalidModelException(file + ": tensor '" + name + "' reads bytes " + offset + " to "
+                    + (offset + expected) + " of external data file '" + location + "', past its end (" + fileSize
+                    + " bytes)");
+        }
+        return new TensorPayload(file, t, shape, count, t.getDataType(), resolved, offset);
+    }
+
+    /**
+     * Resolves an external data location against the model's folder and refuses anything that leaves it: absolute
+     * paths, {@code ..} segments and symbolic links that point outside.
+     */
+    static Path resolveInside(String file, String tensor, Path modelDir, String location) {
+        if (location.indexOf('\0') >= 0) {
+            throw new InvalidModelException(file + ": tensor '" + tensor + "' has an external data location with a NUL character");
+        }
+        Path rel;
+        try {
+            rel = modelDir.getFileSystem().getPath(location);
+        } catch (RuntimeException e) {
+            throw new InvalidModelException(file + ": tensor '" + tensor + "' has an invalid external data location '"
+                    + location + "'", e);
+        }
+        if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
+            throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '" + tensor
+                    + "' is absolute; it must be relative to the model's folder");
+        }
+        for (Path part : rel) {
+            if (part.toString().equals("..")) {
+                throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '"
+                        + tensor + "' escapes the model's folder ('..')");
+            }
+        }
+        Path target = modelDir.resolve(rel).normalize();
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidModelException(file + ": external data file '" + location + "' of tensor '" + tensor
+                    + "' is missing");
+        }
+        Path real;
+        try {
+            real = target.toRealPath();
+        } catch (IOException e) {
+            throw new InvalidModelException(file + ": external data file '" + location + "' of tensor '" + tensor
+                    + "' cannot be resolved (a dangling link?)", e);
+        }
+        if (!real.startsWith(modelDir)) {
+            throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '" + tensor
+                    + "' leads outside the model's folder (through a symbolic link)");
+        }
+        if (!Files.isRegularFile(real)) {
+            throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '" + tensor
+                    + "' is not a regular file");
+        }
+        return real;
+    }
+
+    /** The declared shape (a fresh copy). */
+    long[] shape() {
+        return shape.clone();
+    }
+
+    /** Number of values. */
+    long count() {
+        return count;
+    }
+
+    /** The ONNX element type code. */
+    int dataType() {
+        return dataType;
+    }
+
+    /** The tensor's name in the file. */
+    String name() {
+        return tensor.getName();
+    }
+
+    /** Whether the values are floating point (weights) rather than integers (quantised values, shapes). */
+    boolean isFloatingPoint() {
+        return dataType == FLOAT || dataType == DOUBLE || dataType == FLOAT16 || dataType == BFLOAT16;
+    }
+
+    /** The floating-point type of the stored values, or null for integer types. */
+    @Nullable ElementType elementType() {
+        return switch (dataType) {
+            case FLOAT -> ElementType.FLOAT32;
+            case DOUBLE -> ElementType.FLOAT64;
+            case FLOAT16 -> ElementType.FLOAT16;
+            case BFLOAT16 -> ElementType.BFLOAT16;
+            default -> null;
+        };
+    }
+
+    /**
+     * Decodes every value, widened exactly to double (integers as their values).
+     *
+     * @throws InvalidModelException if external data cannot be read in full
+     */
+    double[] read() {
+        double[] out = new double[(int) count];
+        if (externalFile != null) {
+            readExternal(out);
+        } else if (tensor.hasRawData()) {
+            decode(tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), out, 0, out.length);
+        } else {
+            readTyped(out);
+        }
+        return out;
+    }
+
+    /** Decodes integer values (for shapes and zero points) exactly. */
+    long[] readLongs() {
+        if (dataType == INT64 && externalFile == null && !tensor.hasRawData()) {
+            long[] out = new long[(int) count];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = tensor.getInt64Data(i);
+            }
+            return out;
+        }
+        if (dataType == INT64 && externalFile == null) {
+            ByteBuffer b = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            long[] out = new long[(int) count];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = b.getLong();
+            }
+            return out;
+        }
+        double[] d = read();
+        long[] out = new long[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (long) d[i];
+        }
+        return out;
+    }
+
+    private void readTyped(double[] out) {
+        switch (dataType) {
+            case FLOAT -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = tensor.getFloatData(i);
+                }
+            }
+            case DOUBLE -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = tensor.getDoubleData(i);
+                }
+            }
+            case INT64 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = tensor.getInt64Data(i);
+                }
+            }
+            case FLOAT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = halfToFloat(tensor.getInt32Data(i) & 0xffff);
+                }
+            }
+            case BFLOAT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.intBitsToFloat((tensor.getInt32Data(i) & 0xffff) << 16);
+                }
+            }
+            case INT8 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (byte) tensor.getInt32Data(i);
+                }
+            }
+            case UINT8 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = tensor.getInt32Data(i) & 0xff;
+                }
+            }
+            default -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = tensor.getInt32Data(i);
+                }
+            }
+        }
+    }
+
+    private void readExternal(double[] out) {
+        int size = elementSize(dataType);
+        int perChunk = Math.max(1, CHUNK_BYTES / size);
+        ByteBuffer buf = ByteBuffer.allocate(perChunk * size).order(ByteOrder.LITTLE_ENDIAN);
+        Path path = externalFile;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long position = externalOffset;
+            int done = 0;
+            while (done < out.length) {
+                int n = Math.min(perChunk, out.length - done);
+                buf.clear().limit(n * size);
+                while (buf.hasRemaining()) {
+                    int r = ch.read(buf, position);
+                    if (r < 0) {
+                        throw new InvalidModelException(file + ": external data file '" + path.getFileName()
+                                + "' of tensor '" + name() + "' ended early (it changed while being read?)");
+                    }
+                    position += r;
+                }
+                buf.flip();
+                decode(buf, out, done, n);
+                done += n;
+            }
+        } catch (IOException e) {
+            throw new InvalidModelException(file + ": cannot read external data of tensor '" + name() + "' from '"
+                    + path.getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    private void decode(ByteBuffer b, double[] out, int from, int n) {
+        int end = from + n;
+        switch (dataType) {
+            case FLOAT -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.getFloat();
+                }
+            }
+            case DOUBLE -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.getDouble();
+                }
+            }
+            case FLOAT16 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = halfToFloat(b.getShort() & 0xffff);
+                }
+            }
+            case BFLOAT16 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+                }
+            }
+            case INT8 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.get();
+                }
+            }
+            case UINT8 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.get() & 0xff;
+                }
+            }
+            case INT32 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.getInt();
+                }
+            }
+            case INT64 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.getLong();
+                }
+            }
+            default -> throw new IllegalStateException("element type " + dataType + " passed the check in of()");
+        }
+    }
+
+    /** IEEE binary16 bits to the float of the same value (exact). */
+    static float halfToFloat(int h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
+    private static long typedCount(TensorProto t, int type) {
+        return switch (type) {
+            case FLOAT -> t.getFloatDataCount();
+            case DOUBLE -> t.getDoubleDataCount();
+            case INT64 -> t.getInt64DataCount();
+            default -> t.getInt32DataCount();
+        };
+    }
+
+    /** Bytes per element of the types this reader decodes; 0 for the others. */
+    static int elementSize(int type) {
+        return switch (type) {
+            case FLOAT, INT32 -> 4;
+            case DOUBLE, INT64 -> 8;
+            case FLOAT16, BFLOAT16 -> 2;
+            case INT8, UINT8 -> 1;
+            default -> 0;
+        };
+    }
+
+    /** The ONNX name of an element type code, for messages. */
+    static String typeName(int type) {
+        TensorProto.DataType d = TensorProto.DataType.forNumber(type);
+        return d == null ? "code " + type : d.name();
+    }
+}
