@@ -221,4 +221,44 @@ class GraphAnalysisTest {
         }
         assertEquals(Math.sqrt(expected), p.balancedness(), 1e-10 * Math.sqrt(expected));
     }
+
+    /** A balanced pair on the low-rank path: W_to = W_fromᵀ gives B = A, so ‖B − A‖_F and c vanish up to rounding. */
+    @Test
+    void balancedPairIsRecomputedExactlyOnTheLowRankPath() {
+        WeightMatrix wf = GraphFixture.matrix(900, 20, 7);
+        WeightMatrix wt = wf.transpose();
+        assertTrue(!AlignmentMeasures.useGramPath(wf, wt));
+        PairMetrics p = WeightAnalyzer.create().analyzePair(
+                new DenseLayer("f", "MatMul", wf, null, Activation.LINEAR, ElementType.FLOAT32),
+                new DenseLayer("t", "MatMul", wt, null, Activation.LINEAR, ElementType.FLOAT32));
+        double normA = MatrixOpsAccess.gramNorm(wf);
+        assertTrue(p.balancedness() < 1e-13 * normA, "balancedness " + p.balancedness() + " vs ||A|| " + normA);
+        assertTrue(p.commutatorScore() < 1e-14, "c = " + p.commutatorScore());
+        assertEquals(1.0, p.weightedAlignment(), 1e-12);
+    }
+
+    /**
+     * Weighted alignment when the m × n product is too large to form (m·n > d², m·n·d > 2³⁰): through Cholesky factors
+     * of A and B, against σ₁ of the explicitly formed product.
+     */
+    @Test
+    void weightedAlignmentThroughCholeskyFactorsMatchesTheFormedProduct() {
+        WeightMatrix wf = GraphFixture.matrix(400, 1700, 21);
+        WeightMatrix wt = GraphFixture.matrix(1700, 400, 22);
+        DenseLayer from = new DenseLayer("f", "MatMul", wf, null, Activation.LINEAR, ElementType.FLOAT64);
+        DenseLayer to = new DenseLayer("t", "MatMul", wt, null, Activation.LINEAR, ElementType.FLOAT64);
+        PairMetrics p = WeightAnalyzer.create().analyzePair(from, to);
+        double product = dev.invariance.linalg.DenseSvd.singularValues(dev.invariance.linalg.MatrixOps.multiply(wt, wf))
+                .singularValue(0);
+        double expected = product / (dev.invariance.linalg.DenseSvd.singularValues(wf).singularValue(0)
+                * dev.invariance.linalg.DenseSvd.singularValues(wt).singularValue(0));
+        assertEquals(expected, p.weightedAlignment(), 1e-10 * expected);
+    }
+
+    /** ‖W Wᵀ‖_F of a small test matrix, summed directly. */
+    private static final class MatrixOpsAccess {
+        static double gramNorm(WeightMatrix w) {
+            return dev.invariance.linalg.MatrixOps.frobenius(dev.invariance.linalg.MatrixOps.multiply(w, false, w, true));
+        }
+    }
 }
