@@ -9,6 +9,8 @@ import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 import org.jspecify.annotations.Nullable;
 
+import java.util.Arrays;
+
 /**
  * The pair scores of science.md 2.6, 2.7 and 2.9 for W_from (d × n) feeding W_to (m × d). The scores that need
  * the full matrices (weighted alignment, commutator, balancedness) are computed when both matrices are given:
@@ -39,23 +41,17 @@ final class AlignmentMeasures {
         int k = ra < 0 || rb < 0 ? -1 : Math.min(ra, rb);
         if (a.isZero() || b.isZero()) {
             return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, nan, nan, nan, nan,
-                    full ? balancedness(wf, wt, a, b) : nan, k, nan, false, nan);
+                    full ? fullMatrixScores(wf, wt, a, b, options)[2] : nan, k, nan, false, nan);
         }
         double adjacent = Math.abs(dot(b.vectors.rightVector(0), a.vectors.leftVector(0)));
         double weighted = nan;
         double c = nan;
         double balance = nan;
         if (full) {
-            weighted = productNorm(wt, wf, options)
-                    / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
-            if (useGramPath(wf, wt)) {
-                c = commutator(wf, wt);
-                balance = balancedness(wf, wt);
-            } else {
-                double[] cb = lowRankScores(wf, wt, a, b);
-                c = cb[0];
-                balance = cb[1];
-            }
+            double[] scores = fullMatrixScores(wf, wt, a, b, options);
+            weighted = scores[0] / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
+            c = scores[1];
+            balance = scores[2];
         }
         double matched = nan;
         double subspace = nan;
@@ -98,15 +94,17 @@ final class AlignmentMeasures {
     }
 
     /**
-     * Bytes of working memory the full-matrix scores of this pair take beyond the two matrices: three d × d
-     * doubles on the Gram path; on the low-rank path double copies of both matrices, P (n × d) and four b × d
-     * block buffers.
+     * Bytes of working memory {@link #fullMatrixScores} takes beyond the two stored matrices: double copies of both;
+     * on the Gram path A, B, AB and two Cholesky factors with their product (or the m × n product); on the low-rank
+     * path Q and two more m × n products, S_f, S_t, QQᵀ and, for an exact recomputation, P (n × d) and three b × d
+     * blocks.
      */
     static long workingBytes(int d, int n, int m) {
+        long copies = 8L * ((long) d * n + (long) m * d + d);
         if (d <= 512 || d <= n + m) {
-            return 3L * 8 * d * d + 8L * m * n;
+            return copies + 8L * 3 * d * d + Math.max(8L * 3 * d * d, 8L * m * n);
         }
-        return 8L * ((long) d * n + (long) m * d + (long) n * d + 4L * BLOCK * d + (long) m * n);
+        return copies + 8L * (3L * m * n + (long) n * n + 2L * m * m + (long) n * d + 3L * BLOCK * d);
     }
 
     /** c = ‖AB − BA‖_F / (√2 ‖A‖_F ‖B‖_F) with A = W_from W_fromᵀ and B = W_toᵀ W_to; NaN if A or B is 0. */
@@ -128,56 +126,224 @@ final class AlignmentMeasures {
         return MatrixOps.frobeniusDistance(MatrixOps.multiply(wt, true, wt, false), MatrixOps.multiply(wf, false, wf, true));
     }
 
-    private static double balancedness(WeightMatrix wf, WeightMatrix wt, LayerSpectrum a, LayerSpectrum b) {
-        return useGramPath(wf, wt) ? balancedness(wf, wt) : lowRankScores(wf, wt, a, b)[1];
-    }
-
     /**
-     * {c, balancedness} without any d × d matrix, for d > n + m. With F = W_from (d × n), Q = W_to W_from (m × n)
-     * and P = Qᵀ W_to (n × d): AB = F P, so row block I of AB − BA is F[I,:] P[:, J] − (F[J,:] P[:, I])ᵀ, and of
-     * B − A it is W_to[:, I]ᵀ W_to[:, J] − F[I,:] F[J,:]ᵀ; both are antisymmetric/symmetric, so only the blocks
-     * J ≥ I are formed (off-diagonal ones counted twice). ‖A‖_F² = Σσ⁴ of W_from (likewise for B) from the spectrum
-     * when it is complete, else from the small Gram matrix W_fromᵀ W_from. Cost ≈ 2d²(2n + m) flops.
+     * {σ₁(W_to W_from), c, balancedness} from both matrices, in double precision.
+     * <ul>
+     *   <li>Gram path (d ≤ n + m): A = W_from W_fromᵀ and B = W_toᵀ W_to by {@code dsyrk}, C = AB; c and ‖B − A‖_F
+     *       summed entry by entry from C − Cᵀ and B − A.</li>
+     *   <li>Low-rank path (d > n + m), with F = W_from (d × n), G = W_fromᵀ W_toᵀ (n × m), S_f = FᵀF, S_t = W_to W_toᵀ:
+     *       ‖A‖_F = ‖S_f‖_F, ‖B‖_F = ‖S_t‖_F, ‖AB‖_F² = ⟨S_f G, G S_t⟩, tr((AB)²) = ‖GGᵀ‖_F² and tr(AB) = ‖G‖_F²,
+     *       so c² = (‖AB‖² − tr((AB)²)) / (‖A‖²‖B‖²) and ‖B − A‖² = ‖A‖² + ‖B‖² − 2‖G‖² from n × n and m × m
+     *       matrices. These differences lose about log₁₀(1/c²) digits, so a result below {@link #TRUST} (relative to
+     *       the terms) is recomputed exactly in row blocks of AB − BA and B − A ({@link #exactBlocks}).</li>
+     *   <li>σ₁(W_to W_from) from the m × n product when forming it costs no more than d³ (or is small); otherwise as
+     *       σ₁(R L) with A = L Lᵀ and B = RᵀR (Cholesky, d × d), since (RL)ᵀ(RL) = Lᵀ B L has the eigenvalues of
+     *       B A; if A or B is singular to working precision the product is formed after all.</li>
+     * </ul>
      */
-    static double[] lowRankScores(WeightMatrix wf, WeightMatrix wt, LayerSpectrum sa, LayerSpectrum sb) {
+    static double[] fullMatrixScores(WeightMatrix wf, WeightMatrix wt, LayerSpectrum sa, LayerSpectrum sb,
+                                     AnalysisOptions options) {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
         double[] f = wf.toRowMajorArray();
-        double[] t = wt.toRowMajorArray();
+        // W_to is also read in column panels (offset i0, leading dimension d); netlib's argument check wants a
+        // whole leading dimension after the last panel's start, hence d entries of padding.
+        double[] t = Arrays.copyOf(wt.toRowMajorArray(), m * d + d);
+        if (useGramPath(wf, wt)) {
+            double[] a = new double[d * d];
+            double[] b = new double[d * d];
+            syrk(f, d, n, false, a);
+            syrk(t, d, m, true, b);
+            double na = MatrixOps.frobenius(a);
+            double nb = MatrixOps.frobenius(b);
+            double[] bal = {0, 1};
+            for (int i = 0; i < d * d; i++) {
+                accumulate(bal, b[i] - a[i], 1.0);
+            }
+            double c = Double.NaN;
+            double[] prod = new double[d * d];
+            if (na > 0 && nb > 0) {
+                gemm(false, false, d, d, d, 1.0, a, 0, d, b, 0, d, 0.0, prod, 0, d);
+                double[] comm = {0, 1};
+                for (int i = 0; i < d; i++) {
+                    for (int j = i + 1; j < d; j++) {
+                        accumulate(comm, prod[i * d + j] - prod[j * d + i], 2.0);
+                    }
+                }
+                c = comm[0] * Math.sqrt(comm[1]) / (Math.sqrt(2.0) * na * nb);
+            }
+            prod = null;
+            double sigma = productSigma(f, t, a, b, d, n, m, options);
+            return new double[] {sigma, c, bal[0] * Math.sqrt(bal[1])};
+        }
         double[] q = new double[m * n];
-        gemm(false, false, m, n, d, 1.0, t, 0, d, f, 0, n, 0.0, q, 0, n);
-        double[] p = new double[n * d];
-        gemm(true, false, n, d, m, 1.0, q, 0, n, t, 0, d, 0.0, p, 0, d);
-        double na = gramNorm(sa, f, d, n);
-        double nb = gramNorm(sb, t, m, d);
-        double[] c1 = new double[BLOCK * d];
-        double[] c2 = new double[BLOCK * d];
-        double[] e = new double[BLOCK * d];
-        // Scaled sums of squares (LAPACK's dlassq idea) keep the tiny differences of an aligned pair exact.
+        gemm(false, false, m, n, d, 1.0, t, 0, d, f, 0, n, 0.0, q, 0, n); // Q = W_to W_from = Gᵀ
+        double sigma = topSigma(WeightMatrix.fromRowMajor(m, n, q), options);
+        double[] sf = new double[n * n];
+        double[] st = new double[m * m];
+        syrk(f, n, d, true, sf);   // FᵀF: F row-major d × n
+        syrk(t, m, d, false, st);  // W_to W_toᵀ: W_to row-major m × d
+        double a2 = square(MatrixOps.frobenius(sf));
+        double b2 = square(MatrixOps.frobenius(st));
+        // ‖AB‖² = ⟨S_f G, G S_t⟩ with G = Qᵀ: S_f G = (Q S_f)ᵀ, G S_t = (S_t Q)ᵀ
+        double[] x = new double[m * n];
+        double[] y = new double[m * n];
+        gemm(false, false, m, n, n, 1.0, q, 0, n, sf, 0, n, 0.0, x, 0, n);
+        gemm(false, false, m, n, m, 1.0, st, 0, m, q, 0, n, 0.0, y, 0, n);
+        double ab2 = 0;
+        for (int i = 0; i < x.length; i++) {
+            ab2 += x[i] * y[i];
+        }
+        x = null;
+        y = null;
+        double[] qqt = new double[m * m];
+        syrk(q, m, n, false, qqt); // Q Qᵀ = GᵀG, same Frobenius norm as G Gᵀ
+        double trAbAb = square(MatrixOps.frobenius(qqt));
+        double g2 = square(MatrixOps.frobenius(q));
+        double c2 = (ab2 - trAbAb) / (a2 * b2);
+        double bal2 = a2 + b2 - 2 * g2;
+        boolean cTrusted = c2 >= TRUST;
+        boolean balTrusted = bal2 >= TRUST * (a2 + b2);
+        double c = a2 > 0 && b2 > 0 ? Math.sqrt(Math.max(c2, 0)) : Double.NaN;
+        double bal = Math.sqrt(Math.max(bal2, 0));
+        if (!(cTrusted || Double.isNaN(c)) || !balTrusted) {
+            double[] exact = exactBlocks(f, t, q, d, n, m, !cTrusted, !balTrusted);
+            if (!cTrusted && !Double.isNaN(c)) {
+                c = exact[0] / (Math.sqrt(2.0) * Math.sqrt(a2) * Math.sqrt(b2));
+            }
+            if (!balTrusted) {
+                bal = exact[1];
+            }
+        }
+        return new double[] {sigma, c, bal};
+    }
+
+    /**
+     * Below this, a difference of traces (relative to its terms) is recomputed exactly: a trusted c² ≥ 1e-4 carries a
+     * relative error of at most about k·ε/1e-4 ≈ 4e-9 for sums of k ≤ 2·10⁴ terms, c half of it.
+     */
+    static final double TRUST = 1e-4;
+
+    private static double square(double x) {
+        return x * x;
+    }
+
+    /**
+     * {‖AB − BA‖_F, ‖B − A‖_F} exactly, without any d × d matrix: with P = Qᵀ W_to (n × d), AB = F P, so row block
+     * I of AB − BA is F[I,:] P[:, J] − (F[J,:] P[:, I])ᵀ, and of B − A it is W_to[:, I]ᵀ W_to[:, J] − F[I,:] F[J,:]ᵀ;
+     * only blocks J ≥ I are formed (off-diagonal ones counted twice). Cost about 2nd² flops per norm.
+     */
+    static double[] exactBlocks(double[] f, double[] t, double[] q, int d, int n, int m, boolean wantComm,
+                                boolean wantBal) {
+        double[] p = wantComm ? new double[n * d + d] : null;
+        if (p != null) {
+            gemm(true, false, n, d, m, 1.0, q, 0, n, t, 0, d, 0.0, p, 0, d);
+        }
+        double[] c1 = wantComm ? new double[BLOCK * d] : null;
+        double[] c2 = wantComm ? new double[BLOCK * d] : null;
+        double[] e = wantBal ? new double[BLOCK * d] : null;
         double[] comm = {0, 1};
         double[] bal = {0, 1};
         for (int i0 = 0; i0 < d; i0 += BLOCK) {
             int b = Math.min(BLOCK, d - i0);
             int w = d - i0;
-            // c1 = F[I,:] P[:, i0:] (b × w); c2 = F[i0:, :] P[:, I] (w × b)
-            gemm(false, false, b, w, n, 1.0, f, i0 * n, n, p, i0, d, 0.0, c1, 0, w);
-            gemm(false, false, w, b, n, 1.0, f, i0 * n, n, p, i0, d, 0.0, c2, 0, b);
-            // e = W_to[:, I]ᵀ W_to[:, i0:] − F[I,:] F[i0:, :]ᵀ (b × w)
-            gemm(true, false, b, w, m, 1.0, t, i0, d, t, i0, d, 0.0, e, 0, w);
-            gemm(false, true, b, w, n, -1.0, f, i0 * n, n, f, i0 * n, n, 1.0, e, 0, w);
+            if (wantComm) {
+                // c1 = F[I,:] P[:, i0:] (b × w); c2 = F[i0:, :] P[:, I] (w × b)
+                gemm(false, false, b, w, n, 1.0, f, i0 * n, n, p, i0, d, 0.0, c1, 0, w);
+                gemm(false, false, w, b, n, 1.0, f, i0 * n, n, p, i0, d, 0.0, c2, 0, b);
+            }
+            if (wantBal) {
+                // e = W_to[:, I]ᵀ W_to[:, i0:] − F[I,:] F[i0:, :]ᵀ (b × w)
+                gemm(true, false, b, w, m, 1.0, t, i0, d, t, i0, d, 0.0, e, 0, w);
+                gemm(false, true, b, w, n, -1.0, f, i0 * n, n, f, i0 * n, n, 1.0, e, 0, w);
+            }
             for (int r = 0; r < b; r++) {
                 for (int col = 0; col < w; col++) {
                     double weight = col < b ? 1.0 : 2.0;
-                    accumulate(comm, c1[r * w + col] - c2[col * b + r], weight);
-                    accumulate(bal, e[r * w + col], weight);
+                    if (wantComm) {
+                        accumulate(comm, c1[r * w + col] - c2[col * b + r], weight);
+                    }
+                    if (wantBal) {
+                        accumulate(bal, e[r * w + col], weight);
+                    }
                 }
             }
         }
-        double normComm = comm[0] * Math.sqrt(comm[1]);
-        double normBal = bal[0] * Math.sqrt(bal[1]);
-        double c = na > 0 && nb > 0 ? normComm / (Math.sqrt(2.0) * na * nb) : Double.NaN;
-        return new double[] {c, normBal};
+        return new double[] {comm[0] * Math.sqrt(comm[1]), bal[0] * Math.sqrt(bal[1])};
+    }
+
+    /**
+     * The full symmetric k × k Gram matrix of a row-major array {@code x}: {@code XᵀX} when {@code transposed}
+     * (x holds X as rows × k), else {@code X Xᵀ} (x holds X as k × rows).
+     */
+    private static void syrk(double[] x, int k, int rows, boolean transposed, double[] out) {
+        if (k == 0) {
+            return;
+        }
+        BLAS blas = LinearAlgebraBackend.blas();
+        // Row-major X (k × rows) is column-major Xᵀ (rows × k, ld rows): X Xᵀ = (Xᵀ)ᵀ Xᵀ is "T".
+        // Row-major X (rows × k) is column-major Xᵀ (k × rows, ld k): XᵀX = Xᵀ (Xᵀ)ᵀ is "N".
+        if (transposed) {
+            blas.dsyrk("U", "N", k, rows, 1.0, x, Math.max(1, k), 0.0, out, k);
+        } else {
+            blas.dsyrk("U", "T", k, rows, 1.0, x, Math.max(1, rows), 0.0, out, k);
+        }
+        // column-major upper triangle (i ≤ j at out[j·k + i]) = row-major lower; mirror it.
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < j; i++) {
+                out[i * k + j] = out[j * k + i];
+            }
+        }
+    }
+
+    /** σ₁(W_to W_from) on the Gram path (A and B at hand); see {@link #fullMatrixScores}. */
+    private static double productSigma(double[] f, double[] t, double[] a, double[] b, int d, int n, int m,
+                                       AnalysisOptions options) {
+        boolean direct = (long) m * n <= (long) d * d || (long) m * n * d <= 1L << 30;
+        if (!direct) {
+            double[] l = a.clone();
+            double[] r = b.clone();
+            if (cholesky(l, d) && cholesky(r, d)) {
+                // l: lower L with A = L Lᵀ (row-major); r: lower R' with B = R' R'ᵀ, so R = R'ᵀ and RL = R'ᵀ L.
+                double[] rl = new double[d * d];
+                gemm(true, false, d, d, d, 1.0, r, 0, d, l, 0, d, 0.0, rl, 0, d);
+                return topSigma(WeightMatrix.fromRowMajor(d, d, rl), options);
+            }
+        }
+        double[] pr = new double[m * n];
+        gemm(false, false, m, n, d, 1.0, t, 0, d, f, 0, n, 0.0, pr, 0, n);
+        return topSigma(WeightMatrix.fromRowMajor(m, n, pr), options);
+    }
+
+    /**
+     * In place: the lower Cholesky factor of a symmetric positive definite row-major matrix (upper part zeroed);
+     * false when LAPACK finds it not positive definite.
+     */
+    private static boolean cholesky(double[] x, int k) {
+        org.netlib.util.intW info = new org.netlib.util.intW(0);
+        // row-major lower = column-major upper
+        LinearAlgebraBackend.lapack().dpotrf("U", k, x, k, info);
+        if (info.val != 0) {
+            return false;
+        }
+        for (int i = 0; i < k; i++) {
+            for (int j = i + 1; j < k; j++) {
+                x[i * k + j] = 0;
+            }
+        }
+        return true;
+    }
+
+    private static double topSigma(WeightMatrix p, AnalysisOptions options) {
+        int r = Math.min(p.getRows(), p.getColumns());
+        if (r == 0) {
+            return 0;
+        }
+        if (r >= options.getFastTopKThreshold()) {
+            return TruncatedSvd.withDefaults().top(p, 1, ElementType.FLOAT64).singularValue(0);
+        }
+        return DenseSvd.singularValues(p).singularValue(0);
     }
 
     /** Adds weight·x² to the scaled sum {scale, ssq} (value = scale²·ssq). */
@@ -236,15 +402,6 @@ final class AlignmentMeasures {
         BLAS blas = LinearAlgebraBackend.blas();
         blas.dgemm(transB ? "T" : "N", transA ? "T" : "N", nn, mm, kk, alpha, b, offB, ldb, a, offA, lda, beta, c,
                 offC, ldc);
-    }
-
-    private static double productNorm(WeightMatrix wt, WeightMatrix wf, AnalysisOptions options) {
-        WeightMatrix p = MatrixOps.multiply(wt, wf);
-        int r = Math.min(p.getRows(), p.getColumns());
-        if (r >= options.getFastTopKThreshold()) {
-            return TruncatedSvd.withDefaults().top(p, 1, ElementType.FLOAT64).singularValue(0);
-        }
-        return DenseSvd.singularValues(p).singularValue(0);
     }
 
     static double dot(double[] x, double[] y) {
