@@ -230,6 +230,38 @@ def torch_no_bias(refs):
     refs.append(reference("torch_no_bias.onnx", layers, [(0, 1, False)]))
 
 
+class AttentionBlock(torch.nn.Module):
+    """A pre-LayerNorm transformer block on (batch, tokens, 8) and a head: parallel q, k, v projections, attention
+    arithmetic between activations, two residual additions."""
+
+    def __init__(self):
+        super().__init__()
+        self.ln1, self.ln2 = torch.nn.LayerNorm(8), torch.nn.LayerNorm(8)
+        self.q, self.k, self.v, self.o = (torch.nn.Linear(8, 8) for _ in range(4))
+        self.fc1, self.fc2 = torch.nn.Linear(8, 16), torch.nn.Linear(16, 8)
+        self.head = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.ln1(x)
+        a = torch.softmax(self.q(h) @ self.k(h).transpose(1, 2) / np.sqrt(8.0), dim=-1) @ self.v(h)
+        x = x + self.o(a)
+        x = x + self.fc2(torch.relu(self.fc1(self.ln2(x))))
+        return self.head(x)
+
+
+def torch_attention(refs):
+    torch.manual_seed(8)
+    m = AttentionBlock()
+    _, model = export(m, torch.randn(2, 5, 8), "torch_attention.onnx")
+    mods = [m.q, m.k, m.v, m.o, m.fc1, m.fc2, m.head]
+    layers = [entry(init_name(model, param(l.weight)), "MatMul", param(l.weight), param(l.bias),
+                    activation="relu" if l is m.fc1 else "linear") for l in mods]
+    # q, k, v reach o through the attention arithmetic; o reaches fc1 through the first residual Add (on its main
+    # input) and LayerNorm, and the head through the second residual Add's skip input; fc2 reaches the head directly.
+    edges = [(0, 3, False), (1, 3, False), (2, 3, False), (3, 4, False), (4, 5, False), (3, 6, True), (5, 6, False)]
+    refs.append(reference("torch_attention.onnx", layers, edges))
+
+
 # ---------------------------------------------------------------- onnx.helper graphs
 
 def helper_gemm_attributes(refs):
@@ -449,7 +481,7 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     refs = []
     for make in (torch_gemm_mlp, torch_matmul_mlp, torch_conv, torch_residual, torch_layernorm, torch_no_bias,
-                 torch_conv_transpose, helper_gemm_attributes, helper_low_precision, helper_constant_quantized,
+                 torch_conv_transpose, torch_attention, helper_gemm_attributes, helper_low_precision, helper_constant_quantized,
                  helper_if, helper_external, helper_folded_batchnorm, helper_weight_first, helper_loop, helper_no_dense):
         make(refs)
     with open(os.path.join(OUT, "reference.json"), "w") as f:

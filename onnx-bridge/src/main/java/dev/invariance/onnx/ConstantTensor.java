@@ -43,6 +43,11 @@ abstract class ConstantTensor {
     /** The values in row-major order of {@link #shape}. */
     abstract double[] values();
 
+    /** For a 2-D tensor, the values of its transpose in row-major order (stored tensors read them in place). */
+    double[] transposedValues() {
+        return transpose2d(values(), (int) shape[0], (int) shape[1]);
+    }
+
     /** A stored tensor read through its payload. */
     static final class Stored extends ConstantTensor {
         final TensorPayload payload;
@@ -59,6 +64,11 @@ abstract class ConstantTensor {
 
         long[] longs() {
             return payload.readLongs();
+        }
+
+        @Override
+        double[] transposedValues() {
+            return shape.length == 2 ? payload.readTransposed((int) shape[0], (int) shape[1]) : super.transposedValues();
         }
     }
 
