@@ -32,8 +32,8 @@ import java.util.function.Consumer;
  * <p>
  * The values come from the model itself: they are added as graph outputs of an in-memory copy of the model, which
  * is opened in one {@link OrtSession}; nothing of the forward pass is re-implemented here. Only running statistics
- * are kept (per unit: the observations, how many were positive, how many exactly zero), so memory does not grow with
- * the number of examples. Every batch's tensors are closed after the batch.
+ * are kept (per unit: ever positive, ever non-positive, how many exact zeros), so memory does not grow with the
+ * number of examples. Every batch's tensors are closed after the batch.
  * <p>
  * A value of shape {@code [N, ..., d]} has its units on the last axis; every leading index (the example, and for
  * example a sequence position) is one observation, so a unit is stably active only if it is positive at every
@@ -72,10 +72,14 @@ public final class ActivationProbe implements AutoCloseable {
     private final List<String> modelOutputs;
     private final List<Point> points;
     private final Set<String> requested;
-    /** Per point and unit: observations with h > 0, observations with h = 0 exactly, and the observation count. */
-    private final long[][] positive;
+    /** Per point and unit: ever h > 0, ever h <= 0 (or NaN), observations with h = 0 exactly. */
+    private final boolean[][] positive;
+    private final boolean[][] nonPositive;
     private final long[][] zero;
     private final long[] observations;
+    /** Per point: the units not yet seen on both sides of 0 (the first {@code undecidedCount} entries). */
+    private final int[][] undecided;
+    private final int[] undecidedCount;
     private final int[][] batchPositive;
     private final int[][] batchZero;
     /** Per point: the value's shape without the batch axis when ONNX Runtime writes it into our buffer, else null. */
@@ -132,15 +136,24 @@ public final class ActivationProbe implements AutoCloseable {
             }
         }
         this.requestedUnpinned = unpinned;
-        this.positive = new long[points.size()][];
+        this.positive = new boolean[points.size()][];
+        this.nonPositive = new boolean[points.size()][];
         this.zero = new long[points.size()][];
         this.observations = new long[points.size()];
+        this.undecided = new int[points.size()][];
+        this.undecidedCount = new int[points.size()];
         this.batchPositive = new int[points.size()][];
         this.batchZero = new int[points.size()][];
         for (int i = 0; i < points.size(); i++) {
             int d = points.get(i).units();
-            positive[i] = new long[d];
+            positive[i] = new boolean[d];
+            nonPositive[i] = new boolean[d];
             zero[i] = new long[d];
+            undecided[i] = new int[d];
+            for (int j = 0; j < d; j++) {
+                undecided[i][j] = j;
+            }
+            undecidedCount[i] = d;
             batchPositive[i] = new int[d];
             batchZero[i] = new int[d];
         }
@@ -441,18 +454,58 @@ public final class ActivationProbe implements AutoCloseable {
         accumulate(index, d, n);
     }
 
-    /** Adds the counts of the first n scratch values (d units per observation) to point {@code index}. */
+    /**
+     * Adds the first n scratch values (d units per observation) to point {@code index}. Exact zeros are rare, so a
+     * cheap scan looks for one first: without any, only the units not yet seen on both sides of 0 are visited; with
+     * one, every unit is counted (its zeros included).
+     */
     private void accumulate(int index, int d, int n) {
-        count(scratch, n, d, batchPositive[index], batchZero[index]);
-        long[] pos = positive[index];
-        long[] zer = zero[index];
-        int[] bp = batchPositive[index];
-        int[] bz = batchZero[index];
-        for (int j = 0; j < d; j++) {
-            pos[j] += bp[j];
-            zer[j] += bz[j];
-        }
         observations[index] += n / d;
+        boolean[] pos = positive[index];
+        boolean[] non = nonPositive[index];
+        if (anyZero(scratch, n)) {
+            count(scratch, n, d, batchPositive[index], batchZero[index]);
+            int rows = n / d;
+            long[] zer = zero[index];
+            int[] bp = batchPositive[index];
+            int[] bz = batchZero[index];
+            for (int j = 0; j < d; j++) {
+                pos[j] |= bp[j] > 0;
+                non[j] |= bp[j] < rows;
+                zer[j] += bz[j];
+            }
+        } else {
+            int[] units = undecided[index];
+            int u = undecidedCount[index];
+            for (int k = 0; k < n && u > 0; k += d) {
+                for (int i = 0; i < u; i++) {
+                    int j = units[i];
+                    if (scratch[k + j] > 0) {
+                        pos[j] = true;
+                    } else {
+                        non[j] = true;
+                    }
+                }
+            }
+        }
+        int[] units = undecided[index];
+        int kept = 0;
+        for (int i = 0; i < undecidedCount[index]; i++) {
+            int j = units[i];
+            if (!(pos[j] && non[j])) {
+                units[kept++] = j;
+            }
+        }
+        undecidedCount[index] = kept;
+    }
+
+    /** Whether any of the first n values is exactly 0 (either sign; branch-free so the JIT vectorises it). */
+    private static boolean anyZero(float[] v, int n) {
+        int z = 0;
+        for (int k = 0; k < n; k++) {
+            z |= v[k] == 0 ? 1 : 0;
+        }
+        return z != 0;
     }
 
     /**
@@ -484,9 +537,9 @@ public final class ActivationProbe implements AutoCloseable {
             int tiedUnits = 0;
             long ties = 0;
             for (int j = 0; j < p.units(); j++) {
-                if (observations[i] > 0 && positive[i][j] == observations[i]) {
+                if (observations[i] > 0 && positive[i][j] && !nonPositive[i][j]) {
                     active.add(j);
-                } else if (positive[i][j] == 0) {
+                } else if (!positive[i][j]) {
                     dead.add(j);
                 }
                 if (zero[i][j] > 0) {

@@ -238,6 +238,29 @@ class OnnxDataAnalyzerTest {
     }
 
     @org.junit.jupiter.api.Test
+    void exactZerosAreTiesCountedAsInactive(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // mlp_nobias has no biases: an all-zero example gives h = 0 exactly in every unit of both ReLU layers, so
+        // every unit is tied once, no unit stays stably active, and the stably dead units of numpy stay dead
+        List<String> lines = Files.readAllLines(FIXTURES.resolve("mlp_nobias.csv"));
+        lines.add("0,0,0,0,0,no");
+        Path csv = Files.write(dir.resolve("with_zero.csv"), lines);
+        OnnxDataEvaluation r = OnnxDataAnalyzer.create(WeightAnalyzer.create(), OnnxDataOptions.defaults().withBatchSize(8))
+                .analyze(source("mlp_nobias"), csv, "label", note -> { });
+        JsonNode ref = reference("mlp_nobias").path("layers");
+        DataAnalysis data = r.evaluation().getDataAnalysis();
+        assertNotNull(data);
+        for (int i = 0; i < 2; i++) {
+            LayerActivation a = data.activations().get(i);
+            int d = ref.get(i).path("shape").get(0).asInt();
+            assertEquals(List.of(), a.stablyActive(), "layer " + i);
+            assertEquals(ints(ref.get(i).path("stably_dead")), a.stablyDead(), "layer " + i);
+            assertEquals(d - a.stablyDead().size(), a.unstableCount());
+            assertEquals(d, a.tiedUnitCount());
+            assertEquals(d, a.tieCount());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void singleScoreTransformerSurvivesTribuosProtobufRoundTrip() throws Exception {
         for (boolean probability : new boolean[] {false, true}) {
             SingleScoreLabelTransformer t = new SingleScoreLabelTransformer(probability);
