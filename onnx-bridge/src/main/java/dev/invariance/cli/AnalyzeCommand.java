@@ -66,6 +66,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--classes", paramLabel = "C1,C2,...", split = ",", description = "ONNX models with --data: the class of each output column, in order (default: the labels of --data, sorted numerically when all are numbers).")
     private java.util.List<String> classes = new java.util.ArrayList<>();
 
+    @Option(names = "--no-label-evaluation", description = "ONNX models with --data: skip Tribuo's LabelEvaluation (it keeps one prediction per example), so memory does not grow with the data.")
+    private boolean noLabelEvaluation;
+
     @Option(names = "--format", paramLabel = "F", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
     private String format = "table";
 
@@ -155,7 +158,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         OnnxDataOptions options = OnnxDataOptions.defaults().withInputName(input).withBatchSize(batchSize)
-                .withDevice(target).withClasses(classes);
+                .withDevice(target).withClasses(classes).withLabelEvaluation(!noLabelEvaluation);
         PrintWriter err = spec.commandLine().getErr();
         try (OnnxModel model = OnnxModelReader.open(modelFile)) {
             OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,

@@ -175,8 +175,10 @@ public final class OnnxDataAnalyzer {
             for (int i = 0; i < classes.size(); i++) {
                 outputMapping.put(new Label(classes.get(i)), i);
             }
-            try (ONNXExternalModel<Label> external = externalModel(model, featureMapping, outputMapping,
-                    reading.transformer(), probe.getInputName())) {
+            // the LabelEvaluation's model; without a LabelEvaluation only needed for a provenance the source lacks
+            boolean needed = options.labelEvaluation() || model.provenance() == null;
+            try (ONNXExternalModel<Label> external = needed ? externalModel(model, featureMapping, outputMapping,
+                    reading.transformer(), probe.getInputName()) : null) {
                 return run(model, data, labelColumn, classes, probe, reader, reading, external, observable, notes);
             }
         }
@@ -184,13 +186,15 @@ public final class OnnxDataAnalyzer {
 
     private OnnxDataEvaluation run(ModelSource model, Path data, String labelColumn, List<String> classes,
                                    ActivationProbe probe, CsvExampleReader reader, OutputReading reading,
-                                   ONNXExternalModel<Label> external, boolean observable, Consumer<String> notes) {
+                                   @Nullable ONNXExternalModel<Label> external, boolean observable,
+                                   Consumer<String> notes) {
         NetworkDescription network = model.network();
         int size = probe.getExampleSize();
         int batch = Math.min(batchSize(probe, network), probe.getMaxBatch());
         FloatBuffer buffer = ByteBuffer.allocateDirect(Math.multiplyExact(batch, size) * Float.BYTES)
                 .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        ImmutableOutputInfo<Label> outputInfo = external.getOutputIDInfo();
+        ImmutableOutputInfo<Label> outputInfo = options.labelEvaluation() && external != null
+                ? external.getOutputIDInfo() : null;
         Set<String> known = new LinkedHashSet<>(classes);
         String marginNote = marginNote(network, classes, size);
         List<double[]> marginInputs = marginNote.isEmpty() ? new ArrayList<>() : null;
@@ -206,13 +210,15 @@ public final class OnnxDataAnalyzer {
                 break;
             }
             buffer.flip();
-            List<Example<Label>> examples = new ArrayList<>(rows);
-            for (String l : labels) {
-                examples.add(new ArrayExample<>(new Label(l)));
+            List<Example<Label>> examples = new ArrayList<>(outputInfo == null ? 0 : rows);
+            if (outputInfo != null) {
+                for (String l : labels) {
+                    examples.add(new ArrayExample<>(new Label(l)));
+                }
             }
             int[] used = new int[rows];
             Arrays.fill(used, size);
-            probe.run(buffer, rows, (outputs, n) -> predictions.addAll(
+            probe.run(buffer, rows, outputInfo == null ? null : (outputs, n) -> predictions.addAll(
                     reading.transformer().transformToBatchPrediction(reading.select(outputs), outputInfo, used, examples)));
             if (marginInputs != null) {
                 for (int r = 0; r < rows; r++) {
@@ -278,8 +284,12 @@ public final class OnnxDataAnalyzer {
         }
         DataAnalysis analysis = new DataAnalysis((int) Math.min(Integer.MAX_VALUE, probe.getExamples()), margin,
                 marginNote, relu, stable, List.of());
-        LabelEvaluation classification = new LabelEvaluator().evaluate(external, predictions, provenance);
-        ModelProvenance modelProvenance = model.provenance() != null ? model.provenance() : external.getProvenance();
+        LabelEvaluation classification = outputInfo == null || external == null ? null
+                : new LabelEvaluator().evaluate(external, predictions, provenance);
+        ModelProvenance modelProvenance = model.provenance();
+        if (modelProvenance == null) {
+            modelProvenance = java.util.Objects.requireNonNull(external, "external model").getProvenance();
+        }
         InvarianceEvaluation evaluation = new InvarianceEvaluation(analyzer.analyze(network), analysis, classification,
                 predictions, new EvaluationProvenance(modelProvenance, provenance));
         return new OnnxDataEvaluation(evaluation, execution);

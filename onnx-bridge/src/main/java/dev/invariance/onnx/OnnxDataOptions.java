@@ -15,8 +15,12 @@ import java.util.List;
  * @param device    where ONNX Runtime runs
  * @param classes   the class labels in the order of the model's output columns; empty means the distinct labels of
  *                  the data, in numeric order when all are numbers and in string order otherwise
+ * @param labelEvaluation whether to make Tribuo's {@code LabelEvaluation}, which keeps one prediction (label and
+ *                  scores) per example and a second session of the model in {@code ONNXExternalModel}; without it
+ *                  memory does not grow with the examples at all
  */
-public record OnnxDataOptions(@Nullable String inputName, int batchSize, ExecutionDevice device, List<String> classes) {
+public record OnnxDataOptions(@Nullable String inputName, int batchSize, ExecutionDevice device, List<String> classes,
+                              boolean labelEvaluation) {
     /** Bytes of input and observed values aimed at per batch when {@code batchSize} is 0. */
     public static final long AUTO_BATCH_BYTES = 16L << 20;
     /** The largest automatic batch. */
@@ -30,28 +34,33 @@ public record OnnxDataOptions(@Nullable String inputName, int batchSize, Executi
         classes = List.copyOf(classes);
     }
 
-    /** The only input, an automatic batch size, the CPU, classes from the data. */
+    /** The only input, an automatic batch size, the CPU, classes from the data, with the LabelEvaluation. */
     public static OnnxDataOptions defaults() {
-        return new OnnxDataOptions(null, 0, ExecutionDevice.cpu(), List.of());
+        return new OnnxDataOptions(null, 0, ExecutionDevice.cpu(), List.of(), true);
     }
 
     /** The same options feeding input {@code name} (null: the only input). */
     public OnnxDataOptions withInputName(@Nullable String name) {
-        return new OnnxDataOptions(name, batchSize, device, classes);
+        return new OnnxDataOptions(name, batchSize, device, classes, labelEvaluation);
     }
 
     /** The same options with {@code n} examples per batch (0: automatic). */
     public OnnxDataOptions withBatchSize(int n) {
-        return new OnnxDataOptions(inputName, n, device, classes);
+        return new OnnxDataOptions(inputName, n, device, classes, labelEvaluation);
     }
 
     /** The same options on {@code d}. */
     public OnnxDataOptions withDevice(ExecutionDevice d) {
-        return new OnnxDataOptions(inputName, batchSize, d, classes);
+        return new OnnxDataOptions(inputName, batchSize, d, classes, labelEvaluation);
+    }
+
+    /** The same options with ({@code true}) or without Tribuo's {@code LabelEvaluation}. */
+    public OnnxDataOptions withLabelEvaluation(boolean on) {
+        return new OnnxDataOptions(inputName, batchSize, device, classes, on);
     }
 
     /** The same options with the model's class order given explicitly. */
     public OnnxDataOptions withClasses(List<String> order) {
-        return new OnnxDataOptions(inputName, batchSize, device, order);
+        return new OnnxDataOptions(inputName, batchSize, device, order, labelEvaluation);
     }
 }

@@ -261,6 +261,22 @@ class OnnxDataAnalyzerTest {
     }
 
     @org.junit.jupiter.api.Test
+    void withoutTheLabelEvaluationNoPredictionIsKeptAndTheFiguresAreTheSame() {
+        OnnxDataEvaluation without = run("residual", OnnxDataOptions.defaults().withLabelEvaluation(false));
+        OnnxDataEvaluation with = run("residual", OnnxDataOptions.defaults());
+        assertNull(without.evaluation().getLabelEvaluation());
+        assertTrue(without.evaluation().getPredictions().isEmpty());
+        DataAnalysis a = without.evaluation().getDataAnalysis();
+        DataAnalysis b = with.evaluation().getDataAnalysis();
+        assertNotNull(a);
+        assertNotNull(b);
+        assertEquals(b.activations(), a.activations());
+        assertEquals(b.stable(), a.stable());
+        assertEquals(with.evaluation().getProvenance().getModelProvenance().getTrainerProvenance(),
+                without.evaluation().getProvenance().getModelProvenance().getTrainerProvenance());
+    }
+
+    @org.junit.jupiter.api.Test
     void singleScoreTransformerSurvivesTribuosProtobufRoundTrip() throws Exception {
         for (boolean probability : new boolean[] {false, true}) {
             SingleScoreLabelTransformer t = new SingleScoreLabelTransformer(probability);
@@ -286,9 +302,5 @@ class OnnxDataAnalyzerTest {
         List<Integer> out = new ArrayList<>();
         array.forEach(v -> out.add(v.asInt()));
         return out;
-    }
-
-    static String read(Path p) throws Exception {
-        return Files.readString(p);
     }
 }
