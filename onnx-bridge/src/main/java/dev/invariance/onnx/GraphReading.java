@@ -41,14 +41,23 @@ import java.util.Set;
  *       Only data inputs are followed (a value used as a {@code Reshape}'s shape or a {@code Gather}'s indices is
  *       not data) and {@code Shape}-like nodes end a path. An {@code Add} of two computed values whose one input is
  *       an ancestor of the other is a residual addition; a path entering it on that (skip) input is marked
- *       {@code viaResidual}, and a path passes through at most one skip input, so each residual addition gives its
- *       consumer one pair per incoming path rather than a pair with every earlier layer of the residual stream.</li>
+ *       {@code viaResidual}, and a path passes through at most {@link #MAX_SKIPS_PER_PATH} skip input, so each residual
+ *       addition gives its consumer one pair per incoming path rather than a pair with every earlier layer of the
+ *       residual stream.</li>
  *   <li>Activation: ReLU when a {@code Relu} reads the layer's output through shape-only nodes; every other
  *       activation is recorded on the edges' op lists and in a note.</li>
  * </ul>
  */
 final class GraphReading {
     private static final int MAX_CONSTANT_CHAIN = 64;
+    /**
+     * How many residual skip inputs one path may cross. With 1, a residual stream gives each consumer the layers of
+     * the current and the previous block (linear in depth: 4 edges per GPT-2 block). The trainer's own descriptions
+     * ({@code NetworkDescription.feedForward}) follow chains of skips without limit, so for three or more chained
+     * skips they hold edges (for example layer 0 to layer 3) that this reading leaves out; a larger limit restores
+     * them at a cost quadratic in the depth of a residual stream.
+     */
+    static final int MAX_SKIPS_PER_PATH = 1;
     private static final int MAX_SHAPE_VALUES = 64;
 
     /** Nodes of which only input 0 carries data (the others are shapes, indices, axes, parameters). */
@@ -498,7 +507,10 @@ final class GraphReading {
 
     // ------------------------------------------------------------------ data flow
 
-    private record State(ValueId value, List<String> ops, boolean residual) {
+    private record State(ValueId value, List<String> ops, int skips) {
+        boolean residual() {
+            return skips > 0;
+        }
     }
 
     private void findEdges() {
@@ -510,15 +522,15 @@ final class GraphReading {
         for (int p = 0; p < layers.size(); p++) {
             ArrayDeque<State> queue = new ArrayDeque<>();
             Set<List<Object>> visited = new HashSet<>();
-            queue.add(new State(layers.get(p).output, List.of(), false));
+            queue.add(new State(layers.get(p).output, List.of(), 0));
             while (!queue.isEmpty()) {
                 State s = queue.poll();
-                if (!visited.add(List.of(s.value(), s.residual()))) {
+                if (!visited.add(List.of(s.value(), s.skips()))) {
                     continue;
                 }
                 for (ValueId next : graph.bodyOutputLinks.getOrDefault(s.value(), List.of())) {
                     Node owner = GraphIndex.producer(next);
-                    queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.residual()));
+                    queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.skips()));
                 }
                 for (Use u : graph.usesOf(s.value())) {
                     Node n = u.node();
@@ -537,16 +549,16 @@ final class GraphReading {
                         enterBody(n, u.input(), s, queue);
                         continue;
                     }
-                    boolean residual = s.residual();
+                    int skips = s.skips();
                     if (n.op().equals("Add") && n.inputs.size() == 2 && skipSide(n) == u.input()) {
-                        if (residual) {
-                            continue; // one residual addition per path
+                        if (skips == MAX_SKIPS_PER_PATH) {
+                            continue;
                         }
-                        residual = true;
+                        skips++;
                     }
                     List<String> ops = append(s.ops(), n.op());
                     for (ValueId out : n.outputs) {
-                        queue.add(new State(out, ops, residual));
+                        queue.add(new State(out, ops, skips));
                     }
                 }
             }
@@ -578,7 +590,7 @@ final class GraphReading {
         }
         for (Scope body : n.bodies) {
             if (bodyInput < body.inputs.size()) {
-                queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.residual()));
+                queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.skips()));
             }
         }
     }
