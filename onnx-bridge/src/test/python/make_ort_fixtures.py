@@ -257,6 +257,11 @@ def main():
                             [(0, 1), (0, 2), (1, 2)], ["a", "b", "c"], 60, rng)
 
     m = Mlp([lin(4, 6, True, rng, 2, 2), lin(6, 1, True, rng)])
+    # centre the logit on inputs like the data's (own generator, so the other cases stay as they are), so that both
+    # classes are predicted and the sign of z decides
+    probe_x = np.random.default_rng(99).uniform(0.05, 1.0, size=(200, 4))
+    with torch.no_grad():
+        m.layers[1].bias -= float(np.median(m.numpy_forward(probe_x)[1][:, 0]))
     refs["binary_logit"] = case("binary_logit", m, (1, 4), [wb(l)[0] for l in m.layers], [True, False], [(0, 1)],
                                 ["neg", "pos"], 60, rng,
                                 scores_to_class=lambda s: (s[:, 0] > 0).astype(int))
@@ -273,6 +278,8 @@ def main():
     # probe opens a modified copy of the model)
     import onnx
     ext = onnx.load(os.path.join(OUT, "mlp_bias.onnx"))
+    if os.path.exists(os.path.join(OUT, "mlp_external.data")):
+        os.remove(os.path.join(OUT, "mlp_external.data"))   # onnx.save_model appends to an existing data file
     onnx.save_model(ext, os.path.join(OUT, "mlp_external.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="mlp_external.data", size_threshold=0)
 
