@@ -15,7 +15,8 @@ the stably active submatrices W_i[S_i, S_(i-1)] and of the pairs W_from[S_from, 
 numpy prediction with a fixed share flipped, so accuracy is below 1; the reference holds numpy's accuracy.
 
 Cases: mlp_bias (6-8-8-3 ReLU with bias), mlp_nobias (5-6-6-2 ReLU without bias), residual (6-8 ReLU, an 8-8 ReLU
-block added to its input, 8-3 head), binary_logit (4-6-1 ReLU, one logit), softmax (5-7-4 ReLU then Softmax,
+block added to its input, 8-3 head), binary_logit (4-6-1 ReLU, one logit), binary_probability (the same shape with a
+Sigmoid: one probability), softmax (5-7-4 ReLU then Softmax,
 numeric labels), input3d (input [N, 4, 3]: a 3-5 Linear applied at each of the 4 positions, ReLU, Flatten, 20-3);
 mlp_external.onnx + mlp_external.data is mlp_bias with its weights in an external data file (same reference).
 Rows whose pre-activations come within 1e-3 of zero are dropped so float32 and float64 agree on every sign.
@@ -97,6 +98,17 @@ class Mlp(torch.nn.Module):
             hs.append(h)
             x = np.maximum(h, 0) if i < len(self.layers) - 1 else h
         return hs, x
+
+
+class SigmoidMlp(Mlp):
+    """An Mlp with one output column turned into a probability by a Sigmoid."""
+
+    def forward(self, x):
+        return torch.sigmoid(super().forward(x))
+
+    def numpy_forward(self, x):
+        hs, out = super().numpy_forward(x)
+        return hs, 1.0 / (1.0 + np.exp(-out))
 
 
 class Residual(torch.nn.Module):
@@ -273,6 +285,15 @@ def main():
     m = Input3d(rng)
     refs["input3d"] = case("input3d", m, (1, 4, 3), [wb(m.pos)[0], wb(m.head)[0]], [True, False], [(0, 1)],
                            ["x", "y", "z"], 40, rng)
+
+    # last, so the cases above keep their random draws
+    m = SigmoidMlp([lin(4, 6, True, rng, 2, 2), lin(6, 1, True, rng)])
+    probe_x = np.random.default_rng(98).uniform(0.05, 1.0, size=(200, 4))
+    with torch.no_grad():
+        m.layers[1].bias -= float(np.median(Mlp.numpy_forward(m, probe_x)[1][:, 0]))
+    refs["binary_probability"] = case("binary_probability", m, (1, 4), [wb(l)[0] for l in m.layers], [True, False],
+                                      [(0, 1)], ["neg", "pos"], 60, rng,
+                                      scores_to_class=lambda s: (s[:, 0] > 0.5).astype(int))
 
     # mlp_bias again with its weights in an external data file next to it (ONNX Runtime must find it although the
     # probe opens a modified copy of the model)

@@ -47,7 +47,8 @@ class OnnxDataAnalyzerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp_bias", "mlp_nobias", "residual", "binary_logit", "softmax", "input3d"})
+    @ValueSource(strings = {"mlp_bias", "mlp_nobias", "residual", "binary_logit", "binary_probability", "softmax",
+            "input3d"})
     void activationSetsAndStableSubmatrixMetricsEqualNumpy(String name) throws Exception {
         JsonNode ref = reference(name);
         // batches of 7 rows: partial last batch, statistics carried across batches
@@ -116,7 +117,8 @@ class OnnxDataAnalyzerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp_bias", "mlp_nobias", "residual", "binary_logit", "softmax", "input3d"})
+    @ValueSource(strings = {"mlp_bias", "mlp_nobias", "residual", "binary_logit", "binary_probability", "softmax",
+            "input3d"})
     void labelEvaluationEqualsOnnxRuntimesOwnOutputs(String name) throws Exception {
         JsonNode ref = reference(name);
         OnnxDataEvaluation result = run(name, OnnxDataOptions.defaults());
@@ -136,7 +138,8 @@ class OnnxDataAnalyzerTest {
             for (float[] s : scores) {
                 int best = 0;
                 if (s.length == 1) {
-                    best = s[0] > 0 ? 1 : 0;
+                    // one column: a probability of the second class after a Sigmoid, else a logit
+                    best = s[0] > (name.equals("binary_probability") ? 0.5f : 0f) ? 1 : 0;
                 } else {
                     for (int j = 1; j < s.length; j++) {
                         if (s[j] > s[best]) {
@@ -179,12 +182,13 @@ class OnnxDataAnalyzerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"binary_logit", "softmax"})
+    @ValueSource(strings = {"binary_logit", "binary_probability", "softmax"})
     void scoresAreProbabilitiesExactlyWhenTheModelEndsInSoftmaxOrSigmoid(String name) {
         OnnxDataEvaluation result = run(name, OnnxDataOptions.defaults());
         Prediction<Label> p = result.evaluation().getPredictions().get(0);
-        assertEquals(name.equals("softmax"), p.hasProbabilities());
-        if (name.equals("softmax")) {
+        assertEquals(!name.equals("binary_logit"), p.hasProbabilities());
+        if (!name.equals("binary_logit")) {
+            // softmax columns, or [1 - p, p] from one Sigmoid column
             double sum = p.getOutputScores().values().stream().mapToDouble(Label::getScore).sum();
             assertEquals(1.0, sum, 1e-6);
         } else {
