@@ -160,6 +160,50 @@ class AnalyzeOnnxDataCommandTest {
     }
 
     @Test
+    void aLinearModelAndItsOnnxExportGiveTheSameSvmComparison() throws Exception {
+        // labels from a hyperplane through the origin: separable without a bias, as the SVM comparison needs
+        Random rng = new Random(5);
+        double[] w = {1.0, -2.0, 0.5, 0.3};
+        StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
+        for (int i = 0; i < 40; i++) {
+            double s = 0;
+            StringBuilder row = new StringBuilder();
+            for (double wj : w) {
+                double x = rng.nextGaussian();
+                s += wj * x;
+                row.append(String.format(Locale.ROOT, "%.6f,", x));
+            }
+            sb.append(row).append(s > 0 ? "up" : "down").append('\n');
+        }
+        Path csv = Files.writeString(dir.resolve("linear.csv"), sb.toString());
+        Path onnx = dir.resolve("lin.onnx");
+        Path tribuo = dir.resolve("lin.tribuo");
+        AnalyzeOnnxCommandTest.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
+                "--hidden", "5,5", "--activation", "linear", "--no-bias", "--precision", "float32", "--steps", "500",
+                "--init-scale", "0.3", "--output", onnx.toString(), "--tribuo-model", tribuo.toString());
+        assertEquals(0, train.code(), train.err());
+        Model<Label> model = AnalyzeCommand.loadModel(tribuo);
+        InvarianceEvaluation memory = InvarianceEvaluator.create().evaluate(model, CsvDatasets.load(csv, "label"));
+        List<String> classes = new ArrayList<>();
+        for (int i = 0; i < model.getOutputIDInfo().size(); i++) {
+            classes.add(model.getOutputIDInfo().getOutput(i).getLabel());
+        }
+        OnnxDataEvaluation run = OnnxDataAnalyzer.create(WeightAnalyzer.create(),
+                OnnxDataOptions.defaults().withClasses(classes)).analyze(OnnxModelReader.open(onnx), csv, "label", n -> { });
+        DataAnalysis want = memory.getDataAnalysis();
+        DataAnalysis got = run.evaluation().getDataAnalysis();
+        assertNotNull(want);
+        assertNotNull(got);
+        assertNotNull(want.margin(), want.marginNote());
+        assertNotNull(got.margin(), got.marginNote());
+        // the same float32 weights and float32-rounded inputs on both sides; the SVM solver's own tolerance
+        assertEquals(want.margin().cosine(), got.margin().cosine(), 1e-6);
+        assertEquals(want.margin().normalisedMargin(), got.margin().normalisedMargin(), 1e-6);
+        assertTrue(got.activations().isEmpty(), "no ReLU layer");
+        assertNull(got.stable());
+    }
+
+    @Test
     void aTribuoModelAndItsOnnxExportGiveTheSameDataDependentFigures() throws Exception {
         Path csv = data();
         Path onnx = dir.resolve("m.onnx");
