@@ -103,7 +103,14 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
                 .allSingularValues(allSingularValues).spectrum(mode).build());
-        if (OnnxModelReader.isOnnxFile(modelFile)) {
+        boolean onnx = OnnxModelReader.isOnnxFile(modelFile);
+        boolean runtimeOptions = input != null || batchSize != 0 || !device.equals("cpu") || !classes.isEmpty()
+                || noLabelEvaluation;
+        if (runtimeOptions && (!onnx || data == null)) {
+            throw new ParameterException(spec.commandLine(), "--input, --batch-size, --device, --classes and "
+                    + "--no-label-evaluation run an ONNX model over --data; they do not apply here");
+        }
+        if (onnx) {
             return analyzeOnnx(analyzer, fmt);
         }
         Model<Label> model = loadModel(modelFile);

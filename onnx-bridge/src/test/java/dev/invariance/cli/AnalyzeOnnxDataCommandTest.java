@@ -157,6 +157,11 @@ class AnalyzeOnnxDataCommandTest {
         r = invariance("analyze", model, "--data", csv, "--label", "label", "--device", "tpu");
         assertEquals(2, r.code());
         oneLine(r.err());
+
+        r = invariance("analyze", model, "--device", "cuda");
+        assertEquals(2, r.code());
+        oneLine(r.err());
+        assertTrue(r.err().contains("run an ONNX model over --data; they do not apply here"), r.err());
     }
 
     @Test
