@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Runs the project's benchmark harness and the PyTorch/numpy anchor (../shared/bench/anchor.py) side by side
-# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [SVM]
+# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [B5] [B6] [B7] [SVM]
+# B5 and B7 analyse the ONNX models of ../shared/bench/onnx_models.py (generate them once into $BENCH_DATA, default
+# ../bench-data: onnx_models.py B5 DIR; onnx_models.py B7 DIR) as whole processes, beside onnx_anchor.py, timed with
+# /usr/bin/time (wall seconds and peak RSS); B7 runs with -Xmx1g in both spectrum modes.
+# B6 (ONNX Runtime activation probe against plain ONNX Runtime inference, both in the harness) reads
+# $BENCH_DATA/b6_mlp.onnx and b6_data.csv (onnx_models.py B6 DIR).
 # Needs: mvn -B -q package -DskipTests first; for the anchor, apt-get install python3-torch python3-numpy python3-scipy.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,12 +19,14 @@ fi
 # the command line's runtime libraries (target/lib) hold every dependency, the library jar included
 cp="$root/examples/target/classes:$root/tribuo-invariance/target/test-classes:$root/onnx-bridge/target/onnx-bridge.jar:$root/onnx-bridge/target/lib/*"
 anchor="${ANCHOR:-$root/../shared/bench/anchor.py}"
-train=(); spectrum=(); svm=0
+train=(); spectrum=(); onnx=(); probe=(); svm=0
 for w in "${which[@]}"; do
-  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; SVM) svm=1;; esac
+  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; B5|B7) onnx+=("$w");; B6) probe+=("$w");; SVM) svm=1;; esac
 done
-if [ -f "$anchor" ] && /usr/bin/python3 -c 'import torch, numpy, scipy' 2>/dev/null; then
-  echo "anchor: $(/usr/bin/python3 "$anchor" "${which[@]}")"
+if [ $((${#train[@]} + ${#spectrum[@]})) -eq 0 ]; then
+  :
+elif [ -f "$anchor" ] && /usr/bin/python3 -c 'import torch, numpy, scipy' 2>/dev/null; then
+  echo "anchor: $(/usr/bin/python3 "$anchor" "${train[@]}" "${spectrum[@]}")"
 else
   echo "anchor: skipped (needs $anchor and python3-torch, python3-numpy, python3-scipy)"
 fi
@@ -31,4 +38,35 @@ if [ ${#spectrum[@]} -gt 0 ] && [ -d "$root/tribuo-invariance/target/test-classe
 fi
 if [ "$svm" = 1 ]; then
   echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.examples.bench.SvmBenchmark)"
+fi
+
+# whole-process figures of one command: {"seconds": wall, "peak_rss_mb": max RSS}
+timed() {
+  local log
+  log="$(mktemp)"
+  /usr/bin/time -f '%e %M' -o "$log" "$@" > /dev/null
+  awk '{printf "{\"seconds\": %s, \"peak_rss_mb\": %.0f}", $1, $2 / 1024}' "$log"
+  rm -f "$log"
+}
+data="${BENCH_DATA:-$root/../bench-data}"
+onnx_anchor="${ONNX_ANCHOR:-$root/../shared/bench/onnx_anchor.py}"
+for w in "${onnx[@]}"; do
+  case "$w" in
+    B5)
+      model="$data/b5_dense24.onnx"
+      [ -f "$model" ] || { echo "bench: $model is missing (onnx_models.py B5 $data)" >&2; exit 2; }
+      echo "anchor B5 full: $(/usr/bin/python3 "$onnx_anchor" "$model" full)"
+      echo "invariance B5 full: $(timed "$root/bin/invariance" analyze "$model" --format json)";;
+    B7)
+      model="$data/b7_gpt2xl.onnx"
+      [ -f "$model" ] || { echo "bench: $model is missing (onnx_models.py B7 $data)" >&2; exit 2; }
+      for mode in top-k full; do
+        echo "anchor B7 ${mode}: $(/usr/bin/python3 "$onnx_anchor" "$model" "${mode/-/}")"
+        echo "invariance B7 ${mode}: $(INVARIANCE_JAVA_OPTS=-Xmx1g timed "$root/bin/invariance" analyze "$model" --format json --spectrum "$mode")"
+      done;;
+  esac
+done
+if [ ${#probe[@]} -gt 0 ]; then
+  # -Xmx256m: the probe streams the CSV and keeps running counts only (memory flat in the examples)
+  echo "invariance: $(java -Xmx256m -cp "$cp" dev.invariance.examples.bench.OnnxProbeBenchmark "$data")"
 fi

@@ -95,7 +95,7 @@ public final class ReluHeadExample {
         List<String> names = last.layers().stream().map(LayerMetrics::name).toList();
         List<Double> rhos = last.layers().stream().map(LayerMetrics::rank1Ratio).toList();
         double alignment = last.pairs().stream()
-                .filter(p -> p.from() == 1 && p.to() == 2)
+                .filter(p -> p.producer() == 1 && p.consumer() == 2)
                 .mapToDouble(PairMetrics::adjacentAlignment)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no W_1 -> W_2 pair in " + last.pairs()));

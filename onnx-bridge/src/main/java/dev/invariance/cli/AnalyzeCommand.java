@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
@@ -8,7 +9,11 @@ import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.network.NetworkProvider;
+import dev.invariance.onnx.ExecutionDevice;
 import dev.invariance.onnx.OnnxAnalysis;
+import dev.invariance.onnx.OnnxDataAnalyzer;
+import dev.invariance.onnx.OnnxDataEvaluation;
+import dev.invariance.onnx.OnnxDataOptions;
 import dev.invariance.onnx.OnnxModel;
 import dev.invariance.onnx.OnnxModelReader;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +54,21 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "COLUMN", description = "Label column of --data.")
     private @Nullable String label;
 
+    @Option(names = "--input", paramLabel = "NAME", description = "ONNX models with --data: the input to feed (when there are several; others keep their defaults).")
+    private @Nullable String input;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "ONNX models with --data: examples per ONNX Runtime call (default: sized from the model's widths).")
+    private int batchSize;
+
+    @Option(names = "--device", paramLabel = "D", description = "ONNX models with --data: cpu, cuda, cuda:N or auto (CUDA when usable, else the CPU with a note; default: ${DEFAULT-VALUE}).", defaultValue = "cpu")
+    private String device = "cpu";
+
+    @Option(names = "--classes", paramLabel = "C1,C2,...", split = ",", description = "ONNX models with --data: the class of each output column, in order (default: the labels of --data, sorted numerically when all are numbers).")
+    private java.util.List<String> classes = new java.util.ArrayList<>();
+
+    @Option(names = "--no-label-evaluation", description = "ONNX models with --data: skip Tribuo's LabelEvaluation (it keeps one prediction per example), so memory does not grow with the data.")
+    private boolean noLabelEvaluation;
+
     @Option(names = "--format", paramLabel = "F", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
     private String format = "table";
 
@@ -57,6 +77,11 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--all-singular-values", description = "Report every singular value.")
     private boolean allSingularValues;
+
+    @Option(names = "--spectrum", paramLabel = "MODE", defaultValue = "full",
+            description = "full (every singular value) or top-k (only the leading ones: faster; figures that need all "
+                    + "of them are null) (default: ${DEFAULT-VALUE}).")
+    private String spectrum = "full";
 
     @Override
     public Integer call() {
@@ -70,9 +95,22 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new ParameterException(spec.commandLine(), "--top-k must be at least 1");
         }
+        SpectrumMode mode;
+        try {
+            mode = SpectrumMode.fromId(spectrum);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--spectrum: " + e.getMessage());
+        }
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
-                .allSingularValues(allSingularValues).build());
-        if (OnnxModelReader.isOnnxFile(modelFile)) {
+                .allSingularValues(allSingularValues).spectrum(mode).build());
+        boolean onnx = OnnxModelReader.isOnnxFile(modelFile);
+        boolean runtimeOptions = input != null || batchSize != 0 || !device.equals("cpu") || !classes.isEmpty()
+                || noLabelEvaluation;
+        if (runtimeOptions && (!onnx || data == null)) {
+            throw new ParameterException(spec.commandLine(), "--input, --batch-size, --device, --classes and "
+                    + "--no-label-evaluation run an ONNX model over --data; they do not apply here");
+        }
+        if (onnx) {
             return analyzeOnnx(analyzer, fmt);
         }
         Model<Label> model = loadModel(modelFile);
@@ -108,8 +146,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private int analyzeOnnx(WeightAnalyzer analyzer, String fmt) {
-        if (data != null) {
-            throw new ParameterException(spec.commandLine(), "--data is not supported for ONNX models yet");
+        if (data != null && label != null) {
+            return analyzeOnnxWithData(analyzer, fmt, data, label);
         }
         try (OnnxModel model = OnnxModelReader.open(modelFile)) {
             InvarianceEvaluation evaluation = OnnxAnalysis.evaluate(model, analyzer);
@@ -118,6 +156,40 @@ final class AnalyzeCommand implements Callable<Integer> {
                 out.println(OnnxAnalysis.toJson(evaluation, model));
             } else {
                 out.print(evaluation);
+                for (String note : OnnxAnalysis.notes(model)) {
+                    out.println("note: " + note);
+                }
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** {@code analyze MODEL.onnx --data FILE.csv --label COLUMN}: the model run by ONNX Runtime over the data. */
+    private int analyzeOnnxWithData(WeightAnalyzer analyzer, String fmt, Path csv, String labelColumn) {
+        if (batchSize < 0) {
+            throw new ParameterException(spec.commandLine(), "--batch-size must be positive");
+        }
+        ExecutionDevice target;
+        try {
+            target = ExecutionDevice.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        OnnxDataOptions options = OnnxDataOptions.defaults().withInputName(input).withBatchSize(batchSize)
+                .withDevice(target).withClasses(classes).withLabelEvaluation(!noLabelEvaluation);
+        PrintWriter err = spec.commandLine().getErr();
+        try (OnnxModel model = OnnxModelReader.open(modelFile)) {
+            OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
+                    note -> {
+                        err.println(note);
+                        err.flush();
+                    });
+            PrintWriter out = spec.commandLine().getOut();
+            if (fmt.equals("json")) {
+                out.println(result.extendJson(OnnxAnalysis.toJson(result.evaluation(), model)));
+            } else {
+                out.print(result);
                 for (String note : OnnxAnalysis.notes(model)) {
                     out.println("note: " + note);
                 }

@@ -2,6 +2,7 @@ package dev.invariance.cli;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import dev.invariance.data.InvalidDataException;
+import dev.invariance.onnx.DeviceUnavailableException;
 import dev.invariance.onnx.InvalidModelException;
 import dev.invariance.training.TrainingDivergedException;
 import picocli.CommandLine;
@@ -54,6 +55,7 @@ final class CliErrors {
      */
     static boolean isBadInput(Throwable e) {
         return e instanceof InvalidDataException || e instanceof InvalidModelException || e instanceof BadInputException
+                || e instanceof DeviceUnavailableException
                 || e instanceof PropertyException || e instanceof IOException || e instanceof UncheckedIOException;
     }
 
@@ -62,7 +64,7 @@ final class CliErrors {
             return n.getFile() + ": no such file";
         }
         if (e instanceof TrainingDivergedException || e instanceof InvalidDataException
-                || e instanceof InvalidModelException) {
+                || e instanceof InvalidModelException || e instanceof DeviceUnavailableException) {
             return oneLine(e.getMessage());
         }
         if (e instanceof PropertyException p) {

@@ -52,12 +52,13 @@ public final class OnnxAnalysis {
     }
 
     /**
-     * Analyses every dense layer and every edge of the model (weights only).
+     * Analyses every dense layer and every edge of the model (weights only), layer by layer
+     * ({@link WeightAnalyzer#analyze(dev.invariance.network.StreamedNetwork)}).
      *
      * @throws InvalidModelException if a weight cannot be read or is not finite
      */
     public static InvarianceEvaluation evaluate(OnnxModel model, WeightAnalyzer analyzer) {
-        AnalysisReport report = analyzer.analyze(model.readAll());
+        AnalysisReport report = analyzer.analyze(model); // layer by layer: never the whole model in memory
         DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
         return new InvarianceEvaluation(report, null, null, List.of(), new EvaluationProvenance(provenance(model), none));
     }

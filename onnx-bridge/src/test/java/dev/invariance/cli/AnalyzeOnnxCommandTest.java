@@ -106,10 +106,10 @@ class AnalyzeOnnxCommandTest {
         for (int i = 0; i < pairs.size(); i++) {
             PairMetrics m = memory.pairs().get(i);
             JsonNode p = pairs.get(i);
-            assertTrue(p.get("from").asText().startsWith(m.fromName() + "_W"), p.toString());
-            assertTrue(p.get("to").asText().startsWith(m.toName() + "_W"), p.toString());
-            close(m.adjacentAlignment(), p.get("top_alignment").asDouble(), m.fromName() + " -> " + m.toName());
-            close(m.commutatorAlignment(), p.get("commutator_alignment").asDouble(), m.fromName() + " -> " + m.toName());
+            assertTrue(p.get("from").asText().startsWith(m.producerName() + "_W"), p.toString());
+            assertTrue(p.get("to").asText().startsWith(m.consumerName() + "_W"), p.toString());
+            close(m.adjacentAlignment(), p.get("top_alignment").asDouble(), m.producerName() + " -> " + m.consumerName());
+            close(m.commutatorAlignment(), p.get("commutator_alignment").asDouble(), m.producerName() + " -> " + m.consumerName());
         }
     }
 

@@ -1,36 +1,60 @@
 package dev.invariance.analysis;
 
 import dev.invariance.linalg.DenseSvd;
+import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.linalg.MatrixOps;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
+import dev.ludovic.netlib.blas.BLAS;
+import org.jspecify.annotations.Nullable;
 
-/** The pair scores of science.md 2.6, 2.7 and 2.9 for W_from (d × ·) feeding W_to (· × d). */
+import java.util.Arrays;
+
+/**
+ * The pair scores of science.md 2.6, 2.7 and 2.9 for W_from (d × n) feeding W_to (m × d). The scores that need
+ * the full matrices (weighted alignment, commutator, balancedness) are computed when both matrices are given:
+ * through the d × d Gram matrices A = W_from W_fromᵀ and B = W_toᵀ W_to when d ≤ n + m, and otherwise through
+ * their low-rank factors in row blocks (never forming a d × d matrix), exactly in both cases: every entry of
+ * AB − BA and of B − A is formed before it is squared, so an aligned pair's c ≈ 1e-12 is not lost to
+ * cancellation (trace identities such as ‖AB − BA‖² = 2 tr(A²B²) − 2 tr((AB)²) would lose it).
+ */
 final class AlignmentMeasures {
+    /** Rows per block of the low-rank path (b × d double buffers). */
+    private static final int BLOCK = 256;
+
     private AlignmentMeasures() {
     }
 
-    static PairMetrics compute(int from, int to, String fromName, String toName, boolean viaResidual,
-                               LayerSpectrum a, LayerSpectrum b, AnalysisOptions options) {
-        WeightMatrix wf = a.matrix;
-        WeightMatrix wt = b.matrix;
-        if (wf.getRows() != wt.getColumns()) {
-            throw new IllegalArgumentException("layer " + fromName + " produces " + wf.getRows()
-                    + " outputs but layer " + toName + " reads " + wt.getColumns());
+    static PairMetrics compute(int producer, int consumer, String producerName, String consumerName,
+                               boolean viaResidual, LayerSpectrum a, LayerSpectrum b, @Nullable WeightMatrix wf,
+                               @Nullable WeightMatrix wt, AnalysisOptions options) {
+        if (a.rows != b.columns) {
+            throw new IllegalArgumentException("layer " + producerName + " produces " + a.rows
+                    + " outputs but layer " + consumerName + " reads " + b.columns);
         }
+        double nan = Double.NaN;
+        boolean full = wf != null && wt != null;
         double delta = options.getMatchedRankTolerance();
-        int k = Math.min(SpectralMeasures.relativeRank(a.values, delta), SpectralMeasures.relativeRank(b.values, delta));
+        int ra = a.relativeRank(delta);
+        int rb = b.relativeRank(delta);
+        int k = ra < 0 || rb < 0 ? -1 : Math.min(ra, rb);
         if (a.isZero() || b.isZero()) {
-            double nan = Double.NaN;
-            return new PairMetrics(from, to, fromName, toName, viaResidual, nan, nan, nan, nan,
-                    balancedness(wf, wt), k, nan, false, nan);
+            return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, nan, nan, nan, nan,
+                    full ? fullMatrixScores(wf, wt, a, b, options)[2] : nan, k, nan, false, nan);
         }
         double adjacent = Math.abs(dot(b.vectors.rightVector(0), a.vectors.leftVector(0)));
-        double weighted = productNorm(wt, wf, a.elementType, options)
-                / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
-        double c = commutator(wf, wt);
-        double matched = Double.NaN;
-        double subspace = Double.NaN;
+        double weighted = nan;
+        double c = nan;
+        double balance = nan;
+        if (full) {
+            double[] scores = fullMatrixScores(wf, wt, a, b, options);
+            weighted = scores[0] / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
+            c = scores[1];
+            balance = scores[2];
+        }
+        double matched = nan;
+        double subspace = nan;
         boolean permutation = false;
         if (k > 0 && k <= options.getSubspaceRankLimit() && k <= a.vectorCount() && k <= b.vectorCount()) {
             double[][] mm = new double[k][k];
@@ -59,8 +83,28 @@ final class AlignmentMeasures {
             matched = sumMax / k;
             subspace = sumSq / k;
         }
-        return new PairMetrics(from, to, fromName, toName, viaResidual, adjacent, weighted, c, 1.0 - c,
-                balancedness(wf, wt), k, matched, permutation, subspace);
+        return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, adjacent, weighted, c,
+                1.0 - c, balance, k, matched, permutation, subspace);
+    }
+
+    /** Whether the d × d Gram matrices are the cheaper route: d ≤ n + m (and always for small d). */
+    static boolean useGramPath(WeightMatrix wf, WeightMatrix wt) {
+        int d = wf.getRows();
+        return d <= 512 || d <= wf.getColumns() + wt.getRows();
+    }
+
+    /**
+     * Bytes of working memory {@link #fullMatrixScores} takes beyond the two stored matrices: double copies of both;
+     * on the Gram path A, B, AB and two Cholesky factors with their product (or the m × n product); on the low-rank
+     * path Q and two more m × n products, S_f, S_t, QQᵀ and, for an exact recomputation, P (n × d) and three b × d
+     * blocks.
+     */
+    static long workingBytes(int d, int n, int m) {
+        long copies = 8L * ((long) d * n + (long) m * d + d);
+        if (d <= 512 || d <= n + m) {
+            return copies + 8L * 3 * d * d + Math.max(8L * 3 * d * d, 8L * m * n);
+        }
+        return copies + 8L * (3L * m * n + (long) n * n + 2L * m * m + (long) n * d + 3L * BLOCK * d);
     }
 
     /** c = ‖AB − BA‖_F / (√2 ‖A‖_F ‖B‖_F) with A = W_from W_fromᵀ and B = W_toᵀ W_to; NaN if A or B is 0. */
@@ -82,13 +126,282 @@ final class AlignmentMeasures {
         return MatrixOps.frobeniusDistance(MatrixOps.multiply(wt, true, wt, false), MatrixOps.multiply(wf, false, wf, true));
     }
 
-    private static double productNorm(WeightMatrix wt, WeightMatrix wf, ElementType type, AnalysisOptions options) {
-        WeightMatrix p = MatrixOps.multiply(wt, wf);
+    /**
+     * {σ₁(W_to W_from), c, balancedness} from both matrices, in double precision.
+     * <ul>
+     *   <li>Gram path (d ≤ n + m): A = W_from W_fromᵀ and B = W_toᵀ W_to by {@code dsyrk}, C = AB; c and ‖B − A‖_F
+     *       summed entry by entry from C − Cᵀ and B − A.</li>
+     *   <li>Low-rank path (d > n + m), with F = W_from (d × n), G = W_fromᵀ W_toᵀ (n × m), S_f = FᵀF, S_t = W_to W_toᵀ:
+     *       ‖A‖_F = ‖S_f‖_F, ‖B‖_F = ‖S_t‖_F, ‖AB‖_F² = ⟨S_f G, G S_t⟩, tr((AB)²) = ‖GGᵀ‖_F² and tr(AB) = ‖G‖_F²,
+     *       so c² = (‖AB‖² − tr((AB)²)) / (‖A‖²‖B‖²) and ‖B − A‖² = ‖A‖² + ‖B‖² − 2‖G‖² from n × n and m × m
+     *       matrices. These differences lose about log₁₀(1/c²) digits, so a result below {@link #TRUST} (relative to
+     *       the terms) is recomputed exactly in row blocks of AB − BA and B − A ({@link #exactBlocks}).</li>
+     *   <li>σ₁(W_to W_from) from the m × n product when forming it costs no more than d³ (or is small); otherwise as
+     *       σ₁(R L) with A = L Lᵀ and B = RᵀR (Cholesky, d × d), since (RL)ᵀ(RL) = Lᵀ B L has the eigenvalues of
+     *       B A; if A or B is singular to working precision the product is formed after all.</li>
+     * </ul>
+     */
+    static double[] fullMatrixScores(WeightMatrix wf, WeightMatrix wt, LayerSpectrum sa, LayerSpectrum sb,
+                                     AnalysisOptions options) {
+        int d = wf.getRows();
+        int n = wf.getColumns();
+        int m = wt.getRows();
+        double[] f = wf.toRowMajorArray();
+        // W_to is also read in column panels (offset i0, leading dimension d); netlib's argument check wants a
+        // whole leading dimension after the last panel's start, hence d entries of padding.
+        double[] t = Arrays.copyOf(wt.toRowMajorArray(), m * d + d);
+        if (useGramPath(wf, wt)) {
+            double[] a = new double[d * d];
+            double[] b = new double[d * d];
+            syrk(f, d, n, false, a);
+            syrk(t, d, m, true, b);
+            double na = MatrixOps.frobenius(a);
+            double nb = MatrixOps.frobenius(b);
+            double[] bal = {0, 1};
+            for (int i = 0; i < d * d; i++) {
+                accumulate(bal, b[i] - a[i], 1.0);
+            }
+            double c = Double.NaN;
+            double[] prod = new double[d * d];
+            if (na > 0 && nb > 0) {
+                gemm(false, false, d, d, d, 1.0, a, 0, d, b, 0, d, 0.0, prod, 0, d);
+                double[] comm = {0, 1};
+                for (int i = 0; i < d; i++) {
+                    for (int j = i + 1; j < d; j++) {
+                        accumulate(comm, prod[i * d + j] - prod[j * d + i], 2.0);
+                    }
+                }
+                c = comm[0] * Math.sqrt(comm[1]) / (Math.sqrt(2.0) * na * nb);
+            }
+            prod = null;
+            double sigma = productSigma(f, t, a, b, d, n, m, options);
+            return new double[] {sigma, c, bal[0] * Math.sqrt(bal[1])};
+        }
+        double[] q = new double[m * n];
+        gemm(false, false, m, n, d, 1.0, t, 0, d, f, 0, n, 0.0, q, 0, n); // Q = W_to W_from = Gᵀ
+        double sigma = topSigma(WeightMatrix.fromRowMajor(m, n, q), options);
+        double[] sf = new double[n * n];
+        double[] st = new double[m * m];
+        syrk(f, n, d, true, sf);   // FᵀF: F row-major d × n
+        syrk(t, m, d, false, st);  // W_to W_toᵀ: W_to row-major m × d
+        double a2 = square(MatrixOps.frobenius(sf));
+        double b2 = square(MatrixOps.frobenius(st));
+        // ‖AB‖² = ⟨S_f G, G S_t⟩ with G = Qᵀ: S_f G = (Q S_f)ᵀ, G S_t = (S_t Q)ᵀ
+        double[] x = new double[m * n];
+        double[] y = new double[m * n];
+        gemm(false, false, m, n, n, 1.0, q, 0, n, sf, 0, n, 0.0, x, 0, n);
+        gemm(false, false, m, n, m, 1.0, st, 0, m, q, 0, n, 0.0, y, 0, n);
+        double ab2 = 0;
+        for (int i = 0; i < x.length; i++) {
+            ab2 += x[i] * y[i];
+        }
+        x = null;
+        y = null;
+        double[] qqt = new double[m * m];
+        syrk(q, m, n, false, qqt); // Q Qᵀ = GᵀG, same Frobenius norm as G Gᵀ
+        double trAbAb = square(MatrixOps.frobenius(qqt));
+        double g2 = square(MatrixOps.frobenius(q));
+        double c2 = (ab2 - trAbAb) / (a2 * b2);
+        double bal2 = a2 + b2 - 2 * g2;
+        boolean cTrusted = c2 >= TRUST;
+        boolean balTrusted = bal2 >= TRUST * (a2 + b2);
+        double c = a2 > 0 && b2 > 0 ? Math.sqrt(Math.max(c2, 0)) : Double.NaN;
+        double bal = Math.sqrt(Math.max(bal2, 0));
+        if (!(cTrusted || Double.isNaN(c)) || !balTrusted) {
+            double[] exact = exactBlocks(f, t, q, d, n, m, !cTrusted, !balTrusted);
+            if (!cTrusted && !Double.isNaN(c)) {
+                c = exact[0] / (Math.sqrt(2.0) * Math.sqrt(a2) * Math.sqrt(b2));
+            }
+            if (!balTrusted) {
+                bal = exact[1];
+            }
+        }
+        return new double[] {sigma, c, bal};
+    }
+
+    /**
+     * Below this, a difference of traces (relative to its terms) is recomputed exactly: a trusted c² ≥ 1e-4 carries a
+     * relative error of at most about k·ε/1e-4 ≈ 4e-9 for sums of k ≤ 2·10⁴ terms, c half of it.
+     */
+    static final double TRUST = 1e-4;
+
+    private static double square(double x) {
+        return x * x;
+    }
+
+    /**
+     * {‖AB − BA‖_F, ‖B − A‖_F} exactly, without any d × d matrix: with P = Qᵀ W_to (n × d), AB = F P, so row block
+     * I of AB − BA is F[I,:] P[:, J] − (F[J,:] P[:, I])ᵀ, and of B − A it is W_to[:, I]ᵀ W_to[:, J] − F[I,:] F[J,:]ᵀ;
+     * only blocks J ≥ I are formed (off-diagonal ones counted twice). Cost about 2nd² flops per norm.
+     */
+    static double[] exactBlocks(double[] f, double[] t, double[] q, int d, int n, int m, boolean wantComm,
+                                boolean wantBal) {
+        double[] p = wantComm ? new double[n * d + d] : null;
+        if (p != null) {
+            gemm(true, false, n, d, m, 1.0, q, 0, n, t, 0, d, 0.0, p, 0, d);
+        }
+        double[] c1 = wantComm ? new double[BLOCK * d] : null;
+        double[] c2 = wantComm ? new double[BLOCK * d] : null;
+        double[] e = wantBal ? new double[BLOCK * d] : null;
+        double[] comm = {0, 1};
+        double[] bal = {0, 1};
+        for (int i0 = 0; i0 < d; i0 += BLOCK) {
+            int b = Math.min(BLOCK, d - i0);
+            int w = d - i0;
+            if (wantComm) {
+                // c1 = F[I,:] P[:, i0:] (b × w); c2 = F[i0:, :] P[:, I] (w × b)
+                gemm(false, false, b, w, n, 1.0, f, i0 * n, n, p, i0, d, 0.0, c1, 0, w);
+                gemm(false, false, w, b, n, 1.0, f, i0 * n, n, p, i0, d, 0.0, c2, 0, b);
+            }
+            if (wantBal) {
+                // e = W_to[:, I]ᵀ W_to[:, i0:] − F[I,:] F[i0:, :]ᵀ (b × w)
+                gemm(true, false, b, w, m, 1.0, t, i0, d, t, i0, d, 0.0, e, 0, w);
+                gemm(false, true, b, w, n, -1.0, f, i0 * n, n, f, i0 * n, n, 1.0, e, 0, w);
+            }
+            for (int r = 0; r < b; r++) {
+                for (int col = 0; col < w; col++) {
+                    double weight = col < b ? 1.0 : 2.0;
+                    if (wantComm) {
+                        accumulate(comm, c1[r * w + col] - c2[col * b + r], weight);
+                    }
+                    if (wantBal) {
+                        accumulate(bal, e[r * w + col], weight);
+                    }
+                }
+            }
+        }
+        return new double[] {comm[0] * Math.sqrt(comm[1]), bal[0] * Math.sqrt(bal[1])};
+    }
+
+    /**
+     * The full symmetric k × k Gram matrix of a row-major array {@code x}: {@code XᵀX} when {@code transposed}
+     * (x holds X as rows × k), else {@code X Xᵀ} (x holds X as k × rows).
+     */
+    private static void syrk(double[] x, int k, int rows, boolean transposed, double[] out) {
+        if (k == 0) {
+            return;
+        }
+        BLAS blas = LinearAlgebraBackend.blas();
+        // Row-major X (k × rows) is column-major Xᵀ (rows × k, ld rows): X Xᵀ = (Xᵀ)ᵀ Xᵀ is "T".
+        // Row-major X (rows × k) is column-major Xᵀ (k × rows, ld k): XᵀX = Xᵀ (Xᵀ)ᵀ is "N".
+        if (transposed) {
+            blas.dsyrk("U", "N", k, rows, 1.0, x, Math.max(1, k), 0.0, out, k);
+        } else {
+            blas.dsyrk("U", "T", k, rows, 1.0, x, Math.max(1, rows), 0.0, out, k);
+        }
+        // column-major upper triangle (i ≤ j at out[j·k + i]) = row-major lower; mirror it.
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < j; i++) {
+                out[i * k + j] = out[j * k + i];
+            }
+        }
+    }
+
+    /** σ₁(W_to W_from) on the Gram path (A and B at hand); see {@link #fullMatrixScores}. */
+    private static double productSigma(double[] f, double[] t, double[] a, double[] b, int d, int n, int m,
+                                       AnalysisOptions options) {
+        boolean direct = (long) m * n <= (long) d * d || (long) m * n * d <= 1L << 30;
+        if (!direct) {
+            double[] l = a.clone();
+            double[] r = b.clone();
+            if (cholesky(l, d) && cholesky(r, d)) {
+                // l: lower L with A = L Lᵀ (row-major); r: lower R' with B = R' R'ᵀ, so R = R'ᵀ and RL = R'ᵀ L.
+                double[] rl = new double[d * d];
+                gemm(true, false, d, d, d, 1.0, r, 0, d, l, 0, d, 0.0, rl, 0, d);
+                return topSigma(WeightMatrix.fromRowMajor(d, d, rl), options);
+            }
+        }
+        double[] pr = new double[m * n];
+        gemm(false, false, m, n, d, 1.0, t, 0, d, f, 0, n, 0.0, pr, 0, n);
+        return topSigma(WeightMatrix.fromRowMajor(m, n, pr), options);
+    }
+
+    /**
+     * In place: the lower Cholesky factor of a symmetric positive definite row-major matrix (upper part zeroed);
+     * false when LAPACK finds it not positive definite.
+     */
+    private static boolean cholesky(double[] x, int k) {
+        org.netlib.util.intW info = new org.netlib.util.intW(0);
+        // row-major lower = column-major upper
+        LinearAlgebraBackend.lapack().dpotrf("U", k, x, k, info);
+        if (info.val != 0) {
+            return false;
+        }
+        for (int i = 0; i < k; i++) {
+            for (int j = i + 1; j < k; j++) {
+                x[i * k + j] = 0;
+            }
+        }
+        return true;
+    }
+
+    private static double topSigma(WeightMatrix p, AnalysisOptions options) {
         int r = Math.min(p.getRows(), p.getColumns());
+        if (r == 0) {
+            return 0;
+        }
         if (r >= options.getFastTopKThreshold()) {
             return TruncatedSvd.withDefaults().top(p, 1, ElementType.FLOAT64).singularValue(0);
         }
         return DenseSvd.singularValues(p).singularValue(0);
+    }
+
+    /** Adds weight·x² to the scaled sum {scale, ssq} (value = scale²·ssq). */
+    private static void accumulate(double[] s, double x, double weight) {
+        double ax = Math.abs(x);
+        if (ax == 0) {
+            return;
+        }
+        if (ax > s[0]) {
+            double r = s[0] / ax;
+            s[1] = weight + s[1] * r * r;
+            s[0] = ax;
+        } else {
+            double r = ax / s[0];
+            s[1] += weight * r * r;
+        }
+    }
+
+    /**
+     * ‖W Wᵀ‖_F = ‖Wᵀ W‖_F = √(Σσ⁴) of a matrix with rows × cols entries (row-major {@code w}); from the spectrum
+     * when complete, else from the smaller Gram matrix.
+     */
+    private static double gramNorm(LayerSpectrum s, double[] w, int rows, int cols) {
+        if (s.complete) {
+            double max = SpectralMeasures.sigma(s.values, 0);
+            if (!(max > 0)) {
+                return 0;
+            }
+            double sum = 0;
+            for (double v : s.values) {
+                double y = v / max;
+                sum += y * y * y * y;
+            }
+            return max * max * Math.sqrt(sum);
+        }
+        int k = Math.min(rows, cols);
+        double[] g = new double[k * k];
+        if (cols <= rows) {
+            gemm(true, false, cols, cols, rows, 1.0, w, 0, cols, w, 0, cols, 0.0, g, 0, cols);
+        } else {
+            gemm(false, true, rows, rows, cols, 1.0, w, 0, cols, w, 0, cols, 0.0, g, 0, rows);
+        }
+        return MatrixOps.frobenius(g);
+    }
+
+    /**
+     * Row-major C (M × N, leading dimension ldc, from offC) = α op(A) op(B) + β C with offsets into the arrays;
+     * BLAS is column-major, so this is Cᵀ = op(B)ᵀ op(A)ᵀ.
+     */
+    private static void gemm(boolean transA, boolean transB, int mm, int nn, int kk, double alpha, double[] a,
+                             int offA, int lda, double[] b, int offB, int ldb, double beta, double[] c, int offC,
+                             int ldc) {
+        if (mm == 0 || nn == 0) {
+            return;
+        }
+        BLAS blas = LinearAlgebraBackend.blas();
+        blas.dgemm(transB ? "T" : "N", transA ? "T" : "N", nn, mm, kk, alpha, b, offB, ldb, a, offA, lda, beta, c,
+                offC, ldc);
     }
 
     static double dot(double[] x, double[] y) {

@@ -10,6 +10,7 @@ public final class AnalysisOptions {
     private final int fastTopKThreshold;
     private final int subspaceRankLimit;
     private final double matchedRankTolerance;
+    private final SpectrumMode spectrum;
 
     private AnalysisOptions(Builder b) {
         this.topK = b.topK;
@@ -17,9 +18,13 @@ public final class AnalysisOptions {
         this.fastTopKThreshold = b.fastTopKThreshold;
         this.subspaceRankLimit = b.subspaceRankLimit;
         this.matchedRankTolerance = b.matchedRankTolerance;
+        this.spectrum = b.spectrum;
     }
 
-    /** topK 10, leading values only, fast top-k from min(d_out, d_in) ≥ 512, subspace rank limit 32, δ = 1e-2. */
+    /**
+     * topK 10, leading values only, fast top-k from min(d_out, d_in) ≥ 512, subspace rank limit 32, δ = 1e-2,
+     * {@link SpectrumMode#FULL}.
+     */
     public static AnalysisOptions defaults() {
         return builder().build();
     }
@@ -61,6 +66,11 @@ public final class AnalysisOptions {
         return matchedRankTolerance;
     }
 
+    /** Whether all singular values ({@link SpectrumMode#FULL}) or only the leading ones are computed. */
+    public SpectrumMode getSpectrum() {
+        return spectrum;
+    }
+
     /**
      * Mutable builder holding the defaults (the only place they are written). Each setting has a chained form
      * {@code topK(20)} and a {@code setTopK}/{@code getTopK} pair, so Kotlin writes
@@ -72,6 +82,7 @@ public final class AnalysisOptions {
         private int fastTopKThreshold = 512;
         private int subspaceRankLimit = 32;
         private double matchedRankTolerance = 1e-2;
+        private SpectrumMode spectrum = SpectrumMode.FULL;
 
         private Builder() {
         }
@@ -166,6 +177,22 @@ public final class AnalysisOptions {
         /** See {@link AnalysisOptions#getMatchedRankTolerance()}. */
         public double getMatchedRankTolerance() {
             return matchedRankTolerance;
+        }
+
+        /** See {@link AnalysisOptions#getSpectrum()} (default {@link SpectrumMode#FULL}). */
+        public Builder setSpectrum(SpectrumMode mode) {
+            this.spectrum = java.util.Objects.requireNonNull(mode, "spectrum");
+            return this;
+        }
+
+        /** Chained form of {@link #setSpectrum}. */
+        public Builder spectrum(SpectrumMode mode) {
+            return setSpectrum(mode);
+        }
+
+        /** See {@link AnalysisOptions#getSpectrum()}. */
+        public SpectrumMode getSpectrum() {
+            return spectrum;
         }
 
         /** The immutable options. */

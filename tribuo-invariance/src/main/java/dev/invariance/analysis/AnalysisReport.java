@@ -1,21 +1,46 @@
 package dev.invariance.analysis;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The result of {@link WeightAnalyzer#analyze}: one {@link LayerMetrics} per dense layer in data-flow order and
- * one {@link PairMetrics} per pair of consecutive layers ({@code NetworkDescription.edges()}).
+ * The result of {@link WeightAnalyzer#analyze}: one {@link LayerMetrics} per dense layer in data-flow order, one
+ * {@link EdgeReport} per data-flow edge (with its metrics or the reason it has none) and, for convenience, the
+ * {@link PairMetrics} of the edges that have them, in edge order.
  *
- * @param source  the network's origin, copied from its description
- * @param backend which BLAS/LAPACK implementation computed the figures (e.g. {@code BLAS=JNIBLAS, LAPACK=JNILAPACK})
- * @param layers  per-layer metrics
- * @param pairs   per-pair metrics
+ * @param source   the network's origin, copied from its description
+ * @param backend  which BLAS/LAPACK implementation computed the figures (e.g. {@code BLAS=JNIBLAS, LAPACK=JNILAPACK})
+ * @param layers   per-layer metrics
+ * @param pairs    per-pair metrics of the edges that have them
+ * @param edges    every edge, with metrics or a reason
+ * @param spectrum which spectrum mode produced the figures
  */
-public record AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs) {
+public record AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs,
+                             List<EdgeReport> edges, SpectrumMode spectrum) {
     /** Copies the lists. */
     public AnalysisReport {
         layers = List.copyOf(layers);
         pairs = List.copyOf(pairs);
+        edges = List.copyOf(edges);
+        Objects.requireNonNull(spectrum, "spectrum");
+    }
+
+    /**
+     * A full-spectrum report whose edges are exactly its pairs (no operations recorded): what a chain without
+     * unexplained edges looks like.
+     */
+    public AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs) {
+        this(source, backend, layers, pairs, edgesOf(pairs), SpectrumMode.FULL);
+    }
+
+    private static List<EdgeReport> edgesOf(List<PairMetrics> pairs) {
+        List<EdgeReport> out = new ArrayList<>(pairs.size());
+        for (PairMetrics p : pairs) {
+            out.add(new EdgeReport(p.producer(), p.consumer(), p.producerName(), p.consumerName(), List.of(),
+                    p.viaResidual(), p, null));
+        }
+        return out;
     }
 
     /**
@@ -40,11 +65,11 @@ public record AnalysisReport(String source, String backend, List<LayerMetrics> l
      */
     public PairMetrics pair(String fromName, String toName) {
         for (PairMetrics p : pairs) {
-            if (p.fromName().equals(fromName) && p.toName().equals(toName)) {
+            if (p.producerName().equals(fromName) && p.consumerName().equals(toName)) {
                 return p;
             }
         }
         throw new IllegalArgumentException("no pair '" + fromName + " -> " + toName + "' in the report; its pairs are "
-                + pairs.stream().map(p -> p.fromName() + " -> " + p.toName()).toList());
+                + pairs.stream().map(p -> p.producerName() + " -> " + p.consumerName()).toList());
     }
 }

@@ -1,13 +1,18 @@
 package dev.invariance.analysis;
 
+import dev.invariance.network.Convolution;
 import dev.invariance.network.ElementType;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Spectral low-rank metrics of one weight matrix {@code W} (d_out × d_in) with singular values
  * {@code σ_1 ≥ … ≥ σ_r}, r = min(d_out, d_in) (science.md 2.1–2.5, 2.12). For an all-zero or empty W the ratios are
- * NaN, the norms and ranks 0.
+ * NaN, the norms and ranks 0. When only the leading singular values were computed ({@link SpectrumMode#TOP_K}),
+ * the effective rank and the nuclear/Frobenius ratio are NaN and a rank count that the computed values cannot
+ * settle is −1 (unknown).
  *
  * @param name                     the layer's name (or a label such as {@code layer-1[S,S]} for a submatrix)
  * @param op                       what the layer was read from ({@code Dense}, {@code Gemm}, …)
@@ -17,7 +22,7 @@ import java.util.List;
  * @param frobeniusNorm            ‖W‖_F = √(Σσ_k²)
  * @param rank1Ratio               ρ = ‖W‖₂/‖W‖_F ∈ [1/√rank, 1]; 1 iff rank ≤ 1 (Ji &amp; Telgarsky)
  * @param stableRank               ‖W‖_F²/‖W‖₂² = 1/ρ²
- * @param numericalRank            #{σ_k > σ₁·max(d_out, d_in)·ε} with ε of {@code elementType}
+ * @param numericalRank            #{σ_k > σ₁·max(d_out, d_in)·ε} with ε of {@code elementType} (−1: unknown)
  * @param relativeRank1e2          #{σ_k > 10⁻²·σ₁} (Timor et al.-style approximate rank)
  * @param relativeRank1e3          #{σ_k > 10⁻³·σ₁}
  * @param effectiveRank            Roy–Vetterli exp(H(σ/‖σ‖₁))
@@ -25,15 +30,30 @@ import java.util.List;
  * @param secondToFirstRatio       σ₂/σ₁ ∈ [0, 1]
  * @param spectralGap              σ₁ − σ₂ (top singular vectors are ill-defined when it is ≈ 0)
  * @param singularValues           the leading singular values, descending (top k, or all when requested)
+ * @param subgraph                 where the layer lives: "" for the main graph, otherwise a path such as
+ *                                 {@code If_0/then_branch}
+ * @param convolution              the convolution this matrix is the kernel of, or null for a fully connected layer
  */
 public record LayerMetrics(String name, String op, List<Integer> shape, ElementType elementType,
                            double spectralNorm, double frobeniusNorm, double rank1Ratio, double stableRank,
                            int numericalRank, int relativeRank1e2, int relativeRank1e3, double effectiveRank,
                            double nuclearFrobeniusRatio, double secondToFirstRatio, double spectralGap,
-                           List<Double> singularValues) {
+                           List<Double> singularValues, String subgraph, @Nullable Convolution convolution) {
     /** Copies the lists. */
     public LayerMetrics {
         shape = List.copyOf(shape);
         singularValues = List.copyOf(singularValues);
+        Objects.requireNonNull(subgraph, "subgraph");
+    }
+
+    /** A fully connected layer of the main graph. */
+    public LayerMetrics(String name, String op, List<Integer> shape, ElementType elementType,
+                        double spectralNorm, double frobeniusNorm, double rank1Ratio, double stableRank,
+                        int numericalRank, int relativeRank1e2, int relativeRank1e3, double effectiveRank,
+                        double nuclearFrobeniusRatio, double secondToFirstRatio, double spectralGap,
+                        List<Double> singularValues) {
+        this(name, op, shape, elementType, spectralNorm, frobeniusNorm, rank1Ratio, stableRank, numericalRank,
+                relativeRank1e2, relativeRank1e3, effectiveRank, nuclearFrobeniusRatio, secondToFirstRatio, spectralGap,
+                singularValues, "", null);
     }
 }

@@ -1,6 +1,8 @@
 package dev.invariance.analysis;
 
+import dev.invariance.network.Convolution;
 import dev.invariance.network.ElementType;
+import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,23 +13,32 @@ final class LayerMetricsCalculator {
     }
 
     static LayerMetrics compute(String name, String op, LayerSpectrum s, AnalysisOptions options) {
+        return compute(name, op, s, options, "", null);
+    }
+
+    static LayerMetrics compute(String name, String op, LayerSpectrum s, AnalysisOptions options, String subgraph,
+                                @Nullable Convolution convolution) {
         double[] sv = s.values;
-        int m = s.matrix.getRows();
-        int n = s.matrix.getColumns();
+        int m = s.rows;
+        int n = s.columns;
         ElementType type = s.elementType;
         double spectral = SpectralMeasures.spectralNorm(sv);
         double frob = s.frobenius;
-        int listed = options.isAllSingularValues() ? sv.length : Math.min(options.getTopK(), sv.length);
+        int listed = options.isAllSingularValues() || !s.complete ? sv.length : Math.min(options.getTopK(), sv.length);
         List<Double> top = new ArrayList<>(listed);
         for (int j = 0; j < listed; j++) {
             top.add(sv[j]);
         }
+        // σ₂ is known when two values were computed or the matrix has a single singular value (then σ₂ = 0).
+        boolean second = s.complete || sv.length >= 2;
         return new LayerMetrics(name, op, List.of(m, n), type, spectral, frob,
                 SpectralMeasures.rank1Ratio(spectral, frob), SpectralMeasures.stableRank(spectral, frob),
-                SpectralMeasures.numericalRank(sv, m, n, type.getMachineEpsilon()),
-                SpectralMeasures.relativeRank(sv, 1e-2), SpectralMeasures.relativeRank(sv, 1e-3),
-                SpectralMeasures.effectiveRank(sv), SpectralMeasures.nuclearFrobeniusRatio(sv),
-                SpectralMeasures.secondToFirstRatio(sv),
-                SpectralMeasures.sigma(sv, 0) - SpectralMeasures.sigma(sv, 1), top);
+                s.countAbove(spectral * Math.max(m, n) * type.getMachineEpsilon()),
+                s.relativeRank(1e-2), s.relativeRank(1e-3),
+                s.complete ? SpectralMeasures.effectiveRank(sv) : Double.NaN,
+                s.complete ? SpectralMeasures.nuclearFrobeniusRatio(sv) : Double.NaN,
+                second ? SpectralMeasures.secondToFirstRatio(sv) : Double.NaN,
+                second ? SpectralMeasures.sigma(sv, 0) - SpectralMeasures.sigma(sv, 1) : Double.NaN, top,
+                subgraph, convolution);
     }
 }

@@ -1,13 +1,16 @@
 package dev.invariance.analysis;
 
 /**
- * Alignment and balancedness of two layers consecutive along the data flow, {@code W_from} (d × d_in) feeding
- * {@code W_to} (d_out × d), science.md 2.6, 2.7 and 2.9. Every score is NaN when either matrix is zero.
+ * Alignment and balancedness of two layers consecutive along the data flow, {@code W_from} (d × d_in) of layer
+ * {@code producer} feeding {@code W_to} (d_out × d) of layer {@code consumer}, science.md 2.6, 2.7 and 2.9 (in the
+ * formulas below "from" is the producer and "to" the consumer). Every score is NaN when either matrix is zero; in the
+ * top-k spectrum mode the scores that need both full matrices (weighted alignment, commutator, balancedness) are
+ * NaN too. The JSON keys stay {@code from}/{@code to}.
  *
- * @param from                 index of the producing layer
- * @param to                   index of the consuming layer
- * @param fromName             name of layer {@code from}
- * @param toName               name of layer {@code to}
+ * @param producer             index of the producing layer
+ * @param consumer             index of the consuming layer
+ * @param producerName         name of layer {@code producer}
+ * @param consumerName         name of layer {@code consumer}
  * @param viaResidual          whether the connection passes through a residual addition
  * @param adjacentAlignment    |v_toᵀ u_from| ∈ [0, 1]: u_from = top left singular vector of W_from, v_to = top right
  *                             singular vector of W_to (Ji &amp; Telgarsky)
@@ -24,7 +27,7 @@ package dev.invariance.analysis;
  * @param subspaceScore        ‖Π_{U_from,k} Π_{V_to,k}‖_F² / k = ‖M‖_F²/k ∈ [0, 1] (mean squared cosine of the
  *                             principal angles); NaN when not computed
  */
-public record PairMetrics(int from, int to, String fromName, String toName, boolean viaResidual,
+public record PairMetrics(int producer, int consumer, String producerName, String consumerName, boolean viaResidual,
                           double adjacentAlignment, double weightedAlignment, double commutatorScore,
                           double commutatorAlignment, double balancedness, int matchedRank,
                           double matchedVectorScore, boolean matchedIsPermutation, double subspaceScore) {

@@ -1,17 +1,18 @@
 package dev.invariance.analysis;
 
-import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.linalg.MatrixOps;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.StreamedNetwork;
 import dev.invariance.network.WeightMatrix;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Computes the low-rank and alignment metrics of science.md section 2 for every layer and every pair of consecutive
- * layers of a {@link NetworkDescription} (all matrices {@code W} are d_out × d_in). Stateless apart from its
+ * Computes the low-rank and alignment metrics of science.md section 2 for every layer and every data-flow edge of a
+ * {@link NetworkDescription} or a {@link StreamedNetwork} (all matrices {@code W} are d_out × d_in). Stateless apart from its
  * options; thread-safe. {@code WeightAnalyzer.create().analyze(network)}.
  */
 public final class WeightAnalyzer {
@@ -36,21 +37,37 @@ public final class WeightAnalyzer {
         return options;
     }
 
-    /** Per-layer metrics of every dense layer and per-pair metrics along {@code consecutivePairs()}. */
+    /**
+     * Per-layer metrics of every dense layer and, for every data-flow edge, its pair metrics or the reason it has
+     * none (see {@link EdgeReport}). The same computation as {@link #analyze(StreamedNetwork)} on
+     * {@link NetworkDescription#asStream()}.
+     */
     public AnalysisReport analyze(NetworkDescription network) {
-        List<LayerSpectrum> spectra = new ArrayList<>();
-        List<LayerMetrics> layers = new ArrayList<>();
-        for (DenseLayer layer : network.layers()) {
-            LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options);
-            spectra.add(s);
-            layers.add(LayerMetricsCalculator.compute(layer.name(), layer.op(), s, options));
+        try (StreamedNetwork stream = network.asStream()) {
+            return analyze(stream);
         }
-        List<PairMetrics> pairs = new ArrayList<>();
-        for (DataFlowEdge p : network.edges()) {
-            pairs.add(AlignmentMeasures.compute(p.producer(), p.consumer(), network.layer(p.producer()).name(),
-                    network.layer(p.consumer()).name(), p.viaResidual(), spectra.get(p.producer()), spectra.get(p.consumer()), options));
-        }
-        return new AnalysisReport(network.source(), LinearAlgebraBackend.describe(), layers, pairs);
+    }
+
+    /**
+     * Analyses a network layer by layer, for models larger than memory: each layer is loaded, its spectrum computed
+     * (all singular values or the leading ones, {@link AnalysisOptions#getSpectrum()}), and only its singular
+     * values and leading singular vectors are kept; layers are independent, so up to one per available processor
+     * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free. Then each edge whose
+     * vectors live in the same space gets its pair metrics; in {@link SpectrumMode#FULL} mode the scores that need
+     * both full matrices (weighted alignment, commutator, balancedness) reload the two layers of the edge, one
+     * edge per budget share at a time. The stream is not closed.
+     *
+     * @throws RuntimeException whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
+     */
+    public AnalysisReport analyze(StreamedNetwork network) {
+        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), memoryBudget());
+    }
+
+    /** 3/4 of the heap not in use now. */
+    static long memoryBudget() {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return Math.max(64L << 20, free / 4 * 3);
     }
 
     /** The metrics of a single matrix (d_out × d_in) stored in {@code layer}'s element type. */
@@ -63,7 +80,7 @@ public final class WeightAnalyzer {
     public PairMetrics analyzePair(DenseLayer from, DenseLayer to) {
         return AlignmentMeasures.compute(0, 1, from.name(), to.name(), false,
                 LayerSpectrum.of(from.weights(), from.elementType(), options),
-                LayerSpectrum.of(to.weights(), to.elementType(), options), options);
+                LayerSpectrum.of(to.weights(), to.elementType(), options), from.weights(), to.weights(), options);
     }
 
     /**
@@ -72,12 +89,37 @@ public final class WeightAnalyzer {
      * {@code W_from[S_from, S_{from−1}]} and {@code W_to[:, S_from]}; empty sets give null ("not applicable").
      */
     public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, WeightMatrix inputs) {
-        List<LayerActivation> acts = ActivationPatterns.of(network, inputs);
+        return analyzeStableSubmatrices(network, ActivationPatterns.of(network, inputs));
+    }
+
+    /**
+     * The same metrics from activation patterns observed elsewhere (for example by running an ONNX model with ONNX
+     * Runtime, which also serves graphs the in-memory forward pass cannot run): one {@link LayerActivation} per
+     * layer, in layer order, a linear layer with every unit stably active.
+     *
+     * @throws IllegalArgumentException if there is not one pattern per layer or a pattern's widths do not match
+     */
+    public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, List<LayerActivation> acts) {
+        if (acts.size() != network.depth()) {
+            throw new IllegalArgumentException(acts.size() + " activation patterns for a network of " + network.depth()
+                    + " layers");
+        }
+        for (int i = 0; i < acts.size(); i++) {
+            LayerActivation a = acts.get(i);
+            if (a.layer() != i) {
+                throw new IllegalArgumentException("activation pattern " + i + " is for layer " + a.layer());
+            }
+            int d = network.layer(i).outputWidth();
+            if (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount() != d) {
+                throw new IllegalArgumentException("activation pattern of layer " + a.name() + " covers "
+                        + (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount()) + " units, the layer has " + d);
+            }
+        }
         List<StableSubmatrixMetrics.StableLayer> layers = new ArrayList<>();
         for (int i = 0; i < network.depth(); i++) {
             DenseLayer layer = network.layer(i);
             List<Integer> rows = acts.get(i).stablyActive();
-            List<Integer> cols = i == 0 ? MatrixOps.range(layer.inputWidth()) : acts.get(i - 1).stablyActive();
+            List<Integer> cols = stableInputs(network, acts, i);
             LayerMetrics m = rows.isEmpty() || cols.isEmpty() ? null
                     : analyzeMatrix(layer.name() + "[S,S]", layer.op(), MatrixOps.submatrix(layer.weights(), rows, cols),
                     layer.elementType());
@@ -87,11 +129,11 @@ public final class WeightAnalyzer {
         for (DataFlowEdge p : network.edges()) {
             DenseLayer from = network.layer(p.producer());
             DenseLayer to = network.layer(p.consumer());
+            List<Integer> before = stableInputs(network, acts, p.producer());
             List<Integer> s = acts.get(p.producer()).stablyActive();
-            List<Integer> before = p.producer() == 0 ? MatrixOps.range(from.inputWidth())
-                    : acts.get(p.producer() - 1).stablyActive();
             PairMetrics m = null;
-            if (!s.isEmpty() && !before.isEmpty()) {
+            // the pair's vectors must live in one space: not across a Flatten / Slice (widths differ)
+            if (!s.isEmpty() && !before.isEmpty() && from.outputWidth() == to.inputWidth()) {
                 m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
                         MatrixOps.submatrix(from.weights(), s, before),
                         MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), s), from.elementType());
@@ -99,6 +141,35 @@ public final class WeightAnalyzer {
             pairs.add(new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), m));
         }
         return new StableSubmatrixMetrics(acts, layers, pairs);
+    }
+
+    /**
+     * The columns of W_i that read stably active units of the layer before (S_{i−1}; every input for i = 0). When
+     * layer i reads k·d_out(i − 1) values (a {@code Flatten} of the previous layer applied at k positions, units
+     * fastest), unit j at position p is column p·d + j; widths that are not a multiple give no columns.
+     */
+    private static List<Integer> stableInputs(NetworkDescription network, List<LayerActivation> acts, int i) {
+        DenseLayer layer = network.layer(i);
+        if (i == 0) {
+            return MatrixOps.range(layer.inputWidth());
+        }
+        return unitColumns(acts.get(i - 1).stablyActive(), network.layer(i - 1).outputWidth(), layer.inputWidth());
+    }
+
+    private static List<Integer> unitColumns(List<Integer> units, int producerWidth, int consumerInputs) {
+        if (consumerInputs == producerWidth) {
+            return units;
+        }
+        if (producerWidth == 0 || consumerInputs % producerWidth != 0) {
+            return List.of();
+        }
+        List<Integer> cols = new ArrayList<>();
+        for (int p = 0; p < consumerInputs / producerWidth; p++) {
+            for (int j : units) {
+                cols.add(p * producerWidth + j);
+            }
+        }
+        return cols;
     }
 
     /** Metrics of a bare matrix, named {@code name}. */
@@ -109,6 +180,6 @@ public final class WeightAnalyzer {
     PairMetrics analyzeMatrices(int from, int to, String fromName, String toName, boolean viaResidual,
                                 WeightMatrix wf, WeightMatrix wt, dev.invariance.network.ElementType type) {
         return AlignmentMeasures.compute(from, to, fromName, toName, viaResidual, LayerSpectrum.of(wf, type, options),
-                LayerSpectrum.of(wt, type, options), options);
+                LayerSpectrum.of(wt, type, options), wf, wt, options);
     }
 }

@@ -10,11 +10,14 @@ import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
 import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.EdgeReport;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.PairMetrics;
+import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.data.InvalidDataException;
+import dev.invariance.network.Convolution;
 import dev.invariance.network.ElementType;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.classification.Label;
@@ -36,7 +39,13 @@ import static dev.invariance.evaluation.InvarianceMetrics.*;
  *   <li>{@code model}: path, producer, opset (null for Tribuo models), provenance (OLCUT JSON of the model);</li>
  *   <li>{@code layers}: per layer {@code name, op, shape [d_out, d_in], spectral_norm, frobenius_norm, stable_rank,
  *       rank1_ratio, effective_rank, numerical_rank, singular_values} (descending, top k) and more;</li>
- *   <li>{@code alignment}: per consecutive pair {@code from, to, top_alignment, commutator_alignment} and more;</li>
+ *   <li>{@code spectrum}: {@code full} or {@code top-k}, the mode that produced the figures;</li>
+ *   <li>{@code layers} also carry {@code subgraph} (layers inside control flow) and {@code convolution}
+ *       ({@code groups, kernel_shape, transposed}) when present; counts that a top-k spectrum cannot settle are null;</li>
+ *   <li>{@code alignment}: per edge with pair metrics {@code from, to, ops, top_alignment, commutator_alignment} and
+ *       more;</li>
+ *   <li>{@code edges}: every data-flow edge {@code from, to, from_index, to_index, ops, via_residual, metrics} and,
+ *       when it has no metrics, the one-line {@code reason};</li>
  *   <li>{@code data}, {@code classification}: the data-dependent figures, when data was given;</li>
  *   <li>{@code metrics}: every figure of {@link InvarianceEvaluation#asMap()} as {@code {target, name, value}};</li>
  *   <li>{@code evaluation_provenance}: the evaluation's provenance (OLCUT JSON).</li>
@@ -68,13 +77,19 @@ public final class EvaluationJson {
         AnalysisReport report = evaluation.getReport();
         model.put("source", report.source());
         model.put("backend", report.backend());
+        root.put("spectrum", report.spectrum().getId());
         ArrayNode layers = root.putArray("layers");
         for (LayerMetrics l : report.layers()) {
             layers.add(layer(l));
         }
         ArrayNode alignment = root.putArray("alignment");
-        for (PairMetrics p : report.pairs()) {
-            alignment.add(pair(p));
+        ArrayNode edges = root.putArray("edges");
+        for (EdgeReport e : report.edges()) {
+            PairMetrics p = e.metrics();
+            if (p != null) {
+                alignment.add(pair(p, e.ops()));
+            }
+            edges.add(edge(e));
         }
         DataAnalysis data = evaluation.getDataAnalysis();
         if (data != null) {
@@ -143,7 +158,8 @@ public final class EvaluationJson {
                     num(l, SPECTRAL_NORM), num(l, FROBENIUS_NORM), num(l, RANK1_RATIO), num(l, STABLE_RANK),
                     count(l, NUMERICAL_RANK), count(l, RELATIVE_RANK_1E2), count(l, RELATIVE_RANK_1E3),
                     num(l, EFFECTIVE_RANK), num(l, NUCLEAR_FROBENIUS_RATIO), num(l, SIGMA2_OVER_SIGMA1),
-                    num(l, SPECTRAL_GAP), doubles(l.path("singular_values"))));
+                    num(l, SPECTRAL_GAP), doubles(l.path("singular_values")),
+                    l.path("subgraph").asText(""), convolution(l.path("convolution"))));
         }
         List<PairMetrics> pairs = new ArrayList<>();
         for (JsonNode p : required(root, "alignment")) {
@@ -153,8 +169,39 @@ public final class EvaluationJson {
                     num(p, BALANCEDNESS), count(p, MATCHED_RANK), num(p, MATCHED_VECTOR_SCORE),
                     p.path(MATCHED_IS_PERMUTATION.getKey()).asBoolean(), num(p, SUBSPACE_SCORE)));
         }
-        AnalysisReport report = new AnalysisReport(root.path("model").path("source").asText(""),
-                root.path("model").path("backend").asText(""), layers, pairs);
+        String source = root.path("model").path("source").asText("");
+        String backend = root.path("model").path("backend").asText("");
+        AnalysisReport report;
+        JsonNode edgeList = root.get("edges");
+        if (edgeList == null || !edgeList.isArray()) {
+            report = new AnalysisReport(source, backend, layers, pairs);
+        } else {
+            List<EdgeReport> edges = new ArrayList<>();
+            int next = 0;
+            for (JsonNode e : edgeList) {
+                List<String> ops = new ArrayList<>();
+                e.path("ops").forEach(o -> ops.add(o.asText()));
+                JsonNode reason = e.get("reason");
+                PairMetrics m = null;
+                if (reason == null || reason.isNull()) {
+                    if (next >= pairs.size()) {
+                        throw new InvalidDataException("edge " + e.path("from").asText() + " -> " + e.path("to").asText()
+                                + " has neither alignment figures nor a reason");
+                    }
+                    m = pairs.get(next++);
+                }
+                edges.add(new EdgeReport(e.path("from_index").asInt(), e.path("to_index").asInt(),
+                        e.path("from").asText(), e.path("to").asText(), ops, e.path("via_residual").asBoolean(), m,
+                        m == null ? reason.asText() : null));
+            }
+            SpectrumMode mode;
+            try {
+                mode = SpectrumMode.fromId(root.path("spectrum").asText("full"));
+            } catch (IllegalArgumentException ex) {
+                throw new InvalidDataException("spectrum: " + ex.getMessage(), ex);
+            }
+            report = new AnalysisReport(source, backend, layers, pairs, edges, mode);
+        }
         Map<MetricID<Label>, Double> metrics = new LinkedHashMap<>();
         for (JsonNode m : required(root, "metrics")) {
             metrics.put(new MetricID<>(new MetricTarget<>(new Label(m.path("target").asText())), m.path("name").asText()),
@@ -186,15 +233,53 @@ public final class EvaluationJson {
         }
         ArrayNode sv = o.putArray("singular_values");
         l.singularValues().forEach(v -> sv.add(v == 0.0 ? 0.0 : v));
+        if (!l.subgraph().isEmpty()) {
+            o.put("subgraph", l.subgraph());
+        }
+        Convolution c = l.convolution();
+        if (c != null) {
+            ObjectNode conv = o.putObject("convolution");
+            conv.put("groups", c.groups());
+            ArrayNode k = conv.putArray("kernel_shape");
+            c.kernelShape().forEach(k::add);
+            conv.put("transposed", c.transposed());
+        }
         return o;
     }
 
-    private static ObjectNode pair(PairMetrics p) {
+    private static @Nullable Convolution convolution(JsonNode c) {
+        if (!c.isObject()) {
+            return null;
+        }
+        List<Integer> kernel = new ArrayList<>();
+        c.path("kernel_shape").forEach(k -> kernel.add(k.asInt()));
+        return new Convolution(c.path("groups").asInt(1), kernel, c.path("transposed").asBoolean());
+    }
+
+    private static ObjectNode edge(EdgeReport e) {
         ObjectNode o = MAPPER.createObjectNode();
-        o.put("from", p.fromName());
-        o.put("to", p.toName());
-        o.put("from_index", p.from());
-        o.put("to_index", p.to());
+        o.put("from", e.producerName());
+        o.put("to", e.consumerName());
+        o.put("from_index", e.producer());
+        o.put("to_index", e.consumer());
+        ArrayNode ops = o.putArray("ops");
+        e.ops().forEach(ops::add);
+        o.put("via_residual", e.viaResidual());
+        o.put("metrics", e.hasMetrics());
+        if (e.reason() != null) {
+            o.put("reason", e.reason());
+        }
+        return o;
+    }
+
+    private static ObjectNode pair(PairMetrics p, List<String> ops) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("from", p.producerName());
+        o.put("to", p.consumerName());
+        o.put("from_index", p.producer());
+        o.put("to_index", p.consumer());
+        ArrayNode opList = o.putArray("ops");
+        ops.forEach(opList::add);
         o.put("via_residual", p.viaResidual());
         for (InvarianceMetrics m : InvarianceMetrics.values()) {
             if (m.readsPairMetrics()) {
@@ -207,7 +292,13 @@ public final class EvaluationJson {
     /** Writes {@code v} under the metric's key in the form its kind asks for. */
     private static void put(ObjectNode o, InvarianceMetrics metric, double v) {
         switch (metric.getKind()) {
-            case COUNT -> o.put(metric.getKey(), (long) v);
+            case COUNT -> {
+                if (Double.isNaN(v)) {
+                    o.putNull(metric.getKey()); // not computed (for example in top-k spectrum mode)
+                } else {
+                    o.put(metric.getKey(), (long) v);
+                }
+            }
             case FLAG -> o.put(metric.getKey(), v != 0.0);
             default -> number(o, metric.getKey(), v);
         }
@@ -218,7 +309,8 @@ public final class EvaluationJson {
     }
 
     private static int count(JsonNode o, InvarianceMetrics metric) {
-        return o.path(metric.getKey()).asInt();
+        JsonNode v = o.path(metric.getKey());
+        return v.isNumber() ? v.asInt() : -1;
     }
 
     private static void number(ObjectNode o, String key, double v) {
@@ -227,6 +319,20 @@ public final class EvaluationJson {
         } else {
             o.putNull(key);
         }
+    }
+
+    /** A count; −1 (unknown, from a partial spectrum) is written as null. */
+    private static void count(ObjectNode o, String key, int v) {
+        if (v >= 0) {
+            o.put(key, v);
+        } else {
+            o.putNull(key);
+        }
+    }
+
+    private static int count(JsonNode o, String key) {
+        JsonNode v = o.path(key);
+        return v.isNumber() ? v.asInt() : -1;
     }
 
     private static double num(JsonNode o, String key) {

@@ -1,6 +1,7 @@
 package dev.invariance.evaluation;
 
 import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.EdgeReport;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.MarginComparison;
@@ -109,7 +110,7 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
             width = Math.max(width, l.name().length());
         }
         for (PairMetrics p : report.pairs()) {
-            width = Math.max(width, (p.fromName() + " -> " + p.toName()).length());
+            width = Math.max(width, (p.producerName() + " -> " + p.consumerName()).length());
         }
         width += 2;
         String nameColumn = "%-" + width + "s";
@@ -128,8 +129,19 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                     COMMUTATOR_ALIGNMENT.getDisplayName(), BALANCEDNESS.getDisplayName()));
             for (PairMetrics p : report.pairs()) {
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12.5f%12.5f%12.4g%n",
-                        p.fromName() + " -> " + p.toName() + (p.viaResidual() ? " (skip)" : ""),
+                        p.producerName() + " -> " + p.consumerName() + (p.viaResidual() ? " (skip)" : ""),
                         p.adjacentAlignment(), p.weightedAlignment(), p.commutatorAlignment(), p.balancedness()));
+            }
+        }
+        boolean header = false;
+        for (EdgeReport e : report.edges()) {
+            if (e.reason() != null) {
+                if (!header) {
+                    sb.append(String.format("%nEdges without pair metrics%n"));
+                    header = true;
+                }
+                sb.append("  ").append(e.producerName()).append(" -> ").append(e.consumerName()).append(": ")
+                        .append(e.reason()).append(String.format("%n"));
             }
         }
         DataAnalysis d = data;

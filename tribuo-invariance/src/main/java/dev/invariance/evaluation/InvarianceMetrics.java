@@ -48,11 +48,11 @@ public enum InvarianceMetrics {
     /** Roy–Vetterli effective rank exp(H(σ/‖σ‖₁)). */
     EFFECTIVE_RANK(Scope.LAYER, "effective_rank", "eff. rank", Kind.REAL, LayerMetrics::effectiveRank),
     /** #{σ_k > σ₁·max(d_out, d_in)·ε}. */
-    NUMERICAL_RANK(Scope.LAYER, "numerical_rank", "num. rank", Kind.COUNT, l -> l.numericalRank()),
+    NUMERICAL_RANK(Scope.LAYER, "numerical_rank", "num. rank", Kind.COUNT, l -> count(l.numericalRank())),
     /** #{σ_k > 10⁻²·σ₁}. */
-    RELATIVE_RANK_1E2(Scope.LAYER, "relative_rank_1e-2", "rel. rank 1e-2", Kind.COUNT, l -> l.relativeRank1e2()),
+    RELATIVE_RANK_1E2(Scope.LAYER, "relative_rank_1e-2", "rel. rank 1e-2", Kind.COUNT, l -> count(l.relativeRank1e2())),
     /** #{σ_k > 10⁻³·σ₁}. */
-    RELATIVE_RANK_1E3(Scope.LAYER, "relative_rank_1e-3", "rel. rank 1e-3", Kind.COUNT, l -> l.relativeRank1e3()),
+    RELATIVE_RANK_1E3(Scope.LAYER, "relative_rank_1e-3", "rel. rank 1e-3", Kind.COUNT, l -> count(l.relativeRank1e3())),
     /** Σσ_k/√(Σσ_k²). */
     NUCLEAR_FROBENIUS_RATIO(Scope.LAYER, "nuclear_frobenius_ratio", "nuc/frob", Kind.REAL,
             LayerMetrics::nuclearFrobeniusRatio),
@@ -343,7 +343,7 @@ public enum InvarianceMetrics {
             putLayer(m, l.name(), "", l);
         }
         for (PairMetrics p : report.pairs()) {
-            putPair(m, p.fromName(), p.toName(), "", p);
+            putPair(m, p.producerName(), p.consumerName(), "", p);
         }
         if (data != null) {
             m.put(EXAMPLES.forNetwork(), (double) data.examples());
@@ -392,6 +392,11 @@ public enum InvarianceMetrics {
                 m.put(new MetricID<>(layerTarget(name), prefix + metric.key), metric.of(l));
             }
         }
+    }
+
+    /** A rank count as a figure; −1 (not known from a partial spectrum) becomes NaN. */
+    private static double count(int rank) {
+        return rank < 0 ? Double.NaN : rank;
     }
 
     private static void putPair(Map<MetricID<Label>, Double> m, String from, String to, String prefix, PairMetrics p) {

@@ -3,6 +3,8 @@ package dev.invariance.linalg;
 import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 
+import java.util.Arrays;
+
 /** Products with W, in float32 or float64, oriented so that the Gram matrix is the smaller one. */
 final class GramOperator {
     private final int m;
@@ -19,7 +21,10 @@ final class GramOperator {
         this.n = w.getColumns();
         this.transposed = m < n;
         if (useFloat) {
-            single = w.toRowMajorFloatArray();
+            float[] f = w.toRowMajorFloatArray();
+            // When transposed, applyGram reads column panels (offset r0, leading dimension n); netlib's argument
+            // check wants a whole leading dimension after the last panel's start, so keep n floats of padding.
+            single = transposed ? Arrays.copyOf(f, m * n + n) : f;
             dbl = null;
         } else {
             dbl = w.toRowMajorArray();
@@ -121,9 +126,11 @@ final class GramOperator {
         for (int i = 0; i < k; i++) {
             System.arraycopy(ritz.vectors, i * size, s, i * size, size);
         }
-        double[] x = new double[k * d];
+        // exactForward reads x and writes y at row offsets with their full leading dimension: netlib's argument
+        // check wants that leading dimension available after the offset, hence one row of padding on each.
+        double[] x = new double[k * d + d];
         RowMajorBlas.gemm(false, false, k, d, size, 1.0, s, basis, 0.0, x);
-        double[] y = new double[k * o];
+        double[] y = new double[k * o + o];
         if (single != null) {
             exactForward(x, y, k);
         } else {

@@ -1,24 +1,41 @@
 package dev.invariance.network;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * An immutable dense real matrix of {@code rows × columns} doubles, stored row-major. As a layer's weight it
+ * An immutable dense real matrix of {@code rows × columns} real numbers, stored row-major. As a layer's weight it
  * follows the column-vector convention {@code h = W x}: rows are output units (d_out) and columns are input
  * units (d_in), exactly PyTorch's {@code nn.Linear.weight}.
+ * <p>
+ * A matrix built from floats ({@link #fromRowMajor(int, int, float[])}, for example float32 weights read from a
+ * file) keeps them as floats, half the memory of doubles; every accessor widens them exactly, so its entries,
+ * equality and hash code are those of the same values stored as doubles.
  */
 public final class WeightMatrix implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final int rows;
     private final int columns;
-    private final double[] values;
+    /** The entries as doubles, or null when they are held in {@link #floats}. */
+    private final double @Nullable [] values;
+    /** The entries as floats (single-precision storage), or null. */
+    private final float @Nullable [] floats;
 
     private WeightMatrix(int rows, int columns, double[] values) {
         this.rows = rows;
         this.columns = columns;
         this.values = values;
+        this.floats = null;
+    }
+
+    private WeightMatrix(int rows, int columns, float[] floats) {
+        this.rows = rows;
+        this.columns = columns;
+        this.values = null;
+        this.floats = floats;
     }
 
     /**
@@ -31,14 +48,13 @@ public final class WeightMatrix implements Serializable {
         return new WeightMatrix(rows, columns, rowMajor.clone());
     }
 
-    /** Copies a row-major float array (for example float32 weights), widening every entry exactly. */
+    /**
+     * Copies a row-major float array (for example float32 weights), kept in single precision (4 bytes an entry);
+     * every accessor widens the entries exactly.
+     */
     public static WeightMatrix fromRowMajor(int rows, int columns, float[] rowMajor) {
         checkShape(rows, columns, rowMajor.length);
-        double[] v = new double[rowMajor.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rowMajor[i];
-        }
-        return new WeightMatrix(rows, columns, v);
+        return new WeightMatrix(rows, columns, rowMajor.clone());
     }
 
     /**
@@ -100,12 +116,53 @@ public final class WeightMatrix implements Serializable {
         if (row < 0 || row >= rows || column < 0 || column >= columns) {
             throw new IndexOutOfBoundsException("(" + row + ", " + column + ") outside " + rows + " x " + columns);
         }
-        return values[row * columns + column];
+        return at(row * columns + column);
+    }
+
+    private double at(int index) {
+        return values != null ? values[index] : floats[index];
+    }
+
+    private int size() {
+        return values != null ? values.length : floats.length;
+    }
+
+    /** Whether the entries are held as floats (single precision), as for weights read from float32 storage. */
+    public boolean isSinglePrecision() {
+        return floats != null;
     }
 
     /** A fresh row-major copy of the entries. */
     public double[] toRowMajorArray() {
-        return values.clone();
+        if (values != null) {
+            return values.clone();
+        }
+        double[] out = new double[floats.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = floats[i];
+        }
+        return out;
+    }
+
+    /**
+     * ‖W‖_F = √(Σ w_ij²), summed in double with scaling by the largest |w_ij| so that it neither overflows nor
+     * underflows (no copy of the entries is made).
+     */
+    public double frobeniusNorm() {
+        int n = size();
+        double scale = 0;
+        for (int i = 0; i < n; i++) {
+            scale = Math.max(scale, Math.abs(at(i)));
+        }
+        if (scale == 0 || !Double.isFinite(scale)) {
+            return scale;
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double y = at(i) / scale;
+            s += y * y;
+        }
+        return scale * Math.sqrt(s);
     }
 
     /**
@@ -116,6 +173,9 @@ public final class WeightMatrix implements Serializable {
      * immutable.
      */
     public float[] toRowMajorFloatArray() {
+        if (floats != null) {
+            return floats.clone();
+        }
         float[] out = new float[values.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = (float) values[i];
@@ -125,10 +185,10 @@ public final class WeightMatrix implements Serializable {
 
     /** A fresh column-major copy of the entries (the layout LAPACK and BLAS expect). */
     public double[] toColumnMajorArray() {
-        double[] out = new double[values.length];
+        double[] out = new double[size()];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < columns; j++) {
-                out[j * rows + i] = values[i * columns + j];
+                out[j * rows + i] = at(i * columns + j);
             }
         }
         return out;
@@ -136,11 +196,24 @@ public final class WeightMatrix implements Serializable {
 
     /** A fresh copy of row {@code row}. */
     public double[] getRow(int row) {
-        return Arrays.copyOfRange(values, row * columns, (row + 1) * columns);
+        double[] out = new double[columns];
+        for (int j = 0; j < columns; j++) {
+            out[j] = at(row * columns + j);
+        }
+        return out;
     }
 
     /** The transpose, {@code columns × rows}. */
     public WeightMatrix transpose() {
+        if (floats != null) {
+            float[] out = new float[floats.length];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < columns; j++) {
+                    out[j * rows + i] = floats[i * columns + j];
+                }
+            }
+            return new WeightMatrix(columns, rows, out);
+        }
         double[] out = new double[values.length];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < columns; j++) {
@@ -152,22 +225,44 @@ public final class WeightMatrix implements Serializable {
 
     /** Whether every entry is exactly zero. */
     public boolean isZero() {
-        for (double v : values) {
-            if (v != 0.0) {
+        int n = size();
+        for (int i = 0; i < n; i++) {
+            if (at(i) != 0.0) {
                 return false;
             }
         }
         return true;
     }
 
+    /** Equal shapes and entries (as doubles, compared like {@link Arrays#equals(double[], double[])}). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof WeightMatrix m && m.rows == rows && m.columns == columns && Arrays.equals(m.values, values);
+        if (!(o instanceof WeightMatrix m) || m.rows != rows || m.columns != columns) {
+            return false;
+        }
+        if (values != null && m.values != null) {
+            return Arrays.equals(m.values, values);
+        }
+        int n = size();
+        for (int i = 0; i < n; i++) {
+            if (Double.doubleToLongBits(at(i)) != Double.doubleToLongBits(m.at(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    /** Consistent with {@link #equals}: the hash of the entries as doubles, whatever the storage. */
     @Override
     public int hashCode() {
-        return 31 * (31 * rows + columns) + Arrays.hashCode(values);
+        if (values != null) {
+            return 31 * (31 * rows + columns) + Arrays.hashCode(values);
+        }
+        int h = 1;
+        for (float f : floats) {
+            h = 31 * h + Double.hashCode(f);
+        }
+        return 31 * (31 * rows + columns) + h;
     }
 
     @Override

@@ -129,7 +129,7 @@ class PairMetricsTest {
         AnalysisReport r = WeightAnalyzer.create().analyze(net);
         assertEquals(3, r.pairs().size());
         PairMetrics skip = r.pairs().stream().filter(PairMetrics::viaResidual).findFirst().orElseThrow();
-        assertEquals(List.of(0, 2, 1), List.of(skip.from(), skip.to(), skip.viaResidual() ? 1 : 0));
+        assertEquals(List.of(0, 2, 1), List.of(skip.producer(), skip.consumer(), skip.viaResidual() ? 1 : 0));
         assertEquals(1.0, skip.adjacentAlignment(), 1e-12);
     }
 }

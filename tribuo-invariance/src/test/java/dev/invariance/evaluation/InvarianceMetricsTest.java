@@ -104,7 +104,7 @@ class InvarianceMetricsTest {
                 "rank1_ratio", "effective_rank", "numerical_rank", "relative_rank_1e-2", "relative_rank_1e-3",
                 "nuclear_frobenius_ratio", "sigma2_over_sigma1", "spectral_gap", "singular_values"),
                 fieldNames(root.path("layers").get(0)));
-        assertEquals(List.of("from", "to", "from_index", "to_index", "via_residual", "top_alignment",
+        assertEquals(List.of("from", "to", "from_index", "to_index", "ops", "via_residual", "top_alignment",
                 "weighted_alignment", "commutator_score", "commutator_alignment", "balancedness", "matched_rank",
                 "matched_vector_score", "matched_is_permutation", "subspace_score"),
                 fieldNames(root.path("alignment").get(0)));

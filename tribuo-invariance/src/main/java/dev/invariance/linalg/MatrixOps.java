@@ -1,22 +1,25 @@
-package dev.invariance.analysis;
+package dev.invariance.linalg;
 
-import dev.invariance.linalg.RowMajorBlas;
 import dev.invariance.network.WeightMatrix;
 
 import java.util.List;
 
-/** Small dense helpers on row-major {@link WeightMatrix} values (products via BLAS, norms, submatrices). */
-final class MatrixOps {
+/**
+ * Plain dense linear algebra on row-major {@link WeightMatrix} values: products op(A)·op(B) through BLAS, the
+ * Frobenius norm ‖A‖_F = √(Σ a_ij²) (scaled, so it neither overflows nor underflows), ‖A − B‖_F, submatrices
+ * A[rows, columns], [W | b] and W + I. Every result is a fresh matrix; inputs are never changed.
+ */
+public final class MatrixOps {
     private MatrixOps() {
     }
 
     /** A·B for A (m × k) and B (k × n). */
-    static WeightMatrix multiply(WeightMatrix a, WeightMatrix b) {
+    public static WeightMatrix multiply(WeightMatrix a, WeightMatrix b) {
         return multiply(a, false, b, false);
     }
 
     /** op(A)·op(B), op = transpose when the flag is set. */
-    static WeightMatrix multiply(WeightMatrix a, boolean transA, WeightMatrix b, boolean transB) {
+    public static WeightMatrix multiply(WeightMatrix a, boolean transA, WeightMatrix b, boolean transB) {
         int m = transA ? a.getColumns() : a.getRows();
         int k = transA ? a.getRows() : a.getColumns();
         int k2 = transB ? b.getColumns() : b.getRows();
@@ -32,11 +35,12 @@ final class MatrixOps {
     }
 
     /** ‖A‖_F, summed with scaling so that it neither overflows nor underflows. */
-    static double frobenius(WeightMatrix a) {
-        return frobenius(a.toRowMajorArray());
+    public static double frobenius(WeightMatrix a) {
+        return a.frobeniusNorm();
     }
 
-    static double frobenius(double[] v) {
+    /** ‖v‖₂ of the entries of a row-major array (the Frobenius norm of the matrix it stores), scaled likewise. */
+    public static double frobenius(double[] v) {
         double scale = 0;
         for (double x : v) {
             scale = Math.max(scale, Math.abs(x));
@@ -53,7 +57,7 @@ final class MatrixOps {
     }
 
     /** ‖A − B‖_F for equal shapes. */
-    static double frobeniusDistance(WeightMatrix a, WeightMatrix b) {
+    public static double frobeniusDistance(WeightMatrix a, WeightMatrix b) {
         double[] x = a.toRowMajorArray();
         double[] y = b.toRowMajorArray();
         for (int i = 0; i < x.length; i++) {
@@ -63,7 +67,7 @@ final class MatrixOps {
     }
 
     /** A[rows, columns] in the given order. */
-    static WeightMatrix submatrix(WeightMatrix a, List<Integer> rows, List<Integer> columns) {
+    public static WeightMatrix submatrix(WeightMatrix a, List<Integer> rows, List<Integer> columns) {
         double[] v = new double[rows.size() * columns.size()];
         int t = 0;
         for (int r : rows) {
@@ -75,7 +79,7 @@ final class MatrixOps {
     }
 
     /** [W | b]: W (m × n) with the bias appended as column n. */
-    static WeightMatrix appendColumn(WeightMatrix w, double[] b) {
+    public static WeightMatrix appendColumn(WeightMatrix w, double[] b) {
         int m = w.getRows();
         int n = w.getColumns();
         double[] v = new double[m * (n + 1)];
@@ -89,7 +93,7 @@ final class MatrixOps {
     }
 
     /** W + I for a square W. */
-    static WeightMatrix plusIdentity(WeightMatrix w) {
+    public static WeightMatrix plusIdentity(WeightMatrix w) {
         double[] v = w.toRowMajorArray();
         int n = w.getColumns();
         for (int i = 0; i < w.getRows(); i++) {
@@ -99,7 +103,7 @@ final class MatrixOps {
     }
 
     /** The list 0, 1, …, n − 1. */
-    static List<Integer> range(int n) {
+    public static List<Integer> range(int n) {
         Integer[] r = new Integer[n];
         for (int i = 0; i < n; i++) {
             r[i] = i;

@@ -1,0 +1,226 @@
+package dev.invariance.analysis;
+
+import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.network.Convolution;
+import dev.invariance.network.DataFlowEdge;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOutline;
+import dev.invariance.network.NetworkOutline;
+import dev.invariance.network.StreamedNetwork;
+import org.jspecify.annotations.Nullable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The analysis engine behind {@link WeightAnalyzer#analyze}: layer spectra in parallel under a memory budget, then
+ * the edges. Only a layer's {@link LayerSpectrum} (singular values and leading vectors) outlives its task, so the
+ * weights held at any time are those of the tasks running.
+ */
+final class LayerByLayer {
+    private LayerByLayer() {
+    }
+
+    static AnalysisReport run(StreamedNetwork network, AnalysisOptions options, int threads, long budgetBytes) {
+        NetworkOutline outline = network.outline();
+        List<LayerOutline> outlines = outline.layers();
+        int depth = outlines.size();
+        LayerSpectrum[] spectra = new LayerSpectrum[depth];
+        LayerMetrics[] layers = new LayerMetrics[depth];
+        MemoryGate gate = new MemoryGate(budgetBytes);
+        int workers = Math.max(1, Math.min(threads, Math.max(depth, outline.edges().size())));
+        AtomicInteger names = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "invariance-analysis-" + names.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int i = 0; i < depth; i++) {
+                int index = i;
+                LayerOutline o = outlines.get(i);
+                long need = layerBytes(o, options);
+                tasks.add(pool.submit(() -> {
+                    gate.acquire(need);
+                    try {
+                        DenseLayer layer = load(network, index, o);
+                        LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options);
+                        spectra[index] = s;
+                        layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
+                                o.convolution());
+                    } finally {
+                        gate.release(need);
+                    }
+                    return null;
+                }));
+            }
+            awaitAll(tasks);
+            tasks.clear();
+            List<DataFlowEdge> edges = outline.edges();
+            EdgeReport[] reports = new EdgeReport[edges.size()];
+            boolean full = options.getSpectrum() == SpectrumMode.FULL;
+            for (int j = 0; j < edges.size(); j++) {
+                int index = j;
+                DataFlowEdge e = edges.get(j);
+                LayerOutline p = outlines.get(e.producer());
+                LayerOutline c = outlines.get(e.consumer());
+                String reason = reasonWithoutMetrics(p, c, e);
+                if (reason != null) {
+                    reports[j] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(),
+                            null, reason);
+                } else if (!full) {
+                    PairMetrics m = AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
+                            e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null, options);
+                    reports[j] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(),
+                            m, null);
+                } else {
+                    long need = storageBytes(p) + storageBytes(c)
+                            + AlignmentMeasures.workingBytes(p.outputWidth(), p.inputWidth(), c.outputWidth());
+                    tasks.add(pool.submit(() -> {
+                        gate.acquire(need);
+                        try {
+                            DenseLayer from = load(network, e.producer(), p);
+                            DenseLayer to = load(network, e.consumer(), c);
+                            PairMetrics m = AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
+                                    e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], from.weights(),
+                                    to.weights(), options);
+                            reports[index] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(),
+                                    e.viaResidual(), m, null);
+                        } finally {
+                            gate.release(need);
+                        }
+                        return null;
+                    }));
+                }
+            }
+            awaitAll(tasks);
+            List<PairMetrics> pairs = new ArrayList<>();
+            for (EdgeReport r : reports) {
+                if (r.metrics() != null) {
+                    pairs.add(r.metrics());
+                }
+            }
+            return new AnalysisReport(outline.source(), LinearAlgebraBackend.describe(), List.of(layers), pairs,
+                    List.of(reports), options.getSpectrum());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Why the edge has no pair metrics, or null when it has them: u₁ of the producer lives in R^{d_out(producer)}
+     * (its rows are output units, or output channels of a convolution kernel) and v₁ of the consumer in
+     * R^{d_in(consumer)}; they are comparable only when the widths agree and neither side is a convolution kernel
+     * whose rows or columns mix channels with kernel positions or cover one group only.
+     */
+    static @Nullable String reasonWithoutMetrics(LayerOutline p, LayerOutline c, DataFlowEdge e) {
+        Convolution pc = p.convolution();
+        if (pc != null && pc.transposed() && !(pc.isPointwise() && pc.groups() == 1)) {
+            return "rows of " + p.name() + " (" + describe(pc) + ") mix output channels with kernel positions, "
+                    + "so they are not the units " + c.name() + " reads";
+        }
+        Convolution cc = c.convolution();
+        if (cc != null && !cc.isPointwise()) {
+            return "columns of " + c.name() + " (" + describe(cc) + ") are input patches, not the output units of "
+                    + p.name();
+        }
+        if (cc != null && cc.groups() != 1) {
+            return "columns of " + c.name() + " (" + describe(cc) + ") cover one group's input channels, not all "
+                    + "output units of " + p.name();
+        }
+        if (p.outputWidth() != c.inputWidth()) {
+            return "d_out(" + p.name() + ")=" + p.outputWidth() + " but d_in(" + c.name() + ")=" + c.inputWidth()
+                    + " (" + (e.ops().isEmpty() ? "direct" : "through " + String.join(", ", e.ops())) + ")";
+        }
+        return null;
+    }
+
+    private static String describe(Convolution c) {
+        StringBuilder k = new StringBuilder();
+        for (int s : c.kernelShape()) {
+            k.append(k.length() == 0 ? "" : "x").append(s);
+        }
+        return (k.length() == 0 ? "" : k + " ") + (c.transposed() ? "transposed convolution" : "convolution")
+                + (c.groups() != 1 ? ", groups=" + c.groups() : "");
+    }
+
+    private static DenseLayer load(StreamedNetwork network, int index, LayerOutline o) {
+        DenseLayer layer = network.load(index);
+        if (layer.outputWidth() != o.outputWidth() || layer.inputWidth() != o.inputWidth()) {
+            throw new IllegalArgumentException("layer " + o.name() + " was announced as " + o.outputWidth() + " x "
+                    + o.inputWidth() + " but loaded as " + layer.outputWidth() + " x " + layer.inputWidth());
+        }
+        return layer;
+    }
+
+    /** Bytes one stored entry takes (float32 and narrower types are held as floats). */
+    private static long entryBytes(ElementType t) {
+        return t == ElementType.FLOAT64 ? 8 : 4;
+    }
+
+    private static long storageBytes(LayerOutline o) {
+        return (long) o.outputWidth() * o.inputWidth() * entryBytes(o.elementType());
+    }
+
+    /**
+     * What analysing one layer holds at its peak: the weights, LAPACK's copy for the singular values (and a
+     * Gram-operator copy for the Lanczos vectors), and the Krylov basis.
+     */
+    static long layerBytes(LayerOutline o, AnalysisOptions options) {
+        long entries = (long) o.outputWidth() * o.inputWidth();
+        long copies = options.getSpectrum() == SpectrumMode.FULL ? 3 : 2;
+        long small = Math.min(o.outputWidth(), o.inputWidth());
+        long basis = 8L * Math.min(small, 1200) * (o.outputWidth() + o.inputWidth());
+        return entries * entryBytes(o.elementType()) * copies + basis + (1L << 20);
+    }
+
+    private static void awaitAll(List<Future<?>> tasks) {
+        try {
+            for (Future<?> f : tasks) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while analysing layers", e);
+        }
+    }
+
+    /** A counting gate over bytes: tasks wait until their share fits the budget (a share above it waits for all). */
+    static final class MemoryGate {
+        private final long budget;
+        private long used;
+
+        MemoryGate(long budget) {
+            this.budget = budget;
+        }
+
+        synchronized void acquire(long bytes) throws InterruptedException {
+            long need = Math.min(bytes, budget);
+            while (used + need > budget) {
+                wait();
+            }
+            used += need;
+        }
+
+        synchronized void release(long bytes) {
+            used -= Math.min(bytes, budget);
+            notifyAll();
+        }
+    }
+}
