@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,26 +29,46 @@ public final class CsvExampleReader implements AutoCloseable {
     private final List<String> header;
     private final int labelIndex;
     private final List<String> features;
+    /** CSV column index of each feature, in the order the model reads them. */
+    private final int[] featureColumns;
     private long line = 1;
     private long rows;
 
-    private CsvExampleReader(Path file, BufferedReader reader, List<String> header, int labelIndex) {
+    private CsvExampleReader(Path file, BufferedReader reader, List<String> header, int labelIndex,
+                             @Nullable List<String> featureOrder) {
         this.file = file;
         this.reader = reader;
         this.header = header;
         this.labelIndex = labelIndex;
-        List<String> f = new ArrayList<>(header);
-        f.remove(labelIndex);
-        this.features = List.copyOf(f);
+        List<String> inFile = new ArrayList<>(header);
+        inFile.remove(labelIndex);
+        boolean byName = featureOrder != null && featureOrder.size() == inFile.size()
+                && new HashSet<>(inFile).size() == inFile.size() && new HashSet<>(inFile).equals(new HashSet<>(featureOrder));
+        this.features = List.copyOf(byName ? featureOrder : inFile);
+        this.featureColumns = new int[features.size()];
+        for (int i = 0; i < featureColumns.length; i++) {
+            featureColumns[i] = byName ? header.indexOf(features.get(i)) : (i < labelIndex ? i : i + 1);
+        }
     }
 
     /**
-     * Opens {@code file} and reads its header.
+     * Opens {@code file} and reads its header; the examples are the columns other than the label, in file order.
      *
      * @throws InvalidDataException for a missing, unreadable or empty file, or a header without {@code labelColumn}
      *                              or without feature columns
      */
     public static CsvExampleReader open(Path file, String labelColumn) {
+        return open(file, labelColumn, null);
+    }
+
+    /**
+     * Opens {@code file} like {@link #open(Path, String)}, but when its feature columns are exactly the names in
+     * {@code featureOrder} (in any order; our own ONNX exports record theirs in the metadata key {@code feature_names})
+     * the examples follow that order instead of the file's.
+     *
+     * @throws InvalidDataException as {@link #open(Path, String)}
+     */
+    public static CsvExampleReader open(Path file, String labelColumn, @Nullable List<String> featureOrder) {
         if (!Files.exists(file)) {
             throw new InvalidDataException(file + ": no such file");
         }
@@ -74,7 +95,7 @@ public final class CsvExampleReader implements AutoCloseable {
             if (header.size() < 2) {
                 throw new InvalidDataException(file + ": line 1: no feature columns besides the label '" + labelColumn + "'");
             }
-            CsvExampleReader r = new CsvExampleReader(file, reader, List.copyOf(header), label);
+            CsvExampleReader r = new CsvExampleReader(file, reader, List.copyOf(header), label, featureOrder);
             reader = null;
             return r;
         } catch (IOException | UncheckedIOException e) {
@@ -146,10 +167,8 @@ public final class CsvExampleReader implements AutoCloseable {
                         + "' (the model's classes: " + String.join(", ", classes) + ")");
             }
             labels.add(label);
-            for (int c = 0; c < row.size(); c++) {
-                if (c != labelIndex) {
-                    into.put(number(row.get(c), c));
-                }
+            for (int c : featureColumns) {
+                into.put(number(row.get(c), c));
             }
             n++;
         }

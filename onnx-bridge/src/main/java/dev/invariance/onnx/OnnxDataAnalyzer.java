@@ -61,11 +61,14 @@ import java.util.function.Consumer;
  * (science.md 2.11), the end-to-end predictor against the hard-margin SVM for linear bias-free single-output
  * networks (2.8), and Tribuo's {@link LabelEvaluation} of the model.
  * <p>
- * <b>Data.</b> The CSV columns other than the label, in file order, form one example; when the model's input has a
+ * <b>Data.</b> The CSV columns other than the label, in file order, form one example (for a model whose metadata
+ * names its features, {@code feature_names} as our own exports write, and whose names are exactly the CSV's feature
+ * columns, in the model's order instead); when the model's input has a
  * fixed non-batch shape (for example {@code [N, 16, 96]}) the row is reshaped into it, so the column count must equal
  * the shape's size. The file is streamed in batches; only running statistics are kept for the activations.
  * <p>
- * <b>Labels.</b> Output column k is class k of the class order ({@link OnnxDataOptions#classes()}, by default the
+ * <b>Labels.</b> Output column k is class k of the class order ({@link OnnxDataOptions#classes()}; by default the
+ * model's own {@code class_names} metadata when it names every label of the data, as our exports do; otherwise the
  * data's distinct labels, numerically sorted when all are numbers, else in string order), as
  * {@code ONNXExternalModel}'s output mapping. A column per class is read by Tribuo's {@link LabelTransformer} (scores
  * are probabilities when the output comes out of a {@code Softmax}); a single column of a two-class model by
@@ -138,7 +141,7 @@ public final class OnnxDataAnalyzer {
     public OnnxDataEvaluation analyze(ModelSource model, Path data, String labelColumn, Consumer<String> notes) {
         String source = model.file().toString();
         NetworkDescription network = model.network();
-        List<String> classes = classOrder(data, labelColumn);
+        List<String> classes = classOrder(data, labelColumn, metadataNames(model.proto(), "class_names"));
         List<ActivationProbe.Point> points = new ArrayList<>();
         boolean observable = true;
         for (OnnxLayerBinding b : model.bindings()) {
@@ -158,7 +161,8 @@ public final class OnnxDataAnalyzer {
         Path folder = model.file().toAbsolutePath().getParent();
         try (ActivationProbe probe = ActivationProbe.open(env, model.proto(), folder, source, options.inputName(),
                 points, options.device(), notes);
-             CsvExampleReader reader = CsvExampleReader.open(data, labelColumn)) {
+             CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
+                     metadataNames(model.proto(), "feature_names"))) {
             int size = probe.getExampleSize();
             if (reader.getFeatureColumns().size() != size) {
                 throw new InvalidDataException(data + ": line 1: " + reader.getFeatureColumns().size()
@@ -337,15 +341,54 @@ public final class OnnxDataAnalyzer {
         return s;
     }
 
-    /** The class order: given, or the data's distinct labels sorted (numerically when every label is a number). */
-    List<String> classOrder(Path data, String labelColumn) {
+    /**
+     * The class order: given ({@code --classes}); else the model's own, when its metadata names it
+     * ({@code class_names}, which our exports write) and the data's labels are among those names; else the data's
+     * distinct labels sorted (numerically when every label is a number).
+     */
+    List<String> classOrder(Path data, String labelColumn, @Nullable List<String> modelClasses) {
         if (!options.classes().isEmpty()) {
             if (new LinkedHashSet<>(options.classes()).size() != options.classes().size()) {
                 throw new IllegalArgumentException("the class order " + options.classes() + " repeats a class");
             }
             return options.classes();
         }
-        return sortedClasses(CsvExampleReader.labelValues(data, labelColumn));
+        Set<String> labels = CsvExampleReader.labelValues(data, labelColumn);
+        if (modelClasses != null && new LinkedHashSet<>(modelClasses).size() == modelClasses.size()
+                && modelClasses.containsAll(labels)) {
+            return List.copyOf(modelClasses);
+        }
+        return sortedClasses(labels);
+    }
+
+    /**
+     * A list of names that the model's metadata holds under {@code key} as a JSON array of strings (our exports write
+     * {@code feature_names} and {@code class_names}), or null when the key is absent or is not such an array.
+     */
+    static @Nullable List<String> metadataNames(OnnxMl.ModelProto proto, String key) {
+        for (OnnxMl.StringStringEntryProto e : proto.getMetadataPropsList()) {
+            if (!e.getKey().equals(key)) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(e.getValue());
+                if (node == null || !node.isArray() || node.isEmpty()) {
+                    return null;
+                }
+                List<String> names = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode n : node) {
+                    if (!n.isTextual()) {
+                        return null;
+                    }
+                    names.add(n.asText());
+                }
+                return List.copyOf(names);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                return null; // a metadata value that is not ours: fall back to the documented defaults
+            }
+        }
+        return null;
     }
 
     /** Numeric order when every label parses as a number, else string order. */

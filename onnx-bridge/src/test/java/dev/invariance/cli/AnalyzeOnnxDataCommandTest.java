@@ -288,4 +288,51 @@ class AnalyzeOnnxDataCommandTest {
         assertNotNull(run.evaluation().getLabelEvaluation());
         assertEquals(memory.getLabelEvaluation().accuracy(), run.evaluation().getLabelEvaluation().accuracy(), 1e-12);
     }
+
+    @Test
+    void ourExportIsReadInItsOwnFeatureAndClassOrderWithoutBeingTold() throws Exception {
+        // columns not in Tribuo's sorted-by-name feature order, and a first-seen label ("up", output id 0) that sorts
+        // after the other: only the export's feature_names and class_names metadata give the right mapping
+        Random rng = new Random(5);
+        StringBuilder sb = new StringBuilder("zeta,alpha,mid,label\n");
+        for (int i = 0; i < 60; i++) {
+            double z = rng.nextDouble() - 0.5;
+            double a = rng.nextDouble() - 0.5;
+            double m = rng.nextDouble() - 0.5;
+            boolean up = i == 0 || 2.0 * z - a + 0.2 * m > 0;
+            if (i == 0) {
+                z = 0.5;
+                a = -0.5;
+            }
+            sb.append(String.format(Locale.ROOT, "%.6f,%.6f,%.6f,%s%n", z, a, m, up ? "up" : "down"));
+        }
+        Path csv = Files.writeString(dir.resolve("unsorted.csv"), sb.toString());
+        Path onnx = dir.resolve("u.onnx");
+        Path tribuo = dir.resolve("u.tribuo");
+        AnalyzeOnnxCommandTest.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
+                "--hidden", "6", "--activation", "relu", "--steps", "400", "--output", onnx.toString(),
+                "--tribuo-model", tribuo.toString());
+        assertEquals(0, train.code(), train.err());
+        Model<Label> model = AnalyzeCommand.loadModel(tribuo);
+        assertEquals("up", model.getOutputIDInfo().getOutput(0).getLabel(), "the first label seen has output id 0");
+        MutableDataset<Label> dataset = CsvDatasets.load(csv, "label");
+        InvarianceEvaluation memory = InvarianceEvaluator.create().evaluate(model, dataset);
+
+        AnalyzeOnnxCommandTest.Result r = invariance("analyze", onnx.toString(), "--data", csv.toString(), "--label",
+                "label", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertNotNull(memory.getLabelEvaluation());
+        assertTrue(memory.getLabelEvaluation().accuracy() > 0.8, "the model learned the data");
+        assertEquals(memory.getLabelEvaluation().accuracy(), root.path("classification").path("accuracy").asDouble(),
+                1e-12);
+        DataAnalysis expected = memory.getDataAnalysis();
+        assertNotNull(expected);
+        JsonNode acts = root.path("activations");
+        assertEquals(expected.activations().size(), acts.size());
+        for (int i = 0; i < acts.size(); i++) {
+            assertEquals(expected.activations().get(i).stablyActive().size(), acts.get(i).path("stably_active").asInt());
+            assertEquals(expected.activations().get(i).stablyDead().size(), acts.get(i).path("stably_dead").asInt());
+        }
+    }
 }
