@@ -16,6 +16,7 @@ import org.tribuo.evaluation.metrics.MetricID;
 import org.tribuo.provenance.DataProvenance;
 import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import java.util.List;
@@ -182,9 +183,8 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         if (le != null) {
             sb.append(System.lineSeparator()).append(le);
         }
-        sb.append(String.format("%n%nModel: %s trained %s (Tribuo %s)%nData: %s%nBLAS/LAPACK: %s%n",
-                provenance.getModelProvenance().getClassName(), provenance.getModelProvenance().getTrainingTime(),
-                provenance.getModelProvenance().getTribuoVersion(), describe(provenance.getTestDatasetProvenance()),
+        sb.append(String.format("%n%nModel: %s%nData: %s%nBLAS/LAPACK: %s%n",
+                describe(provenance.getModelProvenance()), describe(provenance.getTestDatasetProvenance()),
                 report.backend()));
         return unsignedZeros(sb.toString());
     }
@@ -196,6 +196,27 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
 
     private static final java.util.regex.Pattern NEGATIVE_ZERO =
             java.util.regex.Pattern.compile("(?<![0-9.eE])-(0\\.0+)(?![0-9eE])");
+
+    /**
+     * "CLASS trained TIME (Tribuo V)" for a Tribuo model; for a model read from a file trained elsewhere (whose
+     * provenance records the file's producer, as the ONNX reader's does) the producer, opset and file time instead.
+     */
+    private static String describe(ModelProvenance model) {
+        Map<String, com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?>> values = new java.util.HashMap<>();
+        for (var e : model.getInstanceProvenance()) {
+            if (e.getB() instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> p) {
+                values.put(e.getA(), p);
+            }
+        }
+        if (values.containsKey("producer-name")) {
+            String producer = (values.get("producer-name").getValue() + " "
+                    + (values.containsKey("producer-version") ? values.get("producer-version").getValue() : "")).strip();
+            return String.format("ONNX file written by %s, opset %s, modified %s", producer.isEmpty() ? "an unnamed producer"
+                    : producer, values.containsKey("opset") ? values.get("opset").getValue() : "?", model.getTrainingTime());
+        }
+        return String.format("%s trained %s (Tribuo %s)", model.getClassName(), model.getTrainingTime(),
+                model.getTribuoVersion());
+    }
 
     private static String describe(DataProvenance data) {
         if (data instanceof SimpleDataSourceProvenance simple) {
