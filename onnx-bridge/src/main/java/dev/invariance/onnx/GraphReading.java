@@ -6,6 +6,7 @@ import dev.invariance.network.Activation;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.NetworkDescription;
 import dev.invariance.onnx.GraphIndex.Node;
 import dev.invariance.onnx.GraphIndex.Scope;
 import dev.invariance.onnx.GraphIndex.Use;
@@ -52,12 +53,11 @@ final class GraphReading {
     private static final int MAX_CONSTANT_CHAIN = 64;
     /**
      * How many residual skip inputs one path may cross. With 1, a residual stream gives each consumer the layers of
-     * the current and the previous block (linear in depth: 4 edges per GPT-2 block). The trainer's own descriptions
-     * ({@code NetworkDescription.feedForward}) follow chains of skips without limit, so for three or more chained
-     * skips they hold edges (for example layer 0 to layer 3) that this reading leaves out; a larger limit restores
-     * them at a cost quadratic in the depth of a residual stream.
+     * the current and the previous block (linear in depth: 4 edges per GPT-2 block) rather than every earlier layer
+     * (quadratic). The trainer's own descriptions ({@code NetworkDescription.feedForward}) apply the same rule, so a
+     * model and its ONNX export have the same edges.
      */
-    static final int MAX_SKIPS_PER_PATH = 1;
+    static final int MAX_SKIPS_PER_PATH = NetworkDescription.SKIPS_PER_PATH;
     private static final int MAX_SHAPE_VALUES = 64;
 
     /** Nodes of which only input 0 carries data (the others are shapes, indices, axes, parameters). */

@@ -65,7 +65,8 @@ class AnalyzeOnnxCommandTest {
     void ourOwnExportAnalysedAsOnnxGivesTheFiguresOfItsInMemoryAnalysis() throws IOException {
         Path onnx = dir.resolve("m.onnx");
         Path tribuo = dir.resolve("m.tribuo");
-        Result train = invariance("train", "--data", separableCsv().toString(), "--label", "label", "--hidden", "6,6",
+        // three equal-width hidden layers: two chained skips
+        Result train = invariance("train", "--data", separableCsv().toString(), "--label", "label", "--hidden", "6,6,6",
                 "--activation", "relu", "--skip", "--steps", "200", "--output", onnx.toString(),
                 "--tribuo-model", tribuo.toString());
         assertEquals(0, train.code(), train.err());

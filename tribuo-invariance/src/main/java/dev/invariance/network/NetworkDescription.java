@@ -59,8 +59,10 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
 
     /**
      * A feed-forward chain with residual additions (the trainer's networks). The edges are derived: layer i − 1
-     * feeds layer i directly, and through a skip (s, t) everything that reaches the input of layer s also reaches
-     * the layer after t.
+     * feeds layer i directly, and through a skip (s, t) the layer that feeds layer s directly also reaches the layer
+     * after t. A path crosses at most {@link #SKIPS_PER_PATH} skip: the rule the ONNX reader applies to residual
+     * {@code Add}s, so a model and its ONNX export have the same edges (and a residual stream of depth L gives O(L)
+     * edges rather than O(L²)).
      *
      * @throws IllegalArgumentException if d_in(i + 1) ≠ d_out(i) for some i (usually a missed transpose)
      */
@@ -144,11 +146,14 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
         };
     }
 
+    /** How many residual skips one data-flow path may cross (see {@link #feedForward}). */
+    public static final int SKIPS_PER_PATH = 1;
+
     private static List<DataFlowEdge> chainEdges(List<DenseLayer> layers, List<SkipConnection> skips) {
         List<DataFlowEdge> edges = new ArrayList<>();
         for (int to = 1; to < layers.size(); to++) {
             TreeSet<Integer> producers = new TreeSet<>();
-            collectProducers(to, skips, producers);
+            collectProducers(to, skips, SKIPS_PER_PATH, producers);
             for (int from : producers) {
                 boolean residual = from != to - 1;
                 List<String> ops = new ArrayList<>();
@@ -164,17 +169,21 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
         return edges;
     }
 
-    private static void collectProducers(int consumer, List<SkipConnection> skips, TreeSet<Integer> out) {
+    private static void collectProducers(int consumer, List<SkipConnection> skips, int skipsLeft,
+                                         TreeSet<Integer> out) {
         int direct = consumer - 1;
         if (direct < 0) {
             return;
         }
         out.add(direct);
+        if (skipsLeft == 0) {
+            return;
+        }
         for (SkipConnection s : skips) {
             if (s.targetLayer() == direct) {
                 // x_source is carried into the output of layer `direct`, so whatever produced x_source
-                // also reaches `consumer`.
-                collectProducers(s.sourceLayer(), skips, out);
+                // also reaches `consumer`, across one more skip.
+                collectProducers(s.sourceLayer(), skips, skipsLeft - 1, out);
             }
         }
     }
