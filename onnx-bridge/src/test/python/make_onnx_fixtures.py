@@ -230,6 +230,38 @@ def torch_no_bias(refs):
     refs.append(reference("torch_no_bias.onnx", layers, [(0, 1, False)]))
 
 
+class AttentionBlock(torch.nn.Module):
+    """A pre-LayerNorm transformer block on (batch, tokens, 8) and a head: parallel q, k, v projections, attention
+    arithmetic between activations, two residual additions."""
+
+    def __init__(self):
+        super().__init__()
+        self.ln1, self.ln2 = torch.nn.LayerNorm(8), torch.nn.LayerNorm(8)
+        self.q, self.k, self.v, self.o = (torch.nn.Linear(8, 8) for _ in range(4))
+        self.fc1, self.fc2 = torch.nn.Linear(8, 16), torch.nn.Linear(16, 8)
+        self.head = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.ln1(x)
+        a = torch.softmax(self.q(h) @ self.k(h).transpose(1, 2) / np.sqrt(8.0), dim=-1) @ self.v(h)
+        x = x + self.o(a)
+        x = x + self.fc2(torch.relu(self.fc1(self.ln2(x))))
+        return self.head(x)
+
+
+def torch_attention(refs):
+    torch.manual_seed(8)
+    m = AttentionBlock()
+    _, model = export(m, torch.randn(2, 5, 8), "torch_attention.onnx")
+    mods = [m.q, m.k, m.v, m.o, m.fc1, m.fc2, m.head]
+    layers = [entry(init_name(model, param(l.weight)), "MatMul", param(l.weight), param(l.bias),
+                    activation="relu" if l is m.fc1 else "linear") for l in mods]
+    # q, k, v reach o through the attention arithmetic; o reaches fc1 through the first residual Add (on its main
+    # input) and LayerNorm, and the head through the second residual Add's skip input; fc2 reaches the head directly.
+    edges = [(0, 3, False), (1, 3, False), (2, 3, False), (3, 4, False), (4, 5, False), (3, 6, True), (5, 6, False)]
+    refs.append(reference("torch_attention.onnx", layers, edges))
+
+
 # ---------------------------------------------------------------- onnx.helper graphs
 
 def helper_gemm_attributes(refs):
@@ -349,6 +381,96 @@ def helper_external(refs):
     refs.append(reference("external_mlp.onnx", layers, [(0, 1, False)]))
 
 
+def torch_conv_transpose(refs):
+    torch.manual_seed(7)
+    m = torch.nn.Sequential(torch.nn.ConvTranspose2d(4, 6, 2, groups=2), torch.nn.ReLU(), torch.nn.ConvTranspose2d(6, 3, 1))
+    _, model = export(m, torch.randn(1, 4, 3, 3), "torch_conv_transpose.onnx")
+    layers = []
+    for c, act, groups, kernel in ((m[0], "relu", 2, [2, 2]), (m[2], "linear", 1, [1, 1])):
+        w = param(c.weight)                          # [in, out/g, kh, kw]
+        wm = w.reshape(w.shape[0], -1).T             # (out/g*kh*kw) x in
+        bias = param(c.bias) if wm.shape[0] == c.bias.shape[0] else None  # a bias per output channel fits only 1x1, g=1
+        layers.append(entry(init_name(model, w), "ConvTranspose", wm, bias, activation=act,
+                            conv={"groups": groups, "kernel_shape": kernel, "transposed": True}))
+    refs.append(reference("torch_conv_transpose.onnx", layers, [(0, 1, False)],
+                          ["its bias has no entry per row of the kernel matrix"]))
+
+
+def helper_folded_batchnorm(refs):
+    """A Keras-style Conv (kernel HWIO) with its BatchNormalization folded in, as tf2onnx writes it when the
+    fold is left to constant expressions: Conv(x, Transpose(K)[3,2,0,1] * Reshape(gamma/sqrt(var+eps)),
+    bias (b - mean) * scale + beta), then a Dense layer (MatMul(X, kernel) + bias)."""
+    rng = np.random.default_rng(16)
+    k = rng.standard_normal((3, 3, 2, 4)).astype(np.float32)                 # H, W, I, O
+    gamma, beta = rng.random(4).astype(np.float32) + 0.5, rng.standard_normal(4).astype(np.float32)
+    mean, var = rng.standard_normal(4).astype(np.float32), rng.random(4).astype(np.float32) + 0.1
+    b = rng.standard_normal(4).astype(np.float32)
+    scale = (gamma / np.sqrt(var + np.float32(1e-3))).astype(np.float32)
+    dense = rng.standard_normal((4 * 2 * 2, 3)).astype(np.float32)           # Keras Dense kernel (in, out)
+    dense_b = rng.standard_normal(3).astype(np.float32)
+    inits = [numpy_helper.from_array(k, "conv2d/kernel"), numpy_helper.from_array(scale.reshape(4, 1, 1, 1), "bn/scale"),
+             numpy_helper.from_array(b, "conv2d/bias"), numpy_helper.from_array(mean, "bn/mean"),
+             numpy_helper.from_array(scale, "bn/scale_vec"), numpy_helper.from_array(beta, "bn/beta"),
+             numpy_helper.from_array(np.array([1, 16], np.int64), "flat_shape"),
+             numpy_helper.from_array(dense, "dense/kernel"), numpy_helper.from_array(dense_b, "dense/bias")]
+    nodes = [helper.make_node("Transpose", ["conv2d/kernel"], ["k_oihw"], perm=[3, 2, 0, 1]),
+             helper.make_node("Mul", ["k_oihw", "bn/scale"], ["k_folded"]),
+             helper.make_node("Sub", ["conv2d/bias", "bn/mean"], ["b_centred"]),
+             helper.make_node("Mul", ["b_centred", "bn/scale_vec"], ["b_scaled"]),
+             helper.make_node("Add", ["b_scaled", "bn/beta"], ["b_folded"]),
+             helper.make_node("Conv", ["x", "k_folded", "b_folded"], ["c"]),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("Reshape", ["r", "flat_shape"], ["f"]),
+             helper.make_node("MatMul", ["f", "dense/kernel"], ["d"]),
+             helper.make_node("Add", ["d", "dense/bias"], ["y"])]
+    save(graph_model(nodes, "folded_batchnorm", [vi("x", [1, 2, 4, 4])], [vi("y", [1, 3])], inits, opset=13),
+         "helper_folded_batchnorm.onnx")
+    w = np.transpose(k.astype(np.float64), (3, 2, 0, 1)) * scale.astype(np.float64).reshape(4, 1, 1, 1)
+    bias = (b.astype(np.float64) - mean) * scale + beta
+    layers = [entry("conv2d/kernel", "Conv", w.reshape(4, -1), bias, activation="relu",
+                    conv={"groups": 1, "kernel_shape": [3, 3], "transposed": False}),
+              entry("dense/kernel", "MatMul", dense.astype(np.float64).T, dense_b)]
+    refs.append(reference("helper_folded_batchnorm.onnx", layers, [(0, 1, False)]))
+
+
+def helper_weight_first(refs):
+    """Column-vector activations: MatMul(A, X) gives W = A; Gemm(A, X) with transA = 1 gives W = alpha * A^T."""
+    rng = np.random.default_rng(17)
+    a0 = rng.standard_normal((6, 4)).astype(np.float32)      # (out, in)
+    a1 = rng.standard_normal((6, 3)).astype(np.float32)      # stored (in, out), transA = 1
+    c1 = rng.standard_normal((3, 1)).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["A0", "x"], ["h0"]),
+             helper.make_node("Relu", ["h0"], ["a"]),
+             helper.make_node("Gemm", ["A1", "a", "C1"], ["y"], transA=1, alpha=2.0, beta=0.5)]
+    save(graph_model(nodes, "weight_first", [vi("x", [4, "N"])], [vi("y", [3, "N"])],
+                     [numpy_helper.from_array(a0, "A0"), numpy_helper.from_array(a1, "A1"),
+                      numpy_helper.from_array(c1, "C1")]), "helper_weight_first.onnx")
+    layers = [entry("A0", "MatMul", a0, activation="relu"), entry("A1", "Gemm", 2.0 * a1.astype(np.float64).T, 0.5 * c1)]
+    refs.append(reference("helper_weight_first.onnx", layers, [(0, 1, False)]))
+
+
+def helper_loop(refs):
+    """A Loop whose body holds a dense layer applied to the loop-carried value."""
+    rng = np.random.default_rng(18)
+    w_in = rng.standard_normal((3, 5)).astype(np.float32)
+    w_body = rng.standard_normal((5, 5)).astype(np.float32)
+    w_out = rng.standard_normal((5, 2)).astype(np.float32)
+    body = helper.make_graph(
+        [helper.make_node("MatMul", ["h_in", "W_body"], ["hb"]), helper.make_node("Relu", ["hb"], ["h_next"]),
+         helper.make_node("Identity", ["cond_in"], ["cond_out"])],
+        "body", [vi("i", [], TensorProto.INT64), vi("cond_in", [], TensorProto.BOOL), vi("h_in", ["N", 5])],
+        [vi("cond_out", [], TensorProto.BOOL), vi("h_next", ["N", 5])], [numpy_helper.from_array(w_body, "W_body")])
+    nodes = [helper.make_node("MatMul", ["x", "W_in"], ["h0"]),
+             helper.make_node("Loop", ["trips", "", "h0"], ["h_final"], name="Loop_0", body=body),
+             helper.make_node("MatMul", ["h_final", "W_out"], ["y"])]
+    save(graph_model(nodes, "loop", [vi("x", ["N", 3]), vi("trips", [], TensorProto.INT64)], [vi("y", ["N", 2])],
+                     [numpy_helper.from_array(w_in, "W_in"), numpy_helper.from_array(w_out, "W_out")]), "helper_loop.onnx")
+    layers = [entry("W_in", "MatMul", w_in.astype(np.float64).T),
+              entry("W_body", "MatMul", w_body.astype(np.float64).T, subgraph="Loop_0/body", activation="relu"),
+              entry("W_out", "MatMul", w_out.astype(np.float64).T)]
+    refs.append(reference("helper_loop.onnx", layers, [(0, 1, False), (1, 2, False)]))
+
+
 def helper_no_dense(refs):
     nodes = [helper.make_node("Relu", ["x"], ["y"])]
     save(graph_model(nodes, "no_dense", [vi("x", ["N", 3])], [vi("y", ["N", 3])], []), "helper_no_dense.onnx")
@@ -359,8 +481,8 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     refs = []
     for make in (torch_gemm_mlp, torch_matmul_mlp, torch_conv, torch_residual, torch_layernorm, torch_no_bias,
-                 helper_gemm_attributes, helper_low_precision, helper_constant_quantized, helper_if, helper_external,
-                 helper_no_dense):
+                 torch_conv_transpose, torch_attention, helper_gemm_attributes, helper_low_precision, helper_constant_quantized,
+                 helper_if, helper_external, helper_folded_batchnorm, helper_weight_first, helper_loop, helper_no_dense):
         make(refs)
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump({"generator": "onnx-bridge/src/test/python/make_onnx_fixtures.py", "models": refs}, f, indent=1)

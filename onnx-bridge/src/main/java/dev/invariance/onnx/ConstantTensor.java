@@ -43,6 +43,11 @@ abstract class ConstantTensor {
     /** The values in row-major order of {@link #shape}. */
     abstract double[] values();
 
+    /** For a 2-D tensor, the values of its transpose in row-major order (stored tensors read them in place). */
+    double[] transposedValues() {
+        return transpose2d(values(), (int) shape[0], (int) shape[1]);
+    }
+
     /** A stored tensor read through its payload. */
     static final class Stored extends ConstantTensor {
         final TensorPayload payload;
@@ -59,6 +64,11 @@ abstract class ConstantTensor {
 
         long[] longs() {
             return payload.readLongs();
+        }
+
+        @Override
+        double[] transposedValues() {
+            return shape.length == 2 ? payload.readTransposed((int) shape[0], (int) shape[1]) : super.transposedValues();
         }
     }
 
@@ -177,6 +187,94 @@ abstract class ConstantTensor {
                 v[i] = (v[i] - z[c]) * s[c];
             }
             return v;
+        }
+    }
+
+    /**
+     * {@code Mul}, {@code Div}, {@code Add} or {@code Sub} of two constants with NumPy broadcasting, as in a
+     * BatchNormalization folded into a kernel by a converter that did not constant-fold it
+     * ({@code W · γ/√(σ²+ε)} reshaped to {@code [out, 1, 1, 1]}). The result is never larger than the larger
+     * operand, so a file cannot make the reader allocate more than it stores.
+     */
+    static final class Elementwise extends ConstantTensor {
+        final ConstantTensor a;
+        final ConstantTensor b;
+        final char operator;
+
+        Elementwise(ConstantTensor a, ConstantTensor b, char operator, long[] shape) {
+            super(a.count() >= b.count() ? a.rootName : b.rootName, shape, lower(a.precision, b.precision));
+            this.a = a;
+            this.b = b;
+            this.operator = operator;
+        }
+
+        /** The broadcast shape, or null when the shapes do not broadcast or the result would outgrow both operands. */
+        static long @Nullable [] broadcast(long[] x, long[] y) {
+            int rank = Math.max(x.length, y.length);
+            long[] out = new long[rank];
+            long count = 1;
+            for (int i = 0; i < rank; i++) {
+                long dx = i < rank - x.length ? 1 : x[i - (rank - x.length)];
+                long dy = i < rank - y.length ? 1 : y[i - (rank - y.length)];
+                if (dx != dy && dx != 1 && dy != 1) {
+                    return null;
+                }
+                out[i] = dx == 1 ? dy : dx;
+                count *= out[i];
+            }
+            long cx = 1;
+            for (long d : x) {
+                cx *= d;
+            }
+            long cy = 1;
+            for (long d : y) {
+                cy *= d;
+            }
+            return count > Math.max(cx, cy) ? null : out;
+        }
+
+        @Override
+        double[] values() {
+            double[] x = a.values();
+            double[] y = b.values();
+            double[] out = new double[(int) count()];
+            long[] sx = broadcastStrides(a.shape, shape);
+            long[] sy = broadcastStrides(b.shape, shape);
+            int rank = shape.length;
+            int[] idx = new int[rank];
+            for (int o = 0; o < out.length; o++) {
+                long ix = 0;
+                long iy = 0;
+                for (int d = 0; d < rank; d++) {
+                    ix += idx[d] * sx[d];
+                    iy += idx[d] * sy[d];
+                }
+                double u = x[(int) ix];
+                double v = y[(int) iy];
+                out[o] = switch (operator) {
+                    case '*' -> u * v;
+                    case '/' -> u / v;
+                    case '+' -> u + v;
+                    default -> u - v;
+                };
+                for (int d = rank - 1; d >= 0; d--) {
+                    if (++idx[d] < shape[d]) {
+                        break;
+                    }
+                    idx[d] = 0;
+                }
+            }
+            return out;
+        }
+
+        private static long[] broadcastStrides(long[] from, long[] to) {
+            long[] own = strides(from);
+            long[] out = new long[to.length];
+            int shift = to.length - from.length;
+            for (int d = 0; d < to.length; d++) {
+                out[d] = d < shift || from[d - shift] == 1 ? 0 : own[d - shift];
+            }
+            return out;
         }
     }
 

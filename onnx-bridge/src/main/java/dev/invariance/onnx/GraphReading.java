@@ -41,14 +41,23 @@ import java.util.Set;
  *       Only data inputs are followed (a value used as a {@code Reshape}'s shape or a {@code Gather}'s indices is
  *       not data) and {@code Shape}-like nodes end a path. An {@code Add} of two computed values whose one input is
  *       an ancestor of the other is a residual addition; a path entering it on that (skip) input is marked
- *       {@code viaResidual}, and a path passes through at most one skip input, so each residual addition gives its
- *       consumer one pair per incoming path rather than a pair with every earlier layer of the residual stream.</li>
+ *       {@code viaResidual}, and a path passes through at most {@link #MAX_SKIPS_PER_PATH} skip input, so each residual
+ *       addition gives its consumer one pair per incoming path rather than a pair with every earlier layer of the
+ *       residual stream.</li>
  *   <li>Activation: ReLU when a {@code Relu} reads the layer's output through shape-only nodes; every other
  *       activation is recorded on the edges' op lists and in a note.</li>
  * </ul>
  */
 final class GraphReading {
     private static final int MAX_CONSTANT_CHAIN = 64;
+    /**
+     * How many residual skip inputs one path may cross. With 1, a residual stream gives each consumer the layers of
+     * the current and the previous block (linear in depth: 4 edges per GPT-2 block). The trainer's own descriptions
+     * ({@code NetworkDescription.feedForward}) follow chains of skips without limit, so for three or more chained
+     * skips they hold edges (for example layer 0 to layer 3) that this reading leaves out; a larger limit restores
+     * them at a cost quadratic in the depth of a residual stream.
+     */
+    static final int MAX_SKIPS_PER_PATH = 1;
     private static final int MAX_SHAPE_VALUES = 64;
 
     /** Nodes of which only input 0 carries data (the others are shapes, indices, axes, parameters). */
@@ -97,7 +106,10 @@ final class GraphReading {
         return v == null ? Optional.empty() : constant(v, 0);
     }
 
-    private Optional<ConstantTensor> constant(ValueId v, int depth) {
+    private Optional<ConstantTensor> constant(@Nullable ValueId v, int depth) {
+        if (v == null) {
+            return Optional.empty();
+        }
         Optional<ConstantTensor> known = constants.get(v);
         if (known != null) {
             return known;
@@ -121,15 +133,15 @@ final class GraphReading {
                 return constantNode(n, v.name());
             }
             case "Identity" -> {
-                return constant(n.input(0), depth).orElse(null);
+                return constant(n.input(0), depth + 1).orElse(null);
             }
             case "Cast" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 ElementType to = floatType((int) n.intAttribute("to", 0));
                 return src == null || to == null ? null : new ConstantTensor.Cast(src, to);
             }
             case "Transpose" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 if (src == null) {
                     return null;
                 }
@@ -158,8 +170,8 @@ final class GraphReading {
                 return new ConstantTensor.Transpose(src, perm);
             }
             case "Reshape" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
-                ConstantTensor shape = constant(n.input(1), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
+                ConstantTensor shape = constant(n.input(1), depth + 1).orElse(null);
                 if (src == null || !(shape instanceof ConstantTensor.Stored s) || s.count() > MAX_SHAPE_VALUES
                         || s.precision != null) {
                     return null;
@@ -167,7 +179,7 @@ final class GraphReading {
                 return new ConstantTensor.Reshape(src, reshape(n, src.shape, s.longs(), n.intAttribute("allowzero", 0) != 0));
             }
             case "Flatten" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 if (src == null) {
                     return null;
                 }
@@ -186,7 +198,7 @@ final class GraphReading {
                 return new ConstantTensor.Reshape(src, new long[] {outer, src.count() / Math.max(outer, 1)});
             }
             case "Squeeze", "Unsqueeze" -> {
-                ConstantTensor src = constant(n.input(0), depth).orElse(null);
+                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
                 if (src == null) {
                     return null;
                 }
@@ -203,6 +215,21 @@ final class GraphReading {
             }
             case "DequantizeLinear" -> {
                 return dequantize(n, depth);
+            }
+            case "Mul", "Div", "Add", "Sub" -> {
+                ConstantTensor x = constant(n.input(0), depth + 1).orElse(null);
+                ConstantTensor y = constant(n.input(1), depth + 1).orElse(null);
+                if (x == null || y == null || x.precision == null || y.precision == null) {
+                    return null;
+                }
+                long[] shape = ConstantTensor.Elementwise.broadcast(x.shape, y.shape);
+                char operator = switch (n.op()) {
+                    case "Mul" -> '*';
+                    case "Div" -> '/';
+                    case "Add" -> '+';
+                    default -> '-';
+                };
+                return shape == null ? null : new ConstantTensor.Elementwise(x, y, operator, shape);
             }
             default -> {
                 return null;
@@ -238,9 +265,9 @@ final class GraphReading {
     }
 
     private @Nullable ConstantTensor dequantize(Node n, int depth) {
-        ConstantTensor x = constant(n.input(0), depth).orElse(null);
-        ConstantTensor scale = constant(n.input(1), depth).orElse(null);
-        ConstantTensor zero = n.input(2) == null ? null : constant(n.input(2), depth).orElse(null);
+        ConstantTensor x = constant(n.input(0), depth + 1).orElse(null);
+        ConstantTensor scale = constant(n.input(1), depth + 1).orElse(null);
+        ConstantTensor zero = n.input(2) == null ? null : constant(n.input(2), depth + 1).orElse(null);
         if (x == null || scale == null || (n.input(2) != null && zero == null) || scale.precision == null
                 || n.attribute("block_size") != null && n.intAttribute("block_size", 0) != 0) {
             return null;
@@ -286,7 +313,11 @@ final class GraphReading {
             } else if (out[i] < 0) {
                 throw invalid("Reshape '" + n.name + "' has a negative dimension in " + Arrays.toString(to));
             } else {
-                known = Math.multiplyHigh(known, out[i]) != 0 ? Long.MAX_VALUE : known * out[i];
+                try {
+                    known = Math.multiplyExact(known, out[i]);
+                } catch (ArithmeticException e) {
+                    throw invalid("Reshape '" + n.name + "' has a shape too large: " + Arrays.toString(to));
+                }
             }
         }
         if (infer >= 0) {
@@ -359,7 +390,7 @@ final class GraphReading {
         ValueId b = n.input(1);
         Optional<ConstantTensor> ca = constant(a);
         Optional<ConstantTensor> cb = constant(b);
-        if (a == null || b == null || ca.isPresent() == cb.isPresent()) {
+        if (a == null || b == null || ca.isPresent() == cb.isPresent() || n.outputs.isEmpty()) {
             return null;
         }
         double alpha = n.floatAttribute("alpha", 1f);
@@ -476,7 +507,10 @@ final class GraphReading {
 
     // ------------------------------------------------------------------ data flow
 
-    private record State(ValueId value, List<String> ops, boolean residual) {
+    private record State(ValueId value, List<String> ops, int skips) {
+        boolean residual() {
+            return skips > 0;
+        }
     }
 
     private void findEdges() {
@@ -488,15 +522,15 @@ final class GraphReading {
         for (int p = 0; p < layers.size(); p++) {
             ArrayDeque<State> queue = new ArrayDeque<>();
             Set<List<Object>> visited = new HashSet<>();
-            queue.add(new State(layers.get(p).output, List.of(), false));
+            queue.add(new State(layers.get(p).output, List.of(), 0));
             while (!queue.isEmpty()) {
                 State s = queue.poll();
-                if (!visited.add(List.of(s.value(), s.residual()))) {
+                if (!visited.add(List.of(s.value(), s.skips()))) {
                     continue;
                 }
                 for (ValueId next : graph.bodyOutputLinks.getOrDefault(s.value(), List.of())) {
                     Node owner = GraphIndex.producer(next);
-                    queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.residual()));
+                    queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.skips()));
                 }
                 for (Use u : graph.usesOf(s.value())) {
                     Node n = u.node();
@@ -515,16 +549,16 @@ final class GraphReading {
                         enterBody(n, u.input(), s, queue);
                         continue;
                     }
-                    boolean residual = s.residual();
+                    int skips = s.skips();
                     if (n.op().equals("Add") && n.inputs.size() == 2 && skipSide(n) == u.input()) {
-                        if (residual) {
-                            continue; // one residual addition per path
+                        if (skips == MAX_SKIPS_PER_PATH) {
+                            continue;
                         }
-                        residual = true;
+                        skips++;
                     }
                     List<String> ops = append(s.ops(), n.op());
                     for (ValueId out : n.outputs) {
-                        queue.add(new State(out, ops, residual));
+                        queue.add(new State(out, ops, skips));
                     }
                 }
             }
@@ -550,13 +584,13 @@ final class GraphReading {
     }
 
     private void enterBody(Node n, int input, State s, ArrayDeque<State> queue) {
-        int bodyInput = n.op().equals("Loop") ? (input >= 2 ? input - 1 : -1) : input;
+        int bodyInput = n.op().equals("Loop") ? (input >= 2 ? input : -1) : input; // Loop: (M, cond, v...) -> (iter, cond, v...)
         if (bodyInput < 0) {
             return;
         }
         for (Scope body : n.bodies) {
             if (bodyInput < body.inputs.size()) {
-                queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.residual()));
+                queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.skips()));
             }
         }
     }

@@ -84,9 +84,13 @@ final class LayerPlan {
      * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
      */
     DenseLayer load(String file) {
-        double[] w = weight.values();
-        if (transpose) {
-            w = ConstantTensor.transpose2d(w, storedRows, storedColumns);
+        double[] w;
+        if (!transpose) {
+            w = weight.values();
+        } else if (weight.shape.length == 2) {
+            w = weight.transposedValues();
+        } else { // a ConvTranspose kernel [in, out/g, k...] viewed as in x (out/g·k...)
+            w = ConstantTensor.transpose2d(weight.values(), storedRows, storedColumns);
         }
         if (scale != 1.0) {
             for (int i = 0; i < w.length; i++) {

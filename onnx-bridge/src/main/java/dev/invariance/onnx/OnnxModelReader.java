@@ -30,6 +30,9 @@ public final class OnnxModelReader {
     /** Nesting limit for protobuf messages (a body inside a node inside a graph costs three levels). */
     private static final int PROTOBUF_RECURSION_LIMIT = 4 * GraphIndex.MAX_DEPTH + 16;
 
+    /** Largest file whose content {@link #isOnnxFile} inspects. */
+    private static final long SNIFF_LIMIT = 64L << 20;
+
     private OnnxModelReader() {
     }
 
@@ -69,10 +72,27 @@ public final class OnnxModelReader {
         return read(name, dir, bytes);
     }
 
-    /** Whether a file is to be read as ONNX: its name ends in {@code .onnx}. */
+    /**
+     * Whether a file is to be read as ONNX: its name ends in {@code .onnx}, or (for other names, up to 64 MB) it parses
+     * as an ONNX {@code ModelProto} with an IR version, an operator set and a graph. A Tribuo protobuf model has no
+     * graph field, so it is not taken for ONNX.
+     */
     public static boolean isOnnxFile(Path file) {
         Path fileName = file.getFileName();
-        return fileName != null && fileName.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        if (fileName != null && fileName.toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+            return true;
+        }
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > SNIFF_LIMIT || Files.size(file) == 0) {
+                return false;
+            }
+            CodedInputStream in = CodedInputStream.newInstance(Files.readAllBytes(file));
+            in.setRecursionLimit(PROTOBUF_RECURSION_LIMIT);
+            ModelProto proto = ModelProto.parseFrom(in);
+            return proto.hasIrVersion() && proto.getOpsetImportCount() > 0 && proto.hasGraph();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -89,6 +109,7 @@ public final class OnnxModelReader {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(PROTOBUF_RECURSION_LIMIT);
+            in.enableAliasing(true); // raw_data shares the file's bytes instead of copying them (half the peak memory)
             proto = ModelProto.parseFrom(in);
         } catch (IOException e) {
             String why = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);

@@ -347,30 +347,72 @@ final class TensorPayload {
     private void readExternal(double[] out) {
         int size = elementSize(dataType);
         int perChunk = Math.max(1, CHUNK_BYTES / size);
-        ByteBuffer buf = ByteBuffer.allocate(perChunk * size).order(ByteOrder.LITTLE_ENDIAN);
-        Path path = externalFile;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(perChunk * size).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(externalFile, StandardOpenOption.READ)) {
             long position = externalOffset;
             int done = 0;
             while (done < out.length) {
                 int n = Math.min(perChunk, out.length - done);
-                buf.clear().limit(n * size);
-                while (buf.hasRemaining()) {
-                    int r = ch.read(buf, position);
-                    if (r < 0) {
-                        throw new InvalidModelException(file + ": external data file '" + path.getFileName()
-                                + "' of tensor '" + name() + "' ended early (it changed while being read?)");
-                    }
-                    position += r;
-                }
-                buf.flip();
+                position = fill(ch, buf, position, n * size);
                 decode(buf, out, done, n);
                 done += n;
             }
         } catch (IOException e) {
-            throw new InvalidModelException(file + ": cannot read external data of tensor '" + name() + "' from '"
-                    + path.getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
+            throw unreadable(e);
         }
+    }
+
+    /**
+     * The values of a 2-D tensor ({@code rows × columns} as stored) transposed: entry (j, i) of the result, at
+     * {@code j * rows + i}, is stored entry (i, j). External data is read a block of rows at a time and scattered
+     * into place, so no second full-size array is needed.
+     */
+    double[] readTransposed(int rows, int columns) {
+        if (externalFile == null || rows == 0 || columns == 0 || (long) columns * elementSize(dataType) > CHUNK_BYTES * 64L) {
+            return ConstantTensor.transpose2d(read(), rows, columns);
+        }
+        int size = elementSize(dataType);
+        int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / ((long) columns * size)));
+        ByteBuffer buf = ByteBuffer.allocateDirect(rowsPerChunk * columns * size).order(ByteOrder.LITTLE_ENDIAN);
+        double[] block = new double[rowsPerChunk * columns];
+        double[] out = new double[rows * columns];
+        try (FileChannel ch = FileChannel.open(externalFile, StandardOpenOption.READ)) {
+            long position = externalOffset;
+            for (int i0 = 0; i0 < rows; i0 += rowsPerChunk) {
+                int m = Math.min(rowsPerChunk, rows - i0);
+                position = fill(ch, buf, position, m * columns * size);
+                decode(buf, block, 0, m * columns);
+                for (int j = 0; j < columns; j++) {
+                    int base = j * rows + i0;
+                    for (int i = 0; i < m; i++) {
+                        out[base + i] = block[i * columns + j];
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+        return out;
+    }
+
+    /** Reads exactly {@code bytes} bytes at {@code position} into {@code buf}, flipped for reading. */
+    private long fill(FileChannel ch, ByteBuffer buf, long position, int bytes) throws IOException {
+        buf.clear().limit(bytes);
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, position);
+            if (r < 0) {
+                throw new InvalidModelException(file + ": external data file '" + externalFile.getFileName()
+                        + "' of tensor '" + name() + "' ended early (it changed while being read?)");
+            }
+            position += r;
+        }
+        buf.flip();
+        return position;
+    }
+
+    private InvalidModelException unreadable(IOException e) {
+        return new InvalidModelException(file + ": cannot read external data of tensor '" + name() + "' from '"
+                + externalFile.getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
     }
 
     private void decode(ByteBuffer b, double[] out, int from, int n) {

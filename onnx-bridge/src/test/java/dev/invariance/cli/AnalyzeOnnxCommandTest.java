@@ -71,6 +71,13 @@ class AnalyzeOnnxCommandTest {
         assertEquals(0, train.code(), train.err());
 
         Result analyzed = invariance("analyze", onnx.toString(), "--format", "json");
+        Path renamed = Files.copy(onnx, dir.resolve("m.model"));
+        Result sniffed = invariance("analyze", renamed.toString(), "--format", "json");
+        assertEquals(0, sniffed.code(), "an ONNX file is recognised by its content: " + sniffed.err());
+        Result tribuoAgain = invariance("analyze", tribuo.toString(), "--format", "json");
+        assertEquals(0, tribuoAgain.code(), "and a Tribuo model is not taken for ONNX: " + tribuoAgain.err());
+        assertEquals(new ObjectMapper().readTree(sniffed.out()).get("layers"),
+                new ObjectMapper().readTree(analyzed.out()).get("layers"));
         assertEquals(0, analyzed.code(), analyzed.err());
         JsonNode json = new ObjectMapper().readTree(analyzed.out());
         assertEquals("Tribuo", json.get("model").get("producer").asText());

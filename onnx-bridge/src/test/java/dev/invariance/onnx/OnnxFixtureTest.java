@@ -174,6 +174,10 @@ class OnnxFixtureTest {
         try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
             boolean none = model(file).get("layers").isEmpty();
             assertEquals(none, m.notes().stream().anyMatch(n -> n.startsWith("no dense layer")), String.valueOf(m.notes()));
+            for (JsonNode expected : model(file).get("notes")) {
+                assertTrue(m.notes().stream().anyMatch(n -> n.contains(expected.asText())),
+                        "note '" + expected.asText() + "' in " + m.notes());
+            }
             assertEquals(m.outline().layers().size(), m.bindings().size());
             assertTrue(m.info().irVersion() > 0);
         }

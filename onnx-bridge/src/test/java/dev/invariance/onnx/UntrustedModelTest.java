@@ -7,7 +7,11 @@ import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.invariance.cli.InvarianceCommand;
+
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Each kind of untrusted input the issue lists is refused by {@link OnnxModelReader} (or by loading the layer, for
  * values that are only seen when read) with an {@link InvalidModelException} whose one-line message names the file and
- * the cause, quickly and without allocating what the file declares. The command-line side (exit 2, one line, nothing on
- * stdout) is {@code dev.invariance.cli.AnalyzeOnnxCommandTest}.
+ * the cause, quickly and without allocating what the file declares; {@code invariance analyze FILE} then exits with
+ * code 2, prints that line on stderr and nothing on stdout.
  */
 class UntrustedModelTest {
     @TempDir
@@ -52,6 +56,15 @@ class UntrustedModelTest {
         String msg = e.getMessage();
         assertTrue(msg.startsWith(file.toString() + ": "), "names the file: " + msg);
         assertFalse(msg.contains("\n"), "one line: " + msg);
+        // and through the command line: exit code 2, that one line on stderr, nothing on stdout
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> InvarianceCommand.run(
+                new PrintWriter(out, true), new PrintWriter(err, true), "analyze", file.toString(), "--format", "json"));
+        assertEquals(2, code, err.toString());
+        assertEquals("", out.toString(), "nothing on stdout");
+        assertEquals(1, err.toString().strip().lines().count(), "one line: " + err);
+        assertTrue(err.toString().contains(msg), err.toString());
         return msg;
     }
 

@@ -1,0 +1,64 @@
+package dev.invariance.onnx;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.NetworkDescription;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The ONNX reader on arbitrary bytes: it either reads the model (every layer loads, the description is consistent) or
+ * refuses it with {@link InvalidModelException}; any other exception, an error or running out of memory is a bug.
+ * <p>
+ * Under {@code mvn test} the committed inputs in {@code src/test/resources/dev/invariance/onnx/OnnxReaderFuzzTestInputs}
+ * (valid fixtures and earlier findings) run as regression tests. With {@code JAZZER_FUZZ=1} Jazzer mutates them in a
+ * campaign; docs/fuzzing.md records the command and the outcome.
+ */
+class OnnxReaderFuzzTest {
+    /**
+     * The folder the fuzzed model "lives" in: it holds the external data file of the external_mlp fixture (a seed),
+     * so mutated locations, offsets and lengths exercise the external-data checks and reads.
+     */
+    private static final Path FOLDER = folder();
+
+    private static Path folder() {
+        try {
+            Path dir = Files.createTempDirectory("onnx-fuzz").toRealPath();
+            try (InputStream in = OnnxReaderFuzzTest.class.getResourceAsStream("/onnx/external_mlp.data")) {
+                Files.copy(in, dir.resolve("external_mlp.data"));
+            }
+            dir.toFile().deleteOnExit();
+            dir.resolve("external_mlp.data").toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @FuzzTest(maxDuration = "3h", maxExecutions = 1_200_000)
+    void readerRefusesOnlyWithInvalidModelException(byte[] data) {
+        OnnxModel model;
+        try {
+            model = OnnxModelReader.read("fuzz.onnx", FOLDER, data);
+        } catch (InvalidModelException refused) {
+            return;
+        }
+        try (model) {
+            NetworkDescription network = model.readAll();
+            for (DenseLayer layer : network.layers()) {
+                if (layer.weights().getRows() != layer.outline().outputWidth()) {
+                    throw new AssertionError("outline and weights disagree for " + layer.name());
+                }
+            }
+            if (model.bindings().size() != network.depth() || model.outline().layers().size() != network.depth()) {
+                throw new AssertionError("bindings, outline and layers disagree");
+            }
+        } catch (InvalidModelException refused) {
+            // a weight that is only seen to be invalid when read (NaN, infinity)
+        }
+    }
+}
