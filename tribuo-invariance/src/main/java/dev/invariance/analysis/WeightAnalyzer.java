@@ -55,7 +55,9 @@ public final class WeightAnalyzer {
      * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free. Then each edge whose
      * vectors live in the same space gets its pair metrics; in {@link SpectrumMode#FULL} mode the scores that need
      * both full matrices (weighted alignment, commutator, balancedness) reload the two layers of the edge, one
-     * edge per budget share at a time. The stream is not closed.
+     * edge per budget share at a time. The stream is not closed. With a multi-threaded BLAS (OpenBLAS) the parallel
+     * layers oversubscribe the cores; run analyses with {@code OPENBLAS_NUM_THREADS=1} ({@code bin/invariance analyze}
+     * does), which measured twice as fast on two cores.
      *
      * @throws RuntimeException whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
      */
