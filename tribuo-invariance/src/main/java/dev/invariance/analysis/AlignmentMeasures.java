@@ -244,7 +244,8 @@ final class AlignmentMeasures {
     /**
      * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored pair with A = W_from W_fromᵀ, B = W_toᵀ W_to, C = AB and
      * P = W_to W_from formed in single precision ({@code ssyrk}, {@code sgemm}, about twice the speed of the double
-     * products); the entries of C − Cᵀ and B − A and the norms are then summed in double. The inputs are exact in
+     * products); the squares of the entries of C − Cᵀ and B − A and the norms are then summed in double (no
+     * scaling needed: squares of float-range values cannot overflow or underflow a double). The inputs are exact in
      * single precision, so the only error is the rounding of the products: with u = 2⁻²⁴ ≈ 6·10⁻⁸, each entry of A,
      * B carries at most γ = n·u (resp. m·u) relative to the norms of its rows, and C one more d·u, so
      * ‖fl(C − Cᵀ) − (C − Cᵀ)‖_F ≲ 3·d·u·‖A‖_F‖B‖_F and the absolute error of c is at most about 3·d·u/√2
@@ -275,24 +276,19 @@ final class AlignmentMeasures {
         if (!(na > 0 && nb > 0)) {
             return null;
         }
-        double[] bal = {0, 1};
+        double bal = 0;
         for (int i = 0; i < d * d; i++) {
-            accumulate(bal, (double) b[i] - a[i], 1.0);
+            double x = (double) b[i] - a[i];
+            bal += x * x;
         }
-        double balance = bal[0] * Math.sqrt(bal[1]);
+        double balance = Math.sqrt(bal);
         if (!(balance >= SINGLE_TRUST * Math.hypot(na, nb))) {
             return null;
         }
         float[] prod = new float[d * d];
         // row-major C = A B is column-major Cᵀ = Bᵀ Aᵀ = B A (both symmetric)
         blas.sgemm("N", "N", d, d, d, 1.0f, b, d, a, d, 0.0f, prod, d);
-        double[] comm = {0, 1};
-        for (int i = 0; i < d; i++) {
-            for (int j = i + 1; j < d; j++) {
-                accumulate(comm, (double) prod[i * d + j] - prod[j * d + i], 2.0);
-            }
-        }
-        double c = comm[0] * Math.sqrt(comm[1]) / (Math.sqrt(2.0) * na * nb);
+        double c = Math.sqrt(2 * skewSquares(prod, d)) / (Math.sqrt(2.0) * na * nb);
         if (!(c >= SINGLE_TRUST)) {
             return null;
         }
@@ -328,13 +324,35 @@ final class AlignmentMeasures {
         }
     }
 
-    /** ‖X‖_F of a float array, summed in double with scaling. */
+    /**
+     * ‖X‖_F of a float array, summed in double. No scaling is needed: a float squared lies within double's range
+     * (at most about 1.2·10⁷⁷, at least about 2·10⁻⁹⁰ when nonzero), and so does a sum of up to 2³¹ of them.
+     */
     private static double frobenius(float[] x) {
-        double[] s = {0, 1};
+        double s = 0;
         for (float v : x) {
-            accumulate(s, v, 1.0);
+            s += (double) v * v;
         }
-        return s[0] * Math.sqrt(s[1]);
+        return Math.sqrt(s);
+    }
+
+    /** Σ_{i<j} (X_ij − X_ji)² of a row-major k × k float matrix, in double, in square tiles (cache-friendly). */
+    private static double skewSquares(float[] x, int k) {
+        final int tile = 64;
+        double s = 0;
+        for (int i0 = 0; i0 < k; i0 += tile) {
+            int i1 = Math.min(k, i0 + tile);
+            for (int j0 = i0; j0 < k; j0 += tile) {
+                int j1 = Math.min(k, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = Math.max(j0, i + 1); j < j1; j++) {
+                        double y = (double) x[i * k + j] - x[j * k + i];
+                        s += y * y;
+                    }
+                }
+            }
+        }
+        return s;
     }
 
     /**
