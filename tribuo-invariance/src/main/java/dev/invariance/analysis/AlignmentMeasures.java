@@ -255,6 +255,7 @@ final class AlignmentMeasures {
      * nearly aligned or balanced pairs, whose differences cancel) this returns null and the caller computes
      * everything in double, so such pairs stay exact to double rounding. σ₁ comes from the single-precision product
      * P by float Lanczos, relative error about d·u, the precision of the layers' own float32 σ₁ it is divided by.
+     * Products that overflow single precision (weights beyond about 10⁹) also return null.
      */
     private static double @Nullable [] singleGramScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
         int d = wf.getRows();
@@ -273,8 +274,8 @@ final class AlignmentMeasures {
         mirror(b, d);
         double na = frobenius(a);
         double nb = frobenius(b);
-        if (!(na > 0 && nb > 0)) {
-            return null;
+        if (!(na > 0 && nb > 0) || !Double.isFinite(na) || !Double.isFinite(nb)) {
+            return null; // zero, or beyond float's range: the double path handles both
         }
         double bal = 0;
         for (int i = 0; i < d * d; i++) {
@@ -289,7 +290,7 @@ final class AlignmentMeasures {
         // row-major C = A B is column-major Cᵀ = Bᵀ Aᵀ = B A (both symmetric)
         blas.sgemm("N", "N", d, d, d, 1.0f, b, d, a, d, 0.0f, prod, d);
         double c = Math.sqrt(2 * skewSquares(prod, d)) / (Math.sqrt(2.0) * na * nb);
-        if (!(c >= SINGLE_TRUST)) {
+        if (!(c >= SINGLE_TRUST) || !Double.isFinite(c)) {
             return null;
         }
         a = null;
@@ -304,7 +305,7 @@ final class AlignmentMeasures {
         } else {
             sigma = DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);
         }
-        return new double[] {sigma, c, balance};
+        return Double.isFinite(sigma) ? new double[] {sigma, c, balance} : null;
     }
 
     /**
