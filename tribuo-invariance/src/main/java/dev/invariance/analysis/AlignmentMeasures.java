@@ -17,7 +17,9 @@ import java.util.Arrays;
  * through the d × d Gram matrices A = W_from W_fromᵀ and B = W_toᵀ W_to when d ≤ n + m, and otherwise through
  * their low-rank factors in row blocks (never forming a d × d matrix), exactly in both cases: every entry of
  * AB − BA and of B − A is formed before it is squared, so an aligned pair's c ≈ 1e-12 is not lost to
- * cancellation (trace identities such as ‖AB − BA‖² = 2 tr(A²B²) − 2 tr((AB)²) would lose it).
+ * cancellation (trace identities such as ‖AB − BA‖² = 2 tr(A²B²) − 2 tr((AB)²) would lose it). Large float32-stored
+ * pairs on the Gram path form the products in single precision, to the precision the data carry, and fall back to
+ * double where that would lose c or the balancedness to cancellation ({@link #singleGramScores}).
  */
 final class AlignmentMeasures {
     /** Rows per block of the low-rank path (b × d double buffers). */
@@ -127,7 +129,9 @@ final class AlignmentMeasures {
     }
 
     /**
-     * {σ₁(W_to W_from), c, balancedness} from both matrices, in double precision.
+     * {σ₁(W_to W_from), c, balancedness} from both matrices, in double precision, except for large float32-stored
+     * pairs ({@link #useSinglePath}), whose products are formed in single precision unless c or the balancedness
+     * would lose digits there ({@link #singleGramScores}).
      * <ul>
      *   <li>Gram path (d ≤ n + m): A = W_from W_fromᵀ and B = W_toᵀ W_to by {@code dsyrk}, C = AB; c and ‖B − A‖_F
      *       summed entry by entry from C − Cᵀ and B − A.</li>
@@ -146,6 +150,12 @@ final class AlignmentMeasures {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
+        if (useSinglePath(wf, wt)) {
+            double[] single = singleGramScores(wf, wt, options);
+            if (single != null) {
+                return single;
+            }
+        }
         double[] f = wf.toRowMajorArray();
         // W_to is also read in column panels (offset i0, leading dimension d); netlib's argument check wants a
         // whole leading dimension after the last panel's start, hence d entries of padding.
@@ -217,6 +227,133 @@ final class AlignmentMeasures {
             }
         }
         return new double[] {sigma, c, bal};
+    }
+
+    /** Smallest d for which float32-stored pairs take the single-precision Gram path ({@link #singleGramScores}). */
+    static final int SINGLE_MIN = 512;
+
+    /**
+     * Whether {@link #fullMatrixScores} tries single precision first: both matrices are held as floats (float32
+     * storage, so their entries are exact in single precision), the Gram path applies and d ≥ {@link #SINGLE_MIN}.
+     */
+    static boolean useSinglePath(WeightMatrix wf, WeightMatrix wt) {
+        return wf.isSinglePrecision() && wt.isSinglePrecision() && wf.getRows() >= SINGLE_MIN
+                && useGramPath(wf, wt);
+    }
+
+    /**
+     * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored pair with A = W_from W_fromᵀ, B = W_toᵀ W_to, C = AB and
+     * P = W_to W_from formed in single precision ({@code ssyrk}, {@code sgemm}, about twice the speed of the double
+     * products); the squares of the entries of C − Cᵀ and B − A and the norms are then summed in double (no
+     * scaling needed: squares of float-range values cannot overflow or underflow a double). The inputs are exact in
+     * single precision, so the only error is the rounding of the products: with u = 2⁻²⁴ ≈ 6·10⁻⁸, each entry of A,
+     * B carries at most γ = n·u (resp. m·u) relative to the norms of its rows, and C one more d·u, so
+     * ‖fl(C − Cᵀ) − (C − Cᵀ)‖_F ≲ 3·d·u·‖A‖_F‖B‖_F and the absolute error of c is at most about 3·d·u/√2
+     * (worst case, ≈ 1.3·10⁻⁴ at d = 1024; in practice the errors add up like √d·u, ≈ 2·10⁻⁶): the order by which
+     * rounding the weights themselves to float32 moves c, i.e. the precision the data carry. Where that would be a
+     * large relative error (c &lt; {@link #SINGLE_TRUST} or ‖B − A‖_F &lt; {@link #SINGLE_TRUST}·√(‖A‖²+‖B‖²):
+     * nearly aligned or balanced pairs, whose differences cancel) this returns null and the caller computes
+     * everything in double, so such pairs stay exact to double rounding. σ₁ comes from the single-precision product
+     * P by float Lanczos, relative error about d·u, the precision of the layers' own float32 σ₁ it is divided by.
+     * Products that overflow single precision (weights beyond about 10⁹) also return null.
+     */
+    private static double @Nullable [] singleGramScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
+        int d = wf.getRows();
+        int n = wf.getColumns();
+        int m = wt.getRows();
+        float[] f = wf.toRowMajorFloatArray();
+        float[] t = wt.toRowMajorFloatArray();
+        BLAS blas = LinearAlgebraBackend.blas();
+        float[] a = new float[d * d];
+        float[] b = new float[d * d];
+        // row-major F (d × n) is column-major Fᵀ (n × d, ld n): A = F Fᵀ = (Fᵀ)ᵀ Fᵀ is "T";
+        // row-major W_to (m × d) is column-major W_toᵀ (d × m, ld d): B = W_toᵀ W_to = W_toᵀ (W_toᵀ)ᵀ is "N".
+        blas.ssyrk("U", "T", d, n, 1.0f, f, Math.max(1, n), 0.0f, a, d);
+        blas.ssyrk("U", "N", d, m, 1.0f, t, d, 0.0f, b, d);
+        mirror(a, d);
+        mirror(b, d);
+        double na = frobenius(a);
+        double nb = frobenius(b);
+        if (!(na > 0 && nb > 0) || !Double.isFinite(na) || !Double.isFinite(nb)) {
+            return null; // zero, or beyond float's range: the double path handles both
+        }
+        double bal = 0;
+        for (int i = 0; i < d * d; i++) {
+            double x = (double) b[i] - a[i];
+            bal += x * x;
+        }
+        double balance = Math.sqrt(bal);
+        if (!(balance >= SINGLE_TRUST * Math.hypot(na, nb))) {
+            return null;
+        }
+        float[] prod = new float[d * d];
+        // row-major C = A B is column-major Cᵀ = Bᵀ Aᵀ = B A (both symmetric)
+        blas.sgemm("N", "N", d, d, d, 1.0f, b, d, a, d, 0.0f, prod, d);
+        double c = Math.sqrt(2 * skewSquares(prod, d)) / (Math.sqrt(2.0) * na * nb);
+        if (!(c >= SINGLE_TRUST) || !Double.isFinite(c)) {
+            return null;
+        }
+        a = null;
+        b = null;
+        float[] p = prod.length >= m * n ? prod : new float[m * n];
+        // row-major P = W_to W_from (m × n) is column-major Pᵀ = W_fromᵀ W_toᵀ
+        blas.sgemm("N", "N", n, m, d, 1.0f, f, Math.max(1, n), t, d, 0.0f, p, Math.max(1, n));
+        WeightMatrix product = WeightMatrix.fromRowMajor(m, n, p.length == m * n ? p : Arrays.copyOf(p, m * n));
+        double sigma;
+        if (Math.min(m, n) >= options.getFastTopKThreshold()) {
+            sigma = TruncatedSvd.withDefaults().top(product, 1, ElementType.FLOAT32).singularValue(0);
+        } else {
+            sigma = DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);
+        }
+        return Double.isFinite(sigma) ? new double[] {sigma, c, balance} : null;
+    }
+
+    /**
+     * Below this, c or the relative balancedness from single-precision products ({@link #singleGramScores}) is
+     * recomputed in double. Rounding errors of the products add up like √d·u (≈ 2·10⁻⁶ at d = 1024; measured on
+     * B5's Gaussian 1024 × 1024 pairs: within 1e-8 relative of the double figures at c ≈ 0.016), so a figure at
+     * this threshold is still good to about 0.2%; smaller ones (nearly aligned or balanced pairs) are exact.
+     */
+    static final double SINGLE_TRUST = 1e-3;
+
+    /** Copies the column-major upper triangle of a k × k symmetric matrix (row-major lower) to the rest. */
+    private static void mirror(float[] out, int k) {
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < j; i++) {
+                out[i * k + j] = out[j * k + i];
+            }
+        }
+    }
+
+    /**
+     * ‖X‖_F of a float array, summed in double. No scaling is needed: a float squared lies within double's range
+     * (at most about 1.2·10⁷⁷, at least about 2·10⁻⁹⁰ when nonzero), and so does a sum of up to 2³¹ of them.
+     */
+    private static double frobenius(float[] x) {
+        double s = 0;
+        for (float v : x) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Σ_{i<j} (X_ij − X_ji)² of a row-major k × k float matrix, in double, in square tiles (cache-friendly). */
+    private static double skewSquares(float[] x, int k) {
+        final int tile = 64;
+        double s = 0;
+        for (int i0 = 0; i0 < k; i0 += tile) {
+            int i1 = Math.min(k, i0 + tile);
+            for (int j0 = i0; j0 < k; j0 += tile) {
+                int j1 = Math.min(k, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = Math.max(j0, i + 1); j < j1; j++) {
+                        double y = (double) x[i * k + j] - x[j * k + i];
+                        s += y * y;
+                    }
+                }
+            }
+        }
+        return s;
     }
 
     /**
