@@ -6,6 +6,7 @@ import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.Matrices;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -72,13 +73,13 @@ class SinglePrecisionPairTest {
     @Test
     void nearlyAlignedPairFallsBackToDouble() {
         int d = 512;
-        double[] q = orthogonal(d, 31);
+        double[][] q = Matrices.randomOrthogonal(d, 31);
         float[] from = new float[d * d];
         float[] to = new float[d * d];
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {
-                from[i * d + j] = (float) (q[i * d + j] * (1 + j % 7));   // Q diag(f)
-                to[i * d + j] = (float) ((1 + i % 5) * q[j * d + i]);    // diag(t) Qᵀ
+                from[i * d + j] = (float) (q[i][j] * (1 + j % 7));   // Q diag(f)
+                to[i * d + j] = (float) ((1 + i % 5) * q[j][i]);    // diag(t) Qᵀ
             }
         }
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, d, from);
@@ -127,42 +128,6 @@ class SinglePrecisionPairTest {
         assertTrue(p.commutatorScore() < 1e-14, "c = " + p.commutatorScore());
     }
 
-    /** A random d × d orthogonal matrix (row-major): modified Gram–Schmidt, twice, on Gaussian columns. */
-    private static double[] orthogonal(int d, long seed) {
-        Random r = new Random(seed);
-        double[][] cols = new double[d][d];
-        for (int j = 0; j < d; j++) {
-            for (int i = 0; i < d; i++) {
-                cols[j][i] = r.nextGaussian();
-            }
-            for (int pass = 0; pass < 2; pass++) {
-                for (int k = 0; k < j; k++) {
-                    double dot = 0;
-                    for (int i = 0; i < d; i++) {
-                        dot += cols[k][i] * cols[j][i];
-                    }
-                    for (int i = 0; i < d; i++) {
-                        cols[j][i] -= dot * cols[k][i];
-                    }
-                }
-            }
-            double norm = 0;
-            for (int i = 0; i < d; i++) {
-                norm += cols[j][i] * cols[j][i];
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < d; i++) {
-                cols[j][i] /= norm;
-            }
-        }
-        double[] q = new double[d * d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < d; j++) {
-                q[i * d + j] = cols[j][i];
-            }
-        }
-        return q;
-    }
 
     /** Double-stored pairs and small float32 pairs keep the double path. */
     @Test
