@@ -385,7 +385,14 @@ final class GraphReading {
         }
     }
 
-    private @Nullable LayerPlan gemm(Node n) {
+    /**
+     * The operands of a two-input product of which exactly one is constant (science.md 1.2, rule 1): the weight, the
+     * activation, and whether the weight is the first operand. Null when both or neither are constant.
+     */
+    private record Operands(ConstantTensor weight, ValueId activation, boolean weightFirst) {
+    }
+
+    private @Nullable Operands operands(Node n) {
         ValueId a = n.input(0);
         ValueId b = n.input(1);
         Optional<ConstantTensor> ca = constant(a);
@@ -393,10 +400,18 @@ final class GraphReading {
         if (a == null || b == null || ca.isPresent() == cb.isPresent() || n.outputs.isEmpty()) {
             return null;
         }
+        return ca.isPresent() ? new Operands(ca.get(), b, true) : new Operands(cb.orElseThrow(), a, false);
+    }
+
+    private @Nullable LayerPlan gemm(Node n) {
+        Operands ops = operands(n);
+        if (ops == null) {
+            return null;
+        }
         double alpha = n.floatAttribute("alpha", 1f);
         double beta = n.floatAttribute("beta", 1f);
-        boolean weightFirst = ca.isPresent();
-        ConstantTensor w = weightFirst ? ca.get() : cb.get();
+        boolean weightFirst = ops.weightFirst();
+        ConstantTensor w = ops.weight();
         if (w.shape.length != 2) {
             notes.add("node '" + n.name + "' (Gemm) has a rank-" + w.shape.length + " weight; not read as a dense layer");
             return null;
@@ -419,19 +434,16 @@ final class GraphReading {
             }
         }
         return new LayerPlan(w.rootName, "Gemm", n, w, rows, cols, transpose, alpha, bias, beta, null,
-                weightFirst ? b : a, n.outputs.get(0));
+                ops.activation(), n.outputs.get(0));
     }
 
     private @Nullable LayerPlan matMul(Node n) {
-        ValueId a = n.input(0);
-        ValueId b = n.input(1);
-        Optional<ConstantTensor> ca = constant(a);
-        Optional<ConstantTensor> cb = constant(b);
-        if (a == null || b == null || ca.isPresent() == cb.isPresent() || n.outputs.isEmpty()) {
+        Operands ops = operands(n);
+        if (ops == null) {
             return null;
         }
-        boolean weightFirst = ca.isPresent();
-        ConstantTensor w = weightFirst ? ca.get() : cb.get();
+        boolean weightFirst = ops.weightFirst();
+        ConstantTensor w = ops.weight();
         if (w.shape.length != 2) {
             return null;
         }
@@ -454,7 +466,7 @@ final class GraphReading {
             }
         }
         return new LayerPlan(w.rootName, "MatMul", n, w, rows, cols, transpose, 1.0, bias, 1.0, null,
-                weightFirst ? b : a, output);
+                ops.activation(), output);
     }
 
     private @Nullable LayerPlan conv(Node n) {
