@@ -14,7 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static dev.invariance.cli.TrainCommandTest.invariance;
+import static dev.invariance.cli.CliRun.invariance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +34,7 @@ class AnalyzeCommandTest {
     @Test
     void jsonOutputFollowsTheContract() throws Exception {
         Path model = savedDeepLinearModel();
-        TrainCommandTest.Result r = invariance("analyze", model.toString(), "--format", "json");
+        CliRun.Result r = invariance("analyze", model.toString(), "--format", "json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
         assertEquals(model.toString(), root.path("model").path("path").asText());
@@ -71,19 +71,19 @@ class AnalyzeCommandTest {
         }
         Path data = dir.resolve("data.csv");
         Files.writeString(data, csv.toString());
-        TrainCommandTest.Result r = invariance("analyze", model.toString(), "--data", data.toString(), "--label", "label");
+        CliRun.Result r = invariance("analyze", model.toString(), "--data", data.toString(), "--label", "label");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("SVM cosine") && r.out().contains("Accuracy") && r.out().contains("layer-1 -> layer-2"), r.out());
     }
 
     @Test
     void unreadableModelsAreRefusedWithOneLine() throws Exception {
-        TrainCommandTest.Result missing = invariance("analyze", dir.resolve("absent.tribuo").toString());
+        CliRun.Result missing = invariance("analyze", dir.resolve("absent.tribuo").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
         Path junk = dir.resolve("junk.tribuo");
         Files.writeString(junk, "not a model");
-        TrainCommandTest.Result bad = invariance("analyze", junk.toString());
+        CliRun.Result bad = invariance("analyze", junk.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("not a Tribuo protobuf model"), bad.err());
         assertEquals(1, bad.err().strip().lines().count());
@@ -99,7 +99,7 @@ class AnalyzeCommandTest {
             sb.append(a).append(',').append(b).append(',').append(a - b > 0 ? "up" : "down").append('\n');
         }
         Files.writeString(dir.resolve("ab.csv"), sb.toString());
-        TrainCommandTest.Result r = invariance("train", "--data", dir.resolve("ab.csv").toString(), "--label", "label",
+        CliRun.Result r = invariance("train", "--data", dir.resolve("ab.csv").toString(), "--label", "label",
                 "--hidden", "2", "--steps", "50", "--output", dir.resolve("ab.onnx").toString(),
                 "--tribuo-model", dir.resolve("ab.tribuo").toString());
         assertEquals(0, r.code(), r.err());
@@ -107,7 +107,7 @@ class AnalyzeCommandTest {
     }
 
     private void assertBad(String fragment, String... args) {
-        TrainCommandTest.Result r = invariance(args);
+        CliRun.Result r = invariance(args);
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(fragment), r.err());
@@ -123,7 +123,7 @@ class AnalyzeCommandTest {
         assertBad("martian.csv: line 4, column 'label': 'martian' is not a class of the model (classes: down, up)",
                 "analyze", model.toString(), "--data", dir.resolve("martian.csv").toString(), "--label", "label");
         Files.writeString(dir.resolve("extra.csv"), "a,b,c,label\n1,0,5,up\n-1,0,5,down\n");
-        TrainCommandTest.Result r = invariance("analyze", model.toString(), "--data", dir.resolve("extra.csv").toString(),
+        CliRun.Result r = invariance("analyze", model.toString(), "--data", dir.resolve("extra.csv").toString(),
                 "--label", "label");
         assertEquals(0, r.code(), r.err());
         assertEquals("invariance analyze: warning: " + dir.resolve("extra.csv") + ": ignoring column 'c' that the model does not use",

@@ -1,5 +1,6 @@
 package dev.invariance.cli;
 
+import dev.invariance.cli.CliRun.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.invariance.analysis.AnalysisReport;
@@ -11,16 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
-import java.util.Random;
 
+import static dev.invariance.cli.CliRun.invariance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -34,31 +32,8 @@ class AnalyzeOnnxCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result invariance(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = InvarianceCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     private Path separableCsv() throws IOException {
-        Random rng = new Random(7);
-        double[] w = {1.0, -2.0, 0.5, 0.3, 0.8};
-        StringBuilder sb = new StringBuilder("a,b,c,d,e,label\n");
-        for (int i = 0; i < 60; i++) {
-            double s = 0;
-            StringBuilder row = new StringBuilder();
-            for (double wj : w) {
-                double x = rng.nextGaussian();
-                s += wj * x;
-                row.append(String.format(Locale.ROOT, "%.6f,", x));
-            }
-            sb.append(row).append(s > 0 ? "up" : "down").append('\n');
-        }
-        return Files.writeString(dir.resolve("data.csv"), sb.toString());
+        return CliRun.hyperplaneCsv(dir.resolve("data.csv"), 7, new double[] {1.0, -2.0, 0.5, 0.3, 0.8}, 60);
     }
 
     @Test

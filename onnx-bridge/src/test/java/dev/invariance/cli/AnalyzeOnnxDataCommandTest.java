@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
-import static dev.invariance.cli.AnalyzeOnnxCommandTest.invariance;
+import static dev.invariance.cli.CliRun.invariance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -69,7 +69,7 @@ class AnalyzeOnnxDataCommandTest {
     @Test
     void jsonHasActivationsStableSubmatricesAndExecution() throws Exception {
         Path model = FIXTURES.resolve("mlp_bias.onnx");
-        AnalyzeOnnxCommandTest.Result r = invariance("analyze", model.toString(), "--data",
+        CliRun.Result r = invariance("analyze", model.toString(), "--data",
                 FIXTURES.resolve("mlp_bias.csv").toString(), "--label", "label", "--format", "json", "--batch-size", "16");
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());
@@ -97,7 +97,7 @@ class AnalyzeOnnxDataCommandTest {
 
     @Test
     void tableEndsWithTheExecutionLine() {
-        AnalyzeOnnxCommandTest.Result r = invariance("analyze", FIXTURES.resolve("softmax.onnx").toString(), "--data",
+        CliRun.Result r = invariance("analyze", FIXTURES.resolve("softmax.onnx").toString(), "--data",
                 FIXTURES.resolve("softmax.csv").toString(), "--label", "label");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Executed by ONNX Runtime"), r.out());
@@ -108,7 +108,7 @@ class AnalyzeOnnxDataCommandTest {
     void badDataIsExitTwoWithOneLine() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.csv"), "f00,f01,f02,f03,f04,f05,label\n"
                 + "1,2,3,4,5,6,cat\n1,2,3,4,five,6,dog\n1,2,3,4,5,6,eel\n");
-        AnalyzeOnnxCommandTest.Result r = invariance("analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data",
+        CliRun.Result r = invariance("analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data",
                 bad.toString(), "--label", "label");
         assertEquals(2, r.code());
         oneLine(r.err());
@@ -140,7 +140,7 @@ class AnalyzeOnnxDataCommandTest {
     void cudaWithoutAProviderIsExitTwoAndAutoFallsBackWithANote() throws Exception {
         String model = FIXTURES.resolve("mlp_bias.onnx").toString();
         String csv = FIXTURES.resolve("mlp_bias.csv").toString();
-        AnalyzeOnnxCommandTest.Result r = invariance("analyze", model, "--data", csv, "--label", "label",
+        CliRun.Result r = invariance("analyze", model, "--data", csv, "--label", "label",
                 "--device", "cuda:0");
         assertEquals(2, r.code());
         oneLine(r.err());
@@ -167,23 +167,10 @@ class AnalyzeOnnxDataCommandTest {
     @Test
     void aLinearModelAndItsOnnxExportGiveTheSameSvmComparison() throws Exception {
         // labels from a hyperplane through the origin: separable without a bias, as the SVM comparison needs
-        Random rng = new Random(5);
-        double[] w = {1.0, -2.0, 0.5, 0.3};
-        StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
-        for (int i = 0; i < 40; i++) {
-            double s = 0;
-            StringBuilder row = new StringBuilder();
-            for (double wj : w) {
-                double x = rng.nextGaussian();
-                s += wj * x;
-                row.append(String.format(Locale.ROOT, "%.6f,", x));
-            }
-            sb.append(row).append(s > 0 ? "up" : "down").append('\n');
-        }
-        Path csv = Files.writeString(dir.resolve("linear.csv"), sb.toString());
+        Path csv = CliRun.hyperplaneCsv(dir.resolve("linear.csv"), 5, new double[] {1.0, -2.0, 0.5, 0.3}, 40);
         Path onnx = dir.resolve("lin.onnx");
         Path tribuo = dir.resolve("lin.tribuo");
-        AnalyzeOnnxCommandTest.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
+        CliRun.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
                 "--hidden", "5,5", "--activation", "linear", "--no-bias", "--precision", "float32", "--steps", "500",
                 "--init-scale", "0.3", "--output", onnx.toString(), "--tribuo-model", tribuo.toString());
         assertEquals(0, train.code(), train.err());
@@ -213,7 +200,7 @@ class AnalyzeOnnxDataCommandTest {
         Path csv = data();
         Path onnx = dir.resolve("m.onnx");
         Path tribuo = dir.resolve("m.tribuo");
-        AnalyzeOnnxCommandTest.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
+        CliRun.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
                 "--hidden", "8,8", "--activation", "relu", "--skip", "--precision", "float32", "--steps", "300",
                 "--output", onnx.toString(), "--tribuo-model", tribuo.toString());
         assertEquals(0, train.code(), train.err());
@@ -309,7 +296,7 @@ class AnalyzeOnnxDataCommandTest {
         Path csv = Files.writeString(dir.resolve("unsorted.csv"), sb.toString());
         Path onnx = dir.resolve("u.onnx");
         Path tribuo = dir.resolve("u.tribuo");
-        AnalyzeOnnxCommandTest.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
+        CliRun.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
                 "--hidden", "6", "--activation", "relu", "--steps", "400", "--output", onnx.toString(),
                 "--tribuo-model", tribuo.toString());
         assertEquals(0, train.code(), train.err());
@@ -318,7 +305,7 @@ class AnalyzeOnnxDataCommandTest {
         MutableDataset<Label> dataset = CsvDatasets.load(csv, "label");
         InvarianceEvaluation memory = InvarianceEvaluator.create().evaluate(model, dataset);
 
-        AnalyzeOnnxCommandTest.Result r = invariance("analyze", onnx.toString(), "--data", csv.toString(), "--label",
+        CliRun.Result r = invariance("analyze", onnx.toString(), "--data", csv.toString(), "--label",
                 "label", "--format", "json");
         assertEquals(0, r.code(), r.err());
         JsonNode root = new ObjectMapper().readTree(r.out());

@@ -1,19 +1,17 @@
 package dev.invariance.cli;
 
+import dev.invariance.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.invariance.cli.CliRun.invariance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,33 +20,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result invariance(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = InvarianceCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     private Path separableCsv() throws IOException {
-        Random rng = new Random(4);
-        double[] w = {1.0, -2.0, 0.5, 0.3};
-        StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
-        for (int i = 0; i < 50; i++) {
-            double s = 0;
-            StringBuilder row = new StringBuilder();
-            for (double wj : w) {
-                double x = rng.nextGaussian();
-                s += wj * x;
-                row.append(String.format(Locale.ROOT, "%.6f,", x));
-            }
-            sb.append(row).append(s > 0 ? "up" : "down").append('\n');
-        }
-        Path f = dir.resolve("data.csv");
-        Files.writeString(f, sb.toString());
-        return f;
+        return CliRun.hyperplaneCsv(dir.resolve("data.csv"), 4, new double[] {1.0, -2.0, 0.5, 0.3}, 50);
     }
 
     private static String digest(String out) {
