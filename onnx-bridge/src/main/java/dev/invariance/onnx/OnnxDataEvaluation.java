@@ -14,6 +14,8 @@ import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import org.jspecify.annotations.Nullable;
 
+import static dev.invariance.evaluation.InvarianceMetrics.*;
+
 /**
  * The analysis of an ONNX model with data: the {@link InvarianceEvaluation} (weights, the data-dependent figures of
  * science.md 2.8 and 2.11, and Tribuo's {@code LabelEvaluation} of the model through {@code ONNXExternalModel}) and
@@ -59,10 +61,10 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
             for (LayerActivation a : data.activations()) {
                 ObjectNode o = acts.addObject();
                 o.put("layer", a.name());
-                o.put("stably_active", a.stablyActive().size());
-                o.put("stably_dead", a.stablyDead().size());
-                o.put("unstable", a.unstableCount());
-                o.put("tied_units", a.tiedUnitCount());
+                o.put(STABLY_ACTIVE.getKey(), a.stablyActive().size());
+                o.put(STABLY_DEAD.getKey(), a.stablyDead().size());
+                o.put(UNSTABLE.getKey(), a.unstableCount());
+                o.put(TIED_UNITS.getKey(), a.tiedUnitCount());
             }
             StableSubmatrixMetrics s = data.stable();
             if (s != null) {
@@ -76,12 +78,12 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
                         o.putNull("metrics");
                     } else {
                         ObjectNode mo = o.putObject("metrics");
-                        number(mo, "spectral_norm", m.spectralNorm());
-                        number(mo, "frobenius_norm", m.frobeniusNorm());
-                        number(mo, "stable_rank", m.stableRank());
-                        number(mo, "rank1_ratio", m.rank1Ratio());
-                        number(mo, "effective_rank", m.effectiveRank());
-                        mo.put("numerical_rank", m.numericalRank());
+                        number(mo, SPECTRAL_NORM.getKey(), m.spectralNorm());
+                        number(mo, FROBENIUS_NORM.getKey(), m.frobeniusNorm());
+                        number(mo, STABLE_RANK.getKey(), m.stableRank());
+                        number(mo, RANK1_RATIO.getKey(), m.rank1Ratio());
+                        number(mo, EFFECTIVE_RANK.getKey(), m.effectiveRank());
+                        mo.put(NUMERICAL_RANK.getKey(), m.numericalRank());
                     }
                 }
                 for (StableSubmatrixMetrics.StablePair p : s.pairs()) {
@@ -93,10 +95,10 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
                         o.putNull("metrics");
                     } else {
                         ObjectNode mo = o.putObject("metrics");
-                        number(mo, "top_alignment", m.adjacentAlignment());
-                        number(mo, "weighted_alignment", m.weightedAlignment());
-                        number(mo, "commutator_score", m.commutatorScore());
-                        number(mo, "commutator_alignment", m.commutatorAlignment());
+                        number(mo, TOP_ALIGNMENT.getKey(), m.adjacentAlignment());
+                        number(mo, WEIGHTED_ALIGNMENT.getKey(), m.weightedAlignment());
+                        number(mo, COMMUTATOR_SCORE.getKey(), m.commutatorScore());
+                        number(mo, COMMUTATOR_ALIGNMENT.getKey(), m.commutatorAlignment());
                     }
                 }
             }
