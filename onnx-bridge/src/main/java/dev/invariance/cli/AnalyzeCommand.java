@@ -151,18 +151,23 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         try (OnnxModel model = OnnxModelReader.open(modelFile)) {
             InvarianceEvaluation evaluation = OnnxAnalysis.evaluate(model, analyzer);
-            PrintWriter out = spec.commandLine().getOut();
-            if (fmt.equals("json")) {
-                out.println(OnnxAnalysis.toJson(evaluation, model));
-            } else {
-                out.print(evaluation);
-                for (String note : OnnxAnalysis.notes(model)) {
-                    out.println("note: " + note);
-                }
-            }
-            out.flush();
+            printOnnx(fmt, model, () -> OnnxAnalysis.toJson(evaluation, model), evaluation);
         }
         return 0;
+    }
+
+    /** The JSON (made only when asked for), or the table followed by the reader's notes about the model. */
+    private void printOnnx(String fmt, OnnxModel model, java.util.function.Supplier<String> json, Object table) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (fmt.equals("json")) {
+            out.println(json.get());
+        } else {
+            out.print(table);
+            for (String note : OnnxAnalysis.notes(model)) {
+                out.println("note: " + note);
+            }
+        }
+        out.flush();
     }
 
     /** {@code analyze MODEL.onnx --data FILE.csv --label COLUMN}: the model run by ONNX Runtime over the data. */
@@ -185,16 +190,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                         err.println(note);
                         err.flush();
                     });
-            PrintWriter out = spec.commandLine().getOut();
-            if (fmt.equals("json")) {
-                out.println(result.extendJson(OnnxAnalysis.toJson(result.evaluation(), model)));
-            } else {
-                out.print(result);
-                for (String note : OnnxAnalysis.notes(model)) {
-                    out.println("note: " + note);
-                }
-            }
-            out.flush();
+            printOnnx(fmt, model, () -> result.extendJson(OnnxAnalysis.toJson(result.evaluation(), model)), result);
         }
         return 0;
     }
