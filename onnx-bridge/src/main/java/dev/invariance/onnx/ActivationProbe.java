@@ -336,7 +336,7 @@ public final class ActivationProbe implements AutoCloseable {
      *
      * @throws InvalidModelException when ONNX Runtime fails or an observed value has the wrong width
      */
-    public void run(FloatBuffer batch, int rows, @Nullable OutputConsumer outputs) {
+    public void runBatch(FloatBuffer batch, int rows, @Nullable OutputConsumer outputs) {
         long[] shape = new long[exampleShape.length + 1];
         shape[0] = rows;
         System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);

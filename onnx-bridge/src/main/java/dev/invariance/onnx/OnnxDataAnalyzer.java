@@ -222,7 +222,7 @@ public final class OnnxDataAnalyzer {
             }
             int[] used = new int[rows];
             Arrays.fill(used, size);
-            probe.run(buffer, rows, outputInfo == null ? null : (outputs, n) -> predictions.addAll(
+            probe.runBatch(buffer, rows, outputInfo == null ? null : (outputs, n) -> predictions.addAll(
                     reading.transformer().transformToBatchPrediction(reading.select(outputs), outputInfo, used, examples)));
             if (marginInputs != null) {
                 for (int r = 0; r < rows; r++) {

@@ -88,7 +88,7 @@ public final class FeatureStandardization implements Serializable {
     }
 
     /** The rows of {@code inputs} (N × d, feature-id order) standardised: the network's inputs (a copy). */
-    public dev.invariance.network.WeightMatrix apply(dev.invariance.network.WeightMatrix inputs) {
+    public dev.invariance.network.WeightMatrix transform(dev.invariance.network.WeightMatrix inputs) {
         double[] x = inputs.toRowMajorArray();
         int d = inputs.getColumns();
         if (d != means.length) {

@@ -128,7 +128,7 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         FeatureStandardization standardization = model instanceof DeepNetModel dm ? dm.getStandardization() : null;
         WeightMatrix inputs = TribuoData.inputs(model.getFeatureIDMap(), examples);
         if (standardization != null) {
-            inputs = standardization.apply(inputs);
+            inputs = standardization.transform(inputs);
         }
         MarginComparison margin = null;
         String note = "";

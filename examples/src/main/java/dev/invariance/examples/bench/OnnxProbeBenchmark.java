@@ -167,7 +167,7 @@ public final class OnnxProbeBenchmark {
         double[] sink = new double[1];
         long start = System.nanoTime();
         for (int i = 0; i < batches.size(); i++) {
-            probe.run(batches.get(i).duplicate(), rows.get(i),
+            probe.runBatch(batches.get(i).duplicate(), rows.get(i),
                     (outputs, n) -> sink[0] += ((OnnxTensor) outputs.get(0)).getFloatBuffer().get(0));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -199,7 +199,7 @@ public final class OnnxProbeBenchmark {
                     break;
                 }
                 buffer.flip();
-                probe.run(buffer, n, null);
+                probe.runBatch(buffer, n, null);
                 done += n;
             }
             System.gc();
