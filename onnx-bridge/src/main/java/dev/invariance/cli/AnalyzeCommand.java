@@ -190,7 +190,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                         err.println(note);
                         err.flush();
                     });
-            printOnnx(fmt, model, () -> result.extendJson(OnnxAnalysis.toJson(result.evaluation(), model)), result);
+            printOnnx(fmt, model, () -> EvaluationJson.format(result.extend(OnnxAnalysis.toTree(result.evaluation(), model))), result);
         }
         return 0;
     }

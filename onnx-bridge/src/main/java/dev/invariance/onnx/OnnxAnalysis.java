@@ -1,8 +1,6 @@
 package dev.invariance.onnx;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
@@ -46,7 +44,7 @@ import java.util.Map;
  * {@code "model"} block from the file: path, producer and version, opset, IR version, graph name, notes.
  */
 public final class OnnxAnalysis {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private OnnxAnalysis() {
     }
@@ -106,30 +104,30 @@ public final class OnnxAnalysis {
      * {@code path, producer, producer_version, opset, ir_version, graph_name, provenance, source, backend, notes}.
      */
     public static String toJson(InvarianceEvaluation evaluation, OnnxModel model) {
+        return EvaluationJson.format(toTree(evaluation, model));
+    }
+
+    /** {@link #toJson} as a tree, for callers that add keys before writing it with {@link EvaluationJson#format}. */
+    public static ObjectNode toTree(InvarianceEvaluation evaluation, OnnxModel model) {
         OnnxModelInfo info = model.info();
-        String written = EvaluationJson.write(evaluation, info.path());
-        try {
-            ObjectNode root = (ObjectNode) MAPPER.readTree(written);
-            ObjectNode old = (ObjectNode) root.get("model");
-            ObjectNode block = MAPPER.createObjectNode();
-            block.put("path", info.path());
-            block.put("format", "onnx");
-            block.put("producer", info.producerName());
-            block.put("producer_version", info.producerVersion());
-            block.put("opset", info.opset());
-            block.put("ir_version", info.irVersion());
-            block.put("graph_name", info.graphName());
-            block.put("tribuo_provenance", info.tribuoProvenance() != null);
-            copy(old, block, "provenance");
-            copy(old, block, "source");
-            copy(old, block, "backend");
-            ArrayNode notes = block.putArray("notes");
-            notes(model).forEach(notes::add);
-            root.set("model", block);
-            return MAPPER.writeValueAsString(reorder(root));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot rewrite the evaluation JSON: " + e.getOriginalMessage(), e);
-        }
+        ObjectNode root = EvaluationJson.tree(evaluation, info.path());
+        ObjectNode old = (ObjectNode) root.get("model");
+        ObjectNode block = MAPPER.createObjectNode();
+        block.put("path", info.path());
+        block.put("format", "onnx");
+        block.put("producer", info.producerName());
+        block.put("producer_version", info.producerVersion());
+        block.put("opset", info.opset());
+        block.put("ir_version", info.irVersion());
+        block.put("graph_name", info.graphName());
+        block.put("tribuo_provenance", info.tribuoProvenance() != null);
+        copy(old, block, "provenance");
+        copy(old, block, "source");
+        copy(old, block, "backend");
+        ArrayNode notes = block.putArray("notes");
+        notes(model).forEach(notes::add);
+        root.set("model", block); // replaces the value in place: "model" stays the first key
+        return root;
     }
 
     /** The reader's notes, plus one when a stored Tribuo provenance could not be read. */
@@ -159,17 +157,5 @@ public final class OnnxAnalysis {
         if (from != null && from.has(key)) {
             to.set(key, from.get(key));
         }
-    }
-
-    /** Keeps {@code model} first, as {@link EvaluationJson} writes it. */
-    private static ObjectNode reorder(ObjectNode root) {
-        ObjectNode out = MAPPER.createObjectNode();
-        out.set("model", root.get("model"));
-        root.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("model")) {
-                out.set(e.getKey(), e.getValue());
-            }
-        });
-        return out;
     }
 }

@@ -1,8 +1,5 @@
 package dev.invariance.onnx;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.invariance.analysis.LayerActivation;
@@ -25,7 +22,6 @@ import static dev.invariance.evaluation.InvarianceMetrics.*;
  * @param execution  the execution provider that ran, the ONNX Runtime version, examples and seconds
  */
 public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution execution) {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
      * The evaluation's JSON ({@link EvaluationJson#write}) with three more top-level keys:
@@ -38,20 +34,14 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
      * </ul>
      */
     public String toJson(@Nullable String modelPath) {
-        return extendJson(EvaluationJson.write(evaluation, modelPath));
+        return EvaluationJson.format(extend(EvaluationJson.tree(evaluation, modelPath)));
     }
 
     /**
-     * {@code json} (the evaluation as {@link EvaluationJson} or {@link OnnxAnalysis#toJson} wrote it) with the keys
-     * {@code activations}, {@code stable_submatrix} and {@code execution} of {@link #toJson}.
+     * Adds the keys {@code activations}, {@code stable_submatrix} and {@code execution} of {@link #toJson} to
+     * {@code root} (the evaluation's tree from {@link EvaluationJson#tree} or {@link OnnxAnalysis#toTree}), and returns it.
      */
-    public String extendJson(String json) {
-        ObjectNode root;
-        try {
-            root = (ObjectNode) MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot re-read the evaluation JSON: " + e.getOriginalMessage(), e);
-        }
+    public ObjectNode extend(ObjectNode root) {
         DataAnalysis data = evaluation.getDataAnalysis();
         ArrayNode acts = root.putArray("activations");
         ObjectNode stable = root.putObject("stable_submatrix");
@@ -113,11 +103,7 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
         e.put("onnxruntime_version", execution.onnxruntimeVersion());
         e.put("examples", execution.examples());
         e.put("seconds", execution.seconds());
-        try {
-            return MAPPER.writeValueAsString(root);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot write evaluation JSON: " + ex.getOriginalMessage(), ex);
-        }
+        return root;
     }
 
     private static void number(ObjectNode o, String key, double v) {

@@ -66,6 +66,14 @@ public final class EvaluationJson {
      * @param modelPath  the file the model was read from, or null
      */
     public static String write(InvarianceEvaluation evaluation, @Nullable String modelPath) {
+        return format(tree(evaluation, modelPath));
+    }
+
+    /**
+     * The JSON of {@link #write} as a tree, for callers that add keys (the ONNX bridge's model block and
+     * data-dependent keys) before writing it with {@link #format}.
+     */
+    public static ObjectNode tree(InvarianceEvaluation evaluation, @Nullable String modelPath) {
         ObjectNode root = MAPPER.createObjectNode();
         EvaluationProvenance provenance = evaluation.getProvenance();
         JsonProvenanceSerialization json = new JsonProvenanceSerialization(false);
@@ -131,8 +139,13 @@ public final class EvaluationJson {
             number(o, "value", e.getValue());
         }
         root.set("evaluation_provenance", parse(json.marshalAndSerialize(provenance)));
+        return root;
+    }
+
+    /** Writes a tree made by {@link #tree} (indented, as {@link #write}). */
+    public static String format(ObjectNode tree) {
         try {
-            return MAPPER.writeValueAsString(root);
+            return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write evaluation JSON: " + e.getOriginalMessage(), e);
         }
