@@ -84,6 +84,39 @@ final class LayerPlan {
      * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
      */
     DenseLayer load(String file) {
+        WeightMatrix matrix = directFloats()
+                ? WeightMatrix.fillRowMajor(outputWidth(), inputWidth(), out -> {
+                    if (!((ConstantTensor.Stored) weight).payload.readFloats(out, transpose)) {
+                        checkFinite(file, weight.rootName, out);
+                    }
+                })
+                : viaDoubles(file);
+        BiasVector b = null;
+        if (bias != null) {
+            double[] bv = bias.values();
+            double[] full = new double[outputWidth()];
+            for (int i = 0; i < full.length; i++) {
+                full[i] = biasScale * bv[bv.length == 1 ? 0 : i];
+            }
+            checkFinite(file, bias.rootName, full);
+            b = BiasVector.of(full);
+        }
+        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph);
+    }
+
+    /**
+     * Whether W is the stored tensor's values themselves, each exactly a float, in stored or transposed order: a
+     * stored float32, float16 or bfloat16 tensor (initializer or {@code Constant}) with no scaling, not a
+     * ConvTranspose kernel. Then {@link TensorPayload#readFloats} decodes it straight into W's float storage, with
+     * the same values, layout and finiteness check as {@link #viaDoubles} (which handles every other case).
+     */
+    private boolean directFloats() {
+        return scale == 1.0 && weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()
+                && (!transpose || weight.shape.length == 2);
+    }
+
+    /** W decoded through doubles: constant chains, float64, Gemm's alpha ≠ 1, ConvTranspose kernels. */
+    private WeightMatrix viaDoubles(String file) {
         double[] w;
         if (!transpose) {
             w = weight.values();
@@ -98,18 +131,7 @@ final class LayerPlan {
             }
         }
         checkFinite(file, weight.rootName, w);
-        BiasVector b = null;
-        if (bias != null) {
-            double[] bv = bias.values();
-            double[] full = new double[outputWidth()];
-            for (int i = 0; i < full.length; i++) {
-                full[i] = biasScale * bv[bv.length == 1 ? 0 : i];
-            }
-            checkFinite(file, bias.rootName, full);
-            b = BiasVector.of(full);
-        }
-        return new DenseLayer(name, op, matrix(outputWidth(), inputWidth(), w), b, activation,
-                elementType(), convolution, subgraph);
+        return matrix(outputWidth(), inputWidth(), w);
     }
 
     /**
@@ -127,12 +149,25 @@ final class LayerPlan {
         return WeightMatrix.fromRowMajor(rows, columns, f);
     }
 
+    /** The first entry of W that is NaN or infinite, named as {@link #checkFinite(String, String, double[])} does. */
+    private static void checkFinite(String file, String tensor, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw nonFinite(file, tensor, values[i], i);
+            }
+        }
+    }
+
     private static void checkFinite(String file, String tensor, double[] values) {
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
-                throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
-                        + (Double.isNaN(values[i]) ? "NaN" : "an infinite value") + " (element " + i + ")");
+                throw nonFinite(file, tensor, values[i], i);
             }
         }
+    }
+
+    private static InvalidModelException nonFinite(String file, String tensor, double value, int element) {
+        return new InvalidModelException(file + ": tensor '" + tensor + "' holds "
+                + (Double.isNaN(value) ? "NaN" : "an infinite value") + " (element " + element + ")");
     }
 }

@@ -34,7 +34,10 @@ public final class MatrixOps {
         return WeightMatrix.fromRowMajor(m, n, c);
     }
 
-    /** ‖A‖_F, summed with scaling so that it neither overflows nor underflows. */
+    /**
+     * ‖A‖_F without overflow or underflow: single-precision storage summed directly in double (its squares cannot
+     * overflow or underflow a double), double storage with scaling ({@link WeightMatrix#frobeniusNorm()}).
+     */
     public static double frobenius(WeightMatrix a) {
         return a.frobeniusNorm();
     }

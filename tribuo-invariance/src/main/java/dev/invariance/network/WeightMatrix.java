@@ -58,6 +58,31 @@ public final class WeightMatrix implements Serializable {
     }
 
     /**
+     * Fills a matrix in single precision in place: a fresh zeroed row-major array of {@code rows * columns} floats
+     * (entry (i, j) at {@code i * columns + j}) is handed to {@code fill} once and then kept as the matrix's storage,
+     * with no copy. For readers that decode large float32 weights straight into place (a 1600 × 6400 layer is 41 MB;
+     * {@link #fromRowMajor(int, int, float[])} would hold it twice). The callback must not keep the array or write to
+     * it after returning; whatever it throws propagates and no matrix is made.
+     *
+     * @throws IllegalArgumentException if a dimension is negative or {@code rows * columns} exceeds an array's length
+     */
+    public static WeightMatrix fillRowMajor(int rows, int columns, FloatFiller fill) {
+        if (rows < 0 || columns < 0 || (long) rows * columns > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("shape " + rows + " x " + columns + " cannot be stored in one array");
+        }
+        float[] f = new float[rows * columns];
+        fill.fill(f);
+        return new WeightMatrix(rows, columns, f);
+    }
+
+    /** Writes the entries of a matrix into its row-major float storage (see {@link #fillRowMajor}). */
+    @FunctionalInterface
+    public interface FloatFiller {
+        /** Writes entry (i, j) at {@code rowMajor[i * columns + j]}. */
+        void fill(float[] rowMajor);
+    }
+
+    /**
      * Copies a column-major array (LAPACK's layout): entry (i, j) is {@code columnMajor[j * rows + i]}.
      */
     public static WeightMatrix fromColumnMajor(int rows, int columns, double[] columnMajor) {
@@ -145,24 +170,57 @@ public final class WeightMatrix implements Serializable {
     }
 
     /**
-     * ‖W‖_F = √(Σ w_ij²), summed in double with scaling by the largest |w_ij| so that it neither overflows nor
-     * underflows (no copy of the entries is made).
+     * ‖W‖_F = √(Σ w_ij²), summed in double (no copy of the entries is made).
+     * <p>
+     * Single-precision storage is summed directly: a float squared in double is exact (24-bit significands give 48
+     * bits, within double's 53) and lies between 2⁻²⁹⁸ (the smallest subnormal float, 2⁻¹⁴⁹, squared) and
+     * 2²⁵⁶ (Float.MAX_VALUE squared), and a sum of at most 2³¹ of them stays below 2²⁸⁷, so nothing overflows or
+     * underflows and no scaling is needed; four partial sums keep the additions independent. Double storage keeps the
+     * scaled sum (by the largest |w_ij|), since a double squared can overflow or underflow. A NaN entry gives NaN,
+     * an infinite one (and no NaN) +∞.
      */
     public double frobeniusNorm() {
-        int n = size();
+        if (floats != null) {
+            return Math.sqrt(sumOfSquares(floats));
+        }
         double scale = 0;
-        for (int i = 0; i < n; i++) {
-            scale = Math.max(scale, Math.abs(at(i)));
+        for (double v : values) {
+            scale = Math.max(scale, Math.abs(v));
         }
         if (scale == 0 || !Double.isFinite(scale)) {
             return scale;
         }
         double s = 0;
-        for (int i = 0; i < n; i++) {
-            double y = at(i) / scale;
+        for (double v : values) {
+            double y = v / scale;
             s += y * y;
         }
         return scale * Math.sqrt(s);
+    }
+
+    /** Σ f_i² in double, in four interleaved partial sums. */
+    private static double sumOfSquares(float[] f) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int n = f.length;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double a = f[i];
+            double b = f[i + 1];
+            double c = f[i + 2];
+            double d = f[i + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += d * d;
+        }
+        for (; i < n; i++) {
+            double a = f[i];
+            s0 += a * a;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**
