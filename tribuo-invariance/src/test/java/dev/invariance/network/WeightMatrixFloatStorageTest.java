@@ -61,6 +61,23 @@ class WeightMatrixFloatStorageTest {
     }
 
     @Test
+    void longSumsStayAccurate() {
+        // 3 M entries k / 2^12 with integer |k| < 2^20: Σ k² < 2^62 is exact in a long, so ‖W‖_F = √(Σ k²) / 2^12
+        // up to two roundings. A plain running sum would drift by about √n ulps (some 1700 here).
+        SplittableRandom r = new SplittableRandom(13);
+        float[] v = new float[3_000_000];
+        long sum = 0;
+        for (int k = 0; k < v.length; k++) {
+            int q = r.nextInt(-(1 << 20) + 1, 1 << 20);
+            v[k] = q * 0x1p-12f;
+            sum += (long) q * q;
+        }
+        double expected = Math.sqrt((double) sum) * 0x1p-12;
+        double got = WeightMatrix.fromRowMajor(3000, 1000, v).frobeniusNorm();
+        assertEquals(expected, got, 8 * Math.ulp(expected), "within 8 ulps");
+    }
+
+    @Test
     void floatAndDoubleStorageOfTheSameValuesAgree() {
         SplittableRandom r = new SplittableRandom(12);
         float[] f = new float[5000];
