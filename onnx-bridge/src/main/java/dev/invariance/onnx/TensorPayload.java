@@ -21,7 +21,9 @@ import java.util.Arrays;
  * {@code raw_data}, or a byte range of an external data file next to the model. Everything that can be checked
  * without reading the values (element type, shape, payload size, external file location and range) is checked when
  * the payload is created, so a bad file is refused before anything large is allocated; {@link #read()} then decodes
- * only this tensor (external data by positioned reads of just its range).
+ * only this tensor (external data by positioned reads of just its range), widened to doubles, and
+ * {@link #readFloats(float[], boolean)} decodes float32, float16 and bfloat16 values straight into a float array, as
+ * stored or transposed.
  */
 final class TensorPayload {
     /** ONNX {@code TensorProto.DataType} codes this reader decodes. */
@@ -38,6 +40,10 @@ final class TensorPayload {
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16L;
 
     private static final int CHUNK_BYTES = 1 << 20;
+    /** Most values decoded into one block by {@link #readFloats(float[], boolean)} (4 MiB of floats). */
+    static final int FLOAT_BLOCK = 1 << 20;
+    /** Side of the square tiles the transposing read writes (64 × 64 floats: 16 KiB, within L1). */
+    private static final int TILE = 64;
 
     private final String file;
     private final TensorProto tensor;
@@ -446,11 +452,6 @@ final class TensorPayload {
             throw unreadable(e);
         }
     }
-
-    /** Most values decoded into one block by {@link #readFloats(float[], boolean)} (4 MiB of floats). */
-    static final int FLOAT_BLOCK = 1 << 20;
-    /** Side of the square tiles the transposing read writes (64 × 64 floats: 16 KiB, within L1). */
-    private static final int TILE = 64;
 
     /** The next {@code n} stored values, in stored order, as floats into {@code dst[from, from + n)}. */
     @FunctionalInterface
