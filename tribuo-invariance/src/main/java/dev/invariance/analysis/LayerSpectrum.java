@@ -48,7 +48,7 @@ final class LayerSpectrum {
             Spectrum full = DenseSvd.decompose(w, r);
             return new LayerSpectrum(w, type, full.singularValueArray(), true, full);
         }
-        if (type != ElementType.FLOAT64) {
+        if (usesGramSvd(type, r, options)) {
             GramSvd.Factored gram = GramSvd.factor(w);
             double[] values = gram.singularValues();
             int k = leadingVectors(values, r, options);
@@ -62,6 +62,12 @@ final class LayerSpectrum {
         double[] values = DenseSvd.singularValues(w, type).singularValueArray();
         Spectrum top = TruncatedSvd.withDefaults().top(w, leadingVectors(values, r, options), type);
         return new LayerSpectrum(w, type, values, true, top);
+    }
+
+    /** Whether {@link #of} takes the double-precision Gram eigensolver: full mode, float32 or narrower, r large. */
+    static boolean usesGramSvd(ElementType type, int r, AnalysisOptions options) {
+        return options.getSpectrum() == SpectrumMode.FULL && type != ElementType.FLOAT64
+                && r >= options.getFastTopKThreshold() && r > 0;
     }
 
     /**
