@@ -171,10 +171,17 @@ final class LayerByLayer {
 
     /**
      * What analysing one layer holds at its peak: the weights, LAPACK's copy for the singular values (and a
-     * Gram-operator copy for the Lanczos vectors), and the Krylov basis.
+     * Gram-operator copy for the Lanczos vectors), and the Krylov basis; for the Gram eigensolver of large float32
+     * layers in full mode ({@link LayerSpectrum}) the weights, the r × r double Gram matrix, one 8 MiB panel and
+     * the leading vectors.
      */
     static long layerBytes(LayerOutline o, AnalysisOptions options) {
         long entries = (long) o.outputWidth() * o.inputWidth();
+        long r = Math.min(o.outputWidth(), o.inputWidth());
+        if (LayerSpectrum.usesGramSvd(o.elementType(), (int) r, options)) {
+            long vectors = 8L * options.getSubspaceRankLimit() * (o.outputWidth() + o.inputWidth());
+            return entries * entryBytes(o.elementType()) + 8L * r * r + (8L << 20) + vectors + (1L << 20);
+        }
         long copies = options.getSpectrum() == SpectrumMode.FULL ? 3 : 2;
         long small = Math.min(o.outputWidth(), o.inputWidth());
         long basis = 8L * Math.min(small, 1200) * (o.outputWidth() + o.inputWidth());

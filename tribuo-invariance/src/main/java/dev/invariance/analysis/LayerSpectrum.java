@@ -1,6 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.linalg.DenseSvd;
+import dev.invariance.linalg.GramSvd;
 import dev.invariance.linalg.MatrixOps;
 import dev.invariance.linalg.Spectrum;
 import dev.invariance.linalg.TruncatedSvd;
@@ -10,8 +11,10 @@ import dev.invariance.network.WeightMatrix;
 /**
  * What the metrics need from one matrix W (d_out × d_in), without W itself (so a streaming analysis can drop the
  * weights once this is computed): its singular values σ₁ ≥ σ₂ ≥ … (all of them in {@link SpectrumMode#FULL}, the
- * leading ones in {@link SpectrumMode#TOP_K}; single precision for float32 weights), its leading singular vector
- * pairs (dense SVD for small matrices, block Lanczos for large) and ‖W‖_F computed from the entries.
+ * leading ones in {@link SpectrumMode#TOP_K}), its leading singular vector pairs and ‖W‖_F computed from the
+ * entries. Small matrices (min(m, n) below the fast threshold) take a dense double SVD; large float32 (or narrower)
+ * ones in full mode the double-precision Gram eigensolver ({@link GramSvd}: values and vectors at once); large
+ * float64 ones a dense double SVD for the values and block Lanczos for the vectors; top-k mode block Lanczos.
  */
 final class LayerSpectrum {
     final int rows;
@@ -45,11 +48,35 @@ final class LayerSpectrum {
             Spectrum full = DenseSvd.decompose(w, r);
             return new LayerSpectrum(w, type, full.singularValueArray(), true, full);
         }
+        if (usesGramSvd(type, r, options)) {
+            GramSvd.Factored gram = GramSvd.factor(w);
+            double[] values = gram.singularValues();
+            int k = leadingVectors(values, r, options);
+            try {
+                return new LayerSpectrum(w, type, values, true, gram.decompose(k));
+            } catch (ArithmeticException e) {
+                // a requested σ_j is 0 or inverse iteration failed: Lanczos (with its dense fallback) decides
+                return new LayerSpectrum(w, type, values, true, TruncatedSvd.withDefaults().top(w, k, type));
+            }
+        }
         double[] values = DenseSvd.singularValues(w, type).singularValueArray();
-        int relRank = SpectralMeasures.relativeRank(values, options.getMatchedRankTolerance());
-        int k = Math.min(r, Math.max(1, relRank <= options.getSubspaceRankLimit() ? relRank : 1));
-        Spectrum top = TruncatedSvd.withDefaults().top(w, k, type);
+        Spectrum top = TruncatedSvd.withDefaults().top(w, leadingVectors(values, r, options), type);
         return new LayerSpectrum(w, type, values, true, top);
+    }
+
+    /** Whether {@link #of} takes the double-precision Gram eigensolver: full mode, float32 or narrower, r large. */
+    static boolean usesGramSvd(ElementType type, int r, AnalysisOptions options) {
+        return options.getSpectrum() == SpectrumMode.FULL && type != ElementType.FLOAT64
+                && r >= options.getFastTopKThreshold() && r > 0;
+    }
+
+    /**
+     * How many leading vector pairs the pair scores need: the relative rank at δ when it is within the subspace
+     * limit (science.md 2.7), else only the top pair.
+     */
+    private static int leadingVectors(double[] values, int r, AnalysisOptions options) {
+        int relRank = SpectralMeasures.relativeRank(values, options.getMatchedRankTolerance());
+        return Math.min(r, Math.max(1, relRank <= options.getSubspaceRankLimit() ? relRank : 1));
     }
 
     boolean isZero() {

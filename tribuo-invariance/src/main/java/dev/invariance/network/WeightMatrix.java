@@ -274,6 +274,48 @@ public final class WeightMatrix implements Serializable {
         return out;
     }
 
+    /**
+     * Copies rows {@code [from, from + count)} into {@code dst} row-major (entry (from + i, j) at
+     * {@code dst[i * columns + j]}), widening float storage to double; {@code dst} may be longer.
+     *
+     * @throws IndexOutOfBoundsException if the rows are out of range or {@code dst} is too short
+     */
+    public void copyRows(int from, int count, double[] dst) {
+        java.util.Objects.checkFromIndexSize(from, count, rows);
+        int size = count * columns;
+        java.util.Objects.checkFromIndexSize(0, size, dst.length);
+        int offset = from * columns;
+        if (values != null) {
+            System.arraycopy(values, offset, dst, 0, size);
+        } else {
+            for (int i = 0; i < size; i++) {
+                dst[i] = floats[offset + i];
+            }
+        }
+    }
+
+    /**
+     * Copies columns {@code [from, from + count)} into {@code dst} row-major as a rows × count block (entry
+     * (i, from + j) at {@code dst[i * count + j]}), widening float storage to double; {@code dst} may be longer.
+     *
+     * @throws IndexOutOfBoundsException if the columns are out of range or {@code dst} is too short
+     */
+    public void copyColumns(int from, int count, double[] dst) {
+        java.util.Objects.checkFromIndexSize(from, count, columns);
+        java.util.Objects.checkFromIndexSize(0, rows * count, dst.length);
+        for (int i = 0; i < rows; i++) {
+            int src = i * columns + from;
+            int to = i * count;
+            if (values != null) {
+                System.arraycopy(values, src, dst, to, count);
+            } else {
+                for (int j = 0; j < count; j++) {
+                    dst[to + j] = floats[src + j];
+                }
+            }
+        }
+    }
+
     /** A fresh copy of row {@code row}. */
     public double[] getRow(int row) {
         double[] out = new double[columns];

@@ -1,0 +1,105 @@
+package dev.invariance.linalg;
+
+import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.Matrices;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link GramSvd} (singular values and leading vectors of float32-stored weights from the double-precision Gram
+ * matrix) against LAPACK's dense SVD in double precision ({@code dgesdd} on W itself, an independent algorithm) on
+ * the same float-representable matrices, and against singular values fixed by construction.
+ */
+class GramSvdTest {
+
+    @Test
+    void valuesOfTallWideAndSquareGaussianMatricesMatchTheDenseSvdAboveTheFloat32RankTolerance() {
+        for (int[] shape : new int[][]{{300, 120}, {120, 300}, {200, 200}}) {
+            WeightMatrix w = TruncatedSvdFloatPathTest.roundedToFloat(
+                    Matrices.gaussian(shape[0], shape[1], 5 + shape[0]));
+            double[] dense = DenseSvd.singularValues(w).singularValueArray();
+            double[] gram = GramSvd.factor(w).singularValues();
+            assertEquals(dense.length, gram.length);
+            for (int j = 0; j < dense.length; j++) {
+                // relative error ≲ p·ε₆₄·(σ₁/σ_j)²: far below 1e-9 for these well-conditioned matrices
+                assertEquals(dense[j], gram[j], 1e-9 * dense[j], shape[0] + "x" + shape[1] + " σ" + (j + 1));
+            }
+        }
+    }
+
+    @Test
+    void decayingSpectrumIsResolvedDownToTheFloat32RankTolerance() {
+        // σ_j = 10·0.9^j over 150 values: from 10 down to 1.4e-6, i.e. ratios to σ₁ across the float32 tolerance
+        // σ₁·max(m, n)·ε₃₂ ≈ 2.4e-5·σ₁
+        int d = 150;
+        double[] s = new double[d];
+        for (int j = 0; j < d; j++) {
+            s[j] = 10 * Math.pow(0.9, j);
+        }
+        WeightMatrix w = TruncatedSvdFloatPathTest.roundedToFloat(
+                Matrices.compose(Matrices.randomOrthogonal(d, 21), s, Matrices.randomOrthogonal(d, 22)));
+        double[] dense = DenseSvd.singularValues(w).singularValueArray();
+        double[] gram = GramSvd.factor(w).singularValues();
+        double tolerance = dense[0] * d * 0x1p-23;
+        for (int j = 0; j < d; j++) {
+            if (dense[j] > tolerance) {
+                // the bound of GramSvd's javadoc with p = 10·d: relative error ≤ p·ε₆₄·(σ₁/σ_j)²/2
+                double bound = 10.0 * d * 0x1p-52 * Math.pow(dense[0] / dense[j], 2) / 2;
+                assertEquals(dense[j], gram[j], Math.max(bound, 1e-12) * dense[j], "σ" + (j + 1));
+            } else {
+                assertTrue(gram[j] < 2 * tolerance, "σ" + (j + 1) + " below the tolerance stays below it");
+            }
+        }
+    }
+
+    @Test
+    void leadingVectorsMatchTheDenseSvdAndSatisfyWvEqualsSigmaU() {
+        for (int[] shape : new int[][]{{260, 90}, {90, 260}}) {
+            // well separated leading values 9, 8, 7 above a Gaussian-like tail
+            int r = Math.min(shape[0], shape[1]);
+            double[] s = new double[r];
+            for (int j = 0; j < r; j++) {
+                s[j] = j < 3 ? 9 - j : 3.0 * Math.pow(0.97, j);
+            }
+            double[][] u = Matrices.randomOrthogonal(shape[0], 31);
+            double[][] v = Matrices.randomOrthogonal(shape[1], 32);
+            WeightMatrix w = TruncatedSvdFloatPathTest.roundedToFloat(Matrices.compose(u, s, v));
+            Spectrum dense = DenseSvd.decompose(w, 3);
+            Spectrum gram = GramSvd.factor(w).decompose(3);
+            assertEquals(3, gram.getVectorCount());
+            for (int j = 0; j < 3; j++) {
+                String what = shape[0] + "x" + shape[1] + " pair " + (j + 1);
+                assertEquals(1.0, Matrices.absDot(dense.leftVector(j), gram.leftVector(j)), 1e-10, what + " u");
+                assertEquals(1.0, Matrices.absDot(dense.rightVector(j), gram.rightVector(j)), 1e-10, what + " v");
+                double[] wv = new double[shape[0]];
+                for (int i = 0; i < shape[0]; i++) {
+                    for (int c = 0; c < shape[1]; c++) {
+                        wv[i] += w.get(i, c) * gram.rightVector(j)[c];
+                    }
+                }
+                for (int i = 0; i < shape[0]; i++) {
+                    assertEquals(gram.singularValue(j) * gram.leftVector(j)[i], wv[i], 1e-10, what + " Wv = σu");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aZeroSingularValueHasNoVectorsFromTheGramMatrix() {
+        WeightMatrix w = WeightMatrix.fromRowMajor(3, 2, new float[]{0, 0, 0, 0, 0, 0});
+        GramSvd.Factored f = GramSvd.factor(w);
+        assertEquals(0.0, f.singularValues()[0]);
+        assertThrows(ArithmeticException.class, () -> f.decompose(1));
+    }
+
+    @Test
+    void vectorCountIsChecked() {
+        GramSvd.Factored f = GramSvd.factor(Matrices.gaussian(5, 4, 1));
+        assertThrows(IllegalArgumentException.class, () -> f.decompose(5));
+        assertEquals(0, f.decompose(0).getVectorCount());
+        assertEquals(4, f.decompose(0).getValueCount());
+    }
+}
