@@ -3,6 +3,8 @@ package dev.invariance.analysis;
 import dev.invariance.linalg.DenseSvd;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.linalg.MatrixOps;
+import dev.invariance.linalg.ProductSigma;
+import dev.invariance.linalg.Spectrum;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
@@ -293,19 +295,36 @@ final class AlignmentMeasures {
         if (!(c >= SINGLE_TRUST) || !Double.isFinite(c)) {
             return null;
         }
+        double sigma = Double.NaN;
+        if (Math.min(m, n) >= options.getFastTopKThreshold() && ProductSigma.prefersOperator(d, n, m)) {
+            prod = null;
+            sigma = ProductSigma.top(f, t, a, b, d, n, m); // NaN if the Lanczos did not converge
+        }
         a = null;
         b = null;
-        float[] p = prod.length >= m * n ? prod : new float[m * n];
-        // row-major P = W_to W_from (m × n) is column-major Pᵀ = W_fromᵀ W_toᵀ
-        blas.sgemm("N", "N", n, m, d, 1.0f, f, Math.max(1, n), t, d, 0.0f, p, Math.max(1, n));
-        WeightMatrix product = WeightMatrix.fromRowMajor(m, n, p.length == m * n ? p : Arrays.copyOf(p, m * n));
-        double sigma;
-        if (Math.min(m, n) >= options.getFastTopKThreshold()) {
-            sigma = TruncatedSvd.withDefaults().top(product, 1, ElementType.FLOAT32).singularValue(0);
-        } else {
-            sigma = DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);
+        if (Double.isNaN(sigma)) {
+            sigma = formedProductSigma(f, t, prod, d, n, m, options);
         }
         return Double.isFinite(sigma) ? new double[] {sigma, c, balance} : null;
+    }
+
+    /**
+     * σ₁(W_to W_from) of a float32 pair from the product P = W_to W_from formed in single precision ({@code sgemm},
+     * into {@code buffer} when it is large enough): float Lanczos on P for large pairs, the leading value refined in
+     * double from the weights ({@link ProductSigma#refine}), or the dense float32 SVD of P for small ones.
+     */
+    private static double formedProductSigma(float[] f, float[] t, float @Nullable [] buffer, int d, int n, int m,
+                                             AnalysisOptions options) {
+        float[] p = buffer != null && buffer.length >= m * n ? buffer : new float[m * n];
+        // row-major P = W_to W_from (m × n) is column-major Pᵀ = W_fromᵀ W_toᵀ
+        LinearAlgebraBackend.blas().sgemm("N", "N", n, m, d, 1.0f, f, Math.max(1, n), t, d, 0.0f, p,
+                Math.max(1, n));
+        WeightMatrix product = WeightMatrix.fromRowMajor(m, n, p.length == m * n ? p : Arrays.copyOf(p, m * n));
+        if (Math.min(m, n) >= options.getFastTopKThreshold()) {
+            Spectrum top = TruncatedSvd.withDefaults().top(product, 1, ElementType.FLOAT32);
+            return ProductSigma.refine(f, t, d, n, m, top.rightVector(0));
+        }
+        return DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);
     }
 
     /**
