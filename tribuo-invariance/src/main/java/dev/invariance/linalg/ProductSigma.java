@@ -35,8 +35,6 @@ public final class ProductSigma {
      */
     static final double LARGE_GEMM_SPEEDUP = 3.0;
 
-    static final java.util.concurrent.atomic.AtomicLong COUNT = new java.util.concurrent.atomic.AtomicLong();
-
     private ProductSigma() {
     }
 
@@ -182,7 +180,6 @@ public final class ProductSigma {
 
         @Override
         public void applyGram(float[] x, int offset, int b, float[] z) {
-            COUNT.addAndGet(b);
             if (y.length < b * d) {
                 y = new float[b * d];
                 w = new float[b * d];
