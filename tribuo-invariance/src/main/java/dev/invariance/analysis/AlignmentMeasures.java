@@ -278,6 +278,9 @@ final class AlignmentMeasures {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
+        if (n == 0 || m == 0) {
+            return null;
+        }
         float[] f = wf.toRowMajorFloatArray();
         float[] t = wt.toRowMajorFloatArray();
         BLAS blas = LinearAlgebraBackend.blas();
