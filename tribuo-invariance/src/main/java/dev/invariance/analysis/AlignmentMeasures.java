@@ -241,11 +241,15 @@ final class AlignmentMeasures {
 
     /**
      * Whether {@link #fullMatrixScores} tries the low-rank path in single precision first: both matrices held as
-     * floats (float32 storage), the low-rank path applies (d &gt; n + m) and d ≥ {@link #SINGLE_MIN}.
+     * floats (float32 storage), the low-rank path applies (d &gt; n + m) and its products are large, d·(n + m)² ≥
+     * {@link #SINGLE_MIN}³ (as the Gram path's d³ at its threshold; smaller pairs cost little in double, which
+     * keeps their figures to double precision).
      */
     static boolean useSingleLowRankPath(WeightMatrix wf, WeightMatrix wt) {
-        return wf.isSinglePrecision() && wt.isSinglePrecision() && wf.getRows() >= SINGLE_MIN
-                && !useGramPath(wf, wt);
+        long d = wf.getRows();
+        long k = (long) wf.getColumns() + wt.getRows();
+        return wf.isSinglePrecision() && wt.isSinglePrecision() && d >= SINGLE_MIN && !useGramPath(wf, wt)
+                && d * k * k >= (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN;
     }
 
     /** Unit roundoff of float32, 2⁻²⁴. */

@@ -209,6 +209,9 @@ class EdgeCostTest {
         assertEquals(exact[2], single[2], bound * exact[2]);
         double[] chosen = scores(wf, wt);
         assertEquals(single[1], chosen[1], 0.0); // what the pair score uses
+        // small low-rank pairs (d·(n + m)² below 512³) keep the double path
+        assertFalse(AlignmentMeasures.useSingleLowRankPath(WeightMatrix.fromRowMajor(600, 40, new float[600 * 40]),
+                WeightMatrix.fromRowMajor(50, 600, new float[50 * 600])));
     }
 
     /**
