@@ -3,6 +3,8 @@ package dev.invariance.analysis;
 import dev.invariance.linalg.DenseSvd;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.linalg.MatrixOps;
+import dev.invariance.linalg.ProductSigma;
+import dev.invariance.linalg.Spectrum;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
@@ -18,8 +20,10 @@ import java.util.Arrays;
  * their low-rank factors in row blocks (never forming a d × d matrix), exactly in both cases: every entry of
  * AB − BA and of B − A is formed before it is squared, so an aligned pair's c ≈ 1e-12 is not lost to
  * cancellation (trace identities such as ‖AB − BA‖² = 2 tr(A²B²) − 2 tr((AB)²) would lose it). Large float32-stored
- * pairs on the Gram path form the products in single precision, to the precision the data carry, and fall back to
- * double where that would lose c or the balancedness to cancellation ({@link #singleGramScores}).
+ * pairs form the products in single precision, to the precision the data carry, and fall back to double where that
+ * would lose c or the balancedness to cancellation ({@link #singleGramScores}, {@link #singleLowRankScores}); on the
+ * Gram path their σ₁(W_to W_from) comes from the operators Fᵀ B F or T A Tᵀ without forming the m × n product when
+ * that is estimated cheaper ({@link ProductSigma}).
  */
 final class AlignmentMeasures {
     /** Rows per block of the low-rank path (b × d double buffers). */
@@ -130,8 +134,9 @@ final class AlignmentMeasures {
 
     /**
      * {σ₁(W_to W_from), c, balancedness} from both matrices, in double precision, except for large float32-stored
-     * pairs ({@link #useSinglePath}), whose products are formed in single precision unless c or the balancedness
-     * would lose digits there ({@link #singleGramScores}).
+     * pairs ({@link #useSinglePath}, {@link #useSingleLowRankPath}), whose products are formed in single precision
+     * unless c or the balancedness would lose digits there ({@link #singleGramScores},
+     * {@link #singleLowRankScores}).
      * <ul>
      *   <li>Gram path (d ≤ n + m): A = W_from W_fromᵀ and B = W_toᵀ W_to by {@code dsyrk}, C = AB; c and ‖B − A‖_F
      *       summed entry by entry from C − Cᵀ and B − A.</li>
@@ -152,6 +157,11 @@ final class AlignmentMeasures {
         int m = wt.getRows();
         if (useSinglePath(wf, wt)) {
             double[] single = singleGramScores(wf, wt, options);
+            if (single != null) {
+                return single;
+            }
+        } else if (useSingleLowRankPath(wf, wt)) {
+            double[] single = singleLowRankScores(wf, wt, options);
             if (single != null) {
                 return single;
             }
@@ -229,6 +239,109 @@ final class AlignmentMeasures {
         return new double[] {sigma, c, bal};
     }
 
+    /**
+     * Whether {@link #fullMatrixScores} tries the low-rank path in single precision first: both matrices held as
+     * floats (float32 storage), the low-rank path applies (d &gt; n + m) and its products are large, d·(n + m)² ≥
+     * {@link #SINGLE_MIN}³ (as the Gram path's d³ at its threshold; smaller pairs cost little in double, which
+     * keeps their figures to double precision).
+     */
+    static boolean useSingleLowRankPath(WeightMatrix wf, WeightMatrix wt) {
+        long d = wf.getRows();
+        long k = (long) wf.getColumns() + wt.getRows();
+        return wf.isSinglePrecision() && wt.isSinglePrecision() && d >= SINGLE_MIN && !useGramPath(wf, wt)
+                && d * k * k >= (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN;
+    }
+
+    /** Unit roundoff of float32, 2⁻²⁴. */
+    private static final double FLOAT_U = 0x1p-24;
+
+    /**
+     * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored low-rank pair (d &gt; n + m) by the trace formulas of the
+     * double low-rank path ({@link #fullMatrixScores}) with every product in single precision (Q = W_to W_from,
+     * S_f = FᵀF, S_t = W_to W_toᵀ, Q S_f, S_t Q, Q Qᵀ by {@code sgemm}/{@code ssyrk}, about 3× faster than the
+     * double products) and every sum of squares or products of entries in double; null when the figures cannot be
+     * trusted, and the caller then runs the double path (with its exact block recomputation).
+     *
+     * <p>Error bound. The weights are exact in single precision, so the only errors are the roundings of the
+     * products. An entry of a product summed over k terms carries an error of at most γ_k·|x|ᵀ|y| (γ_k ≈ k·u, u =
+     * 2⁻²⁴) in the worst case and about √k·u·‖x‖‖y‖ in practice (rounding errors of blocked sums add up like a
+     * random walk; Higham and Mary's probabilistic bound). Relative to the size of the product, that is an error of
+     * ε·κ with ε = √d·u (d is the longest sum) and κ = max(‖F‖_F‖W_to‖_F/‖Q‖_F, ‖F‖_F²/‖S_f‖_F,
+     * ‖W_to‖_F²/‖S_t‖_F) ≥ 1, the cancellation inside the products. c² = (‖AB‖² − tr((AB)²))/(‖A‖²‖B‖²) and
+     * ‖B − A‖² = ‖A‖² + ‖B‖² − 2‖Q‖² are differences of such terms, so their relative errors are about
+     * e_c = ε·κ·(‖AB‖² + tr((AB)²))/(‖AB‖² − tr((AB)²)) and e_b = ε·κ·(‖A‖² + ‖B‖² + 2‖Q‖²)/‖B − A‖². The figures
+     * are trusted when both are at most {@link #SINGLE_TRUST} (then c is within SINGLE_TRUST/2 relative, as on the
+     * single Gram path). A nearly aligned pair (c² ≈ 0: the difference cancels) or one with nearly orthogonal
+     * ranges (Q ≈ 0: the products cancel) therefore falls back to double. On B7's GPT-2-XL-shaped 6400 × 1600 into
+     * 1600 × 6400 pairs (c ≈ 0.012, κ ≈ 80, cancellation factor ≈ 1.1) e_c ≈ 4·10⁻⁴, and the measured error of c²
+     * against double products is about 10⁻⁹. The rule rests on the probabilistic estimate: under the worst-case
+     * bound (ε = d·u, 80× larger at d = 6400) B7's pairs would not qualify, while the errors measured there and in
+     * the tests stay five orders of magnitude below the estimate. σ₁ is that of the single-precision Q (float
+     * Lanczos) refined in double from the weights ({@link ProductSigma#refine}).
+     */
+    static double @Nullable [] singleLowRankScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
+        int d = wf.getRows();
+        int n = wf.getColumns();
+        int m = wt.getRows();
+        if (n == 0 || m == 0) {
+            return null;
+        }
+        float[] f = wf.toRowMajorFloatArray();
+        float[] t = wt.toRowMajorFloatArray();
+        BLAS blas = LinearAlgebraBackend.blas();
+        float[] q = new float[m * n];
+        // row-major Q = W_to W_from (m × n) is column-major Qᵀ = W_fromᵀ W_toᵀ
+        blas.sgemm("N", "N", n, m, d, 1.0f, f, n, t, d, 0.0f, q, n);
+        float[] sf = new float[n * n];
+        float[] st = new float[m * m];
+        // row-major F (d × n) is column-major Fᵀ (n × d, ld n): FᵀF = Fᵀ (Fᵀ)ᵀ is "N";
+        // row-major W_to (m × d) is column-major W_toᵀ (d × m, ld d): W_to W_toᵀ = (W_toᵀ)ᵀ W_toᵀ is "T".
+        blas.ssyrk("U", "N", n, d, 1.0f, f, n, 0.0f, sf, n);
+        blas.ssyrk("U", "T", m, d, 1.0f, t, d, 0.0f, st, m);
+        mirror(sf, n);
+        mirror(st, m);
+        double a2 = square(frobenius(sf));
+        double b2 = square(frobenius(st));
+        double g2 = square(frobenius(q));
+        double f2 = square(frobenius(f));
+        double t2 = square(frobenius(t));
+        if (!(a2 > 0 && b2 > 0 && g2 > 0) || !Double.isFinite(a2) || !Double.isFinite(b2)) {
+            return null; // zero, orthogonal ranges or beyond float's range: the double path handles them
+        }
+        // ‖AB‖² = ⟨S_f G, G S_t⟩ with G = Qᵀ: row-major Q S_f is column-major S_f Qᵀ, S_t Q is Qᵀ S_t
+        float[] x = new float[m * n];
+        float[] y = new float[m * n];
+        blas.sgemm("N", "N", n, m, n, 1.0f, sf, n, q, n, 0.0f, x, n);
+        blas.sgemm("N", "N", n, m, m, 1.0f, q, n, st, m, 0.0f, y, n);
+        double ab2 = 0;
+        for (int i = 0; i < x.length; i++) {
+            ab2 += (double) x[i] * y[i];
+        }
+        x = null;
+        y = null;
+        float[] qqt = new float[m * m];
+        // row-major Q (m × n) is column-major Qᵀ (n × m, ld n): Q Qᵀ = (Qᵀ)ᵀ Qᵀ is "T" (upper triangle only)
+        blas.ssyrk("U", "T", m, n, 1.0f, q, n, 0.0f, qqt, m);
+        double trAbAb = 0;
+        for (int j = 0; j < m; j++) {
+            for (int i = 0; i <= j; i++) {
+                double v = qqt[j * m + i];
+                trAbAb += i == j ? v * v : 2 * v * v;
+            }
+        }
+        qqt = null;
+        double kappa = Math.max(Math.sqrt(f2 * t2 / g2), Math.max(f2 / Math.sqrt(a2), t2 / Math.sqrt(b2)));
+        double eps = Math.sqrt(d) * FLOAT_U * kappa;
+        double comm = ab2 - trAbAb;
+        double bal2 = a2 + b2 - 2 * g2;
+        if (!(eps * (ab2 + trAbAb) <= SINGLE_TRUST * comm) || !(eps * (a2 + b2 + 2 * g2) <= SINGLE_TRUST * bal2)) {
+            return null;
+        }
+        double c = Math.sqrt(comm / (a2 * b2));
+        double sigma = formedProductSigma(f, t, q, d, n, m, options, true);
+        return Double.isFinite(sigma) && Double.isFinite(c) ? new double[] {sigma, c, Math.sqrt(bal2)} : null;
+    }
+
     /** Smallest d for which float32-stored pairs take the single-precision Gram path ({@link #singleGramScores}). */
     static final int SINGLE_MIN = 512;
 
@@ -253,9 +366,11 @@ final class AlignmentMeasures {
      * rounding the weights themselves to float32 moves c, i.e. the precision the data carry. Where that would be a
      * large relative error (c &lt; {@link #SINGLE_TRUST} or ‖B − A‖_F &lt; {@link #SINGLE_TRUST}·√(‖A‖²+‖B‖²):
      * nearly aligned or balanced pairs, whose differences cancel) this returns null and the caller computes
-     * everything in double, so such pairs stay exact to double rounding. σ₁ comes from the single-precision product
-     * P by float Lanczos, relative error about d·u, the precision of the layers' own float32 σ₁ it is divided by.
-     * Products that overflow single precision (weights beyond about 10⁹) also return null.
+     * everything in double, so such pairs stay exact to double rounding.
+     * Products that overflow single precision (weights beyond about 10⁹) also return null. σ₁ comes without P
+     * from the operator Fᵀ B F or T A Tᵀ (float Lanczos, refined in double) where {@link ProductSigma#prefersOperator}
+     * estimates that cheaper (B5's and B7's pairs: 1.4× resp. 5–13× faster, measured), else from P, formed in single
+     * precision, by float Lanczos with the leading value refined in double from the weights.
      */
     private static double @Nullable [] singleGramScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
         int d = wf.getRows();
@@ -293,19 +408,38 @@ final class AlignmentMeasures {
         if (!(c >= SINGLE_TRUST) || !Double.isFinite(c)) {
             return null;
         }
+        double sigma = Double.NaN;
+        if (Math.min(m, n) >= options.getFastTopKThreshold() && ProductSigma.prefersOperator(d, n, m)) {
+            prod = null;
+            sigma = ProductSigma.top(f, t, a, b, d, n, m); // NaN if the Lanczos did not converge
+        }
         a = null;
         b = null;
-        float[] p = prod.length >= m * n ? prod : new float[m * n];
-        // row-major P = W_to W_from (m × n) is column-major Pᵀ = W_fromᵀ W_toᵀ
-        blas.sgemm("N", "N", n, m, d, 1.0f, f, Math.max(1, n), t, d, 0.0f, p, Math.max(1, n));
-        WeightMatrix product = WeightMatrix.fromRowMajor(m, n, p.length == m * n ? p : Arrays.copyOf(p, m * n));
-        double sigma;
-        if (Math.min(m, n) >= options.getFastTopKThreshold()) {
-            sigma = TruncatedSvd.withDefaults().top(product, 1, ElementType.FLOAT32).singularValue(0);
-        } else {
-            sigma = DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);
+        if (Double.isNaN(sigma)) {
+            sigma = formedProductSigma(f, t, prod, d, n, m, options, false);
         }
         return Double.isFinite(sigma) ? new double[] {sigma, c, balance} : null;
+    }
+
+    /**
+     * σ₁(W_to W_from) of a float32 pair from the product P = W_to W_from formed in single precision ({@code sgemm},
+     * into {@code buffer} when it is large enough; already there when {@code formed}): float Lanczos on P for large pairs, the leading value refined in
+     * double from the weights ({@link ProductSigma#refine}), or the dense float32 SVD of P for small ones.
+     */
+    private static double formedProductSigma(float[] f, float[] t, float @Nullable [] buffer, int d, int n, int m,
+                                             AnalysisOptions options, boolean formed) {
+        float[] p = buffer != null && buffer.length >= m * n ? buffer : new float[m * n];
+        if (!formed) {
+            // row-major P = W_to W_from (m × n) is column-major Pᵀ = W_fromᵀ W_toᵀ
+            LinearAlgebraBackend.blas().sgemm("N", "N", n, m, d, 1.0f, f, Math.max(1, n), t, d, 0.0f, p,
+                    Math.max(1, n));
+        }
+        WeightMatrix product = WeightMatrix.fromRowMajor(m, n, p.length == m * n ? p : Arrays.copyOf(p, m * n));
+        if (Math.min(m, n) >= options.getFastTopKThreshold()) {
+            Spectrum top = TruncatedSvd.withDefaults().top(product, 1, ElementType.FLOAT32);
+            return ProductSigma.refine(f, t, d, n, m, top.rightVector(0));
+        }
+        return DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);
     }
 
     /**

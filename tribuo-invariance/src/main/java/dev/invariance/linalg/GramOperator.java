@@ -6,7 +6,7 @@ import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 
 /** Products with W, in float32 or float64, oriented so that the Gram matrix is the smaller one. */
-final class GramOperator {
+final class GramOperator implements FloatBlockOperator {
     private final int m;
     private final int n;
     private final boolean transposed; // iterate on WWᵀ (m < n): the "right" space is W's row space
@@ -32,7 +32,8 @@ final class GramOperator {
         }
     }
 
-    int dimension() {
+    @Override
+    public int dimension() {
         return transposed ? m : n;
     }
 
@@ -86,7 +87,8 @@ final class GramOperator {
      * z = G X for the b rows of X stored in {@code x} from {@code offset} (each of length
      * {@link #dimension()}), all in float32: two sgemm calls through a b × other() scratch block.
      */
-    void applyGram(float[] x, int offset, int b, float[] z) {
+    @Override
+    public void applyGram(float[] x, int offset, int b, float[] z) {
         int d = dimension();
         int o = other();
         BLAS blas = LinearAlgebraBackend.blas();
@@ -108,7 +110,8 @@ final class GramOperator {
     }
 
     /** As {@link #refine(double[], Ritz, int)} for a float32 basis (Ritz vectors formed in double). */
-    Spectrum refine(float[] basis, Ritz ritz, int k) {
+    @Override
+    public Spectrum refine(float[] basis, Ritz ritz, int k) {
         int d = dimension();
         double[] wide = new double[ritz.size * d];
         for (int i = 0; i < wide.length; i++) {

@@ -185,9 +185,11 @@ public final class TruncatedSvd {
     /**
      * Single-precision block Lanczos: the basis, the products with W and the reorthogonalisation are float32 and
      * run as BLAS-3 calls (sgemm); the b × b intra-block orthonormalisation and everything on the projected
-     * matrix are double. Returns null when the basis limit is reached without convergence.
+     * matrix are double. Returns null when the basis limit is reached without convergence. Also serves other
+     * float32 operators of this package (the product Gram operators of {@link ProductSigma}).
      */
-    private Spectrum lanczosFloat(GramOperator op, int k, int b, int limit) {
+    @org.jspecify.annotations.Nullable
+    Spectrum lanczosFloat(FloatBlockOperator op, int k, int b, int limit) {
         int d = op.dimension();
         int maxBlocks = Math.max(2, limit / b);
         int cap = maxBlocks * b;

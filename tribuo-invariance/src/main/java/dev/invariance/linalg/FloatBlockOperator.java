@@ -1,0 +1,20 @@
+package dev.invariance.linalg;
+
+/**
+ * A symmetric positive semidefinite operator G (dimension × dimension) as the float32 block Lanczos of
+ * {@link TruncatedSvd} needs it: products with blocks of float32 vectors, and the final double-precision
+ * refinement of the Ritz pairs into singular values σ_i = √λ_i(G) of the matrix whose Gram matrix G is.
+ */
+interface FloatBlockOperator {
+    /** The size of the space G acts on. */
+    int dimension();
+
+    /**
+     * z = G X for the b rows of X stored in {@code x} from {@code offset} (each of length {@link #dimension()}),
+     * written row by row into z (b × dimension), in float32.
+     */
+    void applyGram(float[] x, int offset, int b, float[] z);
+
+    /** The k leading singular triplets from the converged Ritz pairs of the float32 basis, refined in double. */
+    Spectrum refine(float[] basis, Ritz ritz, int k);
+}
