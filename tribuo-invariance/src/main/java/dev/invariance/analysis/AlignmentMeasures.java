@@ -286,8 +286,8 @@ final class AlignmentMeasures {
         if (n == 0 || m == 0) {
             return null;
         }
-        float[] f = wf.toRowMajorFloatArray();
-        float[] t = wt.toRowMajorFloatArray();
+        float[] f = floats(wf);
+        float[] t = floats(wt);
         BLAS blas = LinearAlgebraBackend.blas();
         float[] q = new float[m * n];
         // row-major Q = W_to W_from (m × n) is column-major Qᵀ = W_fromᵀ W_toᵀ
@@ -376,8 +376,8 @@ final class AlignmentMeasures {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
-        float[] f = wf.toRowMajorFloatArray();
-        float[] t = wt.toRowMajorFloatArray();
+        float[] f = floats(wf);
+        float[] t = floats(wt);
         BLAS blas = LinearAlgebraBackend.blas();
         float[] a = new float[d * d];
         float[] b = new float[d * d];
@@ -450,11 +450,30 @@ final class AlignmentMeasures {
      */
     static final double SINGLE_TRUST = 1e-3;
 
-    /** Copies the column-major upper triangle of a k × k symmetric matrix (row-major lower) to the rest. */
+    /**
+     * The weights as a row-major float array for BLAS, which only reads it: float storage itself (no copy of
+     * matrices that can be hundreds of megabytes), else a rounded copy.
+     */
+    private static float[] floats(WeightMatrix w) {
+        float[] shared = w.sharedFloatStorage();
+        return shared != null ? shared : w.toRowMajorFloatArray();
+    }
+
+    /**
+     * Copies the column-major upper triangle of a k × k symmetric matrix (row-major lower) to the rest, in square
+     * tiles so that the strided side stays in cache.
+     */
     private static void mirror(float[] out, int k) {
-        for (int j = 0; j < k; j++) {
-            for (int i = 0; i < j; i++) {
-                out[i * k + j] = out[j * k + i];
+        final int tile = 64;
+        for (int j0 = 0; j0 < k; j0 += tile) {
+            int j1 = Math.min(k, j0 + tile);
+            for (int i0 = 0; i0 <= j0; i0 += tile) {
+                int i1 = Math.min(k, i0 + tile);
+                for (int j = j0; j < j1; j++) {
+                    for (int i = i0; i < Math.min(i1, j); i++) {
+                        out[i * k + j] = out[j * k + i];
+                    }
+                }
             }
         }
     }

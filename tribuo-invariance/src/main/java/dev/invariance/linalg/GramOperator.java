@@ -21,10 +21,21 @@ final class GramOperator implements FloatBlockOperator {
         this.n = w.getColumns();
         this.transposed = m < n;
         if (useFloat) {
-            float[] f = w.toRowMajorFloatArray();
+            // BLAS only reads the weights, so float storage is used in place (no copy of up to hundreds of MB).
             // When transposed, applyGram reads column panels (offset r0, leading dimension n); netlib's argument
-            // check wants a whole leading dimension after the last panel's start, so keep n floats of padding.
-            single = transposed ? Arrays.copyOf(f, m * n + n) : f;
+            // check wants a whole leading dimension after the last panel's start, so that case copies once into an
+            // array with n floats of padding.
+            float[] shared = w.sharedFloatStorage();
+            if (transposed) {
+                single = new float[m * n + n];
+                if (shared != null) {
+                    System.arraycopy(shared, 0, single, 0, m * n);
+                } else {
+                    System.arraycopy(w.toRowMajorFloatArray(), 0, single, 0, m * n);
+                }
+            } else {
+                single = shared != null ? shared : w.toRowMajorFloatArray();
+            }
             dbl = null;
         } else {
             dbl = w.toRowMajorArray();

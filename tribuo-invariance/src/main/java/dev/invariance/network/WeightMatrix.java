@@ -152,6 +152,17 @@ public final class WeightMatrix implements Serializable {
         return values != null ? values.length : floats.length;
     }
 
+    /**
+     * Engine-internal (see docs/guide.md): the live row-major single-precision storage, shared rather than copied,
+     * so that the analysis can hand float32 weights of several hundred megabytes to BLAS without a second copy; null
+     * when the entries are held as doubles. Callers must only read it and must not keep it beyond the computation
+     * that asked for it: writing to it would break this matrix's immutability. Everyone else uses
+     * {@link #toRowMajorFloatArray()}.
+     */
+    public float @Nullable [] sharedFloatStorage() {
+        return floats;
+    }
+
     /** Whether the entries are held as floats (single precision), as for weights read from float32 storage. */
     public boolean isSinglePrecision() {
         return floats != null;
