@@ -39,22 +39,37 @@ final class AlignmentMeasures {
             throw new IllegalArgumentException("layer " + producerName + " produces " + a.rows
                     + " outputs but layer " + consumerName + " reads " + b.columns);
         }
+        double[] scores = wf != null && wt != null ? fullMatrixScores(wf, wt, a, b, options) : null;
+        return compute(producer, consumer, producerName, consumerName, viaResidual, a, b, scores, options);
+    }
+
+    /**
+     * As {@link #compute(int, int, String, String, boolean, LayerSpectrum, LayerSpectrum, WeightMatrix, WeightMatrix,
+     * AnalysisOptions)} with the full-matrix scores {σ₁(W_to W_from), c, balancedness} already computed (null when
+     * the matrices are not at hand: those three metrics are then NaN).
+     */
+    static PairMetrics compute(int producer, int consumer, String producerName, String consumerName,
+                               boolean viaResidual, LayerSpectrum a, LayerSpectrum b, double @Nullable [] scores,
+                               AnalysisOptions options) {
+        if (a.rows != b.columns) {
+            throw new IllegalArgumentException("layer " + producerName + " produces " + a.rows
+                    + " outputs but layer " + consumerName + " reads " + b.columns);
+        }
         double nan = Double.NaN;
-        boolean full = wf != null && wt != null;
+        boolean full = scores != null;
         double delta = options.getMatchedRankTolerance();
         int ra = a.relativeRank(delta);
         int rb = b.relativeRank(delta);
         int k = ra < 0 || rb < 0 ? -1 : Math.min(ra, rb);
         if (a.isZero() || b.isZero()) {
             return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, nan, nan, nan, nan,
-                    full ? fullMatrixScores(wf, wt, a, b, options)[2] : nan, k, nan, false, nan);
+                    full ? scores[2] : nan, k, nan, false, nan);
         }
         double adjacent = Math.abs(dot(b.vectors.rightVector(0), a.vectors.leftVector(0)));
         double weighted = nan;
         double c = nan;
         double balance = nan;
         if (full) {
-            double[] scores = fullMatrixScores(wf, wt, a, b, options);
             weighted = scores[0] / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
             c = scores[1];
             balance = scores[2];
@@ -100,17 +115,40 @@ final class AlignmentMeasures {
     }
 
     /**
-     * Bytes of working memory {@link #fullMatrixScores} takes beyond the two stored matrices: double copies of both;
-     * on the Gram path A, B, AB and two Cholesky factors with their product (or the m × n product); on the low-rank
-     * path Q and two more m × n products, S_f, S_t, QQᵀ and, for an exact recomputation, P (n × d) and three b × d
-     * blocks.
+     * Bytes of working memory {@link #doublePrecisionScores} takes beyond the two stored matrices: double copies of
+     * both; on the Gram path A, B, AB (or two Cholesky factors and their product) and the m × n product where
+     * σ₁ forms it; on the low-rank path Q and two more m × n products, S_f, S_t, QQᵀ and, for an exact
+     * recomputation, P (n × d) and three b × d blocks.
      */
     static long workingBytes(int d, int n, int m) {
         long copies = 8L * ((long) d * n + (long) m * d + d);
         if (d <= 512 || d <= n + m) {
-            return copies + 8L * 3 * d * d + Math.max(8L * 3 * d * d, 8L * m * n);
+            boolean direct = (long) m * n <= (long) d * d || (long) m * n * d <= 1L << 30;
+            return copies + 8L * 3 * d * d + (direct ? 8L * m * n : 8L * 3 * d * d);
         }
         return copies + 8L * (3L * m * n + (long) n * n + 2L * m * m + (long) n * d + 3L * BLOCK * d);
+    }
+
+    /**
+     * Bytes of working memory {@link #singlePrecisionScores} takes beyond the two stored matrices (float32,
+     * used in place), or 0 when no single-precision path applies to these widths: on the Gram path A, B and AB
+     * (d × d floats) and either the m × n product or the operator's float Lanczos basis; on the low-rank path
+     * Q, Q S_f, S_t Q (m × n), S_f, S_t and QQᵀ, and the Lanczos on Q.
+     */
+    static long singleWorkingBytes(int d, int n, int m) {
+        if (d < SINGLE_MIN) {
+            return 0;
+        }
+        boolean gram = d <= n + m;
+        if (!gram && (long) d * ((long) n + m) * ((long) n + m) < (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN) {
+            return 0;
+        }
+        long lanczos = 4L * (1200 + 32) * Math.max(n, m) + 8L * 1200 * 1200 + 8L * 32 * (n + m);
+        if (gram) {
+            // the m × n product is formed when the operator route is not preferred or does not converge
+            return 4L * 3 * d * d + 4L * m * n + lanczos + (1L << 20);
+        }
+        return 4L * (3L * m * n + (long) n * n + 2L * m * m) + lanczos + (1L << 20);
     }
 
     /** c = ‖AB − BA‖_F / (√2 ‖A‖_F ‖B‖_F) with A = W_from W_fromᵀ and B = W_toᵀ W_to; NaN if A or B is 0. */
@@ -152,20 +190,30 @@ final class AlignmentMeasures {
      */
     static double[] fullMatrixScores(WeightMatrix wf, WeightMatrix wt, LayerSpectrum sa, LayerSpectrum sb,
                                      AnalysisOptions options) {
+        double[] single = singlePrecisionScores(wf, wt, options);
+        return single != null ? single : doublePrecisionScores(wf, wt, options);
+    }
+
+    /**
+     * The scores of {@link #fullMatrixScores} from the single-precision paths ({@link #singleGramScores},
+     * {@link #singleLowRankScores}), or null when neither applies or trusts its result (the caller then takes
+     * {@link #doublePrecisionScores}).
+     */
+    static double @Nullable [] singlePrecisionScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
+        if (useSinglePath(wf, wt)) {
+            return singleGramScores(wf, wt, options);
+        }
+        if (useSingleLowRankPath(wf, wt)) {
+            return singleLowRankScores(wf, wt, options);
+        }
+        return null;
+    }
+
+    /** The scores of {@link #fullMatrixScores} in double precision (Gram or low-rank path). */
+    static double[] doublePrecisionScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
-        if (useSinglePath(wf, wt)) {
-            double[] single = singleGramScores(wf, wt, options);
-            if (single != null) {
-                return single;
-            }
-        } else if (useSingleLowRankPath(wf, wt)) {
-            double[] single = singleLowRankScores(wf, wt, options);
-            if (single != null) {
-                return single;
-            }
-        }
         double[] f = wf.toRowMajorArray();
         // W_to is also read in column panels (offset i0, leading dimension d); netlib's argument check wants a
         // whole leading dimension after the last panel's start, hence d entries of padding.

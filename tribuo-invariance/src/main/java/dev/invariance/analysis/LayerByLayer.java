@@ -81,21 +81,41 @@ final class LayerByLayer {
                     reports[j] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(),
                             m, null);
                 } else {
-                    long need = storageBytes(p) + storageBytes(c)
-                            + AlignmentMeasures.workingBytes(p.outputWidth(), p.inputWidth(), c.outputWidth());
+                    long stored = storageBytes(p) + storageBytes(c);
+                    int d = p.outputWidth();
+                    int n = p.inputWidth();
+                    int m = c.outputWidth();
+                    boolean floats = p.elementType() != ElementType.FLOAT64 && c.elementType() != ElementType.FLOAT64;
+                    long singleNeed = floats ? AlignmentMeasures.singleWorkingBytes(d, n, m) : 0;
+                    long doubleNeed = stored + AlignmentMeasures.workingBytes(d, n, m);
                     tasks.add(pool.submit(() -> {
-                        gate.acquire(need);
-                        try {
-                            DenseLayer from = load(network, e.producer(), p);
-                            DenseLayer to = load(network, e.consumer(), c);
-                            PairMetrics m = AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
-                                    e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], from.weights(),
-                                    to.weights(), options);
-                            reports[index] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(),
-                                    e.viaResidual(), m, null);
-                        } finally {
-                            gate.release(need);
+                        // Float32 pairs first reserve what the single-precision path needs; only if that path does
+                        // not apply or does not trust its figures is the (larger) double-precision share reserved,
+                        // after releasing the first, so that no task waits while holding a share.
+                        double[] scores = null;
+                        if (singleNeed > 0) {
+                            gate.acquire(stored + singleNeed);
+                            try {
+                                scores = AlignmentMeasures.singlePrecisionScores(load(network, e.producer(), p).weights(),
+                                        load(network, e.consumer(), c).weights(), options);
+                            } finally {
+                                gate.release(stored + singleNeed);
+                            }
                         }
+                        if (scores == null) {
+                            gate.acquire(doubleNeed);
+                            try {
+                                scores = AlignmentMeasures.doublePrecisionScores(
+                                        load(network, e.producer(), p).weights(), load(network, e.consumer(), c).weights(),
+                                        options);
+                            } finally {
+                                gate.release(doubleNeed);
+                            }
+                        }
+                        PairMetrics metrics = AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
+                                e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], scores, options);
+                        reports[index] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(),
+                                e.viaResidual(), metrics, null);
                         return null;
                     }));
                 }

@@ -152,6 +152,67 @@ class StreamingAnalysisTest {
     }
 
     /**
+     * A large float32 pair that is nearly aligned and balanced (T ≈ Fᵀ up to a 1e-5 perturbation, d = 600 ≥ the
+     * single-precision threshold, Gram path) is first tried in single precision, which refuses it (c and the
+     * balancedness cancel there), and is then reloaded and recomputed in double under its own memory share: the
+     * streamed figures are the exact ones of the independent double-precision d × d products of
+     * {@link AlignmentMeasures#commutator} and {@link AlignmentMeasures#balancedness}.
+     */
+    @Test
+    void refusedSinglePrecisionPairIsReloadedAndComputedInDouble() {
+        int d = 600;
+        int n = 300;
+        int m = 400;
+        java.util.Random r = new java.util.Random(5);
+        float[] f = new float[d * n];
+        float[] t = new float[m * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < n; j++) {
+                f[i * n + j] = (float) r.nextGaussian();
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            for (int i = 0; i < d; i++) {
+                // rows of T: the columns of F (j < n), then small extra rows
+                double base = j < n ? f[i * n + j] : 1e-3 * r.nextGaussian();
+                t[j * d + i] = (float) (base * (1 + 1e-5 * r.nextGaussian()));
+            }
+        }
+        dev.invariance.network.WeightMatrix wf = dev.invariance.network.WeightMatrix.fromRowMajor(d, n, f);
+        dev.invariance.network.WeightMatrix wt = dev.invariance.network.WeightMatrix.fromRowMajor(m, d, t);
+        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+        assertEquals(null, AlignmentMeasures.singlePrecisionScores(wf, wt, AnalysisOptions.defaults()));
+        List<LayerOutline> outlines = List.of(
+                new LayerOutline("from", "MatMul", d, n, ElementType.FLOAT32, Activation.LINEAR, false, null, ""),
+                new LayerOutline("to", "MatMul", m, d, ElementType.FLOAT32, Activation.LINEAR, false, null, ""));
+        AtomicInteger loads = new AtomicInteger();
+        StreamedNetwork pair = new StreamedNetwork() {
+            @Override
+            public NetworkOutline outline() {
+                return new NetworkOutline("pair", outlines, List.of(new DataFlowEdge(0, 1, List.of(), false)));
+            }
+
+            @Override
+            public DenseLayer load(int index) {
+                loads.incrementAndGet();
+                return new DenseLayer(index == 0 ? "from" : "to", "MatMul", index == 0 ? wf : wt, null,
+                        Activation.LINEAR, ElementType.FLOAT32);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        PairMetrics p = WeightAnalyzer.create().analyze(pair).pairs().get(0);
+        double c = AlignmentMeasures.commutator(wf, wt);
+        double bal = AlignmentMeasures.balancedness(wf, wt);
+        assertTrue(c < 1e-3, "nearly aligned: c = " + c);
+        assertEquals(c, p.commutatorScore(), 1e-6 * c);
+        assertEquals(bal, p.balancedness(), 1e-9 * bal);
+        assertEquals(2 + 2 + 2, loads.get(), "each layer once, then both for the single try and again for double");
+    }
+
+    /**
      * 100 generated layers of 512 × 512 float32 (100 MiB of weights) analysed in a JVM with a 64 MiB heap: it
      * completes because each layer is dropped after use. The same network built in memory does not fit that heap
      * (the control run must die of OutOfMemoryError), so the test fails if the analyzer held every layer.
