@@ -64,10 +64,15 @@ final class LayerSpectrum {
         return new LayerSpectrum(w, type, values, true, top);
     }
 
-    /** Whether {@link #of} takes the double-precision Gram eigensolver: full mode, float32 or narrower, r large. */
+    /**
+     * Whether {@link #of} takes the double-precision Gram eigensolver: full mode, float32 or narrower, r large, and
+     * its r × r doubles within a quarter of the heap (for a square layer they are twice the float weights; beyond
+     * that the single-precision SVD, which needs one float copy of W, is the one that fits).
+     */
     static boolean usesGramSvd(ElementType type, int r, AnalysisOptions options) {
         return options.getSpectrum() == SpectrumMode.FULL && type != ElementType.FLOAT64
-                && r >= options.getFastTopKThreshold() && r > 0;
+                && r >= options.getFastTopKThreshold() && r > 0
+                && 8L * r * r <= Runtime.getRuntime().maxMemory() / 4;
     }
 
     /**
