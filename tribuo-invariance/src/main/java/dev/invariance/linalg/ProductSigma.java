@@ -25,6 +25,9 @@ import dev.ludovic.netlib.blas.BLAS;
  * 1024 × 1024 pairs 43–48 against 58–73 ms; B7's d = 1600 pairs into 6400 resp. 4800 outputs 57–63 against
  * 430–438 ms and 48–59 against 320–346 ms, and 6400 inputs into 4800 outputs 96–122 against 1308–1371 ms.
  * Stateless: thread-safe.
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because the analysis
+ * package's pair scores call it with their float arrays; it may change without notice.
  */
 public final class ProductSigma {
     /**
