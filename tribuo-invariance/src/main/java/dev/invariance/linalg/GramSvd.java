@@ -92,13 +92,16 @@ public final class GramSvd {
             if (k == 0) {
                 return new Spectrum(m, n, values.clone(), true, new double[0][], new double[0][]);
             }
+            // z: column-major r × k = row-major k × r, the eigenvectors in ascending order of their eigenvalues
             double[] z = eigenvectors(k);
+            double[] other = otherSide(w, rightSide, z, k);
+            int o = rightSide ? m : n;
             double[][] left = new double[k][];
             double[][] right = new double[k][];
             for (int j = 0; j < k; j++) {
-                // column k-1-j of z holds the eigenvector of the j-th largest eigenvalue (ascending order)
-                double[] x = Arrays.copyOfRange(z, (k - 1 - j) * r, (k - j) * r);
-                double[] y = rightSide ? times(w, x) : transposeTimes(w, x);
+                int src = k - 1 - j; // the j-th largest
+                double[] x = Arrays.copyOfRange(z, src * r, (src + 1) * r);
+                double[] y = Arrays.copyOfRange(other, src * o, (src + 1) * o);
                 double norm = Math.sqrt(dot(y, y));
                 if (!(norm > 0) || !Double.isFinite(norm)) {
                     throw new ArithmeticException("singular value " + (j + 1) + " is 0: its vectors are not "
@@ -229,33 +232,36 @@ public final class GramSvd {
         return g;
     }
 
-    /** W x (x ∈ R^n) in double. */
-    private static double[] times(WeightMatrix w, double[] x) {
+    /**
+     * The other side of k eigenvectors of G (rows of the row-major k × r {@code x}), unnormalised, as the rows of a
+     * row-major k × o array: W x_j (o = m) when G = WᵀW, else Wᵀ x_j (o = n). One pass over W in row panels
+     * widened to double, each a {@code dgemm} for all k vectors at once.
+     */
+    private static double[] otherSide(WeightMatrix w, boolean rightSide, double[] x, int k) {
         int m = w.getRows();
         int n = w.getColumns();
-        double[] y = new double[m];
-        double[] row = new double[n];
-        for (int i = 0; i < m; i++) {
-            w.copyRows(i, 1, row);
-            y[i] = dot(row, x);
-        }
-        return y;
-    }
-
-    /** Wᵀ x (x ∈ R^m) in double. */
-    private static double[] transposeTimes(WeightMatrix w, double[] x) {
-        int m = w.getRows();
-        int n = w.getColumns();
-        double[] y = new double[n];
-        double[] row = new double[n];
-        for (int i = 0; i < m; i++) {
-            w.copyRows(i, 1, row);
-            double xi = x[i];
-            for (int j = 0; j < n; j++) {
-                y[j] += xi * row[j];
+        int rowsPerPanel = Math.max(1, Math.min(m, PANEL_ENTRIES / n));
+        double[] panel = new double[rowsPerPanel * n];
+        double[] out = new double[k * (rightSide ? m : n)];
+        double[] part = new double[k * rowsPerPanel];
+        for (int i0 = 0; i0 < m; i0 += rowsPerPanel) {
+            int p = Math.min(rowsPerPanel, m - i0);
+            w.copyRows(i0, p, panel);
+            if (rightSide) {
+                // (W x_j)[i0, i0 + p) = x_j · W[I,:]ᵀ: part (k × p) = X (k × n) · panelᵀ
+                RowMajorBlas.gemm(false, true, k, p, n, 1.0, x, panel, 0.0, part);
+                for (int j = 0; j < k; j++) {
+                    System.arraycopy(part, j * p, out, j * m + i0, p);
+                }
+            } else {
+                // Wᵀ x_j = Σ_panels W[I,:]ᵀ x_j[I]: out (k × n) += X[:, I] (k × p) · panel (p × n)
+                for (int j = 0; j < k; j++) {
+                    System.arraycopy(x, j * m + i0, part, j * p, p);
+                }
+                RowMajorBlas.gemm(false, false, k, n, p, 1.0, part, panel, 1.0, out);
             }
         }
-        return y;
+        return out;
     }
 
     private static double dot(double[] a, double[] b) {
