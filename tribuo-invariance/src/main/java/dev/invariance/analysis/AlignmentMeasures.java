@@ -143,7 +143,8 @@ final class AlignmentMeasures {
         if (!gram && (long) d * ((long) n + m) * ((long) n + m) < (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN) {
             return 0;
         }
-        long lanczos = 4L * (1200 + 32) * Math.max(n, m) + 8L * 1200 * 1200 + 8L * 32 * (n + m);
+        long limit = TruncatedSvd.DEFAULT_BASIS_LIMIT;
+        long lanczos = 4L * (limit + 32) * Math.max(n, m) + 8L * limit * limit + 8L * 32 * (n + m);
         if (gram) {
             // the m × n product is formed when the operator route is not preferred or does not converge
             return 4L * 3 * d * d + 4L * m * n + lanczos + (1L << 20);

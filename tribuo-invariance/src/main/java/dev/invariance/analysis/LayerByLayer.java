@@ -1,6 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.linalg.LinearAlgebraBackend;
+import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
@@ -204,7 +205,7 @@ final class LayerByLayer {
         }
         long copies = options.getSpectrum() == SpectrumMode.FULL ? 3 : 2;
         long small = Math.min(o.outputWidth(), o.inputWidth());
-        long basis = 8L * Math.min(small, 1200) * (o.outputWidth() + o.inputWidth());
+        long basis = 8L * Math.min(small, TruncatedSvd.DEFAULT_BASIS_LIMIT) * (o.outputWidth() + o.inputWidth());
         return entries * entryBytes(o.elementType()) * copies + basis + (1L << 20);
     }
 

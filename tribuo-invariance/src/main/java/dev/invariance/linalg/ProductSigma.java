@@ -86,7 +86,7 @@ public final class ProductSigma {
         if (dim <= 4 * block) {
             return Double.NaN;
         }
-        Spectrum s = solver.lanczosFloat(op, 1, block, Math.min(1200, dim));
+        Spectrum s = solver.lanczosFloat(op, 1, block, Math.min(TruncatedSvd.DEFAULT_BASIS_LIMIT, dim));
         return s == null ? Double.NaN : s.singularValue(0);
     }
 

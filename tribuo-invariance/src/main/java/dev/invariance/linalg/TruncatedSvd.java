@@ -57,6 +57,11 @@ import static dev.invariance.linalg.KrylovBlocks.*;
  * <p>Immutable and thread-safe; build with {@link #builder()} or use {@link #withDefaults()}.
  */
 public final class TruncatedSvd {
+    /**
+     * The default largest Krylov basis (vectors) before the dense SVD takes over; it also bounds the memory of a
+     * float Lanczos run: (limit + block) × dimension floats of basis and limit² doubles of projected matrix.
+     */
+    public static final int DEFAULT_BASIS_LIMIT = 1200;
     private final int blockSize;
     private final double tolerance;
     private final int maxBasisSize;
@@ -284,7 +289,7 @@ public final class TruncatedSvd {
     public static final class Builder {
         private int blockSize = 0;
         private double tolerance = 1e-7;
-        private int maxBasisSize = 1200;
+        private int maxBasisSize = DEFAULT_BASIS_LIMIT;
         private long seed = 1L;
 
         private Builder() {
