@@ -35,10 +35,7 @@ final class AlignmentMeasures {
     static PairMetrics compute(int producer, int consumer, String producerName, String consumerName,
                                boolean viaResidual, LayerSpectrum a, LayerSpectrum b, @Nullable WeightMatrix wf,
                                @Nullable WeightMatrix wt, AnalysisOptions options) {
-        if (a.rows != b.columns) {
-            throw new IllegalArgumentException("layer " + producerName + " produces " + a.rows
-                    + " outputs but layer " + consumerName + " reads " + b.columns);
-        }
+        requireChained(a, b, producerName, consumerName);
         double[] scores = wf != null && wt != null ? fullMatrixScores(wf, wt, a, b, options) : null;
         return compute(producer, consumer, producerName, consumerName, viaResidual, a, b, scores, options);
     }
@@ -51,10 +48,7 @@ final class AlignmentMeasures {
     static PairMetrics compute(int producer, int consumer, String producerName, String consumerName,
                                boolean viaResidual, LayerSpectrum a, LayerSpectrum b, double @Nullable [] scores,
                                AnalysisOptions options) {
-        if (a.rows != b.columns) {
-            throw new IllegalArgumentException("layer " + producerName + " produces " + a.rows
-                    + " outputs but layer " + consumerName + " reads " + b.columns);
-        }
+        requireChained(a, b, producerName, consumerName);
         double nan = Double.NaN;
         boolean full = scores != null;
         double delta = options.getMatchedRankTolerance();
@@ -106,6 +100,13 @@ final class AlignmentMeasures {
         }
         return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, adjacent, weighted, c,
                 1.0 - c, balance, k, matched, permutation, subspace);
+    }
+
+    private static void requireChained(LayerSpectrum a, LayerSpectrum b, String producerName, String consumerName) {
+        if (a.rows != b.columns) {
+            throw new IllegalArgumentException("layer " + producerName + " produces " + a.rows
+                    + " outputs but layer " + consumerName + " reads " + b.columns);
+        }
     }
 
     /** Whether the d × d Gram matrices are the cheaper route: d ≤ n + m (and always for small d). */
