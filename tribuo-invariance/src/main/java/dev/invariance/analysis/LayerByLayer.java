@@ -9,6 +9,7 @@ import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.StreamedNetwork;
+import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
@@ -74,13 +75,11 @@ final class LayerByLayer {
                 LayerOutline c = outlines.get(e.consumer());
                 String reason = reasonWithoutMetrics(p, c, e);
                 if (reason != null) {
-                    reports[j] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(),
-                            null, reason);
+                    reports[j] = report(e, p, c, null, reason);
                 } else if (!full) {
-                    PairMetrics m = AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
-                            e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null, options);
-                    reports[j] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(),
-                            m, null);
+                    reports[j] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(),
+                            c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null,
+                            options), null);
                 } else {
                     long stored = storageBytes(p) + storageBytes(c);
                     int d = p.outputWidth();
@@ -93,30 +92,15 @@ final class LayerByLayer {
                         // Float32 pairs first reserve what the single-precision path needs; only if that path does
                         // not apply or does not trust its figures is the (larger) double-precision share reserved,
                         // after releasing the first, so that no task waits while holding a share.
-                        double[] scores = null;
-                        if (singleNeed > 0) {
-                            gate.acquire(stored + singleNeed);
-                            try {
-                                scores = AlignmentMeasures.singlePrecisionScores(load(network, e.producer(), p).weights(),
-                                        load(network, e.consumer(), c).weights(), options);
-                            } finally {
-                                gate.release(stored + singleNeed);
-                            }
-                        }
+                        double[] scores = singleNeed == 0 ? null : withLayers(gate, stored + singleNeed, network, e, p, c,
+                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options));
                         if (scores == null) {
-                            gate.acquire(doubleNeed);
-                            try {
-                                scores = AlignmentMeasures.doublePrecisionScores(
-                                        load(network, e.producer(), p).weights(), load(network, e.consumer(), c).weights(),
-                                        options);
-                            } finally {
-                                gate.release(doubleNeed);
-                            }
+                            scores = withLayers(gate, doubleNeed, network, e, p, c,
+                                    (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options));
                         }
-                        PairMetrics metrics = AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
-                                e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], scores, options);
-                        reports[index] = new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(),
-                                e.viaResidual(), metrics, null);
+                        reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
+                                p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
+                                scores, options), null);
                         return null;
                     }));
                 }
@@ -133,6 +117,30 @@ final class LayerByLayer {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The full-matrix scores of a pair from both weight matrices (null when the path declines the pair). */
+    @FunctionalInterface
+    private interface PairScores {
+        double @Nullable [] of(WeightMatrix from, WeightMatrix to);
+    }
+
+    /** Loads the edge's two layers under a memory share of {@code share} bytes and scores them. */
+    private static double @Nullable [] withLayers(MemoryGate gate, long share, StreamedNetwork network, DataFlowEdge e,
+                                                  LayerOutline p, LayerOutline c, PairScores scores)
+            throws InterruptedException {
+        gate.acquire(share);
+        try {
+            return scores.of(load(network, e.producer(), p).weights(), load(network, e.consumer(), c).weights());
+        } finally {
+            gate.release(share);
+        }
+    }
+
+    private static EdgeReport report(DataFlowEdge e, LayerOutline p, LayerOutline c, @Nullable PairMetrics metrics,
+                                     @Nullable String reason) {
+        return new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(), metrics,
+                reason);
     }
 
     /**
