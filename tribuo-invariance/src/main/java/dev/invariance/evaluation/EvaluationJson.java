@@ -269,15 +269,22 @@ public final class EvaluationJson {
         return new Convolution(c.path("groups").asInt(1), kernel, c.path("transposed").asBoolean());
     }
 
-    private static ObjectNode edge(EdgeReport e) {
+    /** The keys an edge and a pair share: from, to, from_index, to_index, ops, via_residual. */
+    private static ObjectNode link(String from, String to, int fromIndex, int toIndex, List<String> ops,
+                                   boolean viaResidual) {
         ObjectNode o = MAPPER.createObjectNode();
-        o.put("from", e.producerName());
-        o.put("to", e.consumerName());
-        o.put("from_index", e.producer());
-        o.put("to_index", e.consumer());
-        ArrayNode ops = o.putArray("ops");
-        e.ops().forEach(ops::add);
-        o.put("via_residual", e.viaResidual());
+        o.put("from", from);
+        o.put("to", to);
+        o.put("from_index", fromIndex);
+        o.put("to_index", toIndex);
+        ArrayNode list = o.putArray("ops");
+        ops.forEach(list::add);
+        o.put("via_residual", viaResidual);
+        return o;
+    }
+
+    private static ObjectNode edge(EdgeReport e) {
+        ObjectNode o = link(e.producerName(), e.consumerName(), e.producer(), e.consumer(), e.ops(), e.viaResidual());
         o.put("metrics", e.hasMetrics());
         if (e.reason() != null) {
             o.put("reason", e.reason());
@@ -286,14 +293,7 @@ public final class EvaluationJson {
     }
 
     private static ObjectNode pair(PairMetrics p, List<String> ops) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("from", p.producerName());
-        o.put("to", p.consumerName());
-        o.put("from_index", p.producer());
-        o.put("to_index", p.consumer());
-        ArrayNode opList = o.putArray("ops");
-        ops.forEach(opList::add);
-        o.put("via_residual", p.viaResidual());
+        ObjectNode o = link(p.producerName(), p.consumerName(), p.producer(), p.consumer(), ops, p.viaResidual());
         for (InvarianceMetrics m : InvarianceMetrics.values()) {
             if (m.readsPairMetrics()) {
                 put(o, m, m.of(p));
