@@ -703,33 +703,6 @@ final class AlignmentMeasures {
     }
 
     /**
-     * ‖W Wᵀ‖_F = ‖Wᵀ W‖_F = √(Σσ⁴) of a matrix with rows × cols entries (row-major {@code w}); from the spectrum
-     * when complete, else from the smaller Gram matrix.
-     */
-    private static double gramNorm(LayerSpectrum s, double[] w, int rows, int cols) {
-        if (s.complete) {
-            double max = SpectralMeasures.sigma(s.values, 0);
-            if (!(max > 0)) {
-                return 0;
-            }
-            double sum = 0;
-            for (double v : s.values) {
-                double y = v / max;
-                sum += y * y * y * y;
-            }
-            return max * max * Math.sqrt(sum);
-        }
-        int k = Math.min(rows, cols);
-        double[] g = new double[k * k];
-        if (cols <= rows) {
-            gemm(true, false, cols, cols, rows, 1.0, w, 0, cols, w, 0, cols, 0.0, g, 0, cols);
-        } else {
-            gemm(false, true, rows, rows, cols, 1.0, w, 0, cols, w, 0, cols, 0.0, g, 0, rows);
-        }
-        return MatrixOps.frobenius(g);
-    }
-
-    /**
      * Row-major C (M × N, leading dimension ldc, from offC) = α op(A) op(B) + β C with offsets into the arrays;
      * BLAS is column-major, so this is Cᵀ = op(B)ᵀ op(A)ᵀ.
      */
