@@ -34,7 +34,15 @@ if [ ${#train[@]} -gt 0 ]; then
   echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.examples.bench.TrainingBenchmark "${train[@]}")"
 fi
 if [ ${#spectrum[@]} -gt 0 ] && [ -d "$root/tribuo-invariance/target/test-classes/dev/invariance/bench" ]; then
-  echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.bench.SpectrumBenchmark "${spectrum[@]}")"
+  for w in "${spectrum[@]}"; do
+    if [ "$w" = B4 ]; then
+      # B4 runs the truncated SVD as `invariance analyze` does (bin/invariance): OpenBLAS on one thread, the
+      # Gram products split over the cores in Java (GramOperator); B3's dense SVD keeps OpenBLAS's threads
+      echo "invariance: $(OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" java -Xmx8g -cp "$cp" dev.invariance.bench.SpectrumBenchmark B4)"
+    else
+      echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.bench.SpectrumBenchmark "$w")"
+    fi
+  done
 fi
 if [ "$svm" = 1 ]; then
   echo "invariance: $(java -Xmx8g -cp "$cp" dev.invariance.examples.bench.SvmBenchmark)"
