@@ -202,11 +202,18 @@ final class AlignmentMeasures {
      * {@link #doublePrecisionScores}).
      */
     static double @Nullable [] singlePrecisionScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
+        return singlePrecisionScores(wf, wt, options, TruncatedSvd.withDefaults());
+    }
+
+    /** As {@link #singlePrecisionScores(WeightMatrix, WeightMatrix, AnalysisOptions)}, σ₁ of formed products by
+     * {@code solver}. */
+    static double @Nullable [] singlePrecisionScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
+                                                     TruncatedSvd solver) {
         if (useSinglePath(wf, wt)) {
-            return singleGramScores(wf, wt, options);
+            return singleGramScores(wf, wt, options, solver);
         }
         if (useSingleLowRankPath(wf, wt)) {
-            return singleLowRankScores(wf, wt, options);
+            return singleLowRankScores(wf, wt, options, solver);
         }
         return null;
     }
@@ -329,7 +336,8 @@ final class AlignmentMeasures {
      * the tests stay five orders of magnitude below the estimate. σ₁ is that of the single-precision Q (float
      * Lanczos) refined in double from the weights ({@link ProductSigma#refine}).
      */
-    static double @Nullable [] singleLowRankScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
+    static double @Nullable [] singleLowRankScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
+                                                   TruncatedSvd solver) {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
@@ -388,7 +396,7 @@ final class AlignmentMeasures {
             return null;
         }
         double c = Math.sqrt(comm / (a2 * b2));
-        double sigma = formedProductSigma(f, t, q, d, n, m, options, true);
+        double sigma = formedProductSigma(f, t, q, d, n, m, options, solver, true);
         return Double.isFinite(sigma) && Double.isFinite(c) ? new double[] {sigma, c, Math.sqrt(bal2)} : null;
     }
 
@@ -422,7 +430,8 @@ final class AlignmentMeasures {
      * estimates that cheaper (B5's and B7's pairs: 1.4× resp. 5–13× faster, measured), else from P, formed in single
      * precision, by float Lanczos with the leading value refined in double from the weights.
      */
-    private static double @Nullable [] singleGramScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options) {
+    private static double @Nullable [] singleGramScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
+                                                        TruncatedSvd solver) {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
@@ -466,7 +475,7 @@ final class AlignmentMeasures {
         a = null;
         b = null;
         if (Double.isNaN(sigma)) {
-            sigma = formedProductSigma(f, t, prod, d, n, m, options, false);
+            sigma = formedProductSigma(f, t, prod, d, n, m, options, solver, false);
         }
         return Double.isFinite(sigma) ? new double[] {sigma, c, balance} : null;
     }
@@ -477,7 +486,7 @@ final class AlignmentMeasures {
      * double from the weights ({@link ProductSigma#refine}), or the dense float32 SVD of P for small ones.
      */
     private static double formedProductSigma(float[] f, float[] t, float @Nullable [] buffer, int d, int n, int m,
-                                             AnalysisOptions options, boolean formed) {
+                                             AnalysisOptions options, TruncatedSvd solver, boolean formed) {
         float[] p = buffer != null && buffer.length >= m * n ? buffer : new float[m * n];
         if (!formed) {
             // row-major P = W_to W_from (m × n) is column-major Pᵀ = W_fromᵀ W_toᵀ
@@ -486,7 +495,7 @@ final class AlignmentMeasures {
         }
         WeightMatrix product = WeightMatrix.fromRowMajor(m, n, p.length == m * n ? p : Arrays.copyOf(p, m * n));
         if (Math.min(m, n) >= options.getFastTopKThreshold()) {
-            Spectrum top = TruncatedSvd.withDefaults().top(product, 1, ElementType.FLOAT32);
+            Spectrum top = solver.top(product, 1, ElementType.FLOAT32);
             return ProductSigma.refine(f, t, d, n, m, top.rightVector(0));
         }
         return DenseSvd.singularValues(product, ElementType.FLOAT32).singularValue(0);

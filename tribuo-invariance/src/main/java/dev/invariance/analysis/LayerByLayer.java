@@ -37,6 +37,8 @@ final class LayerByLayer {
         LayerMetrics[] layers = new LayerMetrics[depth];
         MemoryGate gate = new MemoryGate(budgetBytes);
         int workers = Math.max(1, Math.min(threads, Math.max(depth, outline.edges().size())));
+        // one task per processor already keeps them busy: the solver's products then stay on the task's thread
+        TruncatedSvd solver = TruncatedSvd.builder().parallel(workers < threads).build();
         AtomicInteger names = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "invariance-analysis-" + names.incrementAndGet());
@@ -53,7 +55,7 @@ final class LayerByLayer {
                     gate.acquire(need);
                     try {
                         DenseLayer layer = load(network, index, o);
-                        LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options);
+                        LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver);
                         spectra[index] = s;
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
                                 o.convolution());
@@ -93,7 +95,7 @@ final class LayerByLayer {
                         // not apply or does not trust its figures is the (larger) double-precision share reserved,
                         // after releasing the first, so that no task waits while holding a share.
                         double[] scores = singleNeed == 0 ? null : withLayers(gate, stored + singleNeed, network, e, p, c,
-                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options));
+                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options, solver));
                         if (scores == null) {
                             scores = withLayers(gate, doubleNeed, network, e, p, c,
                                     (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options));

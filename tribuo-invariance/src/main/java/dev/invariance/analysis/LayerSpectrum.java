@@ -38,10 +38,15 @@ final class LayerSpectrum {
     }
 
     static LayerSpectrum of(WeightMatrix w, ElementType type, AnalysisOptions options) {
+        return of(w, type, options, TruncatedSvd.withDefaults());
+    }
+
+    /** As {@link #of(WeightMatrix, ElementType, AnalysisOptions)}, leading values and vectors by {@code solver}. */
+    static LayerSpectrum of(WeightMatrix w, ElementType type, AnalysisOptions options, TruncatedSvd solver) {
         int r = Math.min(w.getRows(), w.getColumns());
         if (options.getSpectrum() == SpectrumMode.TOP_K) {
             int k = Math.min(r, Math.max(2, options.getTopK()));
-            Spectrum top = TruncatedSvd.withDefaults().top(w, k, type);
+            Spectrum top = solver.top(w, k, type);
             return new LayerSpectrum(w, type, top.singularValueArray(), k == r, top);
         }
         if (r < options.getFastTopKThreshold()) {
@@ -56,11 +61,11 @@ final class LayerSpectrum {
                 return new LayerSpectrum(w, type, values, true, gram.decompose(k));
             } catch (ArithmeticException e) {
                 // a requested σ_j is 0 or inverse iteration failed: Lanczos (with its dense fallback) decides
-                return new LayerSpectrum(w, type, values, true, TruncatedSvd.withDefaults().top(w, k, type));
+                return new LayerSpectrum(w, type, values, true, solver.top(w, k, type));
             }
         }
         double[] values = DenseSvd.singularValues(w, type).singularValueArray();
-        Spectrum top = TruncatedSvd.withDefaults().top(w, leadingVectors(values, r, options), type);
+        Spectrum top = solver.top(w, leadingVectors(values, r, options), type);
         return new LayerSpectrum(w, type, values, true, top);
     }
 

@@ -26,7 +26,16 @@ final class GramOperator implements FloatBlockOperator {
     private static final int TILE_MNK = 1 << 18;
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
-    GramOperator(WeightMatrix w, boolean useFloat) {
+    /** Whether the tiled products may run parts on the common fork-join pool besides the calling thread. */
+    private final boolean parallel;
+
+    /**
+     * @param useFloat products in float32 (W read as floats; exact for float32 weights), else in double
+     * @param parallel whether the thin-block products may use the common fork-join pool besides the calling thread
+     *                 (the result is the same either way)
+     */
+    GramOperator(WeightMatrix w, boolean useFloat, boolean parallel) {
+        this.parallel = parallel;
         this.m = w.getRows();
         this.n = w.getColumns();
         this.transposed = m < n;
@@ -149,8 +158,9 @@ final class GramOperator implements FloatBlockOperator {
      * to its peak: so W is walked in tiles of r rows (of Wᵀ when transposed) by {@value #TILE_K} columns with
      * r·{@value #TILE_K}·b ≤ {@value #TILE_MNK}. Each group of r rows computes y_r = A_r X tile by tile and at once
      * (still in cache) z += A_rᵀ y_r. The rows are split into one contiguous range per processor, each range
-     * summing into its own z, run on the common fork-join pool with the caller taking part; the partial sums are
-     * then added in range order, so the result depends on the processor count, not on the scheduling.
+     * summing into its own z, run on the common fork-join pool with the caller taking part (or one after the other
+     * on the calling thread when not {@code parallel}); the partial sums are then added in range order, so the
+     * result depends on the processor count, not on the scheduling.
      * Measured on B4's 4096² float32 matrix (two vCPUs, OpenBLAS 0.3.21): 12 ms per 16-vector block against 18–23
      * ms for {@link #panelled}; at b = 64 the panelled form is faster (docs/performance.md).
      */
@@ -169,8 +179,11 @@ final class GramOperator implements FloatBlockOperator {
         }
         float[][] sums = partials;
         float[][] ys = panels;
-        if (parts == 1) {
-            tileRange(x, offset, b, 0, o, rowsPerTile, sums[0], ys[0]);
+        if (!parallel || parts == 1) {
+            for (int part = 0; part < parts; part++) {
+                tileRange(x, offset, b, Math.min(o, part * perPart), Math.min(o, (part + 1) * perPart), rowsPerTile,
+                        sums[part], ys[part]);
+            }
         } else {
             IntStream.range(0, parts).parallel().forEach(part -> tileRange(x, offset, b,
                     Math.min(o, part * perPart), Math.min(o, (part + 1) * perPart), rowsPerTile, sums[part], ys[part]));

@@ -30,7 +30,8 @@ import static dev.invariance.linalg.KrylovBlocks.*;
  *   <li>{@link ElementType#FLOAT32} (and narrower), the fast path for large float32 weights: the basis is stored
  *       in float32 and the products with W ({@link WeightMatrix#toRowMajorFloatArray()}, exact for float32
  *       weights) and the reorthogonalisation are single-precision sgemm calls; {@code Wᵀ(W X)} is formed in one
- *       pass over W in cache-sized row panels; the b × b intra-block orthonormalisation is CholeskyQR2 in double
+ *       pass over W, in cache-sized tiles split over the processors for thin blocks (b ≤ 32) and in row panels
+ *       for wider ones; the b × b intra-block orthonormalisation is CholeskyQR2 in double
  *       (Gram–Schmidt with deflation when the block is nearly rank-deficient) and the projected problem is
  *       solved in double (LAPACK dsyevr). It stops when for each of the k leading values either the bound above
  *       or an a-posteriori estimate holds: in a growing Krylov space the Ritz values rise monotonically towards
@@ -51,8 +52,8 @@ import static dev.invariance.linalg.KrylovBlocks.*;
  * {@code sin∠(x_i, v_i) ≲ ‖r_i‖/gap_i} (Davis–Kahan), gap_i being the distance from σ_i² to the rest of the
  * spectrum of G: when the gap is healthy (relative gap of a few per cent or more) they agree with the dense
  * SVD's to {@code |⟨u, u_dense⟩| ≥ 1 − 1e-8} (tested; typically 1 − 1e-12 or better), while for (nearly)
- * repeated σ_i only the spanned subspace is determined, as for any SVD. Deterministic: a fixed seed and OpenBLAS
- * thread count give identical results.
+ * repeated σ_i only the spanned subspace is determined, as for any SVD. Deterministic: a fixed seed, OpenBLAS
+ * thread count and processor count give identical results, parallel or not.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()} or use {@link #withDefaults()}.
  */
@@ -66,15 +67,20 @@ public final class TruncatedSvd {
     private final double tolerance;
     private final int maxBasisSize;
     private final long seed;
+    private final boolean parallel;
 
     private TruncatedSvd(Builder b) {
+        this.parallel = b.parallel;
         this.blockSize = b.blockSize;
         this.tolerance = b.tolerance;
         this.maxBasisSize = b.maxBasisSize;
         this.seed = b.seed;
     }
 
-    /** Default settings: block size 0 (meaning k + 6, at least 16), tolerance 1e-7, basis limit 1200, seed 1. */
+    /**
+     * Default settings: block size 0 (meaning k + 6, at least 16), tolerance 1e-7, basis limit 1200, seed 1,
+     * products parallel.
+     */
     public static TruncatedSvd withDefaults() {
         return builder().build();
     }
@@ -92,6 +98,11 @@ public final class TruncatedSvd {
     /** The requested relative accuracy of the singular values. */
     public double getTolerance() {
         return tolerance;
+    }
+
+    /** Whether the float32 block products may run on the common fork-join pool besides the calling thread. */
+    public boolean isParallel() {
+        return parallel;
     }
 
     /**
@@ -118,7 +129,7 @@ public final class TruncatedSvd {
         if (r <= 4 * b || w.isZero()) {
             return truncate(DenseSvd.decompose(w, k), k);
         }
-        GramOperator op = new GramOperator(w, precision != ElementType.FLOAT64);
+        GramOperator op = new GramOperator(w, precision != ElementType.FLOAT64, parallel);
         Spectrum s = op.single != null ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
                 : lanczos(op, k, b, Math.min(maxBasisSize, r));
         return s != null ? s : truncate(DenseSvd.decompose(w, k), k);
@@ -291,6 +302,7 @@ public final class TruncatedSvd {
         private double tolerance = 1e-7;
         private int maxBasisSize = DEFAULT_BASIS_LIMIT;
         private long seed = 1L;
+        private boolean parallel = true;
 
         private Builder() {
         }
@@ -325,6 +337,16 @@ public final class TruncatedSvd {
         /** Seed of the random starting block (results are deterministic for a fixed seed and thread count). */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Whether the float32 products with thin blocks (b ≤ 32) may split their work over the common fork–join
+         * pool besides the calling thread (default true). Turn it off where every processor already runs a task of
+         * its own (the analysis engine does, for its layers and pairs): the results are identical either way.
+         */
+        public Builder parallel(boolean parallel) {
+            this.parallel = parallel;
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.invariance.analysis;
 
 import dev.invariance.linalg.DenseSvd;
 import dev.invariance.linalg.ProductSigma;
+import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
 import org.junit.jupiter.api.Test;
@@ -199,7 +200,7 @@ class EdgeCostTest {
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
         assertTrue(AlignmentMeasures.useSingleLowRankPath(wf, wt));
-        double[] single = AlignmentMeasures.singleLowRankScores(wf, wt, OPTIONS);
+        double[] single = AlignmentMeasures.singleLowRankScores(wf, wt, OPTIONS, TruncatedSvd.withDefaults());
         assertNotNull(single, "the single path should trust this pair");
         double[] exact = scores(widen(wf), widen(wt));
         assertTrue(exact[1] > 1e-3, "c = " + exact[1]);
@@ -241,7 +242,7 @@ class EdgeCostTest {
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
         assertTrue(AlignmentMeasures.useSingleLowRankPath(wf, wt));
-        assertNull(AlignmentMeasures.singleLowRankScores(wf, wt, OPTIONS));
+        assertNull(AlignmentMeasures.singleLowRankScores(wf, wt, OPTIONS, TruncatedSvd.withDefaults()));
         double c = AlignmentMeasures.commutator(wf, wt);
         assertTrue(c > 3e-7 && c < 3e-6, "c = " + c);
         double[] s = scores(wf, wt);

@@ -27,7 +27,7 @@ class GramOperatorTest {
         for (int[] shape : shapes) {
             WeightMatrix w = floatGaussian(shape[0], shape[1], shape[0] * 31L + shape[1]);
             for (int b : new int[]{1, 5, 16, 32, 40}) {
-                GramOperator op = new GramOperator(w, true);
+                GramOperator op = new GramOperator(w, true, true);
                 int d = op.dimension();
                 int offset = 3 * d; // a block inside a larger basis, with the row of padding a basis has
                 float[] basis = new float[offset + (b + 1) * d];
@@ -45,7 +45,7 @@ class GramOperatorTest {
     @Test
     void aBlockWithoutAPaddingRowTakesThePanelledProductWithTheSameResult() {
         WeightMatrix w = floatGaussian(600, 530, 5);
-        GramOperator op = new GramOperator(w, true);
+        GramOperator op = new GramOperator(w, true, true);
         int b = 16;
         int d = op.dimension();
         float[] exact = new float[b * d]; // no room after the block: the tiles' bounds would not hold
@@ -63,11 +63,12 @@ class GramOperatorTest {
     }
 
     @Test
-    void theTiledProductIsReproducible() {
+    void theTiledProductIsReproducibleAndTheSameOnTheCommonPoolAsOnTheCallingThread() {
         WeightMatrix w = floatGaussian(900, 700, 7);
-        GramOperator op = new GramOperator(w, true);
         int b = 16;
-        int d = op.dimension();
+        GramOperator pooled = new GramOperator(w, true, true);
+        GramOperator serial = new GramOperator(w, true, false);
+        int d = pooled.dimension();
         float[] x = new float[(b + 1) * d];
         SplittableRandom random = new SplittableRandom(8);
         for (int i = 0; i < b * d; i++) {
@@ -75,9 +76,12 @@ class GramOperatorTest {
         }
         float[] first = new float[b * d];
         float[] second = new float[b * d];
-        op.applyGram(x, 0, b, first);
-        op.applyGram(x, 0, b, second);
+        float[] onCaller = new float[b * d];
+        pooled.applyGram(x, 0, b, first);
+        pooled.applyGram(x, 0, b, second);
+        serial.applyGram(x, 0, b, onCaller);
         assertArrayEquals(first, second);
+        assertArrayEquals(first, onCaller);
     }
 
     private static void assertCloseToExact(WeightMatrix w, float[] x, int offset, int b, float[] z, String what) {
