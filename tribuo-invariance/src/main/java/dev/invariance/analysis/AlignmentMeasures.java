@@ -205,8 +205,10 @@ final class AlignmentMeasures {
         return singlePrecisionScores(wf, wt, options, TruncatedSvd.withDefaults());
     }
 
-    /** As {@link #singlePrecisionScores(WeightMatrix, WeightMatrix, AnalysisOptions)}, σ₁ of formed products by
-     * {@code solver}. */
+    /**
+     * As {@link #singlePrecisionScores(WeightMatrix, WeightMatrix, AnalysisOptions)}, with σ₁ of formed products
+     * computed by {@code solver}.
+     */
     static double @Nullable [] singlePrecisionScores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
                                                      TruncatedSvd solver) {
         if (useSinglePath(wf, wt)) {

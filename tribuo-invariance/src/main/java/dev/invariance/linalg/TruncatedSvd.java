@@ -70,11 +70,11 @@ public final class TruncatedSvd {
     private final boolean parallel;
 
     private TruncatedSvd(Builder b) {
-        this.parallel = b.parallel;
         this.blockSize = b.blockSize;
         this.tolerance = b.tolerance;
         this.maxBasisSize = b.maxBasisSize;
         this.seed = b.seed;
+        this.parallel = b.parallel;
     }
 
     /**

@@ -31,6 +31,19 @@ class TruncatedSvdFloatPathTest {
     }
 
     @Test
+    void theSameTripletsComeOutWhetherTheProductsRunOnTheCommonPoolOrOnTheCallingThread() {
+        WeightMatrix w = roundedToFloat(Matrices.gaussian(700, 520, 41));
+        Spectrum pooled = TruncatedSvd.builder().parallel(true).build().top(w, 10, ElementType.FLOAT32);
+        Spectrum serial = TruncatedSvd.builder().parallel(false).build().top(w, 10, ElementType.FLOAT32);
+        assertArrayEquals(pooled.singularValueArray(), serial.singularValueArray(), 0.0);
+        for (int j = 0; j < 10; j++) {
+            assertArrayEquals(pooled.rightVector(j), serial.rightVector(j), 0.0);
+            assertArrayEquals(pooled.leftVector(j), serial.leftVector(j), 0.0);
+        }
+        assertValuesWithin(DenseSvd.singularValues(w), serial, 10, 1e-6, "serial products");
+    }
+
+    @Test
     void clusteredSpectrumIsResolvedToOnePartPerMillion() {
         // σ = 5, 5 − 1e-4, …, 5 − 5e-4 (a cluster of six, relative spacing 2e-5), then 4, 3.99, … and a decaying tail
         int d = 260;
