@@ -18,12 +18,6 @@ final class GramOperator implements FloatBlockOperator {
     private float[][] panels;
     /** Panel size for the panelled products, in floats (4 MiB of weights: well inside a shared L3). */
     private static final int PANEL_FLOATS = 1 << 20;
-    /** Widest block that takes the tiled product. */
-    static final int TILED_MAX_BLOCK = 32;
-    /** Columns of W per tile (2 KiB of a float row). */
-    private static final int TILE_K = 512;
-    /** Largest m·n·k of one tile's sgemm: OpenBLAS runs calls up to 65536·4 on the calling thread, unpacked. */
-    private static final int TILE_MNK = 1 << 18;
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
     /** Whether the tiled products may run parts on the common fork-join pool besides the calling thread. */
@@ -115,14 +109,13 @@ final class GramOperator implements FloatBlockOperator {
 
     /**
      * z = G X for the b rows of X stored in {@code x} from {@code offset} (each of length {@link #dimension()}),
-     * all in float32, in one pass over W. Thin blocks (b ≤ {@value #TILED_MAX_BLOCK}) run as {@link #tiled tiles}
-     * on all processors; wider ones as two multi-threaded sgemm calls per row panel ({@link #panelled}).
+     * all in float32, in one pass over W. Thin blocks (b ≤ {@value ThinProducts#MAX_BLOCK}) run as
+     * {@link #tiled tiles} on all processors; wider ones as two multi-threaded sgemm calls per row panel
+     * ({@link #panelled}).
      */
     @Override
     public void applyGram(float[] x, int offset, int b, float[] z) {
-        // the tiles read x at column offsets with its full leading dimension: netlib's bounds check wants one more
-        // row of x after the block (Lanczos bases have it; other callers take the panelled route)
-        if (b <= TILED_MAX_BLOCK && x.length >= offset + (long) (b + 1) * dimension()) {
+        if (b <= ThinProducts.MAX_BLOCK) {
             tiled(x, offset, b, z);
         } else {
             panelled(x, offset, b, z);
@@ -153,26 +146,23 @@ final class GramOperator implements FloatBlockOperator {
     }
 
     /**
-     * The thin-block product. OpenBLAS runs an sgemm of thin blocks (b ≤ 32) at well under half the rate of a
-     * square one, but runs small calls (m·n·k ≤ 2¹⁸) on the calling thread through its unpacked kernels at close
-     * to its peak: so W is walked in tiles of r rows (of Wᵀ when transposed) by {@value #TILE_K} columns with
-     * r·{@value #TILE_K}·b ≤ {@value #TILE_MNK}. Each group of r rows computes y_r = A_r X tile by tile and at once
-     * (still in cache) z += A_rᵀ y_r. The rows are split into one contiguous range per processor, each range
-     * summing into its own z, run on the common fork-join pool with the caller taking part (or one after the other
-     * on the calling thread when not {@code parallel}); the partial sums are then added in range order, so the
-     * result depends on the processor count, not on the scheduling.
-     * Measured on B4's 4096² float32 matrix (two vCPUs, OpenBLAS 0.3.21): 12 ms per 16-vector block against 18–23
-     * ms for {@link #panelled}; at b = 64 the panelled form is faster (docs/performance.md).
+     * The thin-block product in {@link ThinProducts} tiles: the rows of A (A = W, or Wᵀ when transposed) are split
+     * into one contiguous range per processor, each range walking its rows r at a time, y_r = A_r X and at once
+     * (still in cache) z_range += A_rᵀ y_r, run on the common fork-join pool with the caller taking part (or one
+     * after the other on the calling thread when not {@code parallel}); the ranges' sums are then added in range
+     * order, so the result depends on the processor count, not on the scheduling. Measured on B4's 4096² float32
+     * matrix (two vCPUs, OpenBLAS 0.3.21): 12 ms per 16-vector block against 18–23 ms for {@link #panelled}
+     * (docs/performance.md).
      */
     private void tiled(float[] x, int offset, int b, float[] z) {
         int d = dimension();
         int o = other();
-        int rowsPerTile = Math.max(1, TILE_MNK / (b * TILE_K));
+        int rowsPerTile = ThinProducts.tileRows(b, d);
         int tiles = (o + rowsPerTile - 1) / rowsPerTile;
         int parts = Math.max(1, Math.min(PROCESSORS, tiles));
         int perPart = (tiles + parts - 1) / parts * rowsPerTile;
         if (partials == null || partials.length != parts || partials[0].length < b * d + d) {
-            partials = new float[parts][b * d + d]; // + d: netlib's check of the last column's leading dimension
+            partials = new float[parts][b * d + d]; // + d: a leading dimension after the last column, for netlib
             panels = new float[parts][rowsPerTile * b];
         } else if (panels[0].length < rowsPerTile * b) {
             panels = new float[parts][rowsPerTile * b];
@@ -198,48 +188,23 @@ final class GramOperator implements FloatBlockOperator {
     }
 
     /**
-     * zPart = Σ_r A_rᵀ (A_r X) over the rows [from, to) of A (A = W, or Wᵀ when transposed), in tiles. Row-major
-     * W is the column-major Wᵀ (leading dimension n); netlib's bounds check asks a whole leading dimension after
-     * a tile's last column, which W's own storage lacks for its last row: in the untransposed case that row is
-     * multiplied at full width (column offset 0), and the transposed case works on a copy with a row of padding.
+     * zPart = Σ_r A_rᵀ (A_r X) over the rows [from, to) of A, r rows at a time. Row-major W serves as A = W
+     * (row-major, leading dimension n) and as Wᵀ (the same storage read column-major).
      */
     private void tileRange(float[] x, int offset, int b, int from, int to, int rowsPerTile, float[] zPart,
                            float[] y) {
+        int d = dimension();
         if (from >= to) {
-            Arrays.fill(zPart, 0, b * dimension(), 0.0f);
+            Arrays.fill(zPart, 0, b * d, 0.0f);
             return;
         }
-        int tiledTo = !transposed && to == m ? to - 1 : to;
-        for (int r0 = from; r0 < tiledTo; r0 += rowsPerTile) {
-            tileRows(x, offset, b, r0, Math.min(rowsPerTile, tiledTo - r0), TILE_K, r0 == from, zPart, y);
-        }
-        if (tiledTo < to) {
-            tileRows(x, offset, b, tiledTo, 1, dimension(), tiledTo == from, zPart, y);
-        }
-    }
-
-    /** zPart (+)= A_rᵀ (A_r X) for the rows [r0, r0 + rows) of A, in tiles of {@code width} columns. */
-    private void tileRows(float[] x, int offset, int b, int r0, int rows, int width, boolean first, float[] zPart,
-                          float[] y) {
-        BLAS blas = LinearAlgebraBackend.blas();
-        int d = dimension();
-        for (int k0 = 0; k0 < d; k0 += width) {
-            int cols = Math.min(width, d - k0);
-            float beta = k0 == 0 ? 0.0f : 1.0f;
-            if (transposed) {
-                blas.sgemm("N", "N", rows, b, cols, 1.0f, single, r0 + k0 * n, n, x, offset + k0, d, beta, y, 0, rows);
-            } else {
-                blas.sgemm("T", "N", rows, b, cols, 1.0f, single, r0 * n + k0, n, x, offset + k0, d, beta, y, 0, rows);
-            }
-        }
-        float beta = first ? 0.0f : 1.0f;
-        for (int k0 = 0; k0 < d; k0 += width) {
-            int cols = Math.min(width, d - k0);
-            if (transposed) {
-                blas.sgemm("T", "N", cols, b, rows, 1.0f, single, r0 + k0 * n, n, y, 0, rows, beta, zPart, k0, d);
-            } else {
-                blas.sgemm("N", "N", cols, b, rows, 1.0f, single, r0 * n + k0, n, y, 0, rows, beta, zPart, k0, d);
-            }
+        for (int r0 = from; r0 < to; r0 += rowsPerTile) {
+            int rows = Math.min(rowsPerTile, to - r0);
+            // A_r = rows [r0, r0 + rows) of A: row-major W from row r0, or column-major Wᵀ from column r0
+            int start = transposed ? r0 : r0 * n;
+            ThinProducts.multiply(single, start, n, !transposed, rows, d, x, offset, d, b, 0.0f, y, 0, rows);
+            ThinProducts.multiply(single, start, n, transposed, d, rows, y, 0, rows, b, r0 == from ? 0.0f : 1.0f,
+                    zPart, 0, d);
         }
     }
 

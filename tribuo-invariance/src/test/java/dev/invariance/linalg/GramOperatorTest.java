@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The float32 block product {@code z = G X} of {@link GramOperator} (G = WᵀW, or WWᵀ for wide W) in both of its
- * forms, tiled (thin blocks, on all processors) and panelled (wide blocks, or a block without the padding row the
- * tiles need), against the same product summed in double by plain loops. Shapes cover: tall and wide W, widths that
+ * forms, tiled (thin blocks, on all processors) and panelled (wide blocks), against the same product summed in
+ * double by plain loops. Shapes cover: tall and wide W, widths that
  * are not a multiple of the tile width, fewer rows than one tile, a last row multiplied at full width, blocks of
  * 1 to 40 vectors and a block read at an offset.
  *
@@ -43,23 +43,23 @@ class GramOperatorTest {
     }
 
     @Test
-    void aBlockWithoutAPaddingRowTakesThePanelledProductWithTheSameResult() {
+    void aBlockAtTheVeryEndOfItsArrayGivesTheSameProductAsOneWithRoomAfterIt() {
         WeightMatrix w = floatGaussian(600, 530, 5);
         GramOperator op = new GramOperator(w, true, true);
         int b = 16;
         int d = op.dimension();
-        float[] exact = new float[b * d]; // no room after the block: the tiles' bounds would not hold
+        float[] exact = new float[b * d]; // no room after the block: its last tiles go through compact copies
         SplittableRandom random = new SplittableRandom(6);
         for (int i = 0; i < exact.length; i++) {
             exact[i] = (float) random.nextGaussian();
         }
         float[] padded = java.util.Arrays.copyOf(exact, (b + 1) * d);
-        float[] panelled = new float[b * d];
-        float[] tiled = new float[b * d];
-        op.applyGram(exact, 0, b, panelled);
-        op.applyGram(padded, 0, b, tiled);
-        assertCloseToExact(w, exact, 0, b, panelled, "panelled");
-        assertCloseToExact(w, padded, 0, b, tiled, "tiled");
+        float[] atEnd = new float[b * d];
+        float[] withRoom = new float[b * d];
+        op.applyGram(exact, 0, b, atEnd);
+        op.applyGram(padded, 0, b, withRoom);
+        assertCloseToExact(w, exact, 0, b, atEnd, "block at the end of its array");
+        assertArrayEquals(withRoom, atEnd);
     }
 
     @Test
