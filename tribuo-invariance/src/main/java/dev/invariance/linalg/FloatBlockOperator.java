@@ -11,7 +11,8 @@ interface FloatBlockOperator {
 
     /**
      * z = G X for the b rows of X stored in {@code x} from {@code offset} (each of length {@link #dimension()}),
-     * written row by row into z (b × dimension), in float32.
+     * written row by row into z (b × dimension), in float32. Arrays with room for one more row after the block (as
+     * the Lanczos basis and its z have) let the thin-block products run without compact copies ({@link ThinProducts}).
      */
     void applyGram(float[] x, int offset, int b, float[] z);
 

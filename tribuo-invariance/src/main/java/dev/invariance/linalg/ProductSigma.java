@@ -7,8 +7,8 @@ import dev.ludovic.netlib.blas.BLAS;
  * (m × d, the consumer W_to), without forming the m × n product when the d × d Gram matrices A = F Fᵀ and
  * B = TᵀT are at hand: σ₁(T F)² = λ_max(Fᵀ B F) (n × n) = λ_max(T A Tᵀ) (m × m), both operators being
  * (T F)ᵀ(T F) resp. (T F)(T F)ᵀ. The float32 block Lanczos of {@link TruncatedSvd} runs on the smaller of the two,
- * applying it to blocks of b vectors as three sgemm calls (F X, B·(F X), Fᵀ·(B F X); cost about
- * 2(2d·min(m, n) + d²) flops per vector), and the largest Ritz value is refined in double as σ₁ = ‖T (F x)‖/‖x‖
+ * applying it to blocks of b vectors as three products (F X, B·(F X), Fᵀ·(B F X); cost about
+ * 2(2d·min(m, n) + d²) flops per vector; in {@link ThinProducts} tiles on the calling thread for b ≤ 32), and the largest Ritz value is refined in double as σ₁ = ‖T (F x)‖/‖x‖
  * for its Ritz vector x (float weights widened, products summed in double): a Rayleigh quotient, whose error is
  * quadratic in the angle between x and the singular vector, so the result is independent of the float32
  * rounding of the iteration up to that quadratic term (with TruncatedSvd's tolerance 1e-7, relative error of
@@ -196,13 +196,28 @@ public final class ProductSigma {
 
         @Override
         public void applyGram(float[] x, int offset, int b, float[] z) {
-            if (y.length < b * d) {
-                y = new float[b * d];
-                w = new float[b * d];
+            if (y.length < b * d + d) {
+                y = new float[b * d + d]; // + d: a leading dimension after the last column, for netlib's check
+                w = new float[b * d + d];
+            }
+            int dim = dimension();
+            // Blocks are column-major dim × b (rows of the row-major b × dim block); row-major F (d × n) read
+            // row-major is F, read column-major Fᵀ; row-major T (m × d) likewise T or Tᵀ.
+            if (b <= ThinProducts.MAX_BLOCK) {
+                if (right) {
+                    ThinProducts.multiply(f, 0, n, true, d, n, x, offset, n, b, 0.0f, y, 0, d);     // Y = F X
+                } else {
+                    ThinProducts.multiply(t, 0, d, false, d, m, x, offset, m, b, 0.0f, y, 0, d);    // Y = Tᵀ X
+                }
+                ThinProducts.multiply(gram, 0, d, true, d, d, y, 0, d, b, 0.0f, w, 0, d);           // W = G Y
+                if (right) {
+                    ThinProducts.multiply(f, 0, n, false, n, d, w, 0, d, b, 0.0f, z, 0, dim);       // Z = Fᵀ W
+                } else {
+                    ThinProducts.multiply(t, 0, d, true, m, d, w, 0, d, b, 0.0f, z, 0, dim);        // Z = T W
+                }
+                return;
             }
             BLAS blas = LinearAlgebraBackend.blas();
-            // Blocks are column-major dim × b (rows of the row-major b × dim block); row-major F (d × n) is
-            // column-major Fᵀ (ld n), row-major T (m × d) is column-major Tᵀ (ld d).
             if (right) {
                 blas.sgemm("T", "N", d, b, n, 1.0f, f, 0, n, x, offset, n, 0.0f, y, 0, d);   // Y = F X
                 blas.sgemm("N", "N", d, b, d, 1.0f, gram, 0, d, y, 0, d, 0.0f, w, 0, d);    // W = B Y

@@ -214,7 +214,7 @@ public final class TruncatedSvd {
         SplittableRandom random = new SplittableRandom(seed);
         narrow(randomOrthonormalBlock(b, d, random), basis, 0);
         double[] lastR = new double[b * b];
-        float[] z = new float[b * d];
+        float[] z = new float[b * d + d]; // a spare column: the tiled products write z whole (ThinProducts)
         float[] c = new float[cap * b];
         double[] coeff = new double[cap * b];
         double[] wide = new double[b * d];
