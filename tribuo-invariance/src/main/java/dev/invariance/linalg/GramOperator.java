@@ -35,9 +35,9 @@ final class GramOperator implements FloatBlockOperator {
         this.transposed = m < n;
         if (useFloat) {
             // BLAS only reads the weights, so float storage is used in place (no copy of up to hundreds of MB).
-            // When transposed, applyGram reads column panels (offset r0, leading dimension n); netlib's argument
-            // check wants a whole leading dimension after the last panel's start, so that case copies once into an
-            // array with n floats of padding.
+            // When transposed, the panelled products read column panels (offset r0, leading dimension n); netlib's
+            // argument check wants a whole leading dimension after the last panel's start, so that case copies once
+            // into an array with n floats of padding (the tiled products would not need it).
             float[] shared = w.sharedFloatStorage();
             if (transposed) {
                 single = new float[m * n + n];
