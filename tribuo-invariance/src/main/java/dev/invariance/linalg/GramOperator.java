@@ -2,6 +2,7 @@ package dev.invariance.linalg;
 
 import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -16,6 +17,7 @@ final class GramOperator implements FloatBlockOperator {
     private float[] scratch; // per-call operator: used by one thread only
     private float[][] partials; // the tiled product's per-range sums of G X, and its y panels
     private float[][] panels;
+    private float @Nullable [] padded; // W with a spare row, for the panelled products of wide W (made when needed)
     /** Panel size for the panelled products, in floats (4 MiB of weights: well inside a shared L3). */
     private static final int PANEL_FLOATS = 1 << 20;
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
@@ -34,21 +36,9 @@ final class GramOperator implements FloatBlockOperator {
         this.n = w.getColumns();
         this.transposed = m < n;
         if (useFloat) {
-            // BLAS only reads the weights, so float storage is used in place (no copy of up to hundreds of MB).
-            // When transposed, the panelled products read column panels (offset r0, leading dimension n); netlib's
-            // argument check wants a whole leading dimension after the last panel's start, so that case copies once
-            // into an array with n floats of padding (the tiled products would not need it).
+            // BLAS only reads the weights, so float storage is used in place (no copy of up to hundreds of MB)
             float[] shared = w.sharedFloatStorage();
-            if (transposed) {
-                single = new float[m * n + n];
-                if (shared != null) {
-                    System.arraycopy(shared, 0, single, 0, m * n);
-                } else {
-                    System.arraycopy(w.toRowMajorFloatArray(), 0, single, 0, m * n);
-                }
-            } else {
-                single = shared != null ? shared : w.toRowMajorFloatArray();
-            }
+            single = shared != null ? shared : w.toRowMajorFloatArray();
             dbl = null;
         } else {
             dbl = w.toRowMajorArray();
@@ -135,12 +125,18 @@ final class GramOperator implements FloatBlockOperator {
         if (scratch == null || scratch.length < b * o) {
             scratch = new float[b * o];
         }
+        // When transposed the panels are column panels (offset r0, leading dimension n); netlib's argument check
+        // wants a whole leading dimension after the last panel's start, so wide W is copied once with a spare row.
+        if (transposed && padded == null) {
+            padded = Arrays.copyOf(single, m * n + n);
+        }
+        float[] a = transposed ? padded : single;
         int p = Math.max(32, Math.min(o, PANEL_FLOATS / Math.max(1, d)));
         for (int r0 = 0; r0 < o; r0 += p) {
             int rows = Math.min(p, o - r0);
             int start = transposed ? r0 : r0 * n;
-            blas.sgemm(first, "N", rows, b, d, 1.0f, single, start, n, x, offset, d, 0.0f, scratch, 0, rows);
-            blas.sgemm(second, "N", d, b, rows, 1.0f, single, start, n, scratch, 0, rows, r0 == 0 ? 0.0f : 1.0f,
+            blas.sgemm(first, "N", rows, b, d, 1.0f, a, start, n, x, offset, d, 0.0f, scratch, 0, rows);
+            blas.sgemm(second, "N", d, b, rows, 1.0f, a, start, n, scratch, 0, rows, r0 == 0 ? 0.0f : 1.0f,
                     z, 0, d);
         }
     }
