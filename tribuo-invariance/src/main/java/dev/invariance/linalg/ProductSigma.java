@@ -11,8 +11,8 @@ import dev.ludovic.netlib.blas.BLAS;
  * 2(2d·min(m, n) + d²) flops per vector; in {@link ThinProducts} tiles on the calling thread for b ≤ 32), and the
  * largest Ritz value is refined in double as σ₁ = ‖T (F x)‖/‖x‖ for its Ritz vector x (float weights widened,
  * products summed in double): a Rayleigh quotient, whose error is quadratic in the angle between x and the
- * singular vector, so the result is independent of the float32 rounding of the iteration up to that quadratic term (with TruncatedSvd's tolerance 1e-7, relative error of
- * σ₁ well below 1e-6).
+ * singular vector, so the result is independent of the float32 rounding of the iteration up to that quadratic
+ * term (with TruncatedSvd's tolerance 1e-7, relative error of σ₁ well below 1e-6).
  *
  * <p>Which route is cheaper ({@link #prefersOperator}): forming P = T F costs 2mnd flops in one large sgemm and
  * then each Lanczos vector 4mn (PᵀP X as two products with P); the operator route forms nothing and costs
