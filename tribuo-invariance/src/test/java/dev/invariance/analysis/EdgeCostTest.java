@@ -5,6 +5,7 @@ import dev.invariance.linalg.ProductSigma;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.Matrices;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -227,7 +228,7 @@ class EdgeCostTest {
         int d = 1200;
         int n = 300;
         int m = 400;
-        double[][] q = orthonormalColumns(d, Math.max(n, m), 9);
+        double[][] q = Matrices.orthonormalColumns(d, Math.max(n, m), 9);
         Random r = new Random(10);
         float[] f = new float[d * n];
         float[] t = new float[m * d];
@@ -249,37 +250,6 @@ class EdgeCostTest {
         assertEquals(c, s[1], 1e-6 * c);
         double bal = AlignmentMeasures.balancedness(wf, wt);
         assertEquals(bal, s[2], 1e-9 * bal);
-    }
-
-    /** k orthonormal vectors of length d (modified Gram–Schmidt, twice, on seeded Gaussians), as q[j][i]. */
-    private static double[][] orthonormalColumns(int d, int k, long seed) {
-        Random r = new Random(seed);
-        double[][] q = new double[k][d];
-        for (int c = 0; c < k; c++) {
-            for (int i = 0; i < d; i++) {
-                q[c][i] = r.nextGaussian();
-            }
-            for (int pass = 0; pass < 2; pass++) {
-                for (int p = 0; p < c; p++) {
-                    double dot = 0;
-                    for (int i = 0; i < d; i++) {
-                        dot += q[c][i] * q[p][i];
-                    }
-                    for (int i = 0; i < d; i++) {
-                        q[c][i] -= dot * q[p][i];
-                    }
-                }
-            }
-            double nrm = 0;
-            for (int i = 0; i < d; i++) {
-                nrm += q[c][i] * q[c][i];
-            }
-            nrm = Math.sqrt(nrm);
-            for (int i = 0; i < d; i++) {
-                q[c][i] /= nrm;
-            }
-        }
-        return q;
     }
 
     /** The same entries held as doubles: the double path. */

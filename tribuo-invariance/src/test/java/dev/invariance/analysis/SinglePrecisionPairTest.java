@@ -28,15 +28,6 @@ class SinglePrecisionPairTest {
         return new DenseLayer(name, "MatMul", w, null, Activation.LINEAR, ElementType.FLOAT32);
     }
 
-    private static WeightMatrix gaussian(int rows, int cols, long seed) {
-        Random r = new Random(seed);
-        float[] v = new float[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return WeightMatrix.fromRowMajor(rows, cols, v);
-    }
-
     /**
      * A Gaussian float32 pair (600 × 600 into 600 × 600): c, ‖B − A‖_F and the weighted alignment against the same
      * formulas evaluated with double products of the float entries ({@link MatrixOps}, a separate implementation),
@@ -46,8 +37,8 @@ class SinglePrecisionPairTest {
     @Test
     void gaussianPairMatchesDoubleProductsToSinglePrecision() {
         int d = 600;
-        WeightMatrix wf = gaussian(d, d, 11);
-        WeightMatrix wt = gaussian(d, d, 12);
+        WeightMatrix wf = Matrices.gaussianFloat32(d, d, 11);
+        WeightMatrix wt = Matrices.gaussianFloat32(d, d, 12);
         assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(layer("f", wf), layer("t", wt));
         double c = AlignmentMeasures.commutator(wf, wt);
@@ -100,7 +91,7 @@ class SinglePrecisionPairTest {
     @Test
     void nearlyBalancedPairFallsBackToDouble() {
         int d = 600;
-        WeightMatrix wf = gaussian(d, d, 21);
+        WeightMatrix wf = Matrices.gaussianFloat32(d, d, 21);
         float[] t = wf.transpose().toRowMajorFloatArray();
         Random r = new Random(22);
         for (int i = 0; i < t.length; i++) {
@@ -119,7 +110,7 @@ class SinglePrecisionPairTest {
     @Test
     void balancedPairStaysAtRoundingLevel() {
         int d = 600;
-        WeightMatrix wf = gaussian(d, d, 21);
+        WeightMatrix wf = Matrices.gaussianFloat32(d, d, 21);
         WeightMatrix wt = wf.transpose();
         assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(layer("f", wf), layer("t", wt));
@@ -132,9 +123,10 @@ class SinglePrecisionPairTest {
     /** Double-stored pairs and small float32 pairs keep the double path. */
     @Test
     void singlePathOnlyForLargeFloatPairs() {
-        WeightMatrix small = gaussian(100, 100, 1);
+        WeightMatrix small = Matrices.gaussianFloat32(100, 100, 1);
         assertFalse(AlignmentMeasures.useSinglePath(small, small));
-        WeightMatrix doubles = WeightMatrix.fromRowMajor(600, 600, gaussian(600, 600, 2).toRowMajorArray());
+        WeightMatrix doubles = WeightMatrix.fromRowMajor(600, 600,
+                Matrices.gaussianFloat32(600, 600, 2).toRowMajorArray());
         assertFalse(AlignmentMeasures.useSinglePath(doubles, doubles));
     }
 }

@@ -6,10 +6,10 @@ import dev.invariance.linalg.Spectrum;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.Matrices;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Benchmarks B3 and B4 of {@code shared/bench/README.md}, printing one JSON line per workload with the keys of
@@ -37,14 +37,14 @@ public final class SpectrumBenchmark {
             StringBuilder sb = new StringBuilder("{\"B3_svdvals_seconds\": {");
             int[] sizes = {1024, 2048};
             for (int i = 0; i < sizes.length; i++) {
-                WeightMatrix w = gaussianFloat32(sizes[i], sizes[i], sizes[i]);
+                WeightMatrix w = Matrices.gaussianFloat32(sizes[i], sizes[i], sizes[i]);
                 double t = median(() -> DenseSvd.singularValues(w, ElementType.FLOAT32));
                 sb.append(i > 0 ? ", " : "").append('"').append(sizes[i]).append("\": ").append(fmt(t));
             }
             System.out.println(sb.append("}}"));
         }
         if (b4) {
-            WeightMatrix w = gaussianFloat32(4096, 4096, 4);
+            WeightMatrix w = Matrices.gaussianFloat32(4096, 4096, 4);
             // B4 asks for the top-10 values at relative error 1e-6: request exactly that accuracy
             TruncatedSvd solver = TruncatedSvd.builder().tolerance(1e-6).build();
             Spectrum[] last = new Spectrum[1];
@@ -77,17 +77,5 @@ public final class SpectrumBenchmark {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    /** An m × n matrix of float32-rounded standard normal entries (Box–Muller on a seeded generator). */
-    static WeightMatrix gaussianFloat32(int m, int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] v = new float[m * n];
-        for (int i = 0; i < v.length; i++) {
-            double u1 = random.nextDouble();
-            double u2 = random.nextDouble();
-            v[i] = (float) (Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2));
-        }
-        return WeightMatrix.fromRowMajor(m, n, v);
     }
 }

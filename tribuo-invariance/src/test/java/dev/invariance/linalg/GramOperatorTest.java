@@ -1,6 +1,7 @@
 package dev.invariance.linalg;
 
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.Matrices;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -25,7 +26,7 @@ class GramOperatorTest {
     void thinAndWideBlocksMatchTheProductSummedInDoubleForTallWideAndRaggedShapes() {
         int[][] shapes = {{300, 200}, {200, 300}, {517, 1100}, {1100, 517}, {20, 9}, {9, 20}, {700, 700}};
         for (int[] shape : shapes) {
-            WeightMatrix w = floatGaussian(shape[0], shape[1], shape[0] * 31L + shape[1]);
+            WeightMatrix w = Matrices.gaussianFloat32(shape[0], shape[1], shape[0] * 31L + shape[1]);
             for (int b : new int[]{1, 5, 16, 32, 40}) {
                 GramOperator op = new GramOperator(w, true, true);
                 int d = op.dimension();
@@ -44,7 +45,7 @@ class GramOperatorTest {
 
     @Test
     void aBlockAtTheVeryEndOfItsArrayGivesTheSameProductAsOneWithRoomAfterIt() {
-        WeightMatrix w = floatGaussian(600, 530, 5);
+        WeightMatrix w = Matrices.gaussianFloat32(600, 530, 5);
         GramOperator op = new GramOperator(w, true, true);
         int b = 16;
         int d = op.dimension();
@@ -64,7 +65,7 @@ class GramOperatorTest {
 
     @Test
     void theTiledProductIsReproducibleAndTheSameOnTheCommonPoolAsOnTheCallingThread() {
-        WeightMatrix w = floatGaussian(900, 700, 7);
+        WeightMatrix w = Matrices.gaussianFloat32(900, 700, 7);
         int b = 16;
         GramOperator pooled = new GramOperator(w, true, true);
         GramOperator serial = new GramOperator(w, true, false);
@@ -112,44 +113,26 @@ class GramOperatorTest {
 
     /** WᵀW x (or WWᵀ x when wide) in double, by loops. */
     private static double[] exactGram(WeightMatrix w, float[] x, int from, boolean wide) {
-        int m = w.getRows();
-        int n = w.getColumns();
-        if (!wide) {
-            double[] y = new double[m];
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    y[i] += w.get(i, j) * x[from + j];
-                }
-            }
-            double[] z = new double[n];
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    z[j] += w.get(i, j) * y[i];
-                }
-            }
-            return z;
+        int d = wide ? w.getRows() : w.getColumns();
+        double[] v = new double[d];
+        for (int t = 0; t < d; t++) {
+            v[t] = x[from + t];
         }
-        double[] y = new double[n];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                y[j] += w.get(i, j) * x[from + i];
-            }
-        }
-        double[] z = new double[m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                z[i] += w.get(i, j) * y[j];
-            }
-        }
-        return z;
+        return times(w, !wide, times(w, wide, v));
     }
 
-    private static WeightMatrix floatGaussian(int m, int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] v = new float[m * n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
+    /** W v, or Wᵀ v when {@code transposed}, in double. */
+    private static double[] times(WeightMatrix w, boolean transposed, double[] v) {
+        double[] out = new double[transposed ? w.getColumns() : w.getRows()];
+        for (int i = 0; i < w.getRows(); i++) {
+            for (int j = 0; j < w.getColumns(); j++) {
+                if (transposed) {
+                    out[j] += w.get(i, j) * v[i];
+                } else {
+                    out[i] += w.get(i, j) * v[j];
+                }
+            }
         }
-        return WeightMatrix.fromRowMajor(m, n, v);
+        return out;
     }
 }

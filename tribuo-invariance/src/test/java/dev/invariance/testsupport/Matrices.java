@@ -84,11 +84,39 @@ public final class Matrices {
         return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
+    /**
+     * An m × n matrix of float32 entries: the draws of {@link #gaussian} rounded to float, held in float storage (as
+     * weights read from a float32 file are).
+     */
+    public static WeightMatrix gaussianFloat32(int m, int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] v = new float[m * n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) normal(random);
+        }
+        return WeightMatrix.fromRowMajor(m, n, v);
+    }
+
     /** A random d × d orthogonal matrix (Gram–Schmidt on a Gaussian matrix), row-major. */
     public static double[][] randomOrthogonal(int d, long seed) {
+        double[][] cols = orthonormalColumns(d, d, seed);
+        double[][] q = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            for (int c = 0; c < d; c++) {
+                q[i][c] = cols[c][i];
+            }
+        }
+        return q;
+    }
+
+    /**
+     * k ≤ d orthonormal vectors of length d, as {@code q[c][i]}: seeded Gaussian vectors orthogonalised by modified
+     * Gram–Schmidt, twice.
+     */
+    public static double[][] orthonormalColumns(int d, int k, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        double[][] cols = new double[d][d];
-        for (int c = 0; c < d; c++) {
+        double[][] cols = new double[k][d];
+        for (int c = 0; c < k; c++) {
             for (int i = 0; i < d; i++) {
                 cols[c][i] = normal(random);
             }
@@ -112,13 +140,7 @@ public final class Matrices {
                 cols[c][i] /= nrm;
             }
         }
-        double[][] q = new double[d][d];
-        for (int i = 0; i < d; i++) {
-            for (int c = 0; c < d; c++) {
-                q[i][c] = cols[c][i];
-            }
-        }
-        return q;
+        return cols;
     }
 
     /** |aᵀb|. */
