@@ -10,11 +10,16 @@ torch.onnx.export, opset 13, dynamic batch axis), a data file NAME.csv (feature 
 then the label column "label") and one reference.json holding, per case and per dense layer in data-flow order:
 the weights W (d_out x d_in, float32 values as stored), the activation counts over the data computed by a numpy
 float64 forward pass (stably active / stably dead / unstable; h = W x + b > 0 counts as active), and the metrics of
-the stably active submatrices W_i[S_i, S_(i-1)] and of the pairs W_from[S_from, S_(from-1)] -> W_to[:, S_from]
-(science.md 2.11; S_(-1) = all inputs, a linear layer has S = all units). The label column is the model's own
+the stably active submatrices W_i[S_i, C_i] and of the pairs W_from[S_from', C_from] -> W_to[:, cols(S_from')]
+(science.md 2.11). C_i, the columns of W_i that read values linear on the data, is written down by hand for each
+case from the model's code (its `sources`): every column fed by a graph input, and the columns where the stably
+active units of a feeding layer land (a linear layer has S = all units), after a Concat's offset or a Split's window;
+C_i is null when layer i reads a sum of several producers (the residual head). S_from' are the units of S_from that
+reach the consumer (a Split passes a window of them). The label column is the model's own
 numpy prediction with a fixed share flipped, so accuracy is below 1; the reference holds numpy's accuracy.
 
-Cases: mlp_bias (6-8-8-3 ReLU with bias), mlp_nobias (5-6-6-2 ReLU without bias), residual (6-8 ReLU, an 8-8 ReLU
+Cases: branches (two ReLU branches 4-3 and 4-2 that both read the input, joined by a Concat, then 5-3), split_heads
+(a 5-6 ReLU trunk Split into 4 and 2 units, each read by its own 4-2 / 2-2 head, the heads added); mlp_bias (6-8-8-3 ReLU with bias), mlp_nobias (5-6-6-2 ReLU without bias), residual (6-8 ReLU, an 8-8 ReLU
 block added to its input, 8-3 head), binary_logit (4-6-1 ReLU, one logit), binary_probability (the same shape with a
 Sigmoid: one probability), softmax (5-7-4 ReLU then Softmax,
 numeric labels), input3d (input [N, 4, 3]: a 3-5 Linear applied at each of the 4 positions, ReLU, Flatten, 20-3);
@@ -135,6 +140,52 @@ class Residual(torch.nn.Module):
         return [h0, h1, h2], h2
 
 
+class Branches(torch.nn.Module):
+    """Two ReLU branches that both read the input, joined by a Concat: the second branch's columns are all inputs."""
+
+    def __init__(self, rng):
+        super().__init__()
+        self.a = lin(4, 3, True, rng, active=2, dead=1)
+        self.b = lin(4, 2, True, rng, active=1, dead=0)
+        self.head = lin(5, 3, True, rng)
+
+    def forward(self, x):
+        return self.head(torch.cat([torch.relu(self.a(x)), torch.relu(self.b(x))], dim=1))
+
+    def numpy_forward(self, x):
+        wa, ba = wb(self.a)
+        wbb, bb = wb(self.b)
+        wh, bh = wb(self.head)
+        ha = x @ wa.T + ba
+        hb = x @ wbb.T + bb
+        hh = np.concatenate([np.maximum(ha, 0), np.maximum(hb, 0)], axis=1) @ wh.T + bh
+        return [ha, hb, hh], hh
+
+
+class SplitHeads(torch.nn.Module):
+    """A ReLU trunk split into two windows of its units, each read by its own head; the heads' outputs added."""
+
+    def __init__(self, rng):
+        super().__init__()
+        self.trunk = lin(5, 6, True, rng, active=4, dead=1)
+        self.h1 = lin(4, 2, True, rng)
+        self.h2 = lin(2, 2, True, rng)
+
+    def forward(self, x):
+        a, b = torch.split(torch.relu(self.trunk(x)), [4, 2], dim=1)
+        return self.h1(a) + self.h2(b)
+
+    def numpy_forward(self, x):
+        wt, bt = wb(self.trunk)
+        w1, b1 = wb(self.h1)
+        w2, b2 = wb(self.h2)
+        ht = x @ wt.T + bt
+        t = np.maximum(ht, 0)
+        h1 = t[:, :4] @ w1.T + b1
+        h2 = t[:, 4:] @ w2.T + b2
+        return [ht, h1, h2], h1 + h2
+
+
 class Input3d(torch.nn.Module):
     def __init__(self, rng):
         super().__init__()
@@ -176,33 +227,49 @@ def activation_sets(hs, relu):
     return sets
 
 
-def reference(name, model, weights, relu, edges, x, labels, classes, scores_to_class):
+def reference(name, model, weights, relu, edges, x, labels, classes, scores_to_class, sources=None):
+    """sources[i]: how layer i's columns are fed, by hand from the model's code: a list of
+    (producer, producer_start, column_start, length) with producer -1 for the graph input, ("tiled", producer) for a
+    producer applied at positions and flattened (units fastest), or None for a sum of several producers. edges: a list
+    of (from, to) or (from, to, producer_start, column_start, length) for a window. Default: a chain."""
     hs, out = model.numpy_forward(x)
     sets = activation_sets(hs, relu)
-    def unit_columns(units, producer_width, consumer_inputs):
-        # a consumer reading k * d values reads a Flatten of k positions of the producer's d units (units fastest)
-        if consumer_inputs == producer_width:
-            return list(units)
-        if consumer_inputs % producer_width:
-            return []
-        return [p * producer_width + j for p in range(consumer_inputs // producer_width) for j in units]
+    if sources is None:
+        sources = [[(i - 1, 0, 0, w.shape[1])] if i > 0 else [(-1, 0, 0, w.shape[1])] for i, w in enumerate(weights)]
+
+    def columns(i):
+        src = sources[i]
+        if src is None:
+            return None
+        cols = []
+        for s in src:
+            if s[0] == "tiled":
+                d = weights[s[1]].shape[0]
+                cols += [p * d + j for p in range(weights[i].shape[1] // d) for j in sets[s[1]][0]]
+                continue
+            producer, ps, cs, length = s
+            units = range(ps, ps + length) if producer < 0 else [u for u in sets[producer][0] if ps <= u < ps + length]
+            cols += [cs + (u - ps) for u in units]
+        return sorted(cols)
 
     layers = []
     for i, w in enumerate(weights):
         rows = sets[i][0]
-        cols = list(range(w.shape[1])) if i == 0 else unit_columns(sets[i - 1][0], weights[i - 1].shape[0], w.shape[1])
+        cols = columns(i)
         sub = w[np.ix_(rows, cols)] if rows and cols else None
         layers.append({"shape": list(w.shape), "weights": w.tolist(), "relu": relu[i], "stably_active": sets[i][0], "stably_dead": sets[i][1],
                        "unstable": sets[i][2], "stable_rows": rows, "stable_columns": cols,
                        "stable_metrics": layer_metrics(sub) if sub is not None and min(sub.shape) > 0 else None})
     pairs = []
-    for f, t in edges:
-        s = sets[f][0]
+    for e in edges:
+        f, t = e[0], e[1]
+        ps, cs, length = e[2:] if len(e) > 2 else (0, 0, weights[f].shape[0])
+        s = [u for u in sets[f][0] if ps <= u < ps + length]
         before = layers[f]["stable_columns"]
         m = None
         # pair metrics need both vectors in one space: none across the Flatten of input3d
-        if s and before and weights[f].shape[0] == weights[t].shape[1]:
-            m = pair_metrics(weights[f][np.ix_(s, before)], weights[t][:, s])
+        if s and before and (len(e) > 2 or weights[f].shape[0] == weights[t].shape[1]):
+            m = pair_metrics(weights[f][np.ix_(s, before)], weights[t][:, [cs + (u - ps) for u in s]])
         pairs.append({"from": f, "to": t, "stable_metrics": m})
     predicted = scores_to_class(out)
     accuracy = float(np.mean([classes[p] == l for p, l in zip(predicted, labels)]))
@@ -236,7 +303,7 @@ def labels_for(pred, classes, rng, flip=0.15):
 
 
 def case(name, model, shape, weights, relu, edges, classes, n, rng, positive_inputs=True,
-         scores_to_class=lambda s: s.argmax(axis=1)):
+         scores_to_class=lambda s: s.argmax(axis=1), sources=None):
     torch.manual_seed(0)
     lo = 0.05 if positive_inputs else -1.0
     x = rng.uniform(lo, 1.0, size=(4 * n,) + tuple(shape[1:]))
@@ -248,7 +315,7 @@ def case(name, model, shape, weights, relu, edges, classes, n, rng, positive_inp
     write_csv(name, x, labels)
     export(name, model, shape)
     return reference(name, model, [w.astype(np.float32).astype(np.float64) for w in weights], relu, edges, x, labels,
-                     classes, scores_to_class)
+                     classes, scores_to_class, sources)
 
 
 def main():
@@ -266,7 +333,8 @@ def main():
 
     m = Residual(rng)
     refs["residual"] = case("residual", m, (1, 6), [wb(m.inp)[0], wb(m.block)[0], wb(m.head)[0]], [True, True, False],
-                            [(0, 1), (0, 2), (1, 2)], ["a", "b", "c"], 60, rng)
+                            [(0, 1), (0, 2), (1, 2)], ["a", "b", "c"], 60, rng,
+                            sources=[[(-1, 0, 0, 6)], [(0, 0, 0, 8)], None])
 
     m = Mlp([lin(4, 6, True, rng, 2, 2), lin(6, 1, True, rng)])
     # centre the logit on inputs like the data's (own generator, so the other cases stay as they are), so that both
@@ -284,7 +352,7 @@ def main():
 
     m = Input3d(rng)
     refs["input3d"] = case("input3d", m, (1, 4, 3), [wb(m.pos)[0], wb(m.head)[0]], [True, False], [(0, 1)],
-                           ["x", "y", "z"], 40, rng)
+                           ["x", "y", "z"], 40, rng, sources=[[(-1, 0, 0, 3)], [("tiled", 0)]])
 
     # last, so the cases above keep their random draws
     m = SigmoidMlp([lin(4, 6, True, rng, 2, 2), lin(6, 1, True, rng)])
@@ -294,6 +362,16 @@ def main():
     refs["binary_probability"] = case("binary_probability", m, (1, 4), [wb(l)[0] for l in m.layers], [True, False],
                                       [(0, 1)], ["neg", "pos"], 60, rng,
                                       scores_to_class=lambda s: (s[:, 0] > 0.5).astype(int))
+
+    # graphs rather than chains (after the cases above, so those keep their random draws)
+    m = Branches(rng)
+    refs["branches"] = case("branches", m, (1, 4), [wb(m.a)[0], wb(m.b)[0], wb(m.head)[0]], [True, True, False],
+                            [(0, 2, 0, 0, 3), (1, 2, 0, 3, 2)], ["p", "q", "r"], 60, rng,
+                            sources=[[(-1, 0, 0, 4)], [(-1, 0, 0, 4)], [(0, 0, 0, 3), (1, 0, 3, 2)]])
+    m = SplitHeads(rng)
+    refs["split_heads"] = case("split_heads", m, (1, 5), [wb(m.trunk)[0], wb(m.h1)[0], wb(m.h2)[0]],
+                               [True, False, False], [(0, 1, 0, 0, 4), (0, 2, 4, 0, 2)], ["u", "v"], 60, rng,
+                               sources=[[(-1, 0, 0, 5)], [(0, 0, 0, 4)], [(0, 4, 0, 2)]])
 
     # mlp_bias again with its weights in an external data file next to it (ONNX Runtime must find it although the
     # probe opens a modified copy of the model)

@@ -5,6 +5,8 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.invariance.network.Activation;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DataFlowEdge;
+import dev.invariance.network.GraphEdge;
+import dev.invariance.network.GraphPort;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.onnx.GraphIndex.Node;
@@ -37,39 +39,15 @@ import java.util.Set;
  *       {@code MatMul(A, X)} gives {@code W = A}, with the bias taken from a following {@code Add} of a constant;
  *       a {@code Conv} kernel {@code [out, in/g, k…]} gives {@code out × (in/g·k…)} and a {@code ConvTranspose} kernel
  *       {@code [in, out/g, k…]} gives {@code (out/g·k…) × in}.</li>
- *   <li>Edges: from a dense layer's output along the nodes that read it (activations, reshapes, normalisation,
- *       attention arithmetic, control-flow bodies and outputs) to every dense node reached at its activation input.
- *       Only data inputs are followed (a value used as a {@code Reshape}'s shape or a {@code Gather}'s indices is
- *       not data) and {@code Shape}-like nodes end a path. An {@code Add} of two computed values whose one input is
- *       an ancestor of the other is a residual addition; a path entering it on that (skip) input is marked
- *       {@code viaResidual}, and a path passes through at most {@link #MAX_SKIPS_PER_PATH} skip input, so each residual
- *       addition gives its consumer one pair per incoming path rather than a pair with every earlier layer of the
- *       residual stream.</li>
+ *   <li>Edges, the graph's inputs and outputs: {@link EdgeFinding}.</li>
  *   <li>Activation: ReLU when a {@code Relu} reads the layer's output through shape-only nodes; every other
  *       activation is recorded on the edges' op lists and in a note.</li>
  * </ul>
  */
 final class GraphReading {
     private static final int MAX_CONSTANT_CHAIN = 64;
-    /**
-     * How many residual skip inputs one path may cross. With 1, a residual stream gives each consumer the layers of
-     * the current and the previous block (linear in depth: 4 edges per GPT-2 block) rather than every earlier layer
-     * (quadratic). The trainer's own descriptions ({@code NetworkDescription.feedForward}) apply the same rule, so a
-     * model and its ONNX export have the same edges.
-     */
-    static final int MAX_SKIPS_PER_PATH = NetworkDescription.SKIPS_PER_PATH;
     private static final int MAX_SHAPE_VALUES = 64;
 
-    /** Nodes of which only input 0 carries data (the others are shapes, indices, axes, parameters). */
-    private static final Set<String> FIRST_INPUT_ONLY = Set.of("Reshape", "Slice", "Expand", "Tile", "Pad", "Squeeze",
-            "Unsqueeze", "Resize", "Upsample", "TopK", "Clip", "Dropout", "ReduceMean", "ReduceSum", "ReduceMax",
-            "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare",
-            "Split", "CumSum", "Gather", "GatherElements", "GatherND", "LayerNormalization", "BatchNormalization",
-            "InstanceNormalization", "GroupNormalization", "LpNormalization", "MeanVarianceNormalization",
-            "DequantizeLinear", "QuantizeLinear", "If");
-    /** Nodes whose outputs carry no data of their inputs (shapes, sizes, indices). */
-    private static final Set<String> NOT_DATA = Set.of("Shape", "Size", "NonZero", "ArgMax", "ArgMin",
-            "ConstantOfShape", "EyeLike", "RandomNormalLike", "RandomUniformLike", "Range", "Constant");
     /** Nodes that only move values around: a Relu behind them still acts on the layer's output. */
     private static final Set<String> SHAPE_ONLY = Set.of("Reshape", "Flatten", "Transpose", "Identity", "Squeeze",
             "Unsqueeze", "Dropout", "Cast");
@@ -81,10 +59,11 @@ final class GraphReading {
     private final @Nullable Path modelDir;
     private final GraphIndex graph;
     private final Map<ValueId, Optional<ConstantTensor>> constants = new HashMap<>();
-    private final Map<Node, Integer> skipSide = new HashMap<>();
-    private @Nullable Set<Node> biasAdds;
     final List<LayerPlan> layers = new ArrayList<>();
     final List<DataFlowEdge> edges = new ArrayList<>();
+    final List<GraphEdge> boundaryEdges = new ArrayList<>();
+    final List<GraphPort> inputs = new ArrayList<>();
+    final List<GraphPort> outputs = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
 
     GraphReading(String file, @Nullable Path modelDir, GraphIndex graph) {
@@ -519,147 +498,12 @@ final class GraphReading {
 
     // ------------------------------------------------------------------ data flow
 
-    private record State(ValueId value, List<String> ops, int skips) {
-        boolean residual() {
-            return skips > 0;
-        }
-    }
-
     private void findEdges() {
-        Map<Node, Integer> denseByNode = new HashMap<>();
-        for (int i = 0; i < layers.size(); i++) {
-            denseByNode.put(layers.get(i).node, i);
-        }
-        Map<List<Object>, DataFlowEdge> found = new LinkedHashMap<>();
-        for (int p = 0; p < layers.size(); p++) {
-            ArrayDeque<State> queue = new ArrayDeque<>();
-            Set<List<Object>> visited = new HashSet<>();
-            queue.add(new State(layers.get(p).output, List.of(), 0));
-            while (!queue.isEmpty()) {
-                State s = queue.poll();
-                if (!visited.add(List.of(s.value(), s.skips()))) {
-                    continue;
-                }
-                for (ValueId next : graph.bodyOutputLinks.getOrDefault(s.value(), List.of())) {
-                    Node owner = GraphIndex.producer(next);
-                    queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.skips()));
-                }
-                for (Use u : graph.usesOf(s.value())) {
-                    Node n = u.node();
-                    Integer c = denseByNode.get(n);
-                    if (c != null) {
-                        LayerPlan consumer = layers.get(c);
-                        if (consumer.input.equals(s.value()) && c != p) {
-                            found.putIfAbsent(List.of(p, c, s.residual()), new DataFlowEdge(p, c, s.ops(), s.residual()));
-                        }
-                        continue;
-                    }
-                    if (isBiasAdd(n) || NOT_DATA.contains(n.op()) || (u.input() > 0 && FIRST_INPUT_ONLY.contains(n.op()))) {
-                        continue;
-                    }
-                    if (n.op().equals("Loop") || n.op().equals("Scan")) {
-                        enterBody(n, u.input(), s, queue);
-                        continue;
-                    }
-                    int skips = s.skips();
-                    if (n.op().equals("Add") && n.inputs.size() == 2 && skipSide(n) == u.input()) {
-                        if (skips == MAX_SKIPS_PER_PATH) {
-                            continue;
-                        }
-                        skips++;
-                    }
-                    List<String> ops = append(s.ops(), n.op());
-                    for (ValueId out : n.outputs) {
-                        queue.add(new State(out, ops, skips));
-                    }
-                }
-            }
-        }
-        List<DataFlowEdge> sorted = new ArrayList<>(found.values());
-        sorted.sort(Comparator.comparingInt(DataFlowEdge::consumer).thenComparingInt(DataFlowEdge::producer)
-                .thenComparing(DataFlowEdge::viaResidual));
-        edges.addAll(sorted);
-    }
-
-    private boolean isBiasAdd(Node n) {
-        if (biasAdds == null) {
-            Set<Node> adds = new HashSet<>();
-            for (LayerPlan l : layers) {
-                Node p = GraphIndex.producer(l.output);
-                if (p != null && p != l.node) {
-                    adds.add(p);
-                }
-            }
-            biasAdds = adds;
-        }
-        return biasAdds.contains(n);
-    }
-
-    private void enterBody(Node n, int input, State s, ArrayDeque<State> queue) {
-        int bodyInput = n.op().equals("Loop") ? (input >= 2 ? input : -1) : input; // Loop: (M, cond, v...) -> (iter, cond, v...)
-        if (bodyInput < 0) {
-            return;
-        }
-        for (Scope body : n.bodies) {
-            if (bodyInput < body.inputs.size()) {
-                queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.skips()));
-            }
-        }
-    }
-
-    /**
-     * For an {@code Add} of two computed values: the input index that carries the skip (an ancestor of the other
-     * input), or −1 when it is not a residual addition.
-     */
-    private int skipSide(Node add) {
-        Integer known = skipSide.get(add);
-        if (known != null) {
-            return known;
-        }
-        int side = -1;
-        ValueId a = add.input(0);
-        ValueId b = add.input(1);
-        if (a != null && b != null && !a.equals(b) && constant(a).isEmpty() && constant(b).isEmpty()) {
-            if (isAncestor(a, b)) {
-                side = 0;
-            } else if (isAncestor(b, a)) {
-                side = 1;
-            }
-        }
-        skipSide.put(add, side);
-        return side;
-    }
-
-    /** Whether {@code value} is among the values {@code of} is computed from. */
-    private boolean isAncestor(ValueId value, ValueId of) {
-        ArrayDeque<ValueId> stack = new ArrayDeque<>();
-        Set<ValueId> seen = new HashSet<>();
-        stack.push(of);
-        while (!stack.isEmpty()) {
-            ValueId v = stack.pop();
-            if (v.equals(value)) {
-                return true;
-            }
-            if (!seen.add(v)) {
-                continue;
-            }
-            Node p = GraphIndex.producer(v);
-            if (p != null) {
-                for (ValueId in : p.inputs) {
-                    if (in != null) {
-                        stack.push(in);
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private static List<String> append(List<String> ops, String op) {
-        List<String> out = new ArrayList<>(ops.size() + 1);
-        out.addAll(ops);
-        out.add(op);
-        return List.copyOf(out);
+        EdgeFinding found = new EdgeFinding(graph, layers, this::constant);
+        edges.addAll(found.edges);
+        boundaryEdges.addAll(found.boundaryEdges);
+        inputs.addAll(found.inputs);
+        outputs.addAll(found.outputs);
     }
 
     private void findActivations() {

@@ -12,6 +12,7 @@ import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
+import dev.invariance.network.GraphPort;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import org.jspecify.annotations.Nullable;
@@ -93,8 +94,15 @@ public final class OnnxAnalysis {
         Path path = Path.of(info.path());
         NetworkOutline outline = model.outline();
         List<LayerOutline> layers = outline.layers();
-        int features = layers.isEmpty() ? 0 : layers.get(0).inputWidth();
-        int outputs = layers.isEmpty() ? 0 : layers.get(layers.size() - 1).outputWidth();
+        // the graph's own inputs and outputs (values per example; a port whose shape the file leaves open counts 0)
+        int features = 0;
+        for (GraphPort p : outline.inputs()) {
+            features += p.width() == null ? 0 : p.width();
+        }
+        int outputs = 0;
+        for (GraphPort p : outline.outputs()) {
+            outputs += p.width() == null ? 0 : p.width();
+        }
         ExternalTrainerProvenance trainer;
         try {
             trainer = new ExternalTrainerProvenance(path.toAbsolutePath().toUri().toURL());

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 import static dev.invariance.evaluation.InvarianceMetrics.*;
 
+import java.util.List;
+
 /**
  * The analysis of an ONNX model with data: the {@link InvarianceEvaluation} (weights, the data-dependent figures of
  * science.md 2.8 and 2.11, and Tribuo's {@code LabelEvaluation} of the model through {@code ONNXExternalModel}) and
@@ -62,7 +64,15 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
                     ObjectNode o = layers.addObject();
                     o.put("layer", s.activations().get(l.layer()).name());
                     o.put("rows", l.rows().size());
-                    o.put("columns", l.columns().size());
+                    List<Integer> columns = l.columns();
+                    if (columns == null) {
+                        o.putNull("columns");
+                    } else {
+                        o.put("columns", columns.size());
+                    }
+                    if (l.reason() != null) {
+                        o.put("reason", l.reason());
+                    }
                     LayerMetrics m = l.metrics();
                     if (m == null) {
                         o.putNull("metrics");
@@ -80,6 +90,10 @@ public record OnnxDataEvaluation(InvarianceEvaluation evaluation, OrtExecution e
                     ObjectNode o = pairs.addObject();
                     o.put("from", s.activations().get(p.from()).name());
                     o.put("to", s.activations().get(p.to()).name());
+                    o.put("via_residual", p.viaResidual());
+                    if (p.reason() != null) {
+                        o.put("reason", p.reason());
+                    }
                     PairMetrics m = p.metrics();
                     if (m == null) {
                         o.putNull("metrics");

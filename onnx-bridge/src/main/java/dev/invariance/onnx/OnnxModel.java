@@ -37,7 +37,8 @@ public final class OnnxModel implements StreamedNetwork {
             outlines.add(p.outline());
             b.add(new OnnxLayerBinding(i, p.name, p.node.name, p.output.name(), p.reluOutput, p.subgraph));
         }
-        this.outline = new NetworkOutline(info.path(), outlines, reading.edges);
+        this.outline = new NetworkOutline(info.path(), outlines, reading.edges, reading.inputs, reading.outputs,
+                reading.boundaryEdges);
         this.notes = List.copyOf(reading.notes);
         this.bindings = List.copyOf(b);
     }
@@ -70,8 +71,8 @@ public final class OnnxModel implements StreamedNetwork {
         for (int i = 0; i < plans.size(); i++) {
             layers.add(load(i));
         }
-        List<DataFlowEdge> edges = outline.edges();
-        return NetworkDescription.graph(info.path(), layers, edges);
+        return NetworkDescription.graph(info.path(), layers, outline.inputs(), outline.outputs(), outline.edges(),
+                outline.boundaryEdges());
     }
 
     /** Where each layer's values live in the graph, for the ONNX Runtime probe. */

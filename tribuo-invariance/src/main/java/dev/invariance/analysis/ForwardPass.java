@@ -4,13 +4,14 @@ import dev.invariance.linalg.RowMajorBlas;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
+
+import java.util.List;
 
 /**
  * The network's forward pass on a batch (rows are examples): {@code h_i = W_i x_i + b_i},
  * {@code x_{i+1} = σ_i(h_i) + Σ_{skips (s, i)} x_s} (science.md 1.1 with the residual additions of
- * {@link SkipConnection}). Keeps every pre-activation h_i (N × d_{i+1}, row-major).
+ * {@link NetworkDescription#residualLayers()}). Keeps every pre-activation h_i (N × d_{i+1}, row-major).
  */
 final class ForwardPass {
     final double[][] preActivations;
@@ -22,7 +23,8 @@ final class ForwardPass {
     }
 
     static ForwardPass run(NetworkDescription net, WeightMatrix inputs, boolean useBias) {
-        if (!net.isFeedForward()) {
+        List<Boolean> residual = net.residualLayers();
+        if (residual == null) {
             throw new IllegalArgumentException("network " + net.source() + " is a data-flow graph, not a feed-forward"
                     + " chain; run it with ONNX Runtime instead of the in-memory forward pass");
         }
@@ -56,12 +58,10 @@ final class ForwardPass {
                     x[t] = Math.max(x[t], 0.0);
                 }
             }
-            for (SkipConnection s : net.skips()) {
-                if (s.targetLayer() == i) {
-                    double[] src = xs[s.sourceLayer()];
-                    for (int t = 0; t < x.length; t++) {
-                        x[t] += src[t];
-                    }
+            if (residual.get(i)) {
+                double[] src = xs[i];
+                for (int t = 0; t < x.length; t++) {
+                    x[t] += src[t];
                 }
             }
             xs[i + 1] = x;

@@ -86,9 +86,10 @@ public final class WeightAnalyzer {
     }
 
     /**
-     * Every layer and pair metric on the stably active submatrices (science.md 2.11) given the data
-     * {@code inputs} (N × d_0, rows are examples): layer i uses {@code W_i[S_i, S_{i−1}]}, pair (from, to) uses
-     * {@code W_from[S_from, S_{from−1}]} and {@code W_to[:, S_from]}; empty sets give null ("not applicable").
+     * Every layer and pair metric on the stably active submatrices (science.md 2.11, {@link StableSubmatrixMetrics})
+     * given the data {@code inputs} (N × d_0, rows are examples) of a chain that can be run in memory
+     * ({@link NetworkDescription#residualLayers()}): layer i uses {@code W_i[S_i, C_i]}, edge (from, to) uses
+     * {@code W_from[S_from, C_from]} and {@code W_to[:, S_from]}; empty or undefined sets give null with a reason.
      */
     public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, WeightMatrix inputs) {
         return analyzeStableSubmatrices(network, ActivationPatterns.of(network, inputs));
@@ -117,61 +118,65 @@ public final class WeightAnalyzer {
                         + (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount()) + " units, the layer has " + d);
             }
         }
+        StableColumns stableColumns = new StableColumns(network.outline(), acts);
+        List<StableColumns.Result> columns = new ArrayList<>(network.depth());
         List<StableSubmatrixMetrics.StableLayer> layers = new ArrayList<>();
         for (int i = 0; i < network.depth(); i++) {
             DenseLayer layer = network.layer(i);
             List<Integer> rows = acts.get(i).stablyActive();
-            List<Integer> cols = stableInputs(network, acts, i);
-            LayerMetrics m = rows.isEmpty() || cols.isEmpty() ? null
-                    : analyzeMatrix(layer.name() + "[S,S]", layer.op(), MatrixOps.submatrix(layer.weights(), rows, cols),
-                    layer.elementType());
-            layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, cols, m));
+            StableColumns.Result cols = stableColumns.of(i);
+            columns.add(cols);
+            String reason = cols.reason();
+            if (reason == null && rows.isEmpty()) {
+                reason = "no unit of " + layer.name() + " is stably active";
+            } else if (reason == null && cols.columns().isEmpty()) {
+                reason = "no column of " + layer.name() + " reads a value linear on the data";
+            }
+            LayerMetrics m = reason != null ? null
+                    : analyzeMatrix(layer.name() + "[S,S]", layer.op(),
+                    MatrixOps.submatrix(layer.weights(), rows, cols.columns()), layer.elementType());
+            layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, cols.columns(), m, reason));
         }
         List<StableSubmatrixMetrics.StablePair> pairs = new ArrayList<>();
         for (DataFlowEdge p : network.edges()) {
-            DenseLayer from = network.layer(p.producer());
-            DenseLayer to = network.layer(p.consumer());
-            List<Integer> before = stableInputs(network, acts, p.producer());
-            List<Integer> s = acts.get(p.producer()).stablyActive();
-            PairMetrics m = null;
-            // the pair's vectors must live in one space: not across a Flatten / Slice (widths differ)
-            if (!s.isEmpty() && !before.isEmpty() && from.outputWidth() == to.inputWidth()) {
-                m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
-                        MatrixOps.submatrix(from.weights(), s, before),
-                        MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), s), from.elementType());
-            }
-            pairs.add(new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), m));
+            pairs.add(stablePair(network, p, acts.get(p.producer()).stablyActive(), columns.get(p.producer())));
         }
         return new StableSubmatrixMetrics(acts, layers, pairs);
     }
 
     /**
-     * The columns of W_i that read stably active units of the layer before (S_{i−1}; every input for i = 0). When
-     * layer i reads k·d_out(i − 1) values (a {@code Flatten} of the previous layer applied at k positions, units
-     * fastest), unit j at position p is column p·d + j; widths that are not a multiple give no columns.
+     * {@code W_from[S', C_from]} feeding {@code W_to[:, cols(S')]}, S' the stably active units of the producer that
+     * reach one column each of the consumer (all of S_from on an identity edge).
      */
-    private static List<Integer> stableInputs(NetworkDescription network, List<LayerActivation> acts, int i) {
-        DenseLayer layer = network.layer(i);
-        if (i == 0) {
-            return MatrixOps.range(layer.inputWidth());
-        }
-        return unitColumns(acts.get(i - 1).stablyActive(), network.layer(i - 1).outputWidth(), layer.inputWidth());
-    }
-
-    private static List<Integer> unitColumns(List<Integer> units, int producerWidth, int consumerInputs) {
-        if (consumerInputs == producerWidth) {
-            return units;
-        }
-        if (producerWidth == 0 || consumerInputs % producerWidth != 0) {
-            return List.of();
-        }
+    private StableSubmatrixMetrics.StablePair stablePair(NetworkDescription network, DataFlowEdge p,
+                                                         List<Integer> active, StableColumns.Result before) {
+        DenseLayer from = network.layer(p.producer());
+        DenseLayer to = network.layer(p.consumer());
+        List<Integer> units = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
-        for (int p = 0; p < consumerInputs / producerWidth; p++) {
-            for (int j : units) {
-                cols.add(p * producerWidth + j);
+        String reason = before.reason();
+        for (int u : active) {
+            List<Integer> c = reason != null ? List.of() : p.units().columns(List.of(u), from.outputWidth(), to.inputWidth());
+            if (c == null) {
+                reason = "the units of " + from.name() + " reach " + to.name() + " " + p.units().describe();
+            } else if (c.size() > 1) {
+                reason = "each unit of " + from.name() + " reaches " + c.size() + " columns of " + to.name()
+                        + " (" + p.units().describe() + "): the two sides share no space";
+            } else if (c.size() == 1) {
+                units.add(u);
+                cols.add(c.get(0));
             }
         }
-        return cols;
+        if (reason == null && units.isEmpty()) {
+            reason = "no stably active unit of " + from.name() + " reaches " + to.name();
+        } else if (reason == null && before.columns().isEmpty()) {
+            reason = "no column of " + from.name() + " reads a value linear on the data";
+        }
+        PairMetrics m = reason != null ? null
+                : analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
+                MatrixOps.submatrix(from.weights(), units, before.columns()),
+                MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), cols), from.elementType());
+        return new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), p.viaResidual(), m, reason);
     }
 
     /** Metrics of a bare matrix, named {@code name}. */

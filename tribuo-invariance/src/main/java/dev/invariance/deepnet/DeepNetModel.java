@@ -13,7 +13,6 @@ import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
-import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.LossCurve;
 import dev.invariance.training.LossFunction;
@@ -68,7 +67,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     /** Version of the protobuf form written by {@link #serialize()}. */
     public static final int CURRENT_VERSION = 0;
 
-    private final NetworkDescription network;
+    /** Not final only so that {@link #readObject} can restore the residual additions of a 0.1.0 stream. */
+    private NetworkDescription network;
     private final LossFunction loss;
     private final LossCurve lossCurve;
     private final long stepsRun;
@@ -103,7 +103,39 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
+        network = withTrainedResiduals(network);
         function = new NetworkFunction(network);
+    }
+
+    /**
+     * A model Java-serialised by version 0.1.0 stored its residual additions in a form that is no longer read (its
+     * network comes back as a plain chain); the trainer's configuration in the provenance says where they were:
+     * around every square hidden-to-hidden layer when {@code skipConnections} is set (the trainer's only rule).
+     */
+    private NetworkDescription withTrainedResiduals(NetworkDescription read) {
+        List<Boolean> residual = read.residualLayers();
+        if (residual == null || residual.contains(true)) {
+            return read;
+        }
+        var skip = getProvenance().getTrainerProvenance().getConfiguredParameters().get("skipConnections");
+        if (skip == null || !Boolean.parseBoolean(skip.toString())) {
+            return read;
+        }
+        List<Boolean> trained = new ArrayList<>(read.depth());
+        for (int i = 0; i < read.depth(); i++) {
+            DenseLayer l = read.layer(i);
+            trained.add(i >= 1 && i <= read.depth() - 2 && l.inputWidth() == l.outputWidth());
+        }
+        return NetworkDescription.residualChain(read.source(), read.layers(), trained);
+    }
+
+    /** The residual flags of one of the trainer's chains (every network a DeepNetModel holds is one). */
+    private static List<Boolean> residualLayers(NetworkDescription network) {
+        List<Boolean> residual = network.residualLayers();
+        if (residual == null) {
+            throw new IllegalStateException("network " + network.source() + " is not a chain of dense layers");
+        }
+        return residual;
     }
 
     /**
@@ -344,8 +376,12 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             }
             b.addLayers(lb);
         }
-        for (SkipConnection s : network.skips()) {
-            b.addSkipSource(s.sourceLayer()).addSkipTarget(s.targetLayer());
+        List<Boolean> residual = residualLayers(network);
+        for (int i = 0; i < residual.size(); i++) {
+            if (residual.get(i)) {
+                // the protobuf keeps the (source, target) pair of earlier versions: a residual around layer i is (i, i)
+                b.addSkipSource(i).addSkipTarget(i);
+            }
         }
         if (standardization != null) {
             b.addAllFeatureMeans(standardization.getMeans()).addAllFeatureDeviations(standardization.getStandardDeviations())
@@ -388,11 +424,17 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         if (proto.getSkipSourceCount() != proto.getSkipTargetCount()) {
             throw new IllegalArgumentException("DeepNetModel protobuf has unpaired skip connections");
         }
-        List<SkipConnection> skips = new ArrayList<>();
+        List<Boolean> residual = new ArrayList<>(java.util.Collections.nCopies(layers.size(), false));
         for (int i = 0; i < proto.getSkipSourceCount(); i++) {
-            skips.add(new SkipConnection(proto.getSkipSource(i), proto.getSkipTarget(i)));
+            int source = proto.getSkipSource(i);
+            if (source != proto.getSkipTarget(i) || source < 0 || source >= layers.size()) {
+                throw new IllegalArgumentException("DeepNetModel protobuf has a skip connection from layer " + source
+                        + " to layer " + proto.getSkipTarget(i) + "; only a residual around one of its "
+                        + layers.size() + " layers is supported");
+            }
+            residual.set(source, true);
         }
-        NetworkDescription network = NetworkDescription.feedForward(proto.getNetworkSource(), layers, skips);
+        NetworkDescription network = NetworkDescription.residualChain(proto.getNetworkSource(), layers, residual);
         LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
                 proto.getCurveLogLossesList());
         if (proto.getFeatureMeansCount() != proto.getFeatureDeviationsCount()) {
@@ -478,10 +520,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             }
         }
         Map<String, Object> transB = Collections.singletonMap("transB", 1);
-        boolean[] skip = new boolean[network.depth()];
-        for (SkipConnection s : network.skips()) {
-            skip[s.sourceLayer()] = true;
-        }
+        List<Boolean> residual = residualLayers(network);
         for (int i = 0; i < network.depth(); i++) {
             DenseLayer layer = network.layer(i);
             double[] w = layer.weights().toRowMajorArray();
@@ -504,7 +543,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             }
             ONNXNode h = x.apply(ONNXOperators.GEMM, operands, List.of(layer.name()), transB).get(0);
             ONNXRef<?> next = layer.activation() == Activation.RELU ? h.apply(OnnxActivation.RELU) : h;
-            if (skip[i]) {
+            if (residual.get(i)) {
                 next = next.apply(ONNXOperators.ADD, x);
             }
             x = next;

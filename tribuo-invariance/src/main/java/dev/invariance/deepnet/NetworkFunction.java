@@ -4,7 +4,7 @@ import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.SkipConnection;
+import java.util.List;
 
 /**
  * Double-precision evaluation of a {@link NetworkDescription} on single inputs (column-vector convention,
@@ -24,11 +24,13 @@ final class NetworkFunction {
         for (int i = 0; i < network.depth(); i++) {
             weights[i] = network.layer(i).weights().toRowMajorArray();
         }
-        for (SkipConnection s : network.skips()) {
-            if (s.sourceLayer() != s.targetLayer()) {
-                throw new IllegalArgumentException("only single-layer residual skips are supported by the model");
-            }
-            skipAround[s.sourceLayer()] = true;
+        List<Boolean> residual = network.residualLayers();
+        if (residual == null) {
+            throw new IllegalArgumentException("network " + network.source() + " is not a chain of dense layers with"
+                    + " residual additions; the model cannot run it");
+        }
+        for (int i = 0; i < residual.size(); i++) {
+            skipAround[i] = residual.get(i);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * A SHA-256 fingerprint of a network's weights: layer shapes, every weight and bias as its exact IEEE-754 bits,
@@ -32,8 +33,12 @@ public final class WeightDigest {
                 putDoubles(md, b.toArray());
             }
         }
-        for (SkipConnection s : network.skips()) {
-            putDoubles(md, new double[] {s.sourceLayer(), s.targetLayer()});
+        // residual additions hashed as the (source, target) layer pairs earlier versions hashed, so digests are unchanged
+        List<Boolean> residual = network.residualLayers();
+        for (int i = 0; residual != null && i < residual.size(); i++) {
+            if (residual.get(i)) {
+                putDoubles(md, new double[] {i, i});
+            }
         }
         return HexFormat.of().formatHex(md.digest());
     }

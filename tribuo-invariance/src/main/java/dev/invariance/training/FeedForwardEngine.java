@@ -4,7 +4,6 @@ import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
 
@@ -214,7 +213,7 @@ class FeedForwardEngine<A> {
     /** An immutable snapshot of the weights, layer names {@code layer-0} … {@code layer-(L−1)}. */
     NetworkDescription snapshot(String source) {
         List<DenseLayer> layers = new ArrayList<>(depth);
-        List<SkipConnection> skips = new ArrayList<>();
+        List<Boolean> residual = new ArrayList<>(depth);
         for (int i = 0; i < depth; i++) {
             double[] w = new double[in[i] * out[i]];
             k.toDouble(weights[i], w, w.length);
@@ -227,11 +226,9 @@ class FeedForwardEngine<A> {
             }
             layers.add(new DenseLayer(layerName(i), "Dense", WeightMatrix.fromRowMajor(out[i], in[i], w), bias,
                     arch.activation(i), k.elementType()));
-            if (arch.hasSkip(i)) {
-                skips.add(new SkipConnection(i, i));
-            }
+            residual.add(arch.hasSkip(i));
         }
-        return NetworkDescription.feedForward(source, layers, skips);
+        return NetworkDescription.residualChain(source, layers, residual);
     }
 
     /** The stable name of layer i. */

@@ -5,7 +5,6 @@ import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.TrainingCheckpoint;
 import org.junit.jupiter.api.Test;
@@ -51,9 +50,9 @@ class DataAnalysisTest {
     @Test
     void residualSkipTurnsALayerIntoWPlusIdentity() {
         // P = W1 (W0 + I) with W0 = [[1, 2], [0, 3]], W1 = [[1, -1]]: W0 + I = [[2, 2], [0, 4]], P = [[2, -2]]
-        NetworkDescription net = NetworkDescription.feedForward("skip",
+        NetworkDescription net = NetworkDescription.residualChain("skip",
                 List.of(linear("l0", new double[] {1, 2}, new double[] {0, 3}), linear("l1", new double[] {1, -1})),
-                List.of(new SkipConnection(0, 0)));
+                List.of(true, false));
         WeightMatrix p = EndToEndPredictor.endToEndMatrix(net);
         assertEquals(WeightMatrix.fromRows(new double[] {2, -2}), p);
     }
@@ -61,9 +60,9 @@ class DataAnalysisTest {
     @Test
     void predictorAlignedWithTheSvmHasCosineAndMarginRatioOne() {
         // w = P^T = (2, -2) is parallel to u* = (1, -1)
-        NetworkDescription net = NetworkDescription.feedForward("skip",
+        NetworkDescription net = NetworkDescription.residualChain("skip",
                 List.of(linear("l0", new double[] {1, 2}, new double[] {0, 3}), linear("l1", new double[] {1, -1})),
-                List.of(new SkipConnection(0, 0)));
+                List.of(true, false));
         LabelledData data = new LabelledData(WeightMatrix.fromRows(new double[] {1, 0}, new double[] {0, 1},
                 new double[] {3, 0.5}), List.of(1.0, -1.0, 1.0));
         MarginComparison c = MarginComparison.of(net, data);

@@ -4,7 +4,6 @@ import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.SkipConnection;
 import dev.invariance.network.WeightMatrix;
 import dev.invariance.testsupport.Matrices;
 import org.junit.jupiter.api.Test;
@@ -124,8 +123,8 @@ class PairMetricsTest {
         WeightMatrix w0 = Matrices.compose(q, new double[] {3, 1, 0.5}, Matrices.rotation(3, 0.2));
         WeightMatrix w1 = Matrices.gaussian(4, 4, 13);
         WeightMatrix w2 = Matrices.compose(Matrices.rotation(2, 0.1), new double[] {2, 1}, q); // v_2 = u_0
-        NetworkDescription net = NetworkDescription.feedForward("residual",
-                List.of(layer("l0", w0), layer("l1", w1), layer("l2", w2)), List.of(new SkipConnection(1, 1)));
+        NetworkDescription net = NetworkDescription.residualChain("residual",
+                List.of(layer("l0", w0), layer("l1", w1), layer("l2", w2)), List.of(false, true, false));
         AnalysisReport r = WeightAnalyzer.create().analyze(net);
         assertEquals(3, r.pairs().size());
         PairMetrics skip = r.pairs().stream().filter(PairMetrics::viaResidual).findFirst().orElseThrow();

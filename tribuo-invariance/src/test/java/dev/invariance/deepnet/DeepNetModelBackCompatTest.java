@@ -48,7 +48,8 @@ class DeepNetModelBackCompatTest {
         assertEquals(StopReason.valueOf(recorded.path("stop_reason").asText()), model.getStopReason());
         assertEquals(3, model.getNetwork().depth());
         assertEquals(Activation.RELU, model.getNetwork().layer(0).activation());
-        assertEquals(1, model.getNetwork().skips().size());
+        assertEquals(List.of(false, true, false), model.getNetwork().residualLayers(),
+                "hidden [4, 4] with skipConnections: a residual around the 4 x 4 layer");
         int checked = 0;
         for (JsonNode e : recorded.path("examples")) {
             List<Feature> features = new ArrayList<>();

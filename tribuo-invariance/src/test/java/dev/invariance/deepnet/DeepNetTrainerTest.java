@@ -209,7 +209,8 @@ class DeepNetTrainerTest {
     void residualSkipsAppearInTheNetworkDescription() {
         MutableDataset<Label> data = separable(30, 4, 4);
         DeepNetModel model = DeepNetTrainer.builder().hidden(6, 6, 6).skipConnections(true).steps(10).build().train(data);
-        assertEquals(2, model.getNetwork().skips().size(), "layers 1 and 2 are equal-width hidden-to-hidden");
+        assertEquals(List.of(false, true, true, false), model.getNetwork().residualLayers(),
+                "layers 1 and 2 are equal-width hidden-to-hidden");
         assertEquals(5, model.getNetwork().edges().size(),
                 "(0,1); (0,2),(1,2) through the skip around layer 1; (1,3),(2,3) through the skip around layer 2 (a"
                         + " path crosses one skip, as the ONNX reader's residual Adds: (0,3) would cross two)");

@@ -59,8 +59,10 @@ class GramOperatorTest {
         float[] withRoom = new float[b * d];
         op.applyGram(exact, 0, b, atEnd);
         op.applyGram(padded, 0, b, withRoom);
+        // the two go through different tile paths (compact copies or in place), whose summation order the BLAS may
+        // choose differently: each must be within the float32 bound of the exact product, not bit-identical
         assertCloseToExact(w, exact, 0, b, atEnd, "block at the end of its array");
-        assertArrayEquals(withRoom, atEnd);
+        assertCloseToExact(w, padded, 0, b, withRoom, "block with room after it");
     }
 
     @Test

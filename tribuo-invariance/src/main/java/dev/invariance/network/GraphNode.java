@@ -1,0 +1,64 @@
+package dev.invariance.network;
+
+import java.io.Serializable;
+
+/**
+ * A node of a network's data-flow graph ({@link NetworkDescription}): one of the graph's inputs, one of its dense
+ * layers or one of its outputs, each identified by its index in the description's list of that kind
+ * ({@link NetworkDescription#inputs()}, {@link NetworkDescription#layers()}, {@link NetworkDescription#outputs()}).
+ */
+public sealed interface GraphNode extends Serializable permits GraphNode.Input, GraphNode.Layer, GraphNode.Output {
+    /** The node's index among the nodes of its kind (0-based). */
+    int index();
+
+    /** Graph input {@code index} (the data a user feeds, for example the feature vector). */
+    record Input(int index) implements GraphNode {
+        /** Checks the index. */
+        public Input {
+            GraphNodes.checkIndex(index);
+        }
+
+        @Override
+        public String toString() {
+            return "input " + index;
+        }
+    }
+
+    /** Dense layer {@code index}. */
+    record Layer(int index) implements GraphNode {
+        /** Checks the index. */
+        public Layer {
+            GraphNodes.checkIndex(index);
+        }
+
+        @Override
+        public String toString() {
+            return "layer " + index;
+        }
+    }
+
+    /** Graph output {@code index} (what the network returns, for example the logits). */
+    record Output(int index) implements GraphNode {
+        /** Checks the index. */
+        public Output {
+            GraphNodes.checkIndex(index);
+        }
+
+        @Override
+        public String toString() {
+            return "output " + index;
+        }
+    }
+}
+
+/** Checks shared by the node kinds. */
+final class GraphNodes {
+    private GraphNodes() {
+    }
+
+    static void checkIndex(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("graph node index " + index + " is negative");
+        }
+    }
+}
