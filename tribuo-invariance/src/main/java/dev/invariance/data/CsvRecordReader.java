@@ -198,7 +198,7 @@ final class CsvRecordReader implements AutoCloseable {
 
     private String where(long atLine, int column) {
         String at = source + ": line " + atLine + ", column ";
-        return column < names.size() ? at + "'" + shown(names.get(column)) + "' (" + (column + 1) + ")" : at + (column + 1);
+        return column < names.size() && !names.get(column).isEmpty() ? at + "'" + shown(names.get(column)) + "' (" + (column + 1) + ")" : at + (column + 1);
     }
 
     /**

@@ -21,7 +21,8 @@ final class DecimalCells {
         if (start == end || !isDecimal(chars, start, end)) {
             return Double.NaN;
         }
-        return Double.parseDouble(new String(chars, start, end - start));
+        double value = Double.parseDouble(new String(chars, start, end - start));
+        return Double.isFinite(value) ? value : Double.NaN;
     }
 
     /**
