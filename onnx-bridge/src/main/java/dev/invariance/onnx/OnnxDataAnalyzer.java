@@ -11,6 +11,7 @@ import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.data.CsvExampleReader;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
 import dev.invariance.evaluation.InvarianceEvaluation;
@@ -162,7 +163,7 @@ public final class OnnxDataAnalyzer {
         try (ActivationProbe probe = ActivationProbe.open(env, model.proto(), folder, source, options.inputName(),
                 points, options.device(), notes);
              CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
-                     metadataNames(model.proto(), "feature_names"))) {
+                     metadataNames(model.proto(), "feature_names"), warning -> notes.accept("warning: " + warning))) {
             int size = probe.getExampleSize();
             if (reader.getFeatureColumns().size() != size) {
                 throw new InvalidDataException(data + ": line 1: " + reader.getFeatureColumns().size()

@@ -120,7 +120,7 @@ class AnalyzeCommandTest {
         assertBad("missing.csv: line 1: missing column 'b' that the model needs", "analyze", model.toString(),
                 "--data", dir.resolve("missing.csv").toString(), "--label", "label");
         Files.writeString(dir.resolve("martian.csv"), "a,b,label\n1,0,up\n-1,0,down\n0,1,martian\n");
-        assertBad("martian.csv: line 4, column 'label': 'martian' is not a class of the model (classes: down, up)",
+        assertBad("martian.csv: line 4, column 'label' (3): unknown label 'martian' (the model's classes: down, up)",
                 "analyze", model.toString(), "--data", dir.resolve("martian.csv").toString(), "--label", "label");
         Files.writeString(dir.resolve("extra.csv"), "a,b,c,label\n1,0,5,up\n-1,0,5,down\n");
         CliRun.Result r = invariance("analyze", model.toString(), "--data", dir.resolve("extra.csv").toString(),
@@ -137,7 +137,7 @@ class AnalyzeCommandTest {
         assertBad("empty.tribuo: empty file, not a Tribuo model", "analyze", dir.resolve("empty.tribuo").toString());
         Path model = trainedOnAb();
         Files.writeString(dir.resolve("ragged.csv"), "a,b,label\n1,0,up\n-1,down\n");
-        assertBad("ragged.csv: line 3 (data row 2): the number of cells differs from the header's 3 columns",
+        assertBad("ragged.csv: line 3: 2 cells, the header has 3",
                 "analyze", model.toString(), "--data", dir.resolve("ragged.csv").toString(), "--label", "label");
     }
 }

@@ -276,10 +276,11 @@ class AnalyzeOnnxDataCommandTest {
         assertEquals(memory.getLabelEvaluation().accuracy(), run.evaluation().getLabelEvaluation().accuracy(), 1e-12);
     }
 
-    @Test
-    void ourExportIsReadInItsOwnFeatureAndClassOrderWithoutBeingTold() throws Exception {
-        // columns not in Tribuo's sorted-by-name feature order, and a first-seen label ("up", output id 0) that sorts
-        // after the other: only the export's feature_names and class_names metadata give the right mapping
+    /**
+     * Columns not in Tribuo's sorted-by-name feature order, and a first-seen label ("up", output id 0) that sorts
+     * after the other: only the export's feature_names and class_names metadata give the right mapping.
+     */
+    private Path unsortedCsv() throws IOException {
         Random rng = new Random(5);
         StringBuilder sb = new StringBuilder("zeta,alpha,mid,label\n");
         for (int i = 0; i < 60; i++) {
@@ -293,13 +294,23 @@ class AnalyzeOnnxDataCommandTest {
             }
             sb.append(String.format(Locale.ROOT, "%.6f,%.6f,%.6f,%s%n", z, a, m, up ? "up" : "down"));
         }
-        Path csv = Files.writeString(dir.resolve("unsorted.csv"), sb.toString());
+        return Files.writeString(dir.resolve("unsorted.csv"), sb.toString());
+    }
+
+    /** Trains on {@code csv} and writes the export u.onnx and the Tribuo model u.tribuo. */
+    private void trainUnsorted(Path csv) {
+        CliRun.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
+                "--hidden", "6", "--activation", "relu", "--steps", "400", "--output", dir.resolve("u.onnx").toString(),
+                "--tribuo-model", dir.resolve("u.tribuo").toString());
+        assertEquals(0, train.code(), train.err());
+    }
+
+    @Test
+    void ourExportIsReadInItsOwnFeatureAndClassOrderWithoutBeingTold() throws Exception {
+        Path csv = unsortedCsv();
         Path onnx = dir.resolve("u.onnx");
         Path tribuo = dir.resolve("u.tribuo");
-        CliRun.Result train = invariance("train", "--data", csv.toString(), "--label", "label",
-                "--hidden", "6", "--activation", "relu", "--steps", "400", "--output", onnx.toString(),
-                "--tribuo-model", tribuo.toString());
-        assertEquals(0, train.code(), train.err());
+        trainUnsorted(csv);
         Model<Label> model = AnalyzeCommand.loadModel(tribuo);
         assertEquals("up", model.getOutputIDInfo().getOutput(0).getLabel(), "the first label seen has output id 0");
         MutableDataset<Label> dataset = CsvDatasets.load(csv, "label");
@@ -308,9 +319,14 @@ class AnalyzeOnnxDataCommandTest {
         CliRun.Result r = invariance("analyze", onnx.toString(), "--data", csv.toString(), "--label",
                 "label", "--format", "json");
         assertEquals(0, r.code(), r.err());
-        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertTrue(memory.getLabelEvaluation() != null && memory.getLabelEvaluation().accuracy() > 0.8,
+                "the model learned the data");
+        assertSameFigures(memory, new ObjectMapper().readTree(r.out()));
+    }
+
+    /** The ONNX run's JSON has the in-memory evaluation's accuracy and activation pattern. */
+    private static void assertSameFigures(InvarianceEvaluation memory, JsonNode root) {
         assertNotNull(memory.getLabelEvaluation());
-        assertTrue(memory.getLabelEvaluation().accuracy() > 0.8, "the model learned the data");
         assertEquals(memory.getLabelEvaluation().accuracy(), root.path("classification").path("accuracy").asDouble(),
                 1e-12);
         DataAnalysis expected = memory.getDataAnalysis();
@@ -321,5 +337,68 @@ class AnalyzeOnnxDataCommandTest {
             assertEquals(expected.activations().get(i).stablyActive().size(), acts.get(i).path("stably_active").asInt());
             assertEquals(expected.activations().get(i).stablyDead().size(), acts.get(i).path("stably_dead").asInt());
         }
+    }
+
+    /**
+     * The file of issue 19's "silently wrong" case: a byte-order mark, and the model's columns in another order
+     * (the label among them). The export reads them by name: the figures are those of the file it was trained on.
+     */
+    @Test
+    void ourExportReadsAFileWithAByteOrderMarkByColumnName() throws Exception {
+        Path csv = unsortedCsv();
+        trainUnsorted(csv);
+        Model<Label> model = AnalyzeCommand.loadModel(dir.resolve("u.tribuo"));
+        InvarianceEvaluation memory = InvarianceEvaluator.create().evaluate(model, CsvDatasets.load(csv, "label"));
+        StringBuilder shuffled = new StringBuilder("\uFEFFmid,label,alpha,zeta\r\n");
+        for (String line : Files.readAllLines(csv).subList(1, 61)) {
+            String[] c = line.split(",");
+            shuffled.append(c[2]).append(',').append(c[3]).append(',').append(c[1]).append(',').append(c[0]).append("\r\n");
+        }
+        Path bom = Files.writeString(dir.resolve("bom.csv"), shuffled.toString());
+        CliRun.Result r = invariance("analyze", dir.resolve("u.onnx").toString(), "--data", bom.toString(), "--label",
+                "label", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertSameFigures(memory, new ObjectMapper().readTree(r.out()));
+    }
+
+    @Test
+    void ourExportNamesTheColumnsItNeedsAndWarnsOfColumnsItDoesNotUse() throws Exception {
+        Path csv = unsortedCsv();
+        trainUnsorted(csv);
+        String onnx = dir.resolve("u.onnx").toString();
+        List<String> lines = Files.readAllLines(csv);
+        StringBuilder withoutMid = new StringBuilder();
+        StringBuilder withId = new StringBuilder("id,");
+        for (int i = 0; i < lines.size(); i++) {
+            String[] c = lines.get(i).split(",");
+            withoutMid.append(c[0]).append(',').append(c[1]).append(',').append(c[3]).append('\n');
+            withId.append(i == 0 ? "" : "row " + i + ",").append(lines.get(i)).append('\n');
+        }
+        Path missing = Files.writeString(dir.resolve("missing.csv"), withoutMid.toString());
+        CliRun.Result r = invariance("analyze", onnx, "--data", missing.toString(), "--label", "label");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("invariance analyze: error: " + missing + ": line 1: missing column 'mid' that the model needs",
+                r.err().strip());
+
+        Path extra = Files.writeString(dir.resolve("extra.csv"), withId.toString());
+        r = invariance("analyze", onnx, "--data", extra.toString(), "--label", "label", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("warning: " + extra + ": ignoring column 'id' that the model does not use", r.err().strip());
+        Model<Label> model = AnalyzeCommand.loadModel(dir.resolve("u.tribuo"));
+        assertSameFigures(InvarianceEvaluator.create().evaluate(model, CsvDatasets.load(csv, "label")),
+                new ObjectMapper().readTree(r.out()));
+    }
+
+    /** Issue 18's case: on an ONNX model a duplicate column name was an internal error (exit 1). */
+    @Test
+    void aDuplicateColumnNameIsBadDataWithExitTwo() throws Exception {
+        Path dup = Files.writeString(dir.resolve("dup.csv"), "f00,f01,f02,f00,f04,f05,label\n"
+                + "1,2,3,4,5,6,cat\n1,2,3,4,5,6,dog\n1,2,3,4,5,6,eel\n");
+        CliRun.Result r = invariance("analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data", dup.toString(),
+                "--label", "label");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("invariance analyze: error: " + dup + ": line 1: duplicate column name 'f00' (1, 4) (each column"
+                + " becomes one feature, so names must be unique)", r.err().strip());
     }
 }

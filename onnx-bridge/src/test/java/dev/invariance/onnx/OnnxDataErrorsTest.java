@@ -69,6 +69,19 @@ class OnnxDataErrorsTest {
         assertEquals(data + ": line 3, column 'f02' (3): 'x3' is not a number", e.getMessage());
     }
 
+    /** Issue 19: 1e39 is finite as a double but +infinity as the float32 ONNX Runtime is given; refused like 1e400. */
+    @Test
+    void aValueBeyondTheFloat32RangeIsRefusedLikeOneBeyondTheDoubleRange() throws Exception {
+        for (String value : List.of("1e39", "-1e39", "1e400")) {
+            Path data = csv(header() + "1,2,3,4,5,6,cat\n1,2,3," + value + ",5,6,dog\n1,2,3,4,5,6,eel\n");
+            InvalidDataException e = assertThrows(InvalidDataException.class,
+                    () -> analyze(data, OnnxDataOptions.defaults(), new ArrayList<>()));
+            oneLine(e.getMessage());
+            assertTrue(e.getMessage().startsWith(data + ": line 3, column 'f03' (4): '" + value + "' is not finite"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void unknownLabelValueNamesLineColumnAndTheClasses() throws Exception {
         Path data = csv(header() + "1,2,3,4,5,6,cat\n1,2,3,4,5,6,emu\n");

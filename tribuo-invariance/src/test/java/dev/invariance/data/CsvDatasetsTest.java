@@ -88,15 +88,14 @@ class CsvDatasetsTest {
     @Test
     void duplicateColumnNamesAreRefusedNamingThem() throws IOException {
         Path f = write("dup.csv", "a,a,b,b,label\n1,2,3,4,x\n5,6,7,8,y\n");
-        assertEquals(f + ": line 1: duplicate column names 'a', 'b' (each column becomes one feature, so names must"
-                + " be unique)", failure(f, "label"));
+        assertEquals(f + ": line 1: duplicate column names 'a' (1, 2), 'b' (3, 4) (each column becomes one feature, so"
+                + " names must be unique)", failure(f, "label"));
     }
 
     @Test
     void aRaggedRowIsNamedByItsLine() throws IOException {
         Path f = write("ragged.csv", "a,b,label\n1,2,x\n3,y\n");
-        assertEquals(f + ": line 3 (data row 2): the number of cells differs from the header's 3 columns",
-                failure(f, "label"));
+        assertEquals(f + ": line 3: 2 cells, the header has 3", failure(f, "label"));
     }
 
     @Test
@@ -111,7 +110,7 @@ class CsvDatasetsTest {
         Path unknown = write("unknown.csv", "a,b,label\n1,2,x\n3,4,y\n5,6,martian\n7,8,martian\n");
         e = assertThrows(InvalidDataException.class,
                 () -> CsvDatasets.loadFor(unknown, "label", features, classes, warnings::add));
-        assertEquals(unknown + ": line 4, column 'label': 'martian' is not a class of the model (classes: x, y)",
+        assertEquals(unknown + ": line 4, column 'label' (3): unknown label 'martian' (the model's classes: x, y)",
                 e.getMessage());
         Path extra = write("extra.csv", "a,z,b,w,label\n1,0,2,0,x\n3,0,4,0,y\n");
         MutableDataset<Label> data = CsvDatasets.loadFor(extra, "label", features, classes, warnings::add);

@@ -8,8 +8,8 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.invariance.analysis.LayerActivation;
+import dev.invariance.data.CsvExampleReader;
 import dev.invariance.onnx.ActivationProbe;
-import dev.invariance.onnx.CsvExampleReader;
 import dev.invariance.onnx.ExecutionDevice;
 import dev.invariance.onnx.OrtSessions;
 
