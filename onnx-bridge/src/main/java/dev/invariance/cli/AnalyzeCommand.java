@@ -10,6 +10,7 @@ import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.onnx.ExecutionDevice;
+import dev.invariance.onnx.InvalidOptionsException;
 import dev.invariance.onnx.OnnxAnalysis;
 import dev.invariance.onnx.OnnxDataAnalyzer;
 import dev.invariance.onnx.OnnxDataEvaluation;
@@ -22,6 +23,7 @@ import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -182,17 +184,34 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         OnnxDataOptions options = OnnxDataOptions.defaults().withInputName(input).withBatchSize(batchSize)
-                .withDevice(target).withClasses(classes).withLabelEvaluation(!noLabelEvaluation);
+                .withDevice(target).withClasses(classes).withLabelEvaluation(!noLabelEvaluation)
+                .withRuntimeLog(verbose());
         PrintWriter err = spec.commandLine().getErr();
-        try (OnnxModel model = OnnxModelReader.open(modelFile)) {
-            OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
-                    note -> {
-                        err.println(note);
-                        err.flush();
-                    });
-            printOnnx(fmt, model, () -> EvaluationJson.format(result.extend(OnnxAnalysis.toTree(result.evaluation(), model))), result);
+        try {
+            options.checkBatchMemory(Float.BYTES, ""); // the least an example takes: before the model is even read
+            try (OnnxModel model = OnnxModelReader.open(modelFile)) {
+                OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
+                        note -> {
+                            err.println(note);
+                            err.flush();
+                        });
+                printOnnx(fmt, model, () -> EvaluationJson.format(result.extend(OnnxAnalysis.toTree(result.evaluation(), model))), result);
+            }
+        } catch (InvalidOptionsException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return 0;
+    }
+
+    /** Whether {@code --verbose} was given (before or after {@code analyze}). */
+    private boolean verbose() {
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            ParseResult parsed = s.commandLine().getParseResult();
+            if (parsed != null && parsed.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @SuppressWarnings("unchecked")

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,7 +30,7 @@ import java.util.function.Consumer;
  * and ever non-positive over the data (science.md 2.11: {@code Act[n, j] = 1[h_j(x_n) > 0]}).
  * <p>
  * The values come from the model itself: they are added as graph outputs of an in-memory copy of the model, which
- * is opened in one {@link OrtSession}; nothing of the forward pass is re-implemented here. Only running statistics
+ * is opened in one {@link OrtSession} ({@link OrtSessions#open}); nothing of the forward pass is re-implemented here. Only running statistics
  * are kept (per unit: ever positive, ever non-positive, how many exact zeros), so memory does not grow with the
  * number of examples. Every batch's tensors are closed after the batch.
  * <p>
@@ -86,6 +85,7 @@ public final class ActivationProbe implements AutoCloseable {
     private final long[] @Nullable [] pinnedShape;
     private final @Nullable FloatBuffer[] pinnedBuffer;
     private final Set<String> requestedUnpinned;
+    private final long bytesPerExample;
     private float[] scratch = new float[0];
     private long examples;
 
@@ -97,11 +97,7 @@ public final class ActivationProbe implements AutoCloseable {
         this.source = source;
         this.inputName = inputName;
         this.exampleShape = exampleShape;
-        int size = 1;
-        for (long d : exampleShape) {
-            size = Math.multiplyExact(size, (int) d);
-        }
-        this.exampleSize = size;
+        this.exampleSize = (int) product(exampleShape);
         this.fixedBatch = fixedBatch;
         this.modelOutputs = List.copyOf(modelOutputs);
         this.points = List.copyOf(points);
@@ -136,6 +132,16 @@ public final class ActivationProbe implements AutoCloseable {
             }
         }
         this.requestedUnpinned = unpinned;
+        long values = exampleSize;
+        for (Point p : points) {
+            NodeInfo info = outputInfo.get(p.value());
+            long perExample = p.units();
+            if (info != null && info.getInfo() instanceof TensorInfo t && t.getShape().length >= 2) {
+                perExample = Math.max(perExample, product(Arrays.copyOfRange(t.getShape(), 1, t.getShape().length)));
+            }
+            values = perExample > Long.MAX_VALUE / 8 - values ? Long.MAX_VALUE / 8 : values + perExample;
+        }
+        this.bytesPerExample = values * Float.BYTES;
         this.positive = new boolean[points.size()][];
         this.nonPositive = new boolean[points.size()][];
         this.zero = new long[points.size()][];
@@ -160,28 +166,30 @@ public final class ActivationProbe implements AutoCloseable {
     }
 
     /**
-     * Opens the probe.
+     * Opens the probe: one ONNX Runtime session of the reader's {@code model} with the observed values added as
+     * outputs ({@link OrtSessions#open}; external data from the locations checked when the model was opened).
      *
-     * @param model       the parsed model (not modified; a copy gets the extra outputs)
-     * @param modelFolder the folder of the model file, against which external-data locations are resolved (the copy
-     *                    gets absolute locations, as it is opened from memory or a temporary file); null when the
-     *                    model has no external data
-     * @param source      the model file, for messages
-     * @param inputName   the input to feed, or null when the model has exactly one input
-     * @param points      the values to observe
-     * @param device      where to run
-     * @param notes       receives one-line notes (the {@code auto} fallback)
+     * @param inputName  the input to feed, or null when the model has exactly one input
+     * @param points     the values to observe
+     * @param device     where to run
+     * @param runtimeLog whether ONNX Runtime logs its warnings and errors (else only fatal ones)
+     * @param notes      receives one-line notes (the {@code auto} fallback)
      * @throws InvalidModelException      when the input or a value cannot be used
      * @throws DeviceUnavailableException for {@code cuda} without a usable CUDA provider
      */
-    public static ActivationProbe open(OrtEnvironment env, OnnxMl.ModelProto model, @Nullable Path modelFolder,
-                                       String source, @Nullable String inputName, List<Point> points,
-                                       ExecutionDevice device, Consumer<String> notes) {
+    public static ActivationProbe open(OrtEnvironment env, OnnxModel model, @Nullable String inputName,
+                                       List<Point> points, ExecutionDevice device, boolean runtimeLog,
+                                       Consumer<String> notes) {
+        String source = model.info().path();
         List<String> outputs = new ArrayList<>();
-        for (OnnxMl.ValueInfoProto o : model.getGraph().getOutputList()) {
+        for (OnnxMl.ValueInfoProto o : model.getModelProto().getGraph().getOutputList()) {
             outputs.add(o.getName());
         }
-        OrtSessions.Opened opened = OrtSessions.open(env, withOutputs(model, points, modelFolder), source, device, notes);
+        List<String> observed = new ArrayList<>();
+        for (Point p : points) {
+            observed.add(p.value());
+        }
+        OrtSessions.Opened opened = OrtSessions.open(env, model, observed, device, runtimeLog, notes);
         try {
             OrtSession session = opened.session();
             Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -210,6 +218,10 @@ public final class ActivationProbe implements AutoCloseable {
                             + describeShape(shape) + "; every axis but the batch axis must have a fixed size");
                 }
             }
+            if (product(example) > MAX_EXAMPLE_VALUES) {
+                throw new InvalidModelException(source + ": input '" + input + "' has shape " + describeShape(shape)
+                        + ", more than " + MAX_EXAMPLE_VALUES + " values per example");
+            }
             return new ActivationProbe(env, opened, source, input, example, fixedBatch, outputs, points,
                     session.getOutputInfo());
         } catch (OrtException e) {
@@ -222,34 +234,16 @@ public final class ActivationProbe implements AutoCloseable {
         }
     }
 
-    /**
-     * The in-memory copy that ONNX Runtime opens: the observed values become extra graph outputs (their types are
-     * left to ONNX Runtime's inference) and external-data locations are made absolute against {@code modelFolder}.
-     */
-    static OnnxMl.ModelProto withOutputs(OnnxMl.ModelProto model, List<Point> points, @Nullable Path modelFolder) {
-        OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
-        Set<String> present = new LinkedHashSet<>();
-        for (OnnxMl.ValueInfoProto o : graph.getOutputList()) {
-            present.add(o.getName());
+    /** Most values one example of the input may have (one batch row must fit a Java buffer). */
+    static final long MAX_EXAMPLE_VALUES = Integer.MAX_VALUE / Float.BYTES;
+
+    /** The product of positive sizes, saturating at {@link Long#MAX_VALUE}. */
+    private static long product(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n = d > 0 && n > Long.MAX_VALUE / d ? Long.MAX_VALUE : n * Math.max(1, d);
         }
-        for (Point p : points) {
-            if (present.add(p.value())) {
-                graph.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(p.value()));
-            }
-        }
-        if (modelFolder != null) {
-            for (OnnxMl.TensorProto.Builder t : graph.getInitializerBuilderList()) {
-                if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-                    continue;
-                }
-                for (OnnxMl.StringStringEntryProto.Builder e : t.getExternalDataBuilderList()) {
-                    if (e.getKey().equals("location")) {
-                        e.setValue(modelFolder.resolve(e.getValue()).toAbsolutePath().normalize().toString());
-                    }
-                }
-            }
-        }
-        return model.toBuilder().setGraph(graph).build();
+        return n;
     }
 
     private static String chooseInput(String source, Set<String> inputs, @Nullable String wanted) {
@@ -288,6 +282,15 @@ public final class ActivationProbe implements AutoCloseable {
     /** Values per example (the product of {@link #getExampleShape()}). */
     public int getExampleSize() {
         return exampleSize;
+    }
+
+    /**
+     * The bytes of Java buffers one example takes in a batch: its input values and, for every observed value, its
+     * values per example (the value's shape without the batch axis as ONNX Runtime describes it, unknown sizes counted
+     * as 1; at least the layer's units), float32 each.
+     */
+    public long getBytesPerExample() {
+        return bytesPerExample;
     }
 
     /** The largest batch the input accepts: 1 for a fixed batch axis of 1, otherwise unbounded. */

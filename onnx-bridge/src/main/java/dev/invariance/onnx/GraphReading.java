@@ -15,7 +15,6 @@ import dev.invariance.onnx.GraphIndex.Use;
 import dev.invariance.onnx.GraphIndex.ValueId;
 import org.jspecify.annotations.Nullable;
 
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,7 +55,7 @@ final class GraphReading {
             "Softplus", "HardSigmoid", "HardSwish", "PRelu", "Mish", "Erf", "Softsign", "Celu", "ThresholdedRelu");
 
     private final String file;
-    private final @Nullable Path modelDir;
+    private final ExternalData externalData;
     private final GraphIndex graph;
     private final Map<ValueId, Optional<ConstantTensor>> constants = new HashMap<>();
     final List<LayerPlan> layers = new ArrayList<>();
@@ -66,9 +65,9 @@ final class GraphReading {
     final List<GraphPort> outputs = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
 
-    GraphReading(String file, @Nullable Path modelDir, GraphIndex graph) {
+    GraphReading(String file, ExternalData externalData, GraphIndex graph) {
         this.file = file;
-        this.modelDir = modelDir;
+        this.externalData = externalData;
         this.graph = graph;
         findLayers();
         findEdges();
@@ -101,7 +100,7 @@ final class GraphReading {
     private @Nullable ConstantTensor compute(ValueId v, int depth) {
         Object def = GraphIndex.definition(v);
         if (def instanceof TensorProto t) {
-            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t), t.getName());
+            return new ConstantTensor.Stored(TensorPayload.of(file, externalData, t), t.getName());
         }
         if (!(def instanceof GraphIndex.NodeOutput out) || out.index() != 0 || !out.node().isStandard()) {
             return null;
@@ -221,7 +220,7 @@ final class GraphReading {
         if (value != null && value.hasT()) {
             TensorProto t = value.getT();
             String name = t.getName().isEmpty() ? outputName : t.getName();
-            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t), name);
+            return new ConstantTensor.Stored(TensorPayload.of(file, externalData, t), name);
         }
         AttributeProto floats = n.attribute("value_floats");
         AttributeProto one = n.attribute("value_float");
@@ -232,13 +231,13 @@ final class GraphReading {
             } else {
                 t.addFloatData(one.getF());
             }
-            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t.build()), outputName);
+            return new ConstantTensor.Stored(TensorPayload.of(file, externalData, t.build()), outputName);
         }
         AttributeProto ints = n.attribute("value_ints");
         if (ints != null) {
             TensorProto t = TensorProto.newBuilder().setName(outputName).setDataType(TensorPayload.INT64)
                     .addDims(ints.getIntsCount()).addAllInt64Data(ints.getIntsList()).build();
-            return new ConstantTensor.Stored(TensorPayload.of(file, modelDir, t), outputName);
+            return new ConstantTensor.Stored(TensorPayload.of(file, externalData, t), outputName);
         }
         return null;
     }

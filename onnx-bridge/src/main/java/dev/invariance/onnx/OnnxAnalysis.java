@@ -67,7 +67,7 @@ public final class OnnxAnalysis {
     }
 
     /** The value of a finished task, with its own unchecked exception (an {@link InvalidModelException}) unwrapped. */
-    private static <T> T join(java.util.concurrent.CompletableFuture<T> task) {
+    static <T> T join(java.util.concurrent.CompletableFuture<T> task) {
         try {
             return task.join();
         } catch (java.util.concurrent.CompletionException e) {

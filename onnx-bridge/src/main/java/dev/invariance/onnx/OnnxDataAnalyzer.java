@@ -2,10 +2,8 @@ package dev.invariance.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.LabelledData;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
@@ -15,41 +13,35 @@ import dev.invariance.data.CsvExampleReader;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
 import dev.invariance.evaluation.InvarianceEvaluation;
+import dev.invariance.linalg.MatrixOps;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DataFlowEdge;
-import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.NetworkOutline;
+import dev.invariance.network.StreamedNetwork;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Example;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.interop.onnx.DenseTransformer;
 import org.tribuo.interop.onnx.LabelTransformer;
-import org.tribuo.interop.onnx.ONNXExternalModel;
 import org.tribuo.provenance.EvaluationProvenance;
 import org.tribuo.provenance.ModelProvenance;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +67,20 @@ import java.util.function.Consumer;
  * are probabilities when the output comes out of a {@code Softmax}); a single column of a two-class model by
  * {@link SingleScoreLabelTransformer} (a probability when it comes out of a {@code Sigmoid}, else a logit);
  * a two-output model (labels and scores, as sklearn-onnx writes) by {@code LabelTransformer}. The predictions are
- * evaluated by Tribuo's {@link LabelEvaluator} against an {@link ONNXExternalModel} of the same file (the
- * {@code LabelEvaluation}'s model provenance; the {@link InvarianceEvaluation}'s is the reader's, as without data);
- * each prediction keeps its label and scores, not the features.
+ * evaluated by Tribuo's {@link LabelEvaluator} against an {@link EvaluatedOnnxModel}, which carries the model's
+ * provenance ({@link OnnxAnalysis#provenance}, as without data) and label columns; each prediction keeps its label
+ * and scores, not the features. Without the {@code LabelEvaluation} the outputs are not read at all.
  * <p>
- * <b>Execution.</b> Hidden values come from the model: the dense layers' outputs named by the
- * {@link OnnxLayerBinding}s are added as graph outputs of an in-memory copy ({@link ActivationProbe}). The SVM
- * comparison needs every input row in memory and is made only for linear single-output two-class networks.
+ * <b>Execution and memory.</b> ONNX Runtime gets the model once: one session ({@link ActivationProbe}, through
+ * {@link OrtSessions#open}) with the dense layers' outputs named by the {@link OnnxLayerBinding}s added as graph
+ * outputs and the external data mapped from the locations checked when the model was opened. The session is closed
+ * before the weights are analysed, layer by layer as without data ({@link WeightAnalyzer#analyze(StreamedNetwork)}),
+ * so a model larger than the heap analyses as it does without data. The stable submatrices and the SVM comparison
+ * need every layer in memory: they are computed when the weights take at most a quarter of the free heap, and
+ * otherwise skipped with a note. The SVM comparison needs every input row in memory, is made only for linear
+ * single-output two-class networks, and is skipped with a note in the report when the rows outgrow
+ * {@link #marginBudget()}; the {@code LabelEvaluation} keeps one prediction per example. Without the
+ * {@code LabelEvaluation}, memory does not grow with the data.
  */
 public final class OnnxDataAnalyzer {
     private final WeightAnalyzer analyzer;
@@ -98,55 +97,29 @@ public final class OnnxDataAnalyzer {
     }
 
     /**
-     * What the analysis needs of an ONNX model (the reader's output).
-     *
-     * @param file     the model file (its folder resolves external data; it is what {@code ONNXExternalModel} loads)
-     * @param proto    the parsed model
-     * @param network  its dense layers and data-flow edges
-     * @param bindings where each dense layer's output and ReLU live in the graph, one per layer
-     */
-    public record ModelSource(Path file, OnnxMl.ModelProto proto, NetworkDescription network,
-                              List<OnnxLayerBinding> bindings, @Nullable ModelProvenance provenance) {
-        /** Copies the list and checks there is one binding per layer. */
-        public ModelSource {
-            bindings = List.copyOf(bindings);
-            if (bindings.size() != network.depth()) {
-                throw new IllegalArgumentException(bindings.size() + " layer bindings for " + network.depth() + " layers");
-            }
-        }
-
-        /**
-         * What the reader gives: every layer in memory, the bindings and the model's provenance
-         * ({@link OnnxAnalysis#provenance}: the Tribuo provenance our own exports carry, else an external model's).
-         */
-        public static ModelSource of(OnnxModel model) {
-            return new ModelSource(Path.of(model.info().path()), model.getModelProto(), model.readAll(),
-                    model.bindings(), OnnxAnalysis.provenance(model));
-        }
-    }
-
-    /** {@link #analyze(ModelSource, Path, String, Consumer)} of a model opened by {@link OnnxModelReader}. */
-    public OnnxDataEvaluation analyze(OnnxModel model, Path data, String labelColumn, Consumer<String> notes) {
-        return analyze(ModelSource.of(model), data, labelColumn, notes);
-    }
-
-    /**
-     * Runs {@code data} through the model and analyses it.
+     * Runs {@code data} through the model (opened by {@link OnnxModelReader}) and analyses it.
      *
      * @param labelColumn the CSV's label column
-     * @param notes       receives one-line notes (the {@code --device auto} fallback, layers that cannot be observed)
+     * @param notes       receives one-line notes (the {@code --device auto} fallback, layers that cannot be observed,
+     *                    figures skipped for memory)
      * @throws InvalidDataException       naming file, line and column of bad data
      * @throws InvalidModelException      when the model cannot be run or does not fit the data
+     * @throws InvalidOptionsException   when the batch size does not fit the memory budget
+     *                                    ({@link OnnxDataOptions#checkBatchMemory})
      * @throws DeviceUnavailableException for {@code cuda} without a usable CUDA execution provider
      */
-    public OnnxDataEvaluation analyze(ModelSource model, Path data, String labelColumn, Consumer<String> notes) {
-        String source = model.file().toString();
-        NetworkDescription network = model.network();
-        List<String> classes = classOrder(data, labelColumn, metadataNames(model.proto(), "class_names"));
+    public OnnxDataEvaluation analyze(OnnxModel model, Path data, String labelColumn, Consumer<String> notes) {
+        // every example takes at least one float: a batch size beyond any budget is refused before anything is opened
+        options.checkBatchMemory(Float.BYTES, "");
+        OnnxMl.ModelProto proto = model.getModelProto();
+        NetworkOutline outline = model.outline();
+        java.util.concurrent.CompletableFuture<ModelProvenance> provenance =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> OnnxAnalysis.provenance(model));
+        List<String> classes = classOrder(data, labelColumn, metadataNames(proto, "class_names"));
         List<ActivationProbe.Point> points = new ArrayList<>();
         boolean observable = true;
         for (OnnxLayerBinding b : model.bindings()) {
-            DenseLayer layer = network.layer(b.layer());
+            LayerOutline layer = outline.layers().get(b.layer());
             if (b.reluOutputValue() == null) {
                 continue;
             }
@@ -158,52 +131,98 @@ public final class OnnxDataAnalyzer {
             }
             points.add(new ActivationProbe.Point(b.layer(), layer.name(), b.outputValue(), layer.outputWidth()));
         }
-        OrtEnvironment env = OrtSessions.environment();
-        Path folder = model.file().toAbsolutePath().getParent();
-        try (ActivationProbe probe = ActivationProbe.open(env, model.proto(), folder, source, options.inputName(),
-                points, options.device(), notes);
+        DataPass pass;
+        try (ActivationProbe probe = ActivationProbe.open(OrtSessions.environment(options.runtimeLog()), model,
+                options.inputName(), points, options.device(), options.runtimeLog(), notes);
              CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
-                     metadataNames(model.proto(), "feature_names"), warning -> notes.accept("warning: " + warning))) {
-            int size = probe.getExampleSize();
-            if (reader.getFeatureColumns().size() != size) {
-                throw new InvalidDataException(data + ": line 1: " + reader.getFeatureColumns().size()
-                        + " feature columns (every column but '" + labelColumn + "'), but input '" + probe.getInputName()
-                        + "' of " + source + " takes " + size + " values per example (shape "
-                        + ActivationProbe.describeShape(withBatch(probe.getExampleShape())) + ")");
-            }
-            OutputReading reading = outputReading(model.proto(), probe, classes, source);
-            Map<String, Integer> featureMapping = new LinkedHashMap<>();
-            for (int i = 0; i < size; i++) {
-                featureMapping.put(reader.getFeatureColumns().get(i), i);
-            }
-            Map<Label, Integer> outputMapping = new LinkedHashMap<>();
-            for (int i = 0; i < classes.size(); i++) {
-                outputMapping.put(new Label(classes.get(i)), i);
-            }
-            // the LabelEvaluation's model; without a LabelEvaluation only needed for a provenance the source lacks
-            boolean needed = options.labelEvaluation() || model.provenance() == null;
-            try (ONNXExternalModel<Label> external = needed ? externalModel(model, featureMapping, outputMapping,
-                    reading.transformer(), probe.getInputName()) : null) {
-                return run(model, data, labelColumn, classes, probe, reader, reading, external, observable, notes);
+                     metadataNames(proto, "feature_names"), warning -> notes.accept("warning: " + warning))) {
+            pass = stream(model, data, labelColumn, classes, probe, reader);
+        }
+        // the session is closed: its native memory is free before the weights are read
+        StableSubmatrixMetrics stable = null;
+        MarginComparison margin = null;
+        String marginNote = pass.marginNote();
+        boolean anyRelu = false;
+        for (LayerOutline l : outline.layers()) {
+            anyRelu |= l.activation() == Activation.RELU;
+        }
+        boolean wantStable = anyRelu && observable;
+        if (wantStable || pass.marginData() != null) {
+            NetworkDescription network = inMemory(model);
+            if (network == null) {
+                String why = "every layer in memory (" + (weightBytes(outline) >> 20) + " MB of weights), more than a "
+                        + "quarter of the free heap";
+                if (wantStable) {
+                    notes.accept("note: the stable submatrices are not computed: they need " + why);
+                }
+                if (pass.marginData() != null) {
+                    marginNote = "the SVM comparison needs " + why;
+                }
+            } else {
+                if (wantStable) {
+                    stable = analyzer.analyzeStableSubmatrices(network, observedOrLinear(outline, pass.activations()));
+                }
+                if (pass.marginData() != null) {
+                    try {
+                        margin = MarginComparison.of(network, pass.marginData());
+                    } catch (IllegalArgumentException e) {
+                        marginNote = e.getMessage();
+                    }
+                }
             }
         }
+        AnalysisReport weights = analyzer.analyze(model); // layer by layer, as without data
+        ModelProvenance modelProvenance = OnnxAnalysis.join(provenance);
+        DataAnalysis analysis = new DataAnalysis((int) Math.min(Integer.MAX_VALUE, pass.execution().examples()), margin,
+                marginNote, pass.activations(), stable, List.of());
+        LabelEvaluation classification = null;
+        if (pass.outputInfo() != null) {
+            EvaluatedOnnxModel evaluated = EvaluatedOnnxModel.of(model.info().path(), modelProvenance,
+                    pass.featureNames(), pass.outputInfo(), pass.probabilities());
+            classification = new LabelEvaluator().evaluate(evaluated, pass.predictions(), pass.provenance());
+        }
+        InvarianceEvaluation evaluation = new InvarianceEvaluation(weights, analysis, classification,
+                pass.predictions(), new EvaluationProvenance(modelProvenance, pass.provenance()));
+        return new OnnxDataEvaluation(evaluation, pass.execution());
     }
 
-    private OnnxDataEvaluation run(ModelSource model, Path data, String labelColumn, List<String> classes,
-                                   ActivationProbe probe, CsvExampleReader reader, OutputReading reading,
-                                   @Nullable ONNXExternalModel<Label> external, boolean observable,
-                                   Consumer<String> notes) {
-        NetworkDescription network = model.network();
+    /**
+     * What one pass over the data gives.
+     *
+     * @param activations   the observed patterns of the ReLU layers
+     * @param predictions   one per example when the {@code LabelEvaluation} is made, else empty
+     * @param outputInfo    the label of each output column, or null without the {@code LabelEvaluation}
+     * @param probabilities whether the predictions' scores are probabilities
+     * @param featureNames  the feature columns, in input order
+     * @param marginData    the rows for the SVM comparison, or null when it is not made
+     * @param marginNote    why it is not made (empty when it is)
+     */
+    private record DataPass(List<LayerActivation> activations, List<Prediction<Label>> predictions,
+                            @Nullable ImmutableOutputInfo<Label> outputInfo, boolean probabilities,
+                            List<String> featureNames, @Nullable LabelledData marginData, String marginNote,
+                            OrtExecution execution, OnnxDataProvenance provenance) {
+    }
+
+    private DataPass stream(OnnxModel model, Path data, String labelColumn, List<String> classes,
+                            ActivationProbe probe, CsvExampleReader reader) {
+        String source = model.info().path();
         int size = probe.getExampleSize();
-        int batch = Math.min(batchSize(probe, network), probe.getMaxBatch());
-        FloatBuffer buffer = ByteBuffer.allocateDirect(Math.multiplyExact(batch, size) * Float.BYTES)
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        ImmutableOutputInfo<Label> outputInfo = options.labelEvaluation() && external != null
-                ? external.getOutputIDInfo() : null;
+        List<String> features = reader.getFeatureColumns();
+        if (features.size() != size) {
+            throw new InvalidDataException(data + ": line 1: " + features.size()
+                    + " feature columns (every column but '" + labelColumn + "'), but input '" + probe.getInputName()
+                    + "' of " + source + " takes " + size + " values per example (shape "
+                    + ActivationProbe.describeShape(withBatch(probe.getExampleShape())) + ")");
+        }
+        int batch = Math.min(batchSize(probe), probe.getMaxBatch());
+        OutputReading reading = options.labelEvaluation() ? outputReading(model.getModelProto(), probe, classes, source)
+                : null;
+        ImmutableOutputInfo<Label> outputInfo = reading == null ? null : EvaluatedOnnxModel.columns(classes);
+        FloatBuffer buffer = ByteBuffer.allocateDirect(batch * size * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         Set<String> known = new LinkedHashSet<>(classes);
-        String marginNote = marginNote(network, classes, size);
-        List<double[]> marginInputs = marginNote.isEmpty() ? new ArrayList<>() : null;
-        List<Double> marginLabels = new ArrayList<>();
+        String marginNote = marginNote(model.outline(), classes, size);
+        MarginRows marginRows = marginNote.isEmpty() ? new MarginRows(size, marginBudget()) : null;
         List<Prediction<Label>> predictions = new ArrayList<>();
         List<String> labels = new ArrayList<>(batch);
         long start = System.nanoTime();
@@ -223,17 +242,11 @@ public final class OnnxDataAnalyzer {
             }
             int[] used = new int[rows];
             Arrays.fill(used, size);
-            probe.runBatch(buffer, rows, outputInfo == null ? null : (outputs, n) -> predictions.addAll(
+            probe.runBatch(buffer, rows, reading == null ? null : (outputs, n) -> predictions.addAll(
                     reading.transformer().transformToBatchPrediction(reading.select(outputs), outputInfo, used, examples)));
-            if (marginInputs != null) {
-                for (int r = 0; r < rows; r++) {
-                    double[] x = new double[size];
-                    for (int j = 0; j < size; j++) {
-                        x[j] = buffer.get(r * size + j);
-                    }
-                    marginInputs.add(x);
-                    marginLabels.add(labels.get(r).equals(classes.get(1)) ? 1.0 : -1.0);
-                }
+            if (marginRows != null && !marginRows.add(buffer, rows, labels, classes.get(1))) {
+                marginNote = marginRows.overBudget();
+                marginRows = null;
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -244,89 +257,128 @@ public final class OnnxDataAnalyzer {
                 OrtSessions.environment().getVersion(), probe.getExamples(), seconds);
         OnnxDataProvenance provenance = new OnnxDataProvenance(data.toString(), labelColumn, probe.getInputName(), batch,
                 execution);
+        return new DataPass(probe.activations(), predictions, outputInfo,
+                reading != null && reading.transformer().generatesProbabilities(), features,
+                marginRows == null ? null : marginRows.data(), marginNote, execution, provenance);
+    }
 
-        List<LayerActivation> observed = probe.activations();
-        List<LayerActivation> relu = new ArrayList<>();
+    /** One pattern per layer: the observed ones, every unit stably active for the layers without a ReLU. */
+    private static List<LayerActivation> observedOrLinear(NetworkOutline outline, List<LayerActivation> observed) {
         List<LayerActivation> all = new ArrayList<>();
-        boolean anyRelu = false;
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer layer = network.layer(i);
+        for (int i = 0; i < outline.layers().size(); i++) {
+            LayerOutline layer = outline.layers().get(i);
             LayerActivation seen = null;
             for (LayerActivation a : observed) {
                 if (a.layer() == i) {
                     seen = a;
                 }
             }
-            if (seen != null) {
-                relu.add(seen);
-                all.add(seen);
-                anyRelu = true;
-            } else {
-                anyRelu |= layer.activation() == Activation.RELU;
-                List<Integer> units = new ArrayList<>(layer.outputWidth());
-                for (int j = 0; j < layer.outputWidth(); j++) {
-                    units.add(j);
-                }
-                all.add(new LayerActivation(i, layer.name(), units, List.of(), 0, 0, 0));
-            }
+            all.add(seen != null ? seen : new LayerActivation(i, layer.name(), MatrixOps.range(layer.outputWidth()),
+                    List.of(), 0, 0, 0));
         }
-        StableSubmatrixMetrics stable = null;
-        if (anyRelu && observable) {
-            stable = analyzer.analyzeStableSubmatrices(network, all);
-        }
-        MarginComparison margin = null;
-        if (marginInputs != null) {
-            double[] flat = new double[marginInputs.size() * size];
-            for (int r = 0; r < marginInputs.size(); r++) {
-                System.arraycopy(marginInputs.get(r), 0, flat, r * size, size);
-            }
-            try {
-                margin = MarginComparison.of(network, new LabelledData(
-                        WeightMatrix.fromRowMajor(marginInputs.size(), size, flat), marginLabels));
-            } catch (IllegalArgumentException e) {
-                marginNote = e.getMessage();
-            }
-        }
-        DataAnalysis analysis = new DataAnalysis((int) Math.min(Integer.MAX_VALUE, probe.getExamples()), margin,
-                marginNote, relu, stable, List.of());
-        LabelEvaluation classification = outputInfo == null || external == null ? null
-                : new LabelEvaluator().evaluate(external, predictions, provenance);
-        ModelProvenance modelProvenance = model.provenance();
-        if (modelProvenance == null) {
-            modelProvenance = java.util.Objects.requireNonNull(external, "external model").getProvenance();
-        }
-        InvarianceEvaluation evaluation = new InvarianceEvaluation(analyzer.analyze(network), analysis, classification,
-                predictions, new EvaluationProvenance(modelProvenance, provenance));
-        return new OnnxDataEvaluation(evaluation, execution);
+        return all;
     }
 
-    private static String marginNote(NetworkDescription network, List<String> classes, int size) {
-        int outputs = network.layer(network.depth() - 1).outputWidth();
-        if (!network.isLinear()) {
-            return "the network is not linear and bias-free";
+    /** Every layer in memory when its weights take at most a quarter of the free heap, else null. */
+    private static @Nullable NetworkDescription inMemory(OnnxModel model) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return weightBytes(model.outline()) > free / 4 ? null : model.readAll();
+    }
+
+    /** The bytes the layers' weights take in memory: float32, float16 and bfloat16 as floats, float64 as doubles. */
+    private static long weightBytes(NetworkOutline outline) {
+        long bytes = 0;
+        for (LayerOutline l : outline.layers()) {
+            bytes += (long) l.outputWidth() * l.inputWidth() * (l.elementType() == ElementType.FLOAT64 ? 8 : 4);
+        }
+        return bytes;
+    }
+
+    /**
+     * The memory the SVM comparison may hold for its rows: an eighth of the heap. Each row costs about
+     * {@code 16 d + 48} bytes on the way (the rows as floats, the SVM's copy in doubles, the label).
+     */
+    static long marginBudget() {
+        return Runtime.getRuntime().maxMemory() / 8;
+    }
+
+    /** The rows of the SVM comparison, kept while they fit their budget. */
+    private static final class MarginRows {
+        private final int size;
+        private final long maxRows;
+        private float[] values = new float[0];
+        private final List<Double> labels = new ArrayList<>();
+
+        MarginRows(int size, long budget) {
+            this.size = size;
+            this.maxRows = Math.min(budget / (16L * size + 48), (Integer.MAX_VALUE - 8L) / size);
+        }
+
+        /** Adds a batch (labels ±1 against {@code positive}); false when the rows would outgrow the budget. */
+        boolean add(FloatBuffer batch, int rows, List<String> batchLabels, String positive) {
+            int n = labels.size();
+            if (n + (long) rows > maxRows) {
+                return false;
+            }
+            int needed = (n + rows) * size;
+            if (values.length < needed) {
+                values = Arrays.copyOf(values, (int) Math.min(maxRows * size, Math.max(needed, 2L * values.length)));
+            }
+            batch.duplicate().get(values, n * size, rows * size);
+            for (int r = 0; r < rows; r++) {
+                labels.add(batchLabels.get(r).equals(positive) ? 1.0 : -1.0);
+            }
+            return true;
+        }
+
+        String overBudget() {
+            return "the SVM comparison keeps every example in memory, and more than " + maxRows + " examples of "
+                    + size + " values outgrow its budget of " + (marginBudget() >> 20) + " MB (an eighth of the heap)";
+        }
+
+        LabelledData data() {
+            return new LabelledData(WeightMatrix.fromRowMajor(labels.size(), size,
+                    Arrays.copyOf(values, labels.size() * size)), labels);
+        }
+    }
+
+    private static String marginNote(NetworkOutline network, List<String> classes, int size) {
+        List<LayerOutline> layers = network.layers();
+        int outputs = layers.get(layers.size() - 1).outputWidth();
+        for (LayerOutline l : layers) {
+            if (l.activation() != Activation.LINEAR || l.hasBias()) {
+                return "the network is not linear and bias-free";
+            }
         }
         if (outputs != 1 || classes.size() != 2) {
             return "the network has " + outputs + " outputs (the SVM comparison needs two classes, one output)";
         }
-        if (network.layer(0).inputWidth() != size) {
-            return "the first dense layer reads " + network.layer(0).inputWidth() + " of the " + size
+        if (layers.get(0).inputWidth() != size) {
+            return "the first dense layer reads " + layers.get(0).inputWidth() + " of the " + size
                     + " input values (the SVM comparison needs the end-to-end map of the whole input)";
         }
-        if (network.residualLayers() == null) {
+        if (!network.isChain()) {
             return "the network is not a chain of dense layers (the SVM comparison needs the end-to-end map)";
         }
         return "";
     }
 
-    private int batchSize(ActivationProbe probe, NetworkDescription network) {
+    /**
+     * The batch: the one asked for, or one sized from the model (about {@link OnnxDataOptions#AUTO_BATCH_BYTES} of
+     * buffers, at most {@link OnnxDataOptions#MAX_AUTO_BATCH} examples); either within the memory budget
+     * ({@link OnnxDataOptions#checkBatchMemory}).
+     */
+    private int batchSize(ActivationProbe probe) {
+        long perExample = probe.getBytesPerExample();
+        String what = " (" + perExample + " bytes per example: input '" + probe.getInputName()
+                + "' and the observed layer outputs)";
         if (options.batchSize() > 0) {
+            options.checkBatchMemory(perExample, what);
             return options.batchSize();
         }
-        long perExample = probe.getExampleSize();
-        for (DenseLayer l : network.layers()) {
-            perExample += l.outputWidth();
-        }
-        long n = OnnxDataOptions.AUTO_BATCH_BYTES / (Float.BYTES * Math.max(1, perExample));
+        long n = OnnxDataOptions.AUTO_BATCH_BYTES / Math.max(1, perExample);
+        n = Math.min(n, OnnxDataOptions.batchMemoryBudget() / Math.max(1, perExample));
         return (int) Math.max(1, Math.min(OnnxDataOptions.MAX_AUTO_BATCH, n));
     }
 
@@ -479,102 +531,5 @@ public final class OnnxDataAnalyzer {
             }
         }
         return "";
-    }
-
-    /** Largest model (with its external data inlined) handed to {@code ONNXExternalModel}, which keeps it in memory. */
-    static final long MAX_INLINED_BYTES = 1L << 30;
-
-    /**
-     * Tribuo's {@code ONNXExternalModel} of the model file. It gives the model to ONNX Runtime from memory, where
-     * ONNX Runtime 1.20 refuses external data; a model with external data is therefore handed over as a temporary
-     * copy with its tensors inlined (up to {@link #MAX_INLINED_BYTES}; larger models are refused with a message).
-     */
-    private static ONNXExternalModel<Label> externalModel(ModelSource model, Map<String, Integer> features,
-                                                          Map<Label, Integer> outputs, LabelTransformer transformer,
-                                                          String inputName) {
-        Path file = model.file();
-        Path temporary = null;
-        if (OrtSessions.hasExternalData(model.proto())) {
-            try {
-                temporary = Files.createTempFile("invariance-onnx", ".onnx");
-                try (OutputStream out = Files.newOutputStream(temporary)) {
-                    inlined(model.proto(), file.toAbsolutePath().getParent(), file).writeTo(out);
-                }
-            } catch (IOException e) {
-                deleteQuietly(temporary);
-                throw new UncheckedIOException("cannot write an inlined copy of " + file + ": " + e.getMessage(), e);
-            }
-        }
-        // ONNXExternalModel owns (and closes) its session options
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        try {
-            options.setIntraOpNumThreads(1);
-            return ONNXExternalModel.createOnnxModel(new LabelFactory(), features, outputs, new DenseTransformer(),
-                    transformer, options, temporary != null ? temporary : file, inputName);
-        } catch (OrtException e) {
-            options.close();
-            throw new InvalidModelException(file + ": ONNX Runtime cannot load the model for Tribuo's ONNXExternalModel ("
-                    + OrtSessions.firstLine(e.getMessage()) + ")", e);
-        } finally {
-            deleteQuietly(temporary);
-        }
-    }
-
-    /** The model with every external initializer's bytes read into {@code raw_data}. */
-    static OnnxMl.ModelProto inlined(OnnxMl.ModelProto model, Path folder, Path file) throws IOException {
-        OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
-        long total = 0;
-        for (OnnxMl.TensorProto.Builder t : graph.getInitializerBuilderList()) {
-            if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-                continue;
-            }
-            String location = null;
-            long offset = 0;
-            long length = -1;
-            for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
-                switch (e.getKey()) {
-                    case "location" -> location = e.getValue();
-                    case "offset" -> offset = Long.parseLong(e.getValue());
-                    case "length" -> length = Long.parseLong(e.getValue());
-                    default -> { }
-                }
-            }
-            if (location == null) {
-                throw new InvalidModelException(file + ": tensor '" + t.getName() + "' has external data without a location");
-            }
-            Path data = folder.resolve(location);
-            try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
-                long n = length >= 0 ? length : ch.size() - offset;
-                total += n;
-                if (total > MAX_INLINED_BYTES) {
-                    throw new InvalidModelException(file + ": the LabelEvaluation runs the model through Tribuo's "
-                            + "ONNXExternalModel, which holds it in memory with its external data inlined; over "
-                            + (MAX_INLINED_BYTES >> 20) + " MB of external data is more than that allows");
-                }
-                ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(n));
-                while (bytes.hasRemaining() && ch.read(bytes, offset + bytes.position()) >= 0) {
-                    // positioned reads until the range is read
-                }
-                if (bytes.hasRemaining()) {
-                    throw new InvalidModelException(file + ": external data of tensor '" + t.getName() + "' in " + data
-                            + " is shorter than its declared range");
-                }
-                bytes.flip();
-                t.setRawData(com.google.protobuf.ByteString.copyFrom(bytes));
-            }
-            t.clearExternalData();
-            t.setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT);
-        }
-        return model.toBuilder().setGraph(graph).build();
-    }
-
-    private static void deleteQuietly(@Nullable Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a leftover file in the temporary folder is harmless
-            }
-        }
     }
 }

@@ -25,9 +25,11 @@ public final class OnnxModel implements StreamedNetwork {
     private final NetworkOutline outline;
     private final List<String> notes;
     private final List<OnnxLayerBinding> bindings;
+    private final ExternalData externalData;
 
-    OnnxModel(ModelProto proto, OnnxModelInfo info, GraphReading reading) {
+    OnnxModel(ModelProto proto, OnnxModelInfo info, GraphReading reading, ExternalData externalData) {
         this.proto = proto;
+        this.externalData = externalData;
         this.info = info;
         this.plans = List.copyOf(reading.layers);
         List<LayerOutline> outlines = new ArrayList<>(plans.size());
@@ -88,6 +90,11 @@ public final class OnnxModel implements StreamedNetwork {
     /** The parsed model (external tensors hold only their location); the probe adds outputs to a copy of it. */
     public ModelProto getModelProto() {
         return proto;
+    }
+
+    /** Where the tensors stored outside the file keep their bytes, checked when the model was opened. */
+    ExternalData externalData() {
+        return externalData;
     }
 
     /** Nothing is held open between calls; present for {@link StreamedNetwork}. */

@@ -21,8 +21,9 @@ import java.util.Locale;
  * The file is untrusted. Opening parses it with the ONNX protobuf classes Tribuo ships ({@code ai.onnx.proto.OnnxMl})
  * and checks everything that can be checked without reading weights: that it is an ONNX model at all, the graph's
  * structure (no undefined values, no cycles, bodies nested at most {@link GraphIndex#MAX_DEPTH} deep), each dense
- * weight's element type, declared shape (refused before anything is allocated when too large), payload size, and the
- * location and range of external data (which must stay inside the model's folder, symbolic links included). Weights
+ * weight's element type, declared shape (refused before anything is allocated when too large) and payload size, and,
+ * for every tensor the model stores externally (weights or not), the location and range of its data, which must stay
+ * inside the model's folder, symbolic links included ({@link ExternalData}). Weights
  * are read later, one layer at a time ({@link OnnxModel#load(int)}), and checked for NaN and infinities then. Every
  * refusal is an {@link InvalidModelException} with a one-line message naming the file and the cause.
  */
@@ -146,7 +147,8 @@ public final class OnnxModelReader {
         OnnxModelInfo info = new OnnxModelInfo(name, proto.getProducerName(), proto.getProducerVersion(), opset,
                 proto.getIrVersion(), proto.getGraph().getName(), provenance);
         GraphIndex index = GraphIndex.of(name, proto.getGraph());
-        GraphReading reading = new GraphReading(name, modelDir, index);
-        return new OnnxModel(proto, info, reading);
+        ExternalData external = ExternalData.locate(name, modelDir, proto);
+        GraphReading reading = new GraphReading(name, external, index);
+        return new OnnxModel(proto, info, reading, external);
     }
 }

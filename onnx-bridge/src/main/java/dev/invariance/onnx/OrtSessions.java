@@ -1,22 +1,19 @@
 package dev.invariance.onnx;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import org.jspecify.annotations.Nullable;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Opens ONNX Runtime sessions on an {@link ExecutionDevice}. There is one {@link OrtEnvironment} per process
- * ({@link OrtEnvironment#getEnvironment()}); sessions and their options are closed by their owners.
+ * ({@link #environment(boolean)}); sessions and their options are closed by their owners. ONNX Runtime's own log lines
+ * are off (fatal errors only) unless asked for, so a refusal is one line of ours.
  * <p>
  * CUDA: the default build bundles the CPU-only {@code onnxruntime} jar, whose ONNX Runtime answers
  * "Failed to find CUDA shared provider"; the {@code -Pcuda} build bundles {@code onnxruntime_gpu}, which loads
@@ -34,15 +31,38 @@ public final class OrtSessions {
     }
 
     /**
-     * An open session and the provider it runs on.
-     *
-     * @param session  the session (close it)
-     * @param provider {@link #CPU_PROVIDER} or {@link #CUDA_PROVIDER}
-     * @param deviceId the CUDA device ordinal, or null on the CPU
+     * An open session, the provider it runs on, and what it was given (which must outlive it).
+     * {@link #close()} closes both.
      */
-    public record Opened(OrtSession session, String provider, @Nullable Integer deviceId, @Nullable Path temporary)
-            implements AutoCloseable {
-        /** Closes the session and deletes the temporary copy of the model, if one was written. */
+    public static final class Opened implements AutoCloseable {
+        private final OrtSession session;
+        private final String provider;
+        private final @Nullable Integer deviceId;
+        private final SessionModel model;
+
+        private Opened(OrtSession session, String provider, @Nullable Integer deviceId, SessionModel model) {
+            this.session = session;
+            this.provider = provider;
+            this.deviceId = deviceId;
+            this.model = model;
+        }
+
+        /** The session. */
+        public OrtSession session() {
+            return session;
+        }
+
+        /** {@link #CPU_PROVIDER} or {@link #CUDA_PROVIDER}. */
+        public String provider() {
+            return provider;
+        }
+
+        /** The CUDA device ordinal, or null on the CPU. */
+        public @Nullable Integer deviceId() {
+            return deviceId;
+        }
+
+        /** Closes the session, then releases the external initializers it used. */
         @Override
         public void close() {
             try {
@@ -50,58 +70,67 @@ public final class OrtSessions {
             } catch (OrtException e) {
                 throw new IllegalStateException("cannot close the ONNX Runtime session: " + e.getMessage(), e);
             } finally {
-                deleteTemporary(temporary);
+                model.close();
             }
         }
-    }
-
-    /** The process's ONNX Runtime environment. */
-    public static OrtEnvironment environment() {
-        return OrtEnvironment.getEnvironment();
     }
 
     /**
-     * Opens a session for {@code model} on {@code device}. A model without external data is handed to ONNX Runtime
-     * from memory. ONNX Runtime 1.20 refuses external data in a model given from memory ("model_path must not be
-     * empty"), so a model with external data (its locations made absolute, see
-     * {@link ActivationProbe#withOutputs}) is written to a temporary file, which {@link Opened#close()} deletes.
-     *
-     * @param source what to name in messages (the model file)
-     * @param notes  receives the one-line note when {@code auto} falls back to the CPU
-     * @throws DeviceUnavailableException for {@code cuda} when the CUDA execution provider cannot be used
-     * @throws InvalidModelException      when ONNX Runtime rejects the model
+     * The process's ONNX Runtime environment, quiet: ONNX Runtime's own log lines (which come before our one-line
+     * messages on standard error) are shown only when the first caller asked for them ({@link #environment(boolean)}).
      */
-    public static Opened open(OrtEnvironment env, OnnxMl.ModelProto model, String source, ExecutionDevice device,
-                              Consumer<String> notes) {
-        Path temporary = null;
-        if (hasExternalData(model)) {
-            try {
-                Path dir = Files.createTempDirectory("invariance-onnx");
-                temporary = dir.resolve("model.onnx");
-                try (OutputStream out = Files.newOutputStream(temporary)) {
-                    model.writeTo(out);
-                }
-            } catch (IOException e) {
-                deleteTemporary(temporary);
-                throw new UncheckedIOException("cannot write a temporary copy of " + source + ": " + e.getMessage(), e);
-            }
+    public static OrtEnvironment environment() {
+        return environment(false);
+    }
+
+    /**
+     * The process's ONNX Runtime environment. The first call creates it, logging ONNX Runtime's warnings and errors
+     * when {@code runtimeLog} is true and only fatal errors otherwise; later calls return that one.
+     */
+    public static synchronized OrtEnvironment environment(boolean runtimeLog) {
+        if (environment == null) {
+            environment = OrtEnvironment.getEnvironment(logLevel(runtimeLog), "invariance");
         }
-        byte[] bytes = temporary == null ? model.toByteArray() : null;
+        return environment;
+    }
+
+    private static @Nullable OrtEnvironment environment;
+
+    private static OrtLoggingLevel logLevel(boolean runtimeLog) {
+        return runtimeLog ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+    }
+
+    /**
+     * Opens one session for the reader's {@code model} on {@code device}, with {@code extraOutputs} added as graph
+     * outputs. ONNX Runtime gets the model from memory, its external data from the locations checked when the model
+     * was opened, mapped, never by path ({@link SessionModel}); nothing is written to disk.
+     *
+     * @param runtimeLog whether ONNX Runtime logs its warnings and errors for this session (else only fatal ones)
+     * @param notes      receives the one-line note when {@code auto} falls back to the CPU
+     * @throws DeviceUnavailableException for {@code cuda} when the CUDA execution provider cannot be used
+     * @throws InvalidModelException      when ONNX Runtime rejects the model or its external data cannot be read
+     */
+    public static Opened open(OrtEnvironment env, OnnxModel model, List<String> extraOutputs, ExecutionDevice device,
+                              boolean runtimeLog, Consumer<String> notes) {
+        SessionModel given = SessionModel.of(env, model, extraOutputs);
         try {
-            return open(env, bytes, temporary, source, device, notes);
+            return open(env, given, model.info().path(), device, runtimeLog, notes);
         } catch (RuntimeException e) {
-            deleteTemporary(temporary);
+            given.close();
             throw e;
         }
     }
 
-    private static Opened open(OrtEnvironment env, byte @Nullable [] bytes, @Nullable Path file, String source,
-                               ExecutionDevice device, Consumer<String> notes) {
+    private static Opened open(OrtEnvironment env, SessionModel model, String source, ExecutionDevice device,
+                               boolean runtimeLog, Consumer<String> notes) {
         if (device.kind() != ExecutionDevice.Kind.CPU) {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             try {
+                options.setSessionLogLevel(logLevel(runtimeLog));
                 options.addCUDA(device.deviceId());
-                return new Opened(session(env, bytes, file, options), CUDA_PROVIDER, device.deviceId(), file);
+                model.configure(options, false);
+                return new Opened(env.createSession(model.serialized(), options), CUDA_PROVIDER, device.deviceId(),
+                        model);
             } catch (OrtException e) {
                 String reason = cudaFailure(device, e);
                 if (device.kind() == ExecutionDevice.Kind.CUDA) {
@@ -113,37 +142,12 @@ public final class OrtSessions {
             }
         }
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            return new Opened(session(env, bytes, file, options), CPU_PROVIDER, null, file);
+            options.setSessionLogLevel(logLevel(runtimeLog));
+            model.configure(options, true);
+            return new Opened(env.createSession(model.serialized(), options), CPU_PROVIDER, null, model);
         } catch (OrtException e) {
             throw new InvalidModelException(source + ": ONNX Runtime cannot load the model ("
                     + firstLine(e.getMessage()) + ")", e);
-        }
-    }
-
-    private static OrtSession session(OrtEnvironment env, byte @Nullable [] bytes, @Nullable Path file,
-                                      OrtSession.SessionOptions options) throws OrtException {
-        return bytes != null ? env.createSession(bytes, options) : env.createSession(String.valueOf(file), options);
-    }
-
-    /** Whether an initializer of the main graph keeps its values in an external file. */
-    static boolean hasExternalData(OnnxMl.ModelProto model) {
-        for (OnnxMl.TensorProto t : model.getGraph().getInitializerList()) {
-            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void deleteTemporary(@Nullable Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(file.getParent());
-        } catch (IOException ignored) {
-            // a leftover file in the temporary folder is harmless
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.invariance.onnx;
 
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.invariance.network.ElementType;
 import org.jspecify.annotations.Nullable;
@@ -9,18 +8,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
  * Where one stored tensor's values live and how to decode them: the typed fields of the {@code TensorProto}
  * ({@code float_data}, {@code double_data}, {@code int32_data}, {@code int64_data}), its little-endian
  * {@code raw_data}, or a byte range of an external data file next to the model. Everything that can be checked
- * without reading the values (element type, shape, payload size, external file location and range) is checked when
- * the payload is created, so a bad file is refused before anything large is allocated; {@link #read()} then decodes
+ * without reading the values (element type, shape, payload size) is checked when the payload is created, and an
+ * external file's location and range were checked when the model was opened ({@link ExternalData}), so a bad file is
+ * refused before anything large is allocated; {@link #read()} then decodes
  * only this tensor (external data by positioned reads of just its range), widened to doubles, and
  * {@link #readFloats(float[], boolean)} decodes float32, float16 and bfloat16 values straight into a float array, as
  * stored or transposed.
@@ -50,30 +46,30 @@ final class TensorPayload {
     private final long[] shape;
     private final long count;
     private final int dataType;
-    private final @Nullable Path externalFile;
+    /** Where the values are when they are stored externally (checked when the model was opened), else null. */
+    private final ExternalData.@Nullable Location external;
     private final long externalOffset;
 
     private TensorPayload(String file, TensorProto tensor, long[] shape, long count, int dataType,
-                          @Nullable Path externalFile, long externalOffset) {
+                          ExternalData.@Nullable Location external) {
         this.file = file;
         this.tensor = tensor;
         this.shape = shape;
         this.count = count;
         this.dataType = dataType;
-        this.externalFile = externalFile;
-        this.externalOffset = externalOffset;
+        this.external = external;
+        this.externalOffset = external == null ? 0 : external.offset();
     }
 
     /**
      * Checks a stored tensor and records where its values are.
      *
      * @param file      the model file's name for messages
-     * @param modelDir  the folder external data locations are relative to (real path), or null when the model was
-     *                  not read from a file
+     * @param external  the model's external data, located and checked when it was opened
      * @throws InvalidModelException for unsupported element types, negative or overflowing shapes, payloads of the
-     *                               wrong size, external data that is missing, escapes the folder or is too short
+     *                               wrong size
      */
-    static TensorPayload of(String file, @Nullable Path modelDir, TensorProto t) {
+    static TensorPayload of(String file, ExternalData external, TensorProto t) {
         String name = t.getName();
         int type = t.getDataType();
         int size = elementSize(type);
@@ -103,7 +99,7 @@ final class TensorPayload {
                     + ", too large to allocate (more than " + MAX_ELEMENTS + " elements)");
         }
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return external(file, modelDir, t, shape, count, size);
+            return new TensorPayload(file, t, shape, count, type, external.of(t));
         }
         long found;
         String where;
@@ -120,111 +116,12 @@ final class TensorPayload {
                 throw mismatch(file, name, shape, count, where);
             }
         }
-        return new TensorPayload(file, t, shape, count, type, null, 0);
+        return new TensorPayload(file, t, shape, count, type, null);
     }
 
     private static InvalidModelException mismatch(String file, String name, long[] shape, long count, String what) {
         return new InvalidModelException(file + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
                 + " (" + count + " values) but its payload " + what);
-    }
-
-    private static TensorPayload external(String file, @Nullable Path modelDir, TensorProto t, long[] shape,
-                                          long count, int size) {
-        String name = t.getName();
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntryProto e : t.getExternalDataList()) {
-            try {
-                switch (e.getKey()) {
-                    case "location" -> location = e.getValue();
-                    case "offset" -> offset = Long.parseLong(e.getValue());
-                    case "length" -> length = Long.parseLong(e.getValue());
-                    default -> {
-                    }
-                }
-            } catch (NumberFormatException ex) {
-                throw new InvalidModelException(file + ": tensor '" + name + "' has external data " + e.getKey()
-                        + " '" + e.getValue() + "' that is not a number");
-            }
-        }
-        if (location == null || location.isEmpty()) {
-            throw new InvalidModelException(file + ": tensor '" + name + "' is stored externally but names no location");
-        }
-        if (modelDir == null) {
-            throw new InvalidModelException(file + ": tensor '" + name + "' is stored externally in '" + location
-                    + "' but the model was not read from a folder");
-        }
-        if (offset < 0 || length < -1) {
-            throw new InvalidModelException(file + ": tensor '" + name + "' has a negative external data offset or length");
-        }
-        Path resolved = resolveInside(file, name, modelDir, location);
-        long fileSize;
-        try {
-            fileSize = Files.size(resolved);
-        } catch (IOException e) {
-            throw new InvalidModelException(file + ": cannot read external data file '" + location + "' of tensor '"
-                    + name + "' (" + e.getClass().getSimpleName() + ")", e);
-        }
-        long expected = count * size;
-        if (length >= 0 && length != expected) {
-            throw mismatch(file, name, shape, count, "in '" + location + "' is " + length + " bytes long, expected "
-                    + expected);
-        }
-        if (offset > fileSize || expected > fileSize - offset) {
-            throw new InvalidModelException(file + ": tensor '" + name + "' reads bytes " + offset + " to "
-                    + (offset + expected) + " of external data file '" + location + "', past its end (" + fileSize
-                    + " bytes)");
-        }
-        return new TensorPayload(file, t, shape, count, t.getDataType(), resolved, offset);
-    }
-
-    /**
-     * Resolves an external data location against the model's folder and refuses anything that leaves it: absolute
-     * paths, {@code ..} segments and symbolic links that point outside.
-     */
-    static Path resolveInside(String file, String tensor, Path modelDir, String location) {
-        if (location.indexOf('\0') >= 0) {
-            throw new InvalidModelException(file + ": tensor '" + tensor + "' has an external data location with a NUL character");
-        }
-        Path rel;
-        try {
-            rel = modelDir.getFileSystem().getPath(location);
-        } catch (RuntimeException e) {
-            throw new InvalidModelException(file + ": tensor '" + tensor + "' has an invalid external data location '"
-                    + location + "'", e);
-        }
-        if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
-            throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '" + tensor
-                    + "' is absolute; it must be relative to the model's folder");
-        }
-        for (Path part : rel) {
-            if (part.toString().equals("..")) {
-                throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '"
-                        + tensor + "' escapes the model's folder ('..')");
-            }
-        }
-        Path target = modelDir.resolve(rel).normalize();
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new InvalidModelException(file + ": external data file '" + location + "' of tensor '" + tensor
-                    + "' is missing");
-        }
-        Path real;
-        try {
-            real = target.toRealPath();
-        } catch (IOException e) {
-            throw new InvalidModelException(file + ": external data file '" + location + "' of tensor '" + tensor
-                    + "' cannot be resolved (a dangling link?)", e);
-        }
-        if (!real.startsWith(modelDir)) {
-            throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '" + tensor
-                    + "' leads outside the model's folder (through a symbolic link)");
-        }
-        if (!Files.isRegularFile(real)) {
-            throw new InvalidModelException(file + ": external data location '" + location + "' of tensor '" + tensor
-                    + "' is not a regular file");
-        }
-        return real;
     }
 
     /** The declared shape (a fresh copy). */
@@ -270,7 +167,7 @@ final class TensorPayload {
      */
     double[] read() {
         double[] out = new double[(int) count];
-        if (externalFile != null) {
+        if (external != null) {
             readExternal(out);
         } else if (tensor.hasRawData()) {
             decode(tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), out, 0, out.length);
@@ -282,14 +179,14 @@ final class TensorPayload {
 
     /** Decodes integer values (for shapes and zero points) exactly. */
     long[] readLongs() {
-        if (dataType == INT64 && externalFile == null && !tensor.hasRawData()) {
+        if (dataType == INT64 && external == null && !tensor.hasRawData()) {
             long[] out = new long[(int) count];
             for (int i = 0; i < out.length; i++) {
                 out[i] = tensor.getInt64Data(i);
             }
             return out;
         }
-        if (dataType == INT64 && externalFile == null) {
+        if (dataType == INT64 && external == null) {
             ByteBuffer b = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             long[] out = new long[(int) count];
             for (int i = 0; i < out.length; i++) {
@@ -354,7 +251,7 @@ final class TensorPayload {
         int size = elementSize(dataType);
         int perChunk = Math.max(1, CHUNK_BYTES / size);
         ByteBuffer buf = ByteBuffer.allocateDirect(perChunk * size).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(externalFile, StandardOpenOption.READ)) {
+        try (FileChannel ch = ExternalData.open(external)) {
             long position = externalOffset;
             int done = 0;
             while (done < out.length) {
@@ -374,7 +271,7 @@ final class TensorPayload {
      * into place, so no second full-size array is needed.
      */
     double[] readTransposed(int rows, int columns) {
-        if (externalFile == null || rows == 0 || columns == 0 || (long) columns * elementSize(dataType) > CHUNK_BYTES * 64L) {
+        if (external == null || rows == 0 || columns == 0 || (long) columns * elementSize(dataType) > CHUNK_BYTES * 64L) {
             return ConstantTensor.transpose2d(read(), rows, columns);
         }
         int size = elementSize(dataType);
@@ -382,7 +279,7 @@ final class TensorPayload {
         ByteBuffer buf = ByteBuffer.allocateDirect(rowsPerChunk * columns * size).order(ByteOrder.LITTLE_ENDIAN);
         double[] block = new double[rowsPerChunk * columns];
         double[] out = new double[rows * columns];
-        try (FileChannel ch = FileChannel.open(externalFile, StandardOpenOption.READ)) {
+        try (FileChannel ch = ExternalData.open(external)) {
             long position = externalOffset;
             for (int i0 = 0; i0 < rows; i0 += rowsPerChunk) {
                 int m = Math.min(rowsPerChunk, rows - i0);
@@ -424,7 +321,7 @@ final class TensorPayload {
         if (!storesFloats() || out.length != count || (transposed && shape.length != 2)) {
             throw new IllegalStateException("readFloats on " + typeName(dataType) + " " + Arrays.toString(shape));
         }
-        if (externalFile == null) {
+        if (external == null) {
             FloatSource source = tensor.hasRawData()
                     ? rawSource(tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN))
                     : typedSource();
@@ -433,7 +330,7 @@ final class TensorPayload {
         int size = elementSize(dataType);
         int perRead = (int) Math.min(CHUNK_BYTES / size, Math.max(1, count));
         ByteBuffer buf = ByteBuffer.allocateDirect(perRead * size).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(externalFile, StandardOpenOption.READ)) {
+        try (FileChannel ch = ExternalData.open(external)) {
             FloatSource raw = rawSource(buf);
             long[] position = {externalOffset};
             return readFloats((dst, from, n) -> {
@@ -561,7 +458,7 @@ final class TensorPayload {
         while (buf.hasRemaining()) {
             int r = ch.read(buf, position);
             if (r < 0) {
-                throw new InvalidModelException(file + ": external data file '" + externalFile.getFileName()
+                throw new InvalidModelException(file + ": external data file '" + external.file().getFileName()
                         + "' of tensor '" + name() + "' ended early (it changed while being read?)");
             }
             position += r;
@@ -572,7 +469,7 @@ final class TensorPayload {
 
     private InvalidModelException unreadable(IOException e) {
         return new InvalidModelException(file + ": cannot read external data of tensor '" + name() + "' from '"
-                + externalFile.getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
+                + external.file().getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
     }
 
     private void decode(ByteBuffer b, double[] out, int from, int n) {

@@ -176,9 +176,10 @@ class OnnxDataAnalyzerTest {
         }
         assertTrue(result.evaluation().getProvenance().getTestDatasetProvenance() instanceof OnnxDataProvenance p
                 && p.getExecutionProvider().equals(OrtSessions.CPU_PROVIDER));
-        // Tribuo's LabelEvaluation is made against ONNXExternalModel; the whole evaluation keeps the reader's provenance
-        assertEquals("ONNXExternalModel", evaluation.getProvenance().getModelProvenance().getClassName()
-                .replaceAll(".*\\.", ""));
+        // Tribuo's LabelEvaluation is made against a model carrying the reader's provenance, as the whole evaluation's
+        assertEquals(OnnxModel.class.getName(), evaluation.getProvenance().getModelProvenance().getClassName());
+        assertEquals(result.evaluation().getProvenance().getModelProvenance(),
+                evaluation.getProvenance().getModelProvenance());
         // (its data-source creation time is the reading's, so compare the trainer side: file hash and location)
         assertEquals(OnnxAnalysis.provenance(OnnxModelReader.open(FIXTURES.resolve(name + ".onnx"))).getTrainerProvenance(),
                 result.evaluation().getProvenance().getModelProvenance().getTrainerProvenance());

@@ -7,6 +7,8 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 
@@ -61,6 +63,28 @@ final class OnnxModels {
 
     static ValueInfoProto value(String name) {
         return ValueInfoProto.newBuilder().setName(name).build();
+    }
+
+    /** A float32 value of shape [N, dims...] (N a dynamic batch axis), as ONNX Runtime needs for graph inputs. */
+    static ValueInfoProto floatValue(String name, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+        for (long d : dims) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        TypeProto type = TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorPayload.FLOAT).setShape(shape))
+                .build();
+        return ValueInfoProto.newBuilder().setName(name).setType(type).build();
+    }
+
+    /** Float32 values as little-endian bytes, as raw_data or an external data file holds them. */
+    static byte[] littleEndian(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
     }
 
     static NodeProto node(String op, String name, String[] inputs, String[] outputs, AttributeProto... attributes) {

@@ -26,8 +26,8 @@ final class OrtFixtures {
     }
 
     /** The model as the ONNX reader gives it (dense layers, data-flow edges, value bindings). */
-    static OnnxDataAnalyzer.ModelSource source(String name) {
-        return OnnxDataAnalyzer.ModelSource.of(OnnxModelReader.open(FIXTURES.resolve(name + ".onnx")));
+    static OnnxModel source(String name) {
+        return OnnxModelReader.open(FIXTURES.resolve(name + ".onnx"));
     }
 
     /** A CSV's feature values (row-major, float32) and labels. */

@@ -99,7 +99,9 @@ final class GraphStructure {
         boolean in = false;
         boolean out = false;
         for (GraphEdge e : boundaryEdges) {
-            if (e.viaResidual() || !(e.units() instanceof UnitMapping.Identity)) {
+            // what follows the last layer (a Softmax before the output) is not part of the chain
+            boolean intoOutput = e.to() instanceof GraphNode.Output;
+            if (e.viaResidual() || !(intoOutput || e.units() instanceof UnitMapping.Identity)) {
                 return false;
             }
             in |= e.from().equals(new GraphNode.Input(0)) && e.to().equals(first);

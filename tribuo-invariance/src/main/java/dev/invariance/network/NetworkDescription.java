@@ -170,8 +170,10 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
 
     /**
      * Whether the graph is a plain chain: one input feeding layer 0 only, layer i feeding layer i + 1 only, the last
-     * layer feeding the one output, every unit mapping the identity and no residual path (the setting in which the
-     * end-to-end map is the product of the W's).
+     * layer feeding the one output, every unit mapping between them the identity and no residual path (the setting
+     * in which the end-to-end map is the product of the W's; what follows the last layer, a {@code Softmax}, is not
+     * part of it). The operations on the edges are not checked: see {@link #residualLayers()} for a chain that can be
+     * run.
      */
     public boolean isChain() {
         return GraphStructure.isChain(layers.size(), inputs, outputs, edges, boundaryEdges);

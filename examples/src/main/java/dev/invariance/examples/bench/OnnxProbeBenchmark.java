@@ -1,6 +1,5 @@
 package dev.invariance.examples.bench;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -11,6 +10,8 @@ import dev.invariance.analysis.LayerActivation;
 import dev.invariance.data.CsvExampleReader;
 import dev.invariance.onnx.ActivationProbe;
 import dev.invariance.onnx.ExecutionDevice;
+import dev.invariance.onnx.OnnxModel;
+import dev.invariance.onnx.OnnxModelReader;
 import dev.invariance.onnx.OrtSessions;
 
 import java.lang.management.ManagementFactory;
@@ -63,7 +64,7 @@ public final class OnnxProbeBenchmark {
                     + "../shared/bench/onnx_models.py B6 " + dir);
             System.exit(2);
         }
-        OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(modelFile));
+        OnnxModel model = OnnxModelReader.open(modelFile);
         List<ActivationProbe.Point> points = List.of(
                 new ActivationProbe.Point(0, "fc0.weight", "z0", 512),
                 new ActivationProbe.Point(1, "fc1.weight", "z1", 512));
@@ -91,9 +92,8 @@ public final class OnnxProbeBenchmark {
         double[] probed = new double[repeats];
         List<LayerActivation> activations;
         String provider;
-        try (OrtSessions.Opened session = OrtSessions.open(env, model, modelFile.toString(), device,
-                System.err::println);
-             ActivationProbe probe = ActivationProbe.open(env, model, null, modelFile.toString(), null, points, device,
+        try (OrtSessions.Opened session = OrtSessions.open(env, model, List.of(), device, false, System.err::println);
+             ActivationProbe probe = ActivationProbe.open(env, model, null, points, device, false,
                      System.err::println)) {
             provider = probe.getProvider();
             plainPass(env, session.session(), batches, rows); // warm-up
@@ -134,7 +134,7 @@ public final class OnnxProbeBenchmark {
         batches.clear();
         ObjectNode memory = b6.putObject("streaming_live_heap_mb");
         for (int limit : new int[] {2_000, 10_000, 20_000}) {
-            memory.put(Integer.toString(limit), Math.round(streamingLiveHeap(env, model, modelFile, points, device, data,
+            memory.put(Integer.toString(limit), Math.round(streamingLiveHeap(env, model, points, device, data,
                     batch, limit) * 10) / 10.0);
         }
         System.out.println(out);
@@ -181,13 +181,12 @@ public final class OnnxProbeBenchmark {
      * Live heap (MB, after a full collection) while the probe, having streamed the first {@code limit} examples of
      * the CSV file, is still open: what the probe retains, which must not grow with the examples.
      */
-    private static double streamingLiveHeap(OrtEnvironment env, OnnxMl.ModelProto model, Path modelFile,
+    private static double streamingLiveHeap(OrtEnvironment env, OnnxModel model,
                                             List<ActivationProbe.Point> points, ExecutionDevice device, Path data,
                                             int batch, int limit) {
         FloatBuffer buffer = ByteBuffer.allocateDirect(batch * 784 * Float.BYTES).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
-        try (ActivationProbe probe = ActivationProbe.open(env, model, null, modelFile.toString(), null, points, device,
-                s -> { });
+        try (ActivationProbe probe = ActivationProbe.open(env, model, null, points, device, false, s -> { });
              CsvExampleReader reader = CsvExampleReader.open(data, "label")) {
             int done = 0;
             List<String> labels = new ArrayList<>();
