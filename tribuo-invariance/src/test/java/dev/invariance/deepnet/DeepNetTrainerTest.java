@@ -1,5 +1,6 @@
 package dev.invariance.deepnet;
 
+import dev.invariance.testsupport.DeepLinearRun;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import dev.invariance.data.SeparableDataSource;
@@ -141,9 +142,7 @@ class DeepNetTrainerTest {
     /** science.md A1.1: deep linear net, small init, 2·10⁴ full-batch GD steps. */
     @Test
     void deepLinearLayersBecomeRankOneAndAligned() {
-        MutableDataset<Label> data = separable(40, 10, 0);
-        DeepNetModel model = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5).steps(20_000)
-                .seed(1).build().train(data);
+        DeepNetModel model = DeepLinearRun.get().model(); // trained once per suite (testsupport)
         assertTrue(model.getLossCurve().getFinalLoss() < 1e-4, "loss " + model.getLossCurve().getFinalLoss());
         NetworkDescription net = model.getNetwork();
         for (int i = 0; i < 2; i++) {

@@ -1,5 +1,6 @@
 package dev.invariance.evaluation;
 
+import dev.invariance.testsupport.DeepLinearRun;
 import dev.invariance.analysis.DriftMetrics;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.data.SeparableDataSource;
@@ -38,9 +39,8 @@ class InvarianceEvaluatorTest {
     /** A1.1: scale 0.1, 2·10⁴ GD steps: loss < 1e-4, every ρ > 0.99, every alignment > 0.99, cos(w, SVM) > 0.99. */
     @Test
     void deepLinearNetworkIsRankOneAlignedAndPointsAtTheSvm() {
-        MutableDataset<Label> data = e1Data();
-        DeepNetModel model = DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5).steps(20_000)
-                .seed(1).build().train(data);
+        MutableDataset<Label> data = DeepLinearRun.get().data();
+        DeepNetModel model = DeepLinearRun.get().model(); // trained once per suite (testsupport)
         InvarianceEvaluation e = InvarianceEvaluator.create().evaluate(model, data);
         assertTrue(model.getLossCurve().getFinalLoss() < 1e-4);
         for (String layer : List.of("layer-0", "layer-1", "layer-2")) {

@@ -1,12 +1,9 @@
 package dev.invariance.evaluation;
 
+import dev.invariance.testsupport.DeepLinearRun;
 import dev.invariance.analysis.MetricsTrace;
 import dev.invariance.analysis.TraceEntry;
-import dev.invariance.data.SeparableDataSource;
-import dev.invariance.deepnet.DeepNetTrainer;
 import org.junit.jupiter.api.Test;
-import org.tribuo.MutableDataset;
-import org.tribuo.classification.Label;
 
 import java.util.List;
 
@@ -18,10 +15,7 @@ class TrainingDynamicsTest {
 
     @Test
     void metricsTraceFollowsRankOneAndAlignmentOverTraining() {
-        MutableDataset<Label> data = new MutableDataset<>(new SeparableDataSource(40, 10, 0.0, 0));
-        MetricsTrace trace = MetricsTrace.create();
-        DeepNetTrainer.builder().hidden(10, 10).initScale(0.1).learningRate(0.5).steps(20_000).seed(1).build()
-                .train(data, 2_000, trace);
+        MetricsTrace trace = DeepLinearRun.get().trace(); // trained once per suite, traced every 2,000 steps
         List<TraceEntry> entries = trace.getEntries();
         assertEquals(11, entries.size(), "steps 0, 2000, …, 20000");
         assertEquals(20_000L, entries.get(entries.size() - 1).step());
