@@ -13,6 +13,7 @@ import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
+import dev.invariance.evaluation.Execution;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DataFlowEdge;
@@ -239,7 +240,7 @@ public final class OnnxDataAnalyzer {
         if (reader.getRows() == 0) {
             throw new InvalidDataException(data + ": no data rows after the header");
         }
-        OrtExecution execution = new OrtExecution(probe.getProvider(), probe.getDeviceId(),
+        Execution execution = new Execution(probe.getProvider(), probe.getDeviceId(),
                 OrtSessions.environment().getVersion(), probe.getExamples(), seconds);
         OnnxDataProvenance provenance = new OnnxDataProvenance(data.toString(), labelColumn, probe.getInputName(), batch,
                 execution);

@@ -95,7 +95,7 @@ class GraphJsonTest {
     void topKReportSaysSoAndWritesUnknownFiguresAsNull() throws Exception {
         AnalysisOptions options = AnalysisOptions.builder().spectrum(SpectrumMode.TOP_K).topK(2).build();
         AnalysisReport report = WeightAnalyzer.create(options).analyze(graph());
-        String json = EvaluationJson.write(evaluation(report), null);
+        String json = evaluation(report).toJson();
         JsonNode root = new ObjectMapper().readTree(json);
         assertEquals("top-k", root.get("spectrum").asText());
         JsonNode fc = root.get("layers").get(0); // 6 x 4: two of four singular values computed
