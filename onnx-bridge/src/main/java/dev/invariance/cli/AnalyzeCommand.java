@@ -152,19 +152,18 @@ final class AnalyzeCommand implements Callable<Integer> {
             return analyzeOnnxWithData(analyzer, fmt, data, label);
         }
         try (OnnxModel model = OnnxModelReader.open(modelFile)) {
-            InvarianceEvaluation evaluation = OnnxAnalysis.evaluate(model, analyzer);
-            printOnnx(fmt, model, () -> OnnxAnalysis.toJson(evaluation, model), evaluation);
+            printOnnx(fmt, model, OnnxAnalysis.evaluate(model, analyzer));
         }
         return 0;
     }
 
-    /** The JSON (made only when asked for), or the table followed by the reader's notes about the model. */
-    private void printOnnx(String fmt, OnnxModel model, java.util.function.Supplier<String> json, Object table) {
+    /** The JSON, or the table followed by the reader's notes about the model. */
+    private void printOnnx(String fmt, OnnxModel model, InvarianceEvaluation evaluation) {
         PrintWriter out = spec.commandLine().getOut();
         if (fmt.equals("json")) {
-            out.println(json.get());
+            out.println(EvaluationJson.write(evaluation, OnnxAnalysis.modelFile(model)));
         } else {
-            out.print(table);
+            out.print(evaluation);
             for (String note : OnnxAnalysis.notes(model)) {
                 out.println("note: " + note);
             }
@@ -195,7 +194,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                             err.println(note);
                             err.flush();
                         });
-                printOnnx(fmt, model, () -> EvaluationJson.format(result.extend(OnnxAnalysis.toTree(result.evaluation(), model))), result);
+                printOnnx(fmt, model, result.evaluation());
             }
         } catch (InvalidOptionsException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

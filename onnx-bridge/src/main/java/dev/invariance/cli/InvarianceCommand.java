@@ -3,7 +3,9 @@ package dev.invariance.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,9 +45,13 @@ public final class InvarianceCommand {
         System.exit(run(args));
     }
 
-    /** Runs the command line on the process's standard streams and returns its exit code. */
+    /**
+     * Runs the command line on the process's standard streams and returns its exit code. Both are written in UTF-8
+     * whatever the locale: JSON is UTF-8 by definition (RFC 8259), and tables mark figures not computed with "–".
+     */
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        return run(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), args);
     }
 
     /** Runs the command line writing to the given streams and returns its exit code (for tests and embedding). */

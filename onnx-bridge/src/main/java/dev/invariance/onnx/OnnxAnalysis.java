@@ -1,8 +1,5 @@
 package dev.invariance.onnx;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
@@ -12,6 +9,7 @@ import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
+import dev.invariance.evaluation.ModelFile;
 import dev.invariance.network.GraphPort;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
@@ -41,12 +39,10 @@ import java.util.Map;
  * layers (science.md 2.1–2.7) into an {@link InvarianceEvaluation} whose model provenance is the Tribuo provenance
  * the file carries (our own exports) or, for models trained elsewhere, Tribuo's interop provenance of an external
  * model ({@link ExternalTrainerProvenance} with the file's hash, {@link ExternalDatasetProvenance}).
- * {@link #toJson} writes it with {@link EvaluationJson} (the same keys as for Tribuo models) and fills the
- * {@code "model"} block from the file: path, producer and version, opset, IR version, graph name, notes.
+ * {@link EvaluationJson} writes it with the same keys as for Tribuo models, the {@code "model"} block
+ * ({@link #modelFile}) described from the file: path, producer and version, opset, IR version, graph name, notes.
  */
 public final class OnnxAnalysis {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private OnnxAnalysis() {
     }
 
@@ -127,34 +123,14 @@ public final class OnnxAnalysis {
     }
 
     /**
-     * The evaluation's JSON (see {@link EvaluationJson}) with the {@code "model"} block describing the ONNX file:
-     * {@code path, producer, producer_version, opset, ir_version, graph_name, provenance, source, backend, notes}.
+     * The analysis JSON's {@code "model"} block of an ONNX file ({@link EvaluationJson#write(InvarianceEvaluation,
+     * ModelFile)}): the path, the producer and its version, opset, IR version and graph name the file declares,
+     * whether it carries a readable Tribuo provenance (our own exports), and the reader's {@link #notes}.
      */
-    public static String toJson(InvarianceEvaluation evaluation, OnnxModel model) {
-        return EvaluationJson.format(toTree(evaluation, model));
-    }
-
-    /** {@link #toJson} as a tree, for callers that add keys before writing it with {@link EvaluationJson#format}. */
-    public static ObjectNode toTree(InvarianceEvaluation evaluation, OnnxModel model) {
+    public static ModelFile modelFile(OnnxModel model) {
         OnnxModelInfo info = model.info();
-        ObjectNode root = EvaluationJson.tree(evaluation, info.path());
-        ObjectNode old = (ObjectNode) root.get("model");
-        ObjectNode block = MAPPER.createObjectNode();
-        block.put("path", info.path());
-        block.put("format", "onnx");
-        block.put("producer", info.producerName());
-        block.put("producer_version", info.producerVersion());
-        block.put("opset", info.opset());
-        block.put("ir_version", info.irVersion());
-        block.put("graph_name", info.graphName());
-        block.put("tribuo_provenance", info.tribuoProvenance() != null);
-        copy(old, block, "provenance");
-        copy(old, block, "source");
-        copy(old, block, "backend");
-        ArrayNode notes = block.putArray("notes");
-        notes(model).forEach(notes::add);
-        root.set("model", block); // replaces the value in place: "model" stays the first key
-        return root;
+        return new ModelFile(info.path(), ModelFile.ONNX, info.producerName(), info.producerVersion(), info.opset(),
+                info.irVersion(), info.graphName(), storedProvenance(info) != null, notes(model));
     }
 
     /** The reader's notes, plus one when a stored Tribuo provenance could not be read. */
@@ -177,12 +153,6 @@ public final class OnnxAnalysis {
             return p instanceof ModelProvenance mp ? mp : null;
         } catch (ProvenanceSerializationException | RuntimeException | LinkageError e) {
             return null; // untrusted text: an unreadable provenance is described as an external model's
-        }
-    }
-
-    private static void copy(@Nullable ObjectNode from, ObjectNode to, String key) {
-        if (from != null && from.has(key)) {
-            to.set(key, from.get(key));
         }
     }
 }

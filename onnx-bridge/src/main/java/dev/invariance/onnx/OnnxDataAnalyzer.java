@@ -12,6 +12,7 @@ import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.CsvExampleReader;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
+import dev.invariance.evaluation.Execution;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.linalg.MatrixOps;
 import dev.invariance.network.Activation;
@@ -200,7 +201,7 @@ public final class OnnxDataAnalyzer {
     private record DataPass(List<LayerActivation> activations, List<Prediction<Label>> predictions,
                             @Nullable ImmutableOutputInfo<Label> outputInfo, boolean probabilities,
                             List<String> featureNames, @Nullable LabelledData marginData, String marginNote,
-                            OrtExecution execution, OnnxDataProvenance provenance) {
+                            Execution execution, OnnxDataProvenance provenance) {
     }
 
     private DataPass stream(OnnxModel model, Path data, String labelColumn, List<String> classes,
@@ -253,7 +254,7 @@ public final class OnnxDataAnalyzer {
         if (reader.getRows() == 0) {
             throw new InvalidDataException(data + ": no data rows after the header");
         }
-        OrtExecution execution = new OrtExecution(probe.getProvider(), probe.getDeviceId(),
+        Execution execution = new Execution(probe.getProvider(), probe.getDeviceId(),
                 OrtSessions.environment().getVersion(), probe.getExamples(), seconds);
         OnnxDataProvenance provenance = new OnnxDataProvenance(data.toString(), labelColumn, probe.getInputName(), batch,
                 execution);

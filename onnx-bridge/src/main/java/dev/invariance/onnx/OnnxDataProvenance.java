@@ -4,6 +4,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
+import dev.invariance.evaluation.Execution;
 import org.tribuo.provenance.DataProvenance;
 
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class OnnxDataProvenance implements DataProvenance {
     private final Map<String, Provenance> fields;
 
     /** The provenance of {@code examples} rows of {@code file} run as described by {@code execution}. */
-    public OnnxDataProvenance(String file, String labelColumn, String inputName, int batchSize, OrtExecution execution) {
+    public OnnxDataProvenance(String file, String labelColumn, String inputName, int batchSize, Execution execution) {
         Map<String, Provenance> m = new LinkedHashMap<>();
         m.put("file", new StringProvenance("file", file));
         m.put("label-column", new StringProvenance("label-column", labelColumn));
@@ -36,7 +37,8 @@ public final class OnnxDataProvenance implements DataProvenance {
         m.put("execution-provider", new StringProvenance("execution-provider", execution.provider()));
         m.put("device-id", new StringProvenance("device-id",
                 execution.deviceId() == null ? "" : Integer.toString(execution.deviceId())));
-        m.put("onnxruntime-version", new StringProvenance("onnxruntime-version", execution.onnxruntimeVersion()));
+        m.put("onnxruntime-version", new StringProvenance("onnxruntime-version",
+                Objects.requireNonNullElse(execution.onnxruntimeVersion(), "")));
         this.fields = Collections.unmodifiableMap(m);
     }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * An opened ONNX model as a data-flow graph of dense layers ({@link StreamedNetwork}): the outline (layers without
  * weights, and edges) is known as soon as the file is opened, and {@link #load(int)} reads one layer's weight (and
  * bias) at a time in the {@code W} (d_out × d_in) convention of science.md 1.2, so models larger than memory can be
- * analysed layer by layer. Layer names are the weight tensors' names in the file. Thread-safe; {@link #close()} holds
+ * analysed layer by layer. Layer names are the weight tensors' names in the file (for our own exports the names the
+ * exported model uses, {@link ExportedLayerNames}). Thread-safe; {@link #close()} holds
  * nothing open beyond a call (external data is read by positioned reads of just the tensor's range), so it is cheap.
  */
 public final class OnnxModel implements StreamedNetwork {
@@ -31,7 +32,7 @@ public final class OnnxModel implements StreamedNetwork {
         this.proto = proto;
         this.externalData = externalData;
         this.info = info;
-        this.plans = List.copyOf(reading.layers);
+        this.plans = List.copyOf(ExportedLayerNames.restore(info, reading.layers));
         List<LayerOutline> outlines = new ArrayList<>(plans.size());
         List<OnnxLayerBinding> b = new ArrayList<>(plans.size());
         for (int i = 0; i < plans.size(); i++) {

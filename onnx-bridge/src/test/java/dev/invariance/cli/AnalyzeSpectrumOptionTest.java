@@ -56,6 +56,53 @@ class AnalyzeSpectrumOptionTest {
         }
     }
 
+    /** The ONNX Runtime fixture mlp_bias (6 -> 8 -> 8 -> 3, ReLU) and its data, run in top-k mode with k = 2. */
+    private static String[] topKWithData(String format) throws Exception {
+        Path dir = Path.of(AnalyzeSpectrumOptionTest.class.getResource("/fixtures/ort/mlp_bias.onnx").toURI()).getParent();
+        return run("analyze", dir.resolve("mlp_bias.onnx").toString(), "--data", dir.resolve("mlp_bias.csv").toString(),
+                "--label", "label", "--spectrum", "top-k", "--top-k", "1", "--format", format);
+    }
+
+    @Test
+    void topKFiguresNotComputedAreDashesWithALegendInTheTable() throws Exception {
+        String[] r = topKWithData("table");
+        assertEquals("0", r[0], r[2]);
+        String table = r[1];
+        String layers = table.substring(0, table.indexOf("Data:"));
+        assertFalse(layers.contains("NaN"), layers);
+        assertFalse(layers.matches("(?s).*\\s-1\\s.*"), layers);
+        String first = layers.lines().filter(l -> l.startsWith("layers.0.weight ")).findFirst().orElseThrow();
+        assertEquals(2, first.chars().filter(c -> c == '–').count(), first); // effective rank, numerical rank
+        String pair = layers.lines().filter(l -> l.startsWith("layers.0.weight -> ")).findFirst().orElseThrow();
+        assertEquals(3, pair.chars().filter(c -> c == '–').count(), pair); // weighted, 1 - c, balance
+        assertEquals(1, layers.lines().filter(l -> l.startsWith("– not computed")).count(), layers);
+
+        String[] full = run("analyze", model(), "--spectrum", "full");
+        assertEquals("0", full[0], full[2]);
+        assertFalse(full[1].contains("–"), full[1]);
+        assertFalse(full[1].contains("not computed"), full[1]);
+    }
+
+    @Test
+    void topKFiguresNotComputedAreNullInJsonAlsoOnStableSubmatrices() throws Exception {
+        String[] r = topKWithData("json");
+        assertEquals("0", r[0], r[2]);
+        JsonNode root = new ObjectMapper().readTree(r[1]);
+        JsonNode layer = root.get("layers").get(0);
+        assertTrue(layer.get("numerical_rank").isNull() && layer.get("effective_rank").isNull(), layer.toString());
+        // S_0 = 3 stably active units of 6 inputs: a 3 x 6 submatrix of which top-k computes 2 singular values
+        JsonNode stable = root.get("stable_submatrix").get("layers").get(0);
+        assertEquals(3, stable.get("rows").asInt());
+        JsonNode m = stable.get("metrics");
+        assertTrue(m.get("numerical_rank").isNull(), "not computed, not -1: " + m);
+        assertTrue(m.get("effective_rank").isNull(), m.toString());
+        assertTrue(m.get("spectral_norm").isNumber(), m.toString());
+        assertFalse(m.path("complete_spectrum").asBoolean(true), m.toString());
+        assertFalse(layer.path("complete_spectrum").asBoolean(true), layer.toString());
+        JsonNode pair = root.get("alignment").get(0);
+        assertTrue(pair.get("balancedness").isNull() && pair.get("matched_is_permutation").isNull(), pair.toString());
+    }
+
     @Test
     void anUnknownModeIsOneLineAndExitCodeTwo() throws Exception {
         String[] r = run("analyze", model(), "--spectrum", "partial");

@@ -10,6 +10,7 @@ import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.PairMetrics;
 import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.DataAnalysis;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -205,7 +206,7 @@ class OnnxDataAnalyzerTest {
     @ValueSource(strings = {"mlp_bias", "input3d"})
     void jsonCarriesActivationsStableSubmatricesAndExecution(String name) throws Exception {
         OnnxDataEvaluation result = run(name, OnnxDataOptions.defaults());
-        JsonNode root = new ObjectMapper().readTree(result.toJson(name + ".onnx"));
+        JsonNode root = new ObjectMapper().readTree(EvaluationJson.write(result.evaluation(), name + ".onnx"));
         JsonNode ref = reference(name);
         JsonNode acts = root.path("activations");
         int reluLayers = 0;

@@ -43,7 +43,7 @@ final class AlignmentMeasures {
     /**
      * As {@link #compute(int, int, String, String, boolean, LayerSpectrum, LayerSpectrum, WeightMatrix, WeightMatrix,
      * AnalysisOptions)} with the full-matrix scores {σ₁(W_to W_from), c, balancedness} already computed (null when
-     * the matrices are not at hand: those three metrics are then NaN).
+     * the matrices are not at hand: those metrics are then null, not computed).
      */
     static PairMetrics compute(int producer, int consumer, String producerName, String consumerName,
                                boolean viaResidual, LayerSpectrum a, LayerSpectrum b, double @Nullable [] scores,
@@ -54,24 +54,31 @@ final class AlignmentMeasures {
         double delta = options.getMatchedRankTolerance();
         int ra = a.relativeRank(delta);
         int rb = b.relativeRank(delta);
-        int k = ra < 0 || rb < 0 ? -1 : Math.min(ra, rb);
+        Integer k = ra < 0 || rb < 0 ? null : Math.min(ra, rb);
         if (a.isZero() || b.isZero()) {
-            return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, nan, nan, nan, nan,
-                    full ? scores[2] : nan, k, nan, false, nan);
+            Double undefined = full ? nan : null;
+            Double matchedUndefined = k == null ? null : nan;
+            return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, nan, undefined,
+                    undefined, undefined, full ? scores[2] : null, k, matchedUndefined,
+                    k == null ? null : false, matchedUndefined);
         }
         double adjacent = Math.abs(dot(b.vectors.rightVector(0), a.vectors.leftVector(0)));
-        double weighted = nan;
-        double c = nan;
-        double balance = nan;
+        Double weighted = null;
+        Double c = null;
+        Double balance = null;
         if (full) {
             weighted = scores[0] / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
             c = scores[1];
             balance = scores[2];
         }
-        double matched = nan;
-        double subspace = nan;
-        boolean permutation = false;
-        if (k > 0 && k <= options.getSubspaceRankLimit() && k <= a.vectorCount() && k <= b.vectorCount()) {
+        Double matched = null;
+        Double subspace = null;
+        Boolean permutation = null;
+        if (k != null && k == 0) {
+            matched = nan; // no leading directions to match: undefined, not "not computed"
+            subspace = nan;
+            permutation = false;
+        } else if (k != null && k <= options.getSubspaceRankLimit() && k <= a.vectorCount() && k <= b.vectorCount()) {
             double[][] mm = new double[k][k];
             for (int j = 0; j < k; j++) {
                 double[] v = b.vectors.rightVector(j);
@@ -82,7 +89,7 @@ final class AlignmentMeasures {
             double sumMax = 0;
             double sumSq = 0;
             boolean[] used = new boolean[k];
-            permutation = true;
+            boolean isPermutation = true;
             for (int j = 0; j < k; j++) {
                 int arg = 0;
                 for (int l = 0; l < k; l++) {
@@ -92,14 +99,15 @@ final class AlignmentMeasures {
                     }
                 }
                 sumMax += Math.abs(mm[j][arg]);
-                permutation &= !used[arg];
+                isPermutation &= !used[arg];
                 used[arg] = true;
             }
             matched = sumMax / k;
             subspace = sumSq / k;
+            permutation = isPermutation;
         }
         return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, adjacent, weighted, c,
-                1.0 - c, balance, k, matched, permutation, subspace);
+                c == null ? null : 1.0 - c, balance, k, matched, permutation, subspace);
     }
 
     private static void requireChained(LayerSpectrum a, LayerSpectrum b, String producerName, String consumerName) {

@@ -1,5 +1,6 @@
 package dev.invariance.analysis;
 
+import dev.invariance.network.UnitMapping;
 import org.jspecify.annotations.Nullable;
 
 import java.util.List;
@@ -22,18 +23,27 @@ import java.util.Objects;
  * @param reason       one line saying why there are no metrics (for example
  *                     {@code d_out(h.0.attn.c_attn.weight)=4800 but d_in(h.0.attn.c_proj.weight)=1600 (through Slice)}),
  *                     or null when there are
+ * @param units        how the producer's units reach the consumer's columns
  */
 public record EdgeReport(int producer, int consumer, String producerName, String consumerName, List<String> ops,
-                         boolean viaResidual, @Nullable PairMetrics metrics, @Nullable String reason) {
+                         boolean viaResidual, @Nullable PairMetrics metrics, @Nullable String reason,
+                         UnitMapping units) {
     /** Copies the list and checks that exactly one of metrics and reason is given. */
     public EdgeReport {
         Objects.requireNonNull(producerName, "producerName");
         Objects.requireNonNull(consumerName, "consumerName");
+        Objects.requireNonNull(units, "units");
         ops = List.copyOf(ops);
         if ((metrics == null) == (reason == null)) {
             throw new IllegalArgumentException("edge " + producerName + " -> " + consumerName
                     + " needs either metrics or a reason, not " + (metrics == null ? "neither" : "both"));
         }
+    }
+
+    /** An edge whose producer's unit j is the consumer's column j. */
+    public EdgeReport(int producer, int consumer, String producerName, String consumerName, List<String> ops,
+                      boolean viaResidual, @Nullable PairMetrics metrics, @Nullable String reason) {
+        this(producer, consumer, producerName, consumerName, ops, viaResidual, metrics, reason, UnitMapping.identity());
     }
 
     /** Whether the edge has pair metrics. */

@@ -142,7 +142,7 @@ final class LayerByLayer {
     private static EdgeReport report(DataFlowEdge e, LayerOutline p, LayerOutline c, @Nullable PairMetrics metrics,
                                      @Nullable String reason) {
         return new EdgeReport(e.producer(), e.consumer(), p.name(), c.name(), e.ops(), e.viaResidual(), metrics,
-                reason);
+                reason, e.units());
     }
 
     /**

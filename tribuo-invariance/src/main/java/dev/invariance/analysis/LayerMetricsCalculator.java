@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns a {@link LayerSpectrum} into a {@link LayerMetrics} record. */
+/** Turns a {@link LayerSpectrum} into a {@link LayerMetrics} record (figures it cannot give are null). */
 final class LayerMetricsCalculator {
     private LayerMetricsCalculator() {
     }
@@ -33,12 +33,17 @@ final class LayerMetricsCalculator {
         boolean second = s.complete || sv.length >= 2;
         return new LayerMetrics(name, op, List.of(m, n), type, spectral, frob,
                 SpectralMeasures.rank1Ratio(spectral, frob), SpectralMeasures.stableRank(spectral, frob),
-                s.countAbove(spectral * Math.max(m, n) * type.getMachineEpsilon()),
-                s.relativeRank(1e-2), s.relativeRank(1e-3),
-                s.complete ? SpectralMeasures.effectiveRank(sv) : Double.NaN,
-                s.complete ? SpectralMeasures.nuclearFrobeniusRatio(sv) : Double.NaN,
+                known(s.countAbove(spectral * Math.max(m, n) * type.getMachineEpsilon())),
+                known(s.relativeRank(1e-2)), known(s.relativeRank(1e-3)),
+                s.complete ? SpectralMeasures.effectiveRank(sv) : null,
+                s.complete ? SpectralMeasures.nuclearFrobeniusRatio(sv) : null,
                 second ? SpectralMeasures.secondToFirstRatio(sv) : Double.NaN,
                 second ? SpectralMeasures.sigma(sv, 0) - SpectralMeasures.sigma(sv, 1) : Double.NaN, top,
                 subgraph, convolution);
+    }
+
+    /** A count from {@link LayerSpectrum#countAbove}, null when it is unknown (−1: not settled by a partial spectrum). */
+    static @Nullable Integer known(int count) {
+        return count < 0 ? null : count;
     }
 }

@@ -11,9 +11,10 @@ import java.util.Locale;
  *       {@link dev.invariance.linalg.TruncatedSvd}, and ‖W‖_F exactly from the entries. Spectral norm, Frobenius
  *       norm, rank-1 ratio ρ = σ₁/‖W‖_F, stable rank ‖W‖_F²/σ₁², σ₂/σ₁, the spectral gap and the top alignment
  *       |v₁(W_to)ᵀ u₁(W_from)| are exact; a rank count (numerical or relative) is reported only when the smallest
- *       computed value already falls below its threshold (otherwise it is unknown, −1, {@code null} in JSON); the
- *       effective rank and the nuclear/Frobenius ratio, which need every σ, are NaN; so are the pair scores that
- *       need both full matrices (weighted alignment, commutator, balancedness).</li>
+ *       computed value already falls below its threshold; the effective rank and the nuclear/Frobenius ratio, which
+ *       need every σ, and the pair scores that need both full matrices (weighted alignment, commutator,
+ *       balancedness) are not computed. A figure not computed is {@code null} in {@link LayerMetrics} and
+ *       {@link PairMetrics}, {@code null} in JSON, {@code –} in the table and NaN in Tribuo's metric map.</li>
  * </ul>
  */
 public enum SpectrumMode {

@@ -1,5 +1,6 @@
 package dev.invariance.evaluation;
 
+import dev.invariance.network.UnitMapping;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,51 +8,54 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
-import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
 import dev.invariance.analysis.AnalysisReport;
 import dev.invariance.analysis.EdgeReport;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.PairMetrics;
-import dev.invariance.analysis.SpectrumMode;
+import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.network.Convolution;
-import dev.invariance.network.ElementType;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.evaluation.metrics.MetricID;
-import org.tribuo.evaluation.metrics.MetricTarget;
 import org.tribuo.provenance.EvaluationProvenance;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static dev.invariance.evaluation.InvarianceMetrics.*;
 
 /**
- * The JSON form of an {@link InvarianceEvaluation}, with the command-line contract's keys:
+ * The analysis JSON: the one writer of {@code analyze --format json}, for a Tribuo model and for any ONNX model,
+ * with or without data. Its keys and when each is null are specified in {@code docs/json.md} and checked against
+ * {@code docs/analysis.schema.json}:
  * <ul>
- *   <li>{@code model}: path, producer, opset (null for Tribuo models), provenance (OLCUT JSON of the model);</li>
- *   <li>{@code layers}: per layer {@code name, op, shape [d_out, d_in], spectral_norm, frobenius_norm, stable_rank,
- *       rank1_ratio, effective_rank, numerical_rank, singular_values} (descending, top k) and more;</li>
+ *   <li>{@code model}: the {@link ModelFile} block (path, format, producer, producer_version, opset, ir_version,
+ *       graph_name, tribuo_provenance, notes) with class_name, provenance (OLCUT JSON of the model), source and
+ *       backend;</li>
  *   <li>{@code spectrum}: {@code full} or {@code top-k}, the mode that produced the figures;</li>
- *   <li>{@code layers} also carry {@code subgraph} (layers inside control flow) and {@code convolution}
- *       ({@code groups, kernel_shape, transposed}) when present; counts that a top-k spectrum cannot settle are null;</li>
- *   <li>{@code alignment}: per edge with pair metrics {@code from, to, ops, top_alignment, commutator_alignment} and
- *       more;</li>
- *   <li>{@code edges}: every data-flow edge {@code from, to, from_index, to_index, ops, via_residual, metrics} and,
- *       when it has no metrics, the one-line {@code reason};</li>
- *   <li>{@code data}, {@code classification}: the data-dependent figures, when data was given;</li>
+ *   <li>{@code layers}: per layer {@code name, op, shape [d_out, d_in], element_type}, every layer figure of
+ *       {@link InvarianceMetrics} ({@code spectral_norm, …, numerical_rank, …}), {@code complete_spectrum},
+ *       {@code singular_values} (descending, top k), and {@code subgraph}, {@code convolution} where they apply;</li>
+ *   <li>{@code alignment}: per edge with pair metrics {@code from, to, from_index, to_index, ops, via_residual} and
+ *       every pair figure ({@code top_alignment, commutator_alignment, …});</li>
+ *   <li>{@code edges}: every data-flow edge, with {@code metrics} and, when it has none, the one-line
+ *       {@code reason};</li>
+ *   <li>with data: {@code data} (examples and the SVM comparison), {@code activations} (per ReLU layer
+ *       {@code layer, stably_active, stably_dead, unstable, tied_units}) and {@code stable_submatrix}
+ *       ({@code layers}, {@code pairs}, with the same figures as {@code layers} and {@code alignment});
+ *       {@code classification} when the model's {@code LabelEvaluation} was made;</li>
+ *   <li>{@code execution}: what ran the model over the data ({@link Execution}), when something ran;</li>
  *   <li>{@code metrics}: every figure of {@link InvarianceEvaluation#asMap()} as {@code {target, name, value}};</li>
  *   <li>{@code evaluation_provenance}: the evaluation's provenance (OLCUT JSON).</li>
  * </ul>
- * NaN (for example ratios of an all-zero layer) is written as {@code null}. {@link #read} restores the report,
- * the metric map and the provenance; the objects behind the data analysis stay summarised in JSON only.
+ * A figure that was not computed (for example the effective rank in top-k mode) is written as {@code null}, and so
+ * is an undefined one (NaN, for example the ratios of an all-zero layer). {@link #read} restores the report, the
+ * metric map, the provenance and the execution; the objects behind the data analysis stay summarised in JSON only.
  */
 public final class EvaluationJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -60,31 +64,42 @@ public final class EvaluationJson {
     }
 
     /**
-     * Writes the evaluation.
+     * Writes the evaluation with the model block of {@link ModelFile#of}: a Tribuo model (or an external ONNX
+     * model known only by its provenance).
      *
      * @param evaluation the evaluation
      * @param modelPath  the file the model was read from, or null
      */
     public static String write(InvarianceEvaluation evaluation, @Nullable String modelPath) {
-        return format(tree(evaluation, modelPath));
+        return write(evaluation, ModelFile.of(modelPath, evaluation.getProvenance().getModelProvenance()));
     }
 
     /**
-     * The JSON of {@link #write} as a tree, for callers that add keys (the ONNX bridge's model block and
-     * data-dependent keys) before writing it with {@link #format}.
+     * Writes the evaluation with the given model block (the ONNX bridge describes an ONNX file from the file itself).
+     *
+     * @param evaluation the evaluation
+     * @param model      where the model came from
      */
-    public static ObjectNode tree(InvarianceEvaluation evaluation, @Nullable String modelPath) {
+    public static String write(InvarianceEvaluation evaluation, ModelFile model) {
         ObjectNode root = MAPPER.createObjectNode();
         EvaluationProvenance provenance = evaluation.getProvenance();
         JsonProvenanceSerialization json = new JsonProvenanceSerialization(false);
-        ObjectNode model = root.putObject("model");
-        model.put("path", modelPath);
-        model.put("producer", provenance.getModelProvenance().getClassName());
-        model.putNull("opset");
-        model.set("provenance", parse(json.marshalAndSerialize(provenance.getModelProvenance())));
         AnalysisReport report = evaluation.getReport();
-        model.put("source", report.source());
-        model.put("backend", report.backend());
+        ObjectNode m = root.putObject("model");
+        m.put("path", model.path());
+        m.put("format", model.format());
+        m.put("producer", model.producer());
+        m.put("producer_version", model.producerVersion());
+        m.put("opset", model.opset());
+        m.put("ir_version", model.irVersion());
+        m.put("graph_name", model.graphName());
+        m.put("tribuo_provenance", model.tribuoProvenance());
+        m.put("class_name", provenance.getModelProvenance().getClassName());
+        m.set("provenance", parse(json.marshalAndSerialize(provenance.getModelProvenance())));
+        m.put("source", report.source());
+        m.put("backend", report.backend());
+        ArrayNode notes = m.putArray("notes");
+        model.notes().forEach(notes::add);
         root.put("spectrum", report.spectrum().getId());
         ArrayNode layers = root.putArray("layers");
         for (LayerMetrics l : report.layers()) {
@@ -101,28 +116,7 @@ public final class EvaluationJson {
         }
         DataAnalysis data = evaluation.getDataAnalysis();
         if (data != null) {
-            ObjectNode d = root.putObject("data");
-            put(d, EXAMPLES, data.examples());
-            MarginComparison m = data.margin();
-            if (m != null) {
-                put(d, SVM_COSINE, m.cosine());
-                put(d, NORMALISED_MARGIN, m.normalisedMargin());
-                put(d, SVM_MARGIN, m.svmMargin());
-                put(d, MARGIN_RATIO, m.marginRatio());
-                d.put("svm_status", m.svm().status().name().toLowerCase(java.util.Locale.ROOT));
-            }
-            if (!data.marginNote().isEmpty()) {
-                d.put("margin_note", data.marginNote());
-            }
-            ArrayNode acts = d.putArray("activations");
-            for (LayerActivation a : data.activations()) {
-                ObjectNode o = acts.addObject();
-                o.put("name", a.name());
-                put(o, STABLY_ACTIVE, a.stablyActive().size());
-                put(o, STABLY_DEAD, a.stablyDead().size());
-                put(o, UNSTABLE, a.unstableCount());
-                put(o, TIED_UNITS, a.tiedUnitCount());
-            }
+            root.set("data", data(data));
         }
         LabelEvaluation le = evaluation.getLabelEvaluation();
         if (le != null) {
@@ -130,6 +124,14 @@ public final class EvaluationJson {
             number(c, "accuracy", le.accuracy());
             number(c, "macro_f1", le.macroAveragedF1());
             number(c, "balanced_error_rate", le.balancedErrorRate());
+        }
+        if (data != null) {
+            root.set("activations", activations(data));
+            root.set("stable_submatrix", stableSubmatrix(data.stable(), report));
+        }
+        Execution execution = evaluation.getExecution();
+        if (execution != null) {
+            root.set("execution", execution(execution));
         }
         ArrayNode metrics = root.putArray("metrics");
         for (Map.Entry<MetricID<Label>, Double> e : evaluation.asMap().entrySet()) {
@@ -139,99 +141,23 @@ public final class EvaluationJson {
             number(o, "value", e.getValue());
         }
         root.set("evaluation_provenance", parse(json.marshalAndSerialize(provenance)));
-        return root;
-    }
-
-    /** Writes a tree made by {@link #tree} (indented, as {@link #write}). */
-    public static String format(ObjectNode tree) {
         try {
-            return MAPPER.writeValueAsString(tree);
+            return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write evaluation JSON: " + e.getOriginalMessage(), e);
         }
     }
 
     /**
-     * Reads JSON written by {@link #write}.
+     * Reads JSON written by {@link #write}: the report, the metric map, the provenance and the execution.
      *
      * @throws InvalidDataException naming what is missing or malformed
      */
     public static InvarianceEvaluation read(String text) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidDataException("not JSON: " + e.getOriginalMessage(), e);
-        }
-        List<LayerMetrics> layers = new ArrayList<>();
-        for (JsonNode l : required(root, "layers")) {
-            layers.add(new LayerMetrics(l.path("name").asText(), l.path("op").asText(),
-                    List.of(l.path("shape").path(0).asInt(), l.path("shape").path(1).asInt()),
-                    ElementType.valueOf(l.path("element_type").asText("FLOAT64")),
-                    num(l, SPECTRAL_NORM), num(l, FROBENIUS_NORM), num(l, RANK1_RATIO), num(l, STABLE_RANK),
-                    count(l, NUMERICAL_RANK), count(l, RELATIVE_RANK_1E2), count(l, RELATIVE_RANK_1E3),
-                    num(l, EFFECTIVE_RANK), num(l, NUCLEAR_FROBENIUS_RATIO), num(l, SIGMA2_OVER_SIGMA1),
-                    num(l, SPECTRAL_GAP), doubles(l.path("singular_values")),
-                    l.path("subgraph").asText(""), convolution(l.path("convolution"))));
-        }
-        List<PairMetrics> pairs = new ArrayList<>();
-        for (JsonNode p : required(root, "alignment")) {
-            pairs.add(new PairMetrics(p.path("from_index").asInt(), p.path("to_index").asInt(), p.path("from").asText(),
-                    p.path("to").asText(), p.path("via_residual").asBoolean(), num(p, TOP_ALIGNMENT),
-                    num(p, WEIGHTED_ALIGNMENT), num(p, COMMUTATOR_SCORE), num(p, COMMUTATOR_ALIGNMENT),
-                    num(p, BALANCEDNESS), count(p, MATCHED_RANK), num(p, MATCHED_VECTOR_SCORE),
-                    p.path(MATCHED_IS_PERMUTATION.getKey()).asBoolean(), num(p, SUBSPACE_SCORE)));
-        }
-        String source = root.path("model").path("source").asText("");
-        String backend = root.path("model").path("backend").asText("");
-        AnalysisReport report;
-        JsonNode edgeList = root.get("edges");
-        if (edgeList == null || !edgeList.isArray()) {
-            report = new AnalysisReport(source, backend, layers, pairs);
-        } else {
-            List<EdgeReport> edges = new ArrayList<>();
-            int next = 0;
-            for (JsonNode e : edgeList) {
-                List<String> ops = new ArrayList<>();
-                e.path("ops").forEach(o -> ops.add(o.asText()));
-                JsonNode reason = e.get("reason");
-                PairMetrics m = null;
-                if (reason == null || reason.isNull()) {
-                    if (next >= pairs.size()) {
-                        throw new InvalidDataException("edge " + e.path("from").asText() + " -> " + e.path("to").asText()
-                                + " has neither alignment figures nor a reason");
-                    }
-                    m = pairs.get(next++);
-                }
-                edges.add(new EdgeReport(e.path("from_index").asInt(), e.path("to_index").asInt(),
-                        e.path("from").asText(), e.path("to").asText(), ops, e.path("via_residual").asBoolean(), m,
-                        m == null ? reason.asText() : null));
-            }
-            SpectrumMode mode;
-            try {
-                mode = SpectrumMode.fromId(root.path("spectrum").asText("full"));
-            } catch (IllegalArgumentException ex) {
-                throw new InvalidDataException("spectrum: " + ex.getMessage(), ex);
-            }
-            report = new AnalysisReport(source, backend, layers, pairs, edges, mode);
-        }
-        Map<MetricID<Label>, Double> metrics = new LinkedHashMap<>();
-        for (JsonNode m : required(root, "metrics")) {
-            metrics.put(new MetricID<>(new MetricTarget<>(new Label(m.path("target").asText())), m.path("name").asText()),
-                    num(m, "value"));
-        }
-        ObjectProvenance provenance;
-        try {
-            provenance = new JsonProvenanceSerialization(false).deserializeAndUnmarshal(
-                    MAPPER.writeValueAsString(required(root, "evaluation_provenance")));
-        } catch (ProvenanceSerializationException | JsonProcessingException | RuntimeException e) {
-            throw new InvalidDataException("evaluation_provenance is not an OLCUT provenance: " + e.getMessage(), e);
-        }
-        if (!(provenance instanceof EvaluationProvenance ep)) {
-            throw new InvalidDataException("evaluation_provenance holds a " + provenance.getClass().getSimpleName());
-        }
-        return new InvarianceEvaluation(report, metrics, ep);
+        return EvaluationJsonReader.read(text);
     }
+
+    // ------------------------------------------------------------------ writing, one method per object kind
 
     private static ObjectNode layer(LayerMetrics l) {
         ObjectNode o = MAPPER.createObjectNode();
@@ -239,11 +165,7 @@ public final class EvaluationJson {
         o.put("op", l.op());
         o.putArray("shape").add(l.shape().get(0)).add(l.shape().get(1));
         o.put("element_type", l.elementType().name());
-        for (InvarianceMetrics m : InvarianceMetrics.values()) {
-            if (m.readsLayerMetrics()) {
-                put(o, m, m.of(l));
-            }
-        }
+        figures(o, l);
         ArrayNode sv = o.putArray("singular_values");
         l.singularValues().forEach(v -> sv.add(v == 0.0 ? 0.0 : v));
         if (!l.subgraph().isEmpty()) {
@@ -260,13 +182,23 @@ public final class EvaluationJson {
         return o;
     }
 
-    private static @Nullable Convolution convolution(JsonNode c) {
-        if (!c.isObject()) {
-            return null;
+    /** The figures of one matrix (a layer, or a stably-active submatrix): every layer metric, null when not computed. */
+    private static void figures(ObjectNode o, LayerMetrics l) {
+        for (InvarianceMetrics m : InvarianceMetrics.values()) {
+            if (m.readsLayerMetrics()) {
+                put(o, m, m.valueOf(l));
+            }
         }
-        List<Integer> kernel = new ArrayList<>();
-        c.path("kernel_shape").forEach(k -> kernel.add(k.asInt()));
-        return new Convolution(c.path("groups").asInt(1), kernel, c.path("transposed").asBoolean());
+        o.put("complete_spectrum", l.isSpectrumComplete());
+    }
+
+    /** The figures of one pair: every pair metric, null when not computed. */
+    private static void figures(ObjectNode o, PairMetrics p) {
+        for (InvarianceMetrics m : InvarianceMetrics.values()) {
+            if (m.readsPairMetrics()) {
+                put(o, m, m.valueOf(p));
+            }
+        }
     }
 
     /** The keys an edge and a pair share: from, to, from_index, to_index, ops, via_residual. */
@@ -283,47 +215,142 @@ public final class EvaluationJson {
         return o;
     }
 
+    /** One entry of {@code edges}: every edge of the report goes through here. */
     private static ObjectNode edge(EdgeReport e) {
         ObjectNode o = link(e.producerName(), e.consumerName(), e.producer(), e.consumer(), e.ops(), e.viaResidual());
         o.put("metrics", e.hasMetrics());
         if (e.reason() != null) {
             o.put("reason", e.reason());
         }
+        o.set("units", units(e.units()));
+        return o;
+    }
+
+    /**
+     * {@code {kind: identity}}, {@code {kind: window, producer_start, consumer_start, length}},
+     * {@code {kind: tiled, copies}}, {@code {kind: blocked, block}} or {@code {kind: not_unit_wise, reason}}.
+     */
+    static ObjectNode units(UnitMapping m) {
+        ObjectNode o = MAPPER.createObjectNode();
+        if (m instanceof UnitMapping.Window w) {
+            o.put("kind", "window");
+            o.put("producer_start", w.producerStart());
+            o.put("consumer_start", w.consumerStart());
+            o.put("length", w.length());
+        } else if (m instanceof UnitMapping.Tiled t) {
+            o.put("kind", "tiled");
+            o.put("copies", t.copies());
+        } else if (m instanceof UnitMapping.Blocked b) {
+            o.put("kind", "blocked");
+            o.put("block", b.block());
+        } else if (m instanceof UnitMapping.NotUnitWise n) {
+            o.put("kind", "not_unit_wise");
+            o.put("reason", n.reason());
+        } else {
+            o.put("kind", "identity");
+        }
         return o;
     }
 
     private static ObjectNode pair(PairMetrics p, List<String> ops) {
         ObjectNode o = link(p.producerName(), p.consumerName(), p.producer(), p.consumer(), ops, p.viaResidual());
-        for (InvarianceMetrics m : InvarianceMetrics.values()) {
-            if (m.readsPairMetrics()) {
-                put(o, m, m.of(p));
-            }
-        }
+        figures(o, p);
         return o;
     }
 
-    /** Writes {@code v} under the metric's key in the form its kind asks for. */
-    private static void put(ObjectNode o, InvarianceMetrics metric, double v) {
-        switch (metric.getKind()) {
-            case COUNT -> {
-                if (Double.isNaN(v)) {
-                    o.putNull(metric.getKey()); // not computed (for example in top-k spectrum mode)
-                } else {
-                    o.put(metric.getKey(), (long) v);
-                }
+    private static ObjectNode data(DataAnalysis data) {
+        ObjectNode d = MAPPER.createObjectNode();
+        put(d, EXAMPLES, (double) data.examples());
+        MarginComparison m = data.margin();
+        put(d, SVM_COSINE, m == null ? null : m.cosine());
+        put(d, NORMALISED_MARGIN, m == null ? null : m.normalisedMargin());
+        put(d, SVM_MARGIN, m == null ? null : m.svmMargin());
+        put(d, MARGIN_RATIO, m == null ? null : m.marginRatio());
+        d.put("svm_status", m == null ? null : m.svm().status().name().toLowerCase(Locale.ROOT));
+        d.put("margin_note", data.marginNote());
+        return d;
+    }
+
+    private static ArrayNode activations(DataAnalysis data) {
+        ArrayNode acts = MAPPER.createArrayNode();
+        for (LayerActivation a : data.activations()) {
+            ObjectNode o = acts.addObject();
+            o.put("layer", a.name());
+            o.put(STABLY_ACTIVE.getKey(), a.stablyActive().size());
+            o.put(STABLY_DEAD.getKey(), a.stablyDead().size());
+            o.put(UNSTABLE.getKey(), a.unstableCount());
+            o.put(TIED_UNITS.getKey(), a.tiedUnitCount());
+        }
+        return acts;
+    }
+
+    /**
+     * {@code {layers: [{layer, rows, columns, reason, metrics}], pairs: [{from, to, via_residual, reason, metrics}]}};
+     * empty lists without ReLU. {@code columns} is null (and {@code reason} says why) where the layer's input columns
+     * that are linear on the data are not defined.
+     */
+    private static ObjectNode stableSubmatrix(@Nullable StableSubmatrixMetrics stable, AnalysisReport report) {
+        ObjectNode s = MAPPER.createObjectNode();
+        ArrayNode layers = s.putArray("layers");
+        ArrayNode pairs = s.putArray("pairs");
+        if (stable == null) {
+            return s;
+        }
+        for (StableSubmatrixMetrics.StableLayer l : stable.layers()) {
+            ObjectNode o = layers.addObject();
+            o.put("layer", report.layers().get(l.layer()).name());
+            o.put("rows", l.rows().size());
+            List<Integer> columns = l.columns();
+            if (columns == null) {
+                o.putNull("columns");
+            } else {
+                o.put("columns", columns.size());
             }
+            o.put("reason", l.reason());
+            LayerMetrics m = l.metrics();
+            if (m == null) {
+                o.putNull("metrics");
+            } else {
+                figures(o.putObject("metrics"), m);
+            }
+        }
+        for (StableSubmatrixMetrics.StablePair p : stable.pairs()) {
+            ObjectNode o = pairs.addObject();
+            o.put("from", report.layers().get(p.from()).name());
+            o.put("to", report.layers().get(p.to()).name());
+            o.put("via_residual", p.viaResidual());
+            o.put("reason", p.reason());
+            PairMetrics m = p.metrics();
+            if (m == null) {
+                o.putNull("metrics");
+            } else {
+                figures(o.putObject("metrics"), m);
+            }
+        }
+        return s;
+    }
+
+    private static ObjectNode execution(Execution execution) {
+        ObjectNode e = MAPPER.createObjectNode();
+        e.put("provider", execution.provider());
+        e.put("device_id", execution.deviceId());
+        e.put("onnxruntime_version", execution.onnxruntimeVersion());
+        e.put("examples", execution.examples());
+        e.put("seconds", execution.seconds());
+        return e;
+    }
+
+    /** Writes {@code v} under the metric's key in the form its kind asks for; null (not computed) as null. */
+    private static void put(ObjectNode o, InvarianceMetrics metric, @Nullable Double v) {
+        if (v == null) {
+            o.putNull(metric.getKey());
+            return;
+        }
+        switch (metric.getKind()) {
+            case COUNT -> o.put(metric.getKey(), v.longValue());
             case FLAG -> o.put(metric.getKey(), v != 0.0);
             default -> number(o, metric.getKey(), v);
         }
-    }
-
-    private static double num(JsonNode o, InvarianceMetrics metric) {
-        return num(o, metric.getKey());
-    }
-
-    private static int count(JsonNode o, InvarianceMetrics metric) {
-        JsonNode v = o.path(metric.getKey());
-        return v.isNumber() ? v.asInt() : -1;
     }
 
     private static void number(ObjectNode o, String key, double v) {
@@ -332,39 +359,6 @@ public final class EvaluationJson {
         } else {
             o.putNull(key);
         }
-    }
-
-    /** A count; −1 (unknown, from a partial spectrum) is written as null. */
-    private static void count(ObjectNode o, String key, int v) {
-        if (v >= 0) {
-            o.put(key, v);
-        } else {
-            o.putNull(key);
-        }
-    }
-
-    private static int count(JsonNode o, String key) {
-        JsonNode v = o.path(key);
-        return v.isNumber() ? v.asInt() : -1;
-    }
-
-    private static double num(JsonNode o, String key) {
-        JsonNode v = o.path(key);
-        return v.isNumber() ? v.asDouble() : Double.NaN;
-    }
-
-    private static List<Double> doubles(JsonNode array) {
-        List<Double> out = new ArrayList<>();
-        array.forEach(v -> out.add(v.isNumber() ? v.asDouble() : Double.NaN));
-        return out;
-    }
-
-    private static JsonNode required(JsonNode root, String key) {
-        JsonNode v = root.get(key);
-        if (v == null || v.isNull()) {
-            throw new InvalidDataException("evaluation JSON has no '" + key + "'");
-        }
-        return v;
     }
 
     private static JsonNode parse(String json) {

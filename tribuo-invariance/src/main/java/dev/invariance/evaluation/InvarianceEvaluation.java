@@ -1,29 +1,16 @@
 package dev.invariance.evaluation;
 
 import dev.invariance.analysis.AnalysisReport;
-import dev.invariance.analysis.EdgeReport;
-import dev.invariance.analysis.LayerActivation;
-import dev.invariance.analysis.LayerMetrics;
-import dev.invariance.analysis.MarginComparison;
-import dev.invariance.analysis.PairMetrics;
-import dev.invariance.analysis.StableSubmatrixMetrics;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.evaluation.Evaluation;
 import org.tribuo.evaluation.metrics.MetricID;
-import org.tribuo.provenance.DataProvenance;
-import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.EvaluationProvenance;
-import org.tribuo.provenance.ModelProvenance;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-
-import static dev.invariance.evaluation.InvarianceMetrics.*;
 
 /**
  * Low-rank and alignment diagnostics of one model, in Tribuo's evaluation format. {@link #asMap()} holds every
@@ -39,6 +26,7 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
     private final List<Prediction<Label>> predictions;
     private final EvaluationProvenance provenance;
     private final Map<MetricID<Label>, Double> metrics;
+    private final @Nullable Execution execution;
 
     /**
      * @param report          the weight analysis
@@ -50,22 +38,35 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
     public InvarianceEvaluation(AnalysisReport report, @Nullable DataAnalysis data,
                                 @Nullable LabelEvaluation labelEvaluation, List<Prediction<Label>> predictions,
                                 EvaluationProvenance provenance) {
+        this(report, data, labelEvaluation, predictions, provenance, InvarianceMetrics.of(report, data), null);
+    }
+
+    /**
+     * Restores an evaluation read from JSON: the report, every figure, the provenance and the execution, without the
+     * data objects.
+     */
+    InvarianceEvaluation(AnalysisReport report, Map<MetricID<Label>, Double> metrics, EvaluationProvenance provenance,
+                         @Nullable Execution execution) {
+        this(report, null, null, List.of(), provenance,
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics)), execution);
+    }
+
+    private InvarianceEvaluation(AnalysisReport report, @Nullable DataAnalysis data,
+                                 @Nullable LabelEvaluation labelEvaluation, List<Prediction<Label>> predictions,
+                                 EvaluationProvenance provenance, Map<MetricID<Label>, Double> metrics,
+                                 @Nullable Execution execution) {
         this.report = report;
         this.data = data;
         this.labelEvaluation = labelEvaluation;
         this.predictions = List.copyOf(predictions);
         this.provenance = provenance;
-        this.metrics = InvarianceMetrics.of(report, data);
+        this.metrics = metrics;
+        this.execution = execution;
     }
 
-    /** Restores an evaluation read from JSON: the report, every figure and the provenance, without the data objects. */
-    InvarianceEvaluation(AnalysisReport report, Map<MetricID<Label>, Double> metrics, EvaluationProvenance provenance) {
-        this.report = report;
-        this.data = null;
-        this.labelEvaluation = null;
-        this.predictions = List.of();
-        this.provenance = provenance;
-        this.metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+    /** The same evaluation, saying what ran the model over its data. */
+    public InvarianceEvaluation withExecution(Execution execution) {
+        return new InvarianceEvaluation(report, data, labelEvaluation, predictions, provenance, metrics, execution);
     }
 
     @Override
@@ -98,143 +99,23 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         return labelEvaluation;
     }
 
-    /** The JSON form (the command-line contract's keys); see {@link EvaluationJson}. */
+    /** What ran the model over the data (ONNX Runtime, or the Java forward pass), or null when nothing ran. */
+    public @Nullable Execution getExecution() {
+        return execution;
+    }
+
+    /** The JSON form (the command-line contract's keys, {@code docs/json.md}); see {@link EvaluationJson}. */
     public String toJson() {
-        return EvaluationJson.write(this, null);
+        return EvaluationJson.write(this, (String) null);
     }
-
-    @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder();
-        int width = "Balanced Error Rate".length();
-        for (LayerMetrics l : report.layers()) {
-            width = Math.max(width, l.name().length());
-        }
-        for (PairMetrics p : report.pairs()) {
-            width = Math.max(width, (p.producerName() + " -> " + p.consumerName()).length());
-        }
-        width += 2;
-        String nameColumn = "%-" + width + "s";
-        sb.append(String.format(nameColumn + "%12s%12s%12s%12s%12s%12s%12s%12s%n", "Layer", "shape",
-                SPECTRAL_NORM.getDisplayName(), FROBENIUS_NORM.getDisplayName(), RANK1_RATIO.getDisplayName(),
-                STABLE_RANK.getDisplayName(), EFFECTIVE_RANK.getDisplayName(), NUMERICAL_RANK.getDisplayName(),
-                SIGMA2_OVER_SIGMA1.getDisplayName()));
-        for (LayerMetrics l : report.layers()) {
-            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12.3f%12d%12.4f%n", l.name(),
-                    l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
-                    l.stableRank(), l.effectiveRank(), l.numericalRank(), l.secondToFirstRatio()));
-        }
-        if (!report.pairs().isEmpty()) {
-            sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "Pair",
-                    TOP_ALIGNMENT.getDisplayName(), WEIGHTED_ALIGNMENT.getDisplayName(),
-                    COMMUTATOR_ALIGNMENT.getDisplayName(), BALANCEDNESS.getDisplayName()));
-            for (PairMetrics p : report.pairs()) {
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12.5f%12.5f%12.4g%n",
-                        p.producerName() + " -> " + p.consumerName() + (p.viaResidual() ? " (skip)" : ""),
-                        p.adjacentAlignment(), p.weightedAlignment(), p.commutatorAlignment(), p.balancedness()));
-            }
-        }
-        boolean header = false;
-        for (EdgeReport e : report.edges()) {
-            if (e.reason() != null) {
-                if (!header) {
-                    sb.append(String.format("%nEdges without pair metrics%n"));
-                    header = true;
-                }
-                sb.append("  ").append(e.producerName()).append(" -> ").append(e.consumerName()).append(": ")
-                        .append(e.reason()).append(String.format("%n"));
-            }
-        }
-        DataAnalysis d = data;
-        if (d != null) {
-            sb.append(String.format("%nData: %d examples%n", d.examples()));
-            MarginComparison m = d.margin();
-            if (m != null && m.svm().isOptimal()) {
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", SVM_COSINE.getDisplayName(), m.cosine()));
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", MARGIN_RATIO.getDisplayName(), m.marginRatio()));
-            } else if (m != null) {
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5g%n", NORMALISED_MARGIN.getDisplayName(),
-                        m.normalisedMargin()));
-            }
-            if (!d.marginNote().isEmpty()) {
-                sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
-            }
-            if (!d.activations().isEmpty()) {
-                sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer",
-                        STABLY_ACTIVE.getDisplayName(), STABLY_DEAD.getDisplayName(), UNSTABLE.getDisplayName(),
-                        "stable rk-1"));
-                StableSubmatrixMetrics stable = d.stable();
-                for (LayerActivation a : d.activations()) {
-                    String stableRho = "n/a";
-                    if (stable != null) {
-                        for (StableSubmatrixMetrics.StableLayer sl : stable.layers()) {
-                            LayerMetrics lm = sl.metrics();
-                            if (sl.layer() == a.layer() && lm != null) {
-                                stableRho = String.format(Locale.ROOT, "%.4f", lm.rank1Ratio());
-                            }
-                        }
-                    }
-                    sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", a.name(), a.stablyActive().size(),
-                            a.stablyDead().size(), a.unstableCount(), stableRho));
-                }
-            }
-        }
-        LabelEvaluation le = labelEvaluation;
-        if (le != null) {
-            sb.append(System.lineSeparator()).append(le);
-        }
-        sb.append(String.format("%n%nModel: %s%nData: %s%nBLAS/LAPACK: %s%n",
-                describe(provenance.getModelProvenance()), describe(provenance.getTestDatasetProvenance()),
-                report.backend()));
-        return unsignedZeros(sb.toString());
-    }
-
-    /** A formatted zero is written without a sign ("-0.000" becomes " 0.000", keeping the column width). */
-    private static String unsignedZeros(String table) {
-        return NEGATIVE_ZERO.matcher(table).replaceAll(" $1");
-    }
-
-    private static final java.util.regex.Pattern NEGATIVE_ZERO =
-            java.util.regex.Pattern.compile("(?<![0-9.eE])-(0\\.0+)(?![0-9eE])");
 
     /**
-     * "CLASS trained TIME (Tribuo V)" for a Tribuo model; for a model read from a file trained elsewhere (whose
-     * provenance records the file's producer, as the ONNX reader's does) the producer, opset and file time instead.
+     * The tables: per layer and per pair the main figures ({@code –} for a figure not computed, with a one-line
+     * legend), the edges without pair metrics, the data-dependent figures, the {@link LabelEvaluation}, the model,
+     * the data, the BLAS/LAPACK backend and what ran the model over the data.
      */
-    private static String describe(ModelProvenance model) {
-        Map<String, com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?>> values = new java.util.HashMap<>();
-        for (var e : model.getInstanceProvenance()) {
-            if (e.getB() instanceof com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?> p) {
-                values.put(e.getA(), p);
-            }
-        }
-        if (values.containsKey("producer-name")) {
-            String producer = (values.get("producer-name").getValue() + " "
-                    + (values.containsKey("producer-version") ? values.get("producer-version").getValue() : "")).strip();
-            return String.format("ONNX file written by %s, opset %s, modified %s", producer.isEmpty() ? "an unnamed producer"
-                    : producer, values.containsKey("opset") ? values.get("opset").getValue() : "?", model.getTrainingTime());
-        }
-        return String.format("%s trained %s (Tribuo %s)", model.getClassName(), model.getTrainingTime(),
-                model.getTribuoVersion());
-    }
-
-    private static String describe(DataProvenance data) {
-        if (data instanceof SimpleDataSourceProvenance simple) {
-            for (com.oracle.labs.mlrg.olcut.util.Pair<String, com.oracle.labs.mlrg.olcut.provenance.Provenance> p : simple) {
-                if (p.getA().equals(SimpleDataSourceProvenance.DESCRIPTION)) {
-                    String description = String.valueOf(((com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance<?>) p.getB()).getValue());
-                    return description.equals(InvarianceEvaluator.WEIGHTS_ONLY) ? "none (weights only)" : description;
-                }
-            }
-        }
-        if (data instanceof DatasetProvenance dataset) {
-            DataProvenance source = dataset.getSourceProvenance();
-            return simpleName(source.getClassName()) + " (" + dataset.getNumExamples() + " examples)";
-        }
-        return simpleName(data.getClassName());
-    }
-
-    private static String simpleName(String className) {
-        return className.substring(className.lastIndexOf('.') + 1);
+    @Override
+    public String toString() {
+        return EvaluationTable.of(this);
     }
 }

@@ -97,9 +97,16 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
                 new EvaluationProvenance(model.getProvenance(), none));
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>The evaluation's {@link InvarianceEvaluation#getExecution() execution} is {@link Execution#inJava}: the
+     * examples, and the seconds of Tribuo's predictions and of the forward pass that records the ReLU patterns.
+     */
     @Override
     public InvarianceEvaluation evaluate(Model<Label> model, Dataset<Label> dataset) {
-        return evaluate(model, model.predict(dataset), dataset.getProvenance());
+        long start = System.nanoTime();
+        List<Prediction<Label>> predictions = model.predict(dataset);
+        return evaluate(model, predictions, dataset.getProvenance(), System.nanoTime() - start);
     }
 
     @Override
@@ -107,9 +114,21 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         return evaluate(model, new MutableDataset<>(source));
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>With predictions, the evaluation's {@link InvarianceEvaluation#getExecution() execution} is
+     * {@link Execution#inJava}: the examples, and the seconds of the forward pass that records the ReLU patterns (the
+     * predictions were made by the caller).
+     */
     @Override
     public InvarianceEvaluation evaluate(Model<Label> model, List<Prediction<Label>> predictions,
                                          DataProvenance dataProvenance) {
+        return evaluate(model, predictions, dataProvenance, 0L);
+    }
+
+    /** The evaluation, its execution counting {@code predictionNanos} already spent predicting. */
+    private InvarianceEvaluation evaluate(Model<Label> model, List<Prediction<Label>> predictions,
+                                          DataProvenance dataProvenance, long predictionNanos) {
         NetworkDescription network = networkOf(model);
         AnalysisReport report = analyzer.analyze(network);
         LabelEvaluation classification = predictions.isEmpty() ? null
@@ -118,12 +137,18 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         for (Prediction<Label> p : predictions) {
             examples.add(p.getExample());
         }
-        DataAnalysis data = examples.isEmpty() ? null : analyseData(model, network, examples);
-        return new InvarianceEvaluation(report, data, classification, predictions,
-                new EvaluationProvenance(model.getProvenance(), dataProvenance));
+        DataRun run = examples.isEmpty() ? null : analyseData(model, network, examples);
+        InvarianceEvaluation evaluation = new InvarianceEvaluation(report, run == null ? null : run.analysis(),
+                classification, predictions, new EvaluationProvenance(model.getProvenance(), dataProvenance));
+        return run == null ? evaluation : evaluation.withExecution(
+                Execution.inJava(examples.size(), (predictionNanos + run.forwardNanos()) / 1e9));
     }
 
-    private DataAnalysis analyseData(Model<Label> model, NetworkDescription network, List<Example<Label>> examples) {
+    /** The data-dependent figures and the nanoseconds the forward pass over the examples took. */
+    private record DataRun(DataAnalysis analysis, long forwardNanos) {
+    }
+
+    private DataRun analyseData(Model<Label> model, NetworkDescription network, List<Example<Label>> examples) {
         // the network's own inputs: standardised when the model standardises (the analysis is of the weights as trained)
         FeatureStandardization standardization = model instanceof DeepNetModel dm ? dm.getStandardization() : null;
         WeightMatrix inputs = TribuoData.inputs(model.getFeatureIDMap(), examples);
@@ -152,16 +177,20 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         }
         List<LayerActivation> activations = new ArrayList<>();
         StableSubmatrixMetrics stable = null;
+        long forwardNanos = 0;
         if (relu) {
-            for (LayerActivation a : ActivationPatterns.of(network, inputs)) {
+            long start = System.nanoTime();
+            List<LayerActivation> patterns = ActivationPatterns.of(network, inputs);
+            forwardNanos = System.nanoTime() - start;
+            for (LayerActivation a : patterns) {
                 if (network.layer(a.layer()).activation() == Activation.RELU) {
                     activations.add(a);
                 }
             }
-            stable = analyzer.analyzeStableSubmatrices(network, inputs);
+            stable = analyzer.analyzeStableSubmatrices(network, patterns);
         }
         List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, inputs);
-        return new DataAnalysis(examples.size(), margin, note, activations, stable, drift);
+        return new DataRun(new DataAnalysis(examples.size(), margin, note, activations, stable, drift), forwardNanos);
     }
 
     private static NetworkDescription networkOf(Model<Label> model) {

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The analysis metrics as typed identifiers, in the manner of Tribuo's {@code LabelMetrics}: one constant per
@@ -34,7 +33,9 @@ import java.util.function.ToDoubleFunction;
  * identities with the prefix {@code stable_} ({@link #forStableLayer}, {@link #forStablePair}).
  *
  * <p>Constants marked {@linkplain #isInMetricMap() not in the metric map} are per-pair details that the JSON
- * {@code alignment} and {@code data} sections carry but {@link InvarianceEvaluation#asMap()} does not.
+ * {@code alignment} and {@code data} sections carry but {@link InvarianceEvaluation#asMap()} does not. A figure that
+ * was not computed (null in {@link LayerMetrics} or {@link PairMetrics}, for example the effective rank in the top-k
+ * spectrum mode) is NaN in the metric map, as Tribuo's maps hold doubles, and {@code null} in JSON.
  */
 public enum InvarianceMetrics {
     /** ‖W‖₂ = σ₁. */
@@ -48,11 +49,11 @@ public enum InvarianceMetrics {
     /** Roy–Vetterli effective rank exp(H(σ/‖σ‖₁)). */
     EFFECTIVE_RANK(Scope.LAYER, "effective_rank", "eff. rank", Kind.REAL, LayerMetrics::effectiveRank),
     /** #{σ_k > σ₁·max(d_out, d_in)·ε}. */
-    NUMERICAL_RANK(Scope.LAYER, "numerical_rank", "num. rank", Kind.COUNT, l -> count(l.numericalRank())),
+    NUMERICAL_RANK(Scope.LAYER, "numerical_rank", "num. rank", Kind.COUNT, LayerMetrics::numericalRank),
     /** #{σ_k > 10⁻²·σ₁}. */
-    RELATIVE_RANK_1E2(Scope.LAYER, "relative_rank_1e-2", "rel. rank 1e-2", Kind.COUNT, l -> count(l.relativeRank1e2())),
+    RELATIVE_RANK_1E2(Scope.LAYER, "relative_rank_1e-2", "rel. rank 1e-2", Kind.COUNT, LayerMetrics::relativeRank1e2),
     /** #{σ_k > 10⁻³·σ₁}. */
-    RELATIVE_RANK_1E3(Scope.LAYER, "relative_rank_1e-3", "rel. rank 1e-3", Kind.COUNT, l -> count(l.relativeRank1e3())),
+    RELATIVE_RANK_1E3(Scope.LAYER, "relative_rank_1e-3", "rel. rank 1e-3", Kind.COUNT, LayerMetrics::relativeRank1e3),
     /** Σσ_k/√(Σσ_k²). */
     NUCLEAR_FROBENIUS_RATIO(Scope.LAYER, "nuclear_frobenius_ratio", "nuc/frob", Kind.REAL,
             LayerMetrics::nuclearFrobeniusRatio),
@@ -74,13 +75,13 @@ public enum InvarianceMetrics {
     /** ‖W_toᵀ W_to − W_from W_fromᵀ‖_F. */
     BALANCEDNESS(Scope.PAIR, "balancedness", "balance", Kind.REAL, null, PairMetrics::balancedness, true),
     /** k of the matched-vector and subspace scores; a detail, not in the metric map. */
-    MATCHED_RANK(Scope.PAIR, "matched_rank", "k", Kind.COUNT, null, p -> p.matchedRank(), false),
+    MATCHED_RANK(Scope.PAIR, "matched_rank", "k", Kind.COUNT, null, PairMetrics::matchedRank, false),
     /** (1/k) Σ_j max_l |M_jl|; a detail, not in the metric map. */
     MATCHED_VECTOR_SCORE(Scope.PAIR, "matched_vector_score", "matched", Kind.REAL, null,
             PairMetrics::matchedVectorScore, false),
     /** Whether the row-wise argmax of |M| is a permutation (1 or 0); a detail, not in the metric map. */
     MATCHED_IS_PERMUTATION(Scope.PAIR, "matched_is_permutation", "permutation", Kind.FLAG, null,
-            p -> p.matchedIsPermutation() ? 1.0 : 0.0, false),
+            p -> flag(p.matchedIsPermutation()), false),
     /** ‖M‖_F²/k, the mean squared cosine of the principal angles; a detail, not in the metric map. */
     SUBSPACE_SCORE(Scope.PAIR, "subspace_score", "subspace", Kind.REAL, null, PairMetrics::subspaceScore, false),
 
@@ -126,11 +127,11 @@ public enum InvarianceMetrics {
 
     /** How a value is written in JSON. */
     public enum Kind {
-        /** A real number; NaN and infinities are written as null. */
+        /** A real number; NaN, infinities and figures not computed are written as null. */
         REAL,
-        /** A non-negative integer. */
+        /** A non-negative integer, or null when not computed. */
         COUNT,
-        /** A boolean, 1 for true and 0 for false in the metric map. */
+        /** A boolean, 1 for true and 0 for false in the metric map; null when not computed. */
         FLAG
     }
 
@@ -138,21 +139,21 @@ public enum InvarianceMetrics {
     private final String key;
     private final String displayName;
     private final Kind kind;
-    private final @Nullable ToDoubleFunction<LayerMetrics> layerValue;
-    private final @Nullable ToDoubleFunction<PairMetrics> pairValue;
+    private final @Nullable Figure<LayerMetrics> layerValue;
+    private final @Nullable Figure<PairMetrics> pairValue;
     private final boolean inMetricMap;
 
     InvarianceMetrics(Scope scope, String key, String displayName, Kind kind) {
         this(scope, key, displayName, kind, null, null, true);
     }
 
-    InvarianceMetrics(Scope scope, String key, String displayName, Kind kind, ToDoubleFunction<LayerMetrics> layerValue) {
+    InvarianceMetrics(Scope scope, String key, String displayName, Kind kind, Figure<LayerMetrics> layerValue) {
         this(scope, key, displayName, kind, layerValue, null, true);
     }
 
     InvarianceMetrics(Scope scope, String key, String displayName, Kind kind,
-                      @Nullable ToDoubleFunction<LayerMetrics> layerValue,
-                      @Nullable ToDoubleFunction<PairMetrics> pairValue, boolean inMetricMap) {
+                      @Nullable Figure<LayerMetrics> layerValue,
+                      @Nullable Figure<PairMetrics> pairValue, boolean inMetricMap) {
         this.scope = scope;
         this.key = key;
         this.displayName = displayName;
@@ -308,22 +309,41 @@ public enum InvarianceMetrics {
         }
     }
 
-    /** This layer metric's value in {@code l}. */
-    double of(LayerMetrics l) {
-        ToDoubleFunction<LayerMetrics> f = layerValue;
+    /** This layer metric's value in {@code l}: null when it was not computed (a count or flag as a number). */
+    @Nullable Double valueOf(LayerMetrics l) {
+        Figure<LayerMetrics> f = layerValue;
         if (f == null) {
             throw new IllegalStateException(name() + " is not read from LayerMetrics");
         }
-        return f.applyAsDouble(l);
+        return asDouble(f.of(l));
     }
 
-    /** This pair metric's value in {@code p}. */
-    double of(PairMetrics p) {
-        ToDoubleFunction<PairMetrics> f = pairValue;
+    /** This pair metric's value in {@code p}: null when it was not computed (a count or flag as a number). */
+    @Nullable Double valueOf(PairMetrics p) {
+        Figure<PairMetrics> f = pairValue;
         if (f == null) {
             throw new IllegalStateException(name() + " is not read from PairMetrics");
         }
-        return f.applyAsDouble(p);
+        return asDouble(f.of(p));
+    }
+
+    /** A figure as Tribuo's metric maps hold it: NaN when it was not computed. */
+    private static double orNaN(@Nullable Double v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    private static @Nullable Double asDouble(@Nullable Number v) {
+        return v == null ? null : v.doubleValue();
+    }
+
+    private static @Nullable Number flag(@Nullable Boolean b) {
+        return b == null ? null : (b ? 1 : 0);
+    }
+
+    /** One figure of a layer's or a pair's metrics record; null when it was not computed. */
+    @FunctionalInterface
+    private interface Figure<T> {
+        @Nullable Number of(T metrics);
     }
 
     /** Whether the value comes from {@link LayerMetrics}. */
@@ -389,20 +409,15 @@ public enum InvarianceMetrics {
     private static void putLayer(Map<MetricID<Label>, Double> m, String name, String prefix, LayerMetrics l) {
         for (InvarianceMetrics metric : values()) {
             if (metric.layerValue != null && metric.inMetricMap) {
-                m.put(new MetricID<>(layerTarget(name), prefix + metric.key), metric.of(l));
+                m.put(new MetricID<>(layerTarget(name), prefix + metric.key), orNaN(metric.valueOf(l)));
             }
         }
-    }
-
-    /** A rank count as a figure; −1 (not known from a partial spectrum) becomes NaN. */
-    private static double count(int rank) {
-        return rank < 0 ? Double.NaN : rank;
     }
 
     private static void putPair(Map<MetricID<Label>, Double> m, String from, String to, String prefix, PairMetrics p) {
         for (InvarianceMetrics metric : values()) {
             if (metric.pairValue != null && metric.inMetricMap) {
-                m.put(new MetricID<>(pairTarget(from, to), prefix + metric.key), metric.of(p));
+                m.put(new MetricID<>(pairTarget(from, to), prefix + metric.key), orNaN(metric.valueOf(p)));
             }
         }
     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,17 +147,18 @@ class GraphAnalysisTest {
                 close(e.get("effective_rank").asDouble(), l.effectiveRank(), 1e-4, l.name() + " effective rank");
                 assertEquals(e.get("numerical_rank").asInt(), l.numericalRank(), l.name());
             } else {
-                assertTrue(Double.isNaN(l.effectiveRank()), l.name());
-                assertTrue(Double.isNaN(l.nuclearFrobeniusRatio()), l.name());
-                assertEquals(-1, l.numericalRank(), l.name());
+                assertNull(l.effectiveRank(), l.name());
+                assertNull(l.nuclearFrobeniusRatio(), l.name());
+                assertNull(l.numericalRank(), l.name());
+                assertFalse(l.isSpectrumComplete(), l.name());
             }
         }
         for (int j = 0; j < full.pairs().size(); j++) {
             PairMetrics f = full.pairs().get(j);
             PairMetrics t = top.pairs().get(j);
             close(f.adjacentAlignment(), t.adjacentAlignment(), 1e-9, f.producerName() + " top alignment");
-            assertTrue(Double.isNaN(t.weightedAlignment()) && Double.isNaN(t.commutatorScore())
-                    && Double.isNaN(t.balancedness()), t.toString());
+            assertTrue(t.weightedAlignment() == null && t.commutatorScore() == null && t.commutatorAlignment() == null
+                    && t.balancedness() == null, t.toString());
         }
     }
 

@@ -113,7 +113,7 @@ class PairMetricsTest {
         assertTrue(Double.isNaN(p.weightedAlignment()));
         assertTrue(Double.isNaN(p.commutatorScore()));
         assertTrue(Double.isNaN(p.subspaceScore()));
-        assertFalse(p.matchedIsPermutation());
+        assertEquals(Boolean.FALSE, p.matchedIsPermutation());
     }
 
     @Test

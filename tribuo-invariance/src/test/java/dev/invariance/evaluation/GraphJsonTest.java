@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.invariance.analysis.AnalysisOptions;
 import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.SeparableDataSource;
@@ -27,6 +28,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JSON of a graph analysis: spectrum mode, every edge with ops and reason, subgraph and convolution of layers. */
@@ -95,7 +97,7 @@ class GraphJsonTest {
     void topKReportSaysSoAndWritesUnknownFiguresAsNull() throws Exception {
         AnalysisOptions options = AnalysisOptions.builder().spectrum(SpectrumMode.TOP_K).topK(2).build();
         AnalysisReport report = WeightAnalyzer.create(options).analyze(graph());
-        String json = EvaluationJson.write(evaluation(report), null);
+        String json = evaluation(report).toJson();
         JsonNode root = new ObjectMapper().readTree(json);
         assertEquals("top-k", root.get("spectrum").asText());
         JsonNode fc = root.get("layers").get(0); // 6 x 4: two of four singular values computed
@@ -106,5 +108,27 @@ class GraphJsonTest {
         assertTrue(root.get("alignment").get(0).get("commutator_alignment").isNull());
         assertTrue(root.get("alignment").get(0).get("top_alignment").isNumber());
         assertEquals(report, EvaluationJson.read(json).getReport());
+    }
+
+    @Test
+    void undefinedFiguresReadBackAsNaNAndFiguresNotComputedAsNull() {
+        // an all-zero network: its ratios are undefined (NaN) in both modes, written as null
+        DeepNetModel zero = DeepNetTrainer.builder().hidden(3).initScale(0.0).steps(0).build()
+                .train(new MutableDataset<>(new SeparableDataSource(20, 4, 0.0, 1L)));
+        for (SpectrumMode mode : SpectrumMode.values()) {
+            AnalysisReport report = WeightAnalyzer.create(AnalysisOptions.builder().spectrum(mode).topK(1).build())
+                    .analyze(zero.getNetwork());
+            LayerMetrics first = report.layers().get(0); // 3 x 4: top-k computes 2 of its 3 singular values
+            assertEquals(mode == SpectrumMode.FULL, first.isSpectrumComplete(), mode.getId());
+            String json = evaluation(report).toJson();
+            InvarianceEvaluation read = EvaluationJson.read(json);
+            assertEquals(json, read.toJson(), mode.getId()); // the records differ only in -0.0, written as 0.0
+            AnalysisReport back = read.getReport();
+            if (mode == SpectrumMode.FULL) {
+                assertTrue(Double.isNaN(back.layers().get(0).effectiveRank()), "undefined, not missing");
+            } else {
+                assertNull(back.layers().get(0).effectiveRank(), "not computed");
+            }
+        }
     }
 }

@@ -126,6 +126,12 @@ class InvarianceEvaluatorTest {
         assertEquals(e.getReport(), back.getReport());
         assertEquals(e.getProvenance(), back.getProvenance());
         assertEquals(e.getProvenance().getModelProvenance(), model.getProvenance());
+        Execution run = e.getExecution();
+        assertNotNull(run, "the evaluator ran the model over the data");
+        assertEquals(Execution.JAVA, run.provider());
+        assertEquals(data.size(), run.examples());
+        assertEquals(run, back.getExecution());
+        assertTrue(table.contains("Executed in Java: " + data.size() + " examples"), table);
     }
 
     @Test
@@ -134,6 +140,7 @@ class InvarianceEvaluatorTest {
         InvarianceEvaluation e = InvarianceEvaluator.create().evaluate(model);
         assertNull(e.getDataAnalysis());
         assertNull(e.getLabelEvaluation());
+        assertNull(e.getExecution(), "nothing ran");
         assertTrue(e.asMap().keySet().stream().noneMatch(id -> id.getB().equals("svm_cosine")));
         assertEquals(2, e.getReport().layers().size());
     }

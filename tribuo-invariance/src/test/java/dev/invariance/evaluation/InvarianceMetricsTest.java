@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,7 +103,7 @@ class InvarianceMetricsTest {
         JsonNode root = new ObjectMapper().readTree(InvarianceEvaluator.create().evaluate(model, data).toJson());
         assertEquals(List.of("name", "op", "shape", "element_type", "spectral_norm", "frobenius_norm", "stable_rank",
                 "rank1_ratio", "effective_rank", "numerical_rank", "relative_rank_1e-2", "relative_rank_1e-3",
-                "nuclear_frobenius_ratio", "sigma2_over_sigma1", "spectral_gap", "singular_values"),
+                "nuclear_frobenius_ratio", "sigma2_over_sigma1", "spectral_gap", "complete_spectrum", "singular_values"),
                 fieldNames(root.path("layers").get(0)));
         assertEquals(List.of("from", "to", "from_index", "to_index", "ops", "via_residual", "top_alignment",
                 "weighted_alignment", "commutator_score", "commutator_alignment", "balancedness", "matched_rank",
@@ -110,8 +111,9 @@ class InvarianceMetricsTest {
                 fieldNames(root.path("alignment").get(0)));
         assertTrue(root.path("layers").get(0).path("numerical_rank").isIntegralNumber());
         assertTrue(root.path("alignment").get(0).path("matched_is_permutation").isBoolean());
-        assertEquals(List.of("name", "stably_active", "stably_dead", "unstable", "tied_units"),
-                fieldNames(root.path("data").path("activations").get(0)));
+        assertEquals(List.of("layer", "stably_active", "stably_dead", "unstable", "tied_units"),
+                fieldNames(root.path("activations").get(0)));
+        assertFalse(root.path("data").has("activations"), "activation counts are written once, in activations");
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -1,0 +1,191 @@
+package dev.invariance.evaluation;
+
+import com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.util.Pair;
+import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.EdgeReport;
+import dev.invariance.analysis.LayerActivation;
+import dev.invariance.analysis.LayerMetrics;
+import dev.invariance.analysis.MarginComparison;
+import dev.invariance.analysis.PairMetrics;
+import dev.invariance.analysis.StableSubmatrixMetrics;
+import org.jspecify.annotations.Nullable;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.provenance.DataProvenance;
+import org.tribuo.provenance.DatasetProvenance;
+import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import static dev.invariance.evaluation.InvarianceMetrics.*;
+
+/**
+ * The plain-text form of an {@link InvarianceEvaluation} ({@link InvarianceEvaluation#toString()}): a figure that was
+ * not computed is shown as {@value #NOT_COMPUTED} and explained by one legend line under the tables; an undefined
+ * one (NaN) as {@code NaN}.
+ */
+final class EvaluationTable {
+    /** The cell of a figure that was not computed. */
+    static final String NOT_COMPUTED = "–";
+    /** The line under the layer and pair tables when one of their cells is {@value #NOT_COMPUTED}. */
+    static final String LEGEND = NOT_COMPUTED + " not computed: the top-k spectrum mode leaves out the figures that need"
+            + " every singular value or both full matrices";
+
+    private static final Pattern NEGATIVE_ZERO = Pattern.compile("(?<![0-9.eE])-(0\\.0+)(?![0-9eE])");
+
+    private EvaluationTable() {
+    }
+
+    static String of(InvarianceEvaluation evaluation) {
+        AnalysisReport report = evaluation.getReport();
+        StringBuilder sb = new StringBuilder();
+        int width = "Balanced Error Rate".length();
+        for (LayerMetrics l : report.layers()) {
+            width = Math.max(width, l.name().length());
+        }
+        for (PairMetrics p : report.pairs()) {
+            width = Math.max(width, (p.producerName() + " -> " + p.consumerName()).length());
+        }
+        width += 2;
+        String nameColumn = "%-" + width + "s";
+        boolean dashes = false;
+        sb.append(String.format(nameColumn + "%12s%12s%12s%12s%12s%12s%12s%12s%n", "Layer", "shape",
+                SPECTRAL_NORM.getDisplayName(), FROBENIUS_NORM.getDisplayName(), RANK1_RATIO.getDisplayName(),
+                STABLE_RANK.getDisplayName(), EFFECTIVE_RANK.getDisplayName(), NUMERICAL_RANK.getDisplayName(),
+                SIGMA2_OVER_SIGMA1.getDisplayName()));
+        for (LayerMetrics l : report.layers()) {
+            dashes |= l.effectiveRank() == null || l.numericalRank() == null;
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12s%12s%12.4f%n", l.name(),
+                    l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
+                    l.stableRank(), cell(l.effectiveRank(), "%.3f"), cell(l.numericalRank(), "%d"),
+                    l.secondToFirstRatio()));
+        }
+        if (!report.pairs().isEmpty()) {
+            sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "Pair",
+                    TOP_ALIGNMENT.getDisplayName(), WEIGHTED_ALIGNMENT.getDisplayName(),
+                    COMMUTATOR_ALIGNMENT.getDisplayName(), BALANCEDNESS.getDisplayName()));
+            for (PairMetrics p : report.pairs()) {
+                dashes |= p.weightedAlignment() == null || p.commutatorAlignment() == null || p.balancedness() == null;
+                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12s%12s%12s%n",
+                        p.producerName() + " -> " + p.consumerName() + (p.viaResidual() ? " (skip)" : ""),
+                        p.adjacentAlignment(), cell(p.weightedAlignment(), "%.5f"),
+                        cell(p.commutatorAlignment(), "%.5f"), cell(p.balancedness(), "%.4g")));
+            }
+        }
+        if (dashes) {
+            sb.append(LEGEND).append(String.format("%n"));
+        }
+        boolean header = false;
+        for (EdgeReport e : report.edges()) {
+            if (e.reason() != null) {
+                if (!header) {
+                    sb.append(String.format("%nEdges without pair metrics%n"));
+                    header = true;
+                }
+                sb.append("  ").append(e.producerName()).append(" -> ").append(e.consumerName()).append(": ")
+                        .append(e.reason()).append(String.format("%n"));
+            }
+        }
+        DataAnalysis d = evaluation.getDataAnalysis();
+        if (d != null) {
+            data(sb, d, nameColumn);
+        }
+        LabelEvaluation le = evaluation.getLabelEvaluation();
+        if (le != null) {
+            sb.append(System.lineSeparator()).append(le);
+        }
+        EvaluationProvenance provenance = evaluation.getProvenance();
+        sb.append(String.format("%n%nModel: %s%nData: %s%nBLAS/LAPACK: %s%n",
+                describe(provenance.getModelProvenance()), describe(provenance.getTestDatasetProvenance()),
+                report.backend()));
+        Execution execution = evaluation.getExecution();
+        if (execution != null) {
+            sb.append(execution.describe()).append(String.format("%n"));
+        }
+        return unsignedZeros(sb.toString());
+    }
+
+    private static void data(StringBuilder sb, DataAnalysis d, String nameColumn) {
+        sb.append(String.format("%nData: %d examples%n", d.examples()));
+        MarginComparison m = d.margin();
+        if (m != null && m.svm().isOptimal()) {
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", SVM_COSINE.getDisplayName(), m.cosine()));
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%n", MARGIN_RATIO.getDisplayName(), m.marginRatio()));
+        } else if (m != null) {
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12.5g%n", NORMALISED_MARGIN.getDisplayName(),
+                    m.normalisedMargin()));
+        }
+        if (!d.marginNote().isEmpty()) {
+            sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
+        }
+        if (d.activations().isEmpty()) {
+            return;
+        }
+        sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer",
+                STABLY_ACTIVE.getDisplayName(), STABLY_DEAD.getDisplayName(), UNSTABLE.getDisplayName(),
+                "stable rk-1"));
+        StableSubmatrixMetrics stable = d.stable();
+        for (LayerActivation a : d.activations()) {
+            String stableRho = "n/a"; // an empty stable set: no submatrix (not applicable, rather than not computed)
+            if (stable != null) {
+                for (StableSubmatrixMetrics.StableLayer sl : stable.layers()) {
+                    LayerMetrics lm = sl.metrics();
+                    if (sl.layer() == a.layer() && lm != null) {
+                        stableRho = String.format(Locale.ROOT, "%.4f", lm.rank1Ratio());
+                    }
+                }
+            }
+            sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", a.name(), a.stablyActive().size(),
+                    a.stablyDead().size(), a.unstableCount(), stableRho));
+        }
+    }
+
+    /** A figure formatted with {@code format}, or {@value #NOT_COMPUTED} when it was not computed. */
+    private static String cell(@Nullable Number v, String format) {
+        return v == null ? NOT_COMPUTED : String.format(Locale.ROOT, format, v);
+    }
+
+    /** A formatted zero is written without a sign ("-0.000" becomes " 0.000", keeping the column width). */
+    private static String unsignedZeros(String table) {
+        return NEGATIVE_ZERO.matcher(table).replaceAll(" $1");
+    }
+
+    /**
+     * "CLASS trained TIME (Tribuo V)" for a Tribuo model; for a model read from a file trained elsewhere (whose
+     * provenance records the file's producer, as the ONNX reader's does) the producer, opset and file time instead.
+     */
+    private static String describe(ModelProvenance model) {
+        ModelFile file = ModelFile.of(null, model);
+        if (file.format().equals(ModelFile.ONNX)) {
+            String producer = (file.producer() + " " + file.producerVersion()).strip();
+            return String.format("ONNX file written by %s, opset %s, modified %s", producer.isEmpty()
+                    ? "an unnamed producer" : producer, file.opset() == null ? "?" : file.opset(), model.getTrainingTime());
+        }
+        return String.format("%s trained %s (Tribuo %s)", model.getClassName(), model.getTrainingTime(),
+                model.getTribuoVersion());
+    }
+
+    private static String describe(DataProvenance data) {
+        if (data instanceof SimpleDataSourceProvenance simple) {
+            for (Pair<String, Provenance> p : simple) {
+                if (p.getA().equals(SimpleDataSourceProvenance.DESCRIPTION)) {
+                    String description = String.valueOf(((PrimitiveProvenance<?>) p.getB()).getValue());
+                    return description.equals(InvarianceEvaluator.WEIGHTS_ONLY) ? "none (weights only)" : description;
+                }
+            }
+        }
+        if (data instanceof DatasetProvenance dataset) {
+            DataProvenance source = dataset.getSourceProvenance();
+            return simpleName(source.getClassName()) + " (" + dataset.getNumExamples() + " examples)";
+        }
+        return simpleName(data.getClassName());
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+}
