@@ -1,5 +1,7 @@
 package dev.invariance.analysis;
 
+import dev.invariance.network.GraphEdge;
+import dev.invariance.network.GraphPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,17 +15,30 @@ import java.util.Objects;
  * @param backend  which BLAS/LAPACK implementation computed the figures (e.g. {@code BLAS=JNIBLAS, LAPACK=JNILAPACK})
  * @param layers   per-layer metrics
  * @param pairs    per-pair metrics of the edges that have them
- * @param edges    every edge, with metrics or a reason
- * @param spectrum which spectrum mode produced the figures
+ * @param edges         every edge between two layers, with metrics or a reason
+ * @param spectrum      which spectrum mode produced the figures
+ * @param inputs        the network's graph inputs (empty when its description does not name them)
+ * @param outputs       the network's graph outputs
+ * @param boundaryEdges the edges from an input or to an output (the rest of the graph around the layers)
  */
 public record AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs,
-                             List<EdgeReport> edges, SpectrumMode spectrum) {
+                             List<EdgeReport> edges, SpectrumMode spectrum, List<GraphPort> inputs,
+                             List<GraphPort> outputs, List<GraphEdge> boundaryEdges) {
     /** Copies the lists. */
     public AnalysisReport {
         layers = List.copyOf(layers);
         pairs = List.copyOf(pairs);
         edges = List.copyOf(edges);
         Objects.requireNonNull(spectrum, "spectrum");
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        boundaryEdges = List.copyOf(boundaryEdges);
+    }
+
+    /** A report on layers and the edges between them, the graph's inputs and outputs not known. */
+    public AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs,
+                          List<EdgeReport> edges, SpectrumMode spectrum) {
+        this(source, backend, layers, pairs, edges, spectrum, List.of(), List.of(), List.of());
     }
 
     /**

@@ -115,7 +115,8 @@ final class LayerByLayer {
                 }
             }
             return new AnalysisReport(outline.source(), LinearAlgebraBackend.describe(), List.of(layers), pairs,
-                    List.of(reports), options.getSpectrum());
+                    List.of(reports), options.getSpectrum(), outline.inputs(), outline.outputs(),
+                    outline.boundaryEdges());
         } finally {
             pool.shutdownNow();
         }

@@ -1,5 +1,8 @@
 package dev.invariance.evaluation;
 
+import dev.invariance.network.GraphEdge;
+import dev.invariance.network.GraphNode;
+import dev.invariance.network.GraphPort;
 import dev.invariance.network.UnitMapping;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,6 +117,7 @@ public final class EvaluationJson {
             }
             edges.add(edge(e));
         }
+        root.set("graph", graph(report));
         DataAnalysis data = evaluation.getDataAnalysis();
         if (data != null) {
             root.set("data", data(data));
@@ -224,6 +228,47 @@ public final class EvaluationJson {
         }
         o.set("units", units(e.units()));
         return o;
+    }
+
+    /**
+     * {@code {inputs: [{name, width}], outputs: [{name, width}], boundary_edges: [{from, from_kind, from_index, to,
+     * to_kind, to_index, ops, via_residual, units}]}}: the graph around the layers (its inputs, its outputs and the
+     * edges that touch them); names are those of the inputs, layers and outputs, kinds {@code input}, {@code layer},
+     * {@code output}.
+     */
+    private static ObjectNode graph(AnalysisReport report) {
+        ObjectNode g = MAPPER.createObjectNode();
+        ports(g.putArray("inputs"), report.inputs());
+        ports(g.putArray("outputs"), report.outputs());
+        ArrayNode boundary = g.putArray("boundary_edges");
+        for (GraphEdge e : report.boundaryEdges()) {
+            ObjectNode o = boundary.addObject();
+            node(o, "from", e.from(), report);
+            node(o, "to", e.to(), report);
+            ArrayNode ops = o.putArray("ops");
+            e.ops().forEach(ops::add);
+            o.put("via_residual", e.viaResidual());
+            o.set("units", units(e.units()));
+        }
+        return g;
+    }
+
+    private static void ports(ArrayNode out, List<GraphPort> ports) {
+        for (GraphPort p : ports) {
+            ObjectNode o = out.addObject();
+            o.put("name", p.name());
+            o.put("width", p.width());
+        }
+    }
+
+    private static void node(ObjectNode o, String key, GraphNode n, AnalysisReport report) {
+        String kind = n instanceof GraphNode.Input ? "input" : n instanceof GraphNode.Layer ? "layer" : "output";
+        String name = n instanceof GraphNode.Input ? report.inputs().get(n.index()).name()
+                : n instanceof GraphNode.Layer ? report.layers().get(n.index()).name()
+                : report.outputs().get(n.index()).name();
+        o.put(key, name);
+        o.put(key + "_kind", kind);
+        o.put(key + "_index", n.index());
     }
 
     /**

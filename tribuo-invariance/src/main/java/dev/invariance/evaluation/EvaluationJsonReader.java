@@ -1,5 +1,8 @@
 package dev.invariance.evaluation;
 
+import dev.invariance.network.GraphEdge;
+import dev.invariance.network.GraphNode;
+import dev.invariance.network.GraphPort;
 import dev.invariance.network.UnitMapping;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,7 +89,17 @@ final class EvaluationJsonReader {
                         e.path("from").asText(), e.path("to").asText(), ops, e.path("via_residual").asBoolean(), m,
                         m == null ? reason.asText() : null, units(e.path("units"))));
             }
-            report = new AnalysisReport(source, backend, layers, pairs, edges, mode);
+            JsonNode graph = root.path("graph");
+            List<GraphPort> inputs = ports(graph.path("inputs"));
+            List<GraphPort> outputs = ports(graph.path("outputs"));
+            List<GraphEdge> boundary = new ArrayList<>();
+            for (JsonNode e : graph.path("boundary_edges")) {
+                List<String> ops = new ArrayList<>();
+                e.path("ops").forEach(o -> ops.add(o.asText()));
+                boundary.add(new GraphEdge(node(e, "from"), node(e, "to"), ops, e.path("via_residual").asBoolean(),
+                        units(e.path("units"))));
+            }
+            report = new AnalysisReport(source, backend, layers, pairs, edges, mode, inputs, outputs, boundary);
         }
         Map<MetricID<Label>, Double> metrics = new LinkedHashMap<>();
         for (JsonNode m : required(root, "metrics")) {
@@ -198,6 +211,31 @@ final class EvaluationJsonReader {
                 return new UnitMapping.NotUnitWise(u.path("reason").asText());
             default:
                 return UnitMapping.identity();
+        }
+    }
+
+    private static List<GraphPort> ports(JsonNode array) {
+        List<GraphPort> out = new ArrayList<>();
+        for (JsonNode p : array) {
+            JsonNode w = p.path("width");
+            out.add(new GraphPort(p.path("name").asText(), w.isIntegralNumber() ? w.asInt() : null));
+        }
+        return out;
+    }
+
+    private static GraphNode node(JsonNode edge, String key) {
+        int index = edge.path(key + "_index").asInt();
+        String kind = edge.path(key + "_kind").asText();
+        switch (kind) {
+            case "input":
+                return new GraphNode.Input(index);
+            case "layer":
+                return new GraphNode.Layer(index);
+            case "output":
+                return new GraphNode.Output(index);
+            default:
+                throw new InvalidDataException("a boundary edge's " + key + "_kind is '" + kind
+                        + "', not input, layer or output");
         }
     }
 }

@@ -26,10 +26,10 @@ public record GraphEdge(GraphNode from, GraphNode to, List<String> ops, boolean 
         ops = List.copyOf(ops);
         if (from instanceof GraphNode.Output || to instanceof GraphNode.Input) {
             throw new IllegalArgumentException("an edge runs from an input or layer to a layer or output, not from "
-                    + from + " to " + to);
+                    + from.describe() + " to " + to.describe());
         }
         if (from.equals(to)) {
-            throw new IllegalArgumentException("edge from " + from + " to itself");
+            throw new IllegalArgumentException("edge from " + from.describe() + " to itself");
         }
     }
 

@@ -11,16 +11,16 @@ public sealed interface GraphNode extends Serializable permits GraphNode.Input, 
     /** The node's index among the nodes of its kind (0-based). */
     int index();
 
+    /** For messages: {@code input 0}, {@code layer 3}, {@code output 1}. */
+    default String describe() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " " + index();
+    }
+
     /** Graph input {@code index} (the data a user feeds, for example the feature vector). */
     record Input(int index) implements GraphNode {
         /** Checks the index. */
         public Input {
             GraphNodes.checkIndex(index);
-        }
-
-        @Override
-        public String toString() {
-            return "input " + index;
         }
     }
 
@@ -30,11 +30,6 @@ public sealed interface GraphNode extends Serializable permits GraphNode.Input, 
         public Layer {
             GraphNodes.checkIndex(index);
         }
-
-        @Override
-        public String toString() {
-            return "layer " + index;
-        }
     }
 
     /** Graph output {@code index} (what the network returns, for example the logits). */
@@ -42,11 +37,6 @@ public sealed interface GraphNode extends Serializable permits GraphNode.Input, 
         /** Checks the index. */
         public Output {
             GraphNodes.checkIndex(index);
-        }
-
-        @Override
-        public String toString() {
-            return "output " + index;
         }
     }
 }

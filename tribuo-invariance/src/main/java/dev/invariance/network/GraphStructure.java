@@ -23,7 +23,7 @@ final class GraphStructure {
         }
         for (GraphEdge e : boundaryEdges) {
             if (e.joinsLayers()) {
-                throw new IllegalArgumentException("edge " + e.from() + " -> " + e.to()
+                throw new IllegalArgumentException("edge " + e.from().describe() + " -> " + e.to().describe()
                         + " joins two layers: it belongs to the layer edges");
             }
             checkNode(e.from(), layers, inputs.size(), outputs.size());
@@ -34,7 +34,7 @@ final class GraphStructure {
     private static void checkNode(GraphNode n, int layers, int inputs, int outputs) {
         int limit = n instanceof GraphNode.Input ? inputs : n instanceof GraphNode.Layer ? layers : outputs;
         if (n.index() >= limit) {
-            throw new IllegalArgumentException("an edge names " + n + " but the graph has " + limit + " of that kind");
+            throw new IllegalArgumentException("an edge names " + n.describe() + " but the graph has " + limit + " of that kind");
         }
     }
 
