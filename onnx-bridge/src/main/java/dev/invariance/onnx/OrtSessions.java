@@ -85,11 +85,13 @@ public final class OrtSessions {
 
     /**
      * The process's ONNX Runtime environment. The first call creates it, logging ONNX Runtime's warnings and errors
-     * when {@code runtimeLog} is true and only fatal errors otherwise; later calls return that one.
+     * when {@code runtimeLog} is true and only fatal errors otherwise, with the native libraries loaded from a private
+     * temporary folder ({@link OrtNativeLibraries}); later calls return that one.
      */
     public static synchronized OrtEnvironment environment(boolean runtimeLog) {
         if (environment == null) {
-            environment = OrtEnvironment.getEnvironment(logLevel(runtimeLog), "invariance");
+            environment = OrtNativeLibraries.loadWhile(() ->
+                    OrtEnvironment.getEnvironment(logLevel(runtimeLog), "invariance"));
         }
         return environment;
     }
