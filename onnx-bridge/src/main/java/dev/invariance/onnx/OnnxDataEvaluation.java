@@ -15,7 +15,7 @@ import static dev.invariance.evaluation.InvarianceMetrics.*;
 
 /**
  * The analysis of an ONNX model with data: the {@link InvarianceEvaluation} (weights, the data-dependent figures of
- * science.md 2.8 and 2.11, and Tribuo's {@code LabelEvaluation} of the model through {@code ONNXExternalModel}) and
+ * science.md 2.8 and 2.11, and Tribuo's {@code LabelEvaluation} of the model's ONNX Runtime outputs) and
  * how ONNX Runtime executed it.
  *
  * @param evaluation the evaluation; its provenance's data side is an {@link OnnxDataProvenance}
