@@ -45,6 +45,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -112,8 +113,8 @@ public final class OnnxDataAnalyzer {
         options.checkBatchMemory(Float.BYTES, "");
         OnnxMl.ModelProto proto = model.getModelProto();
         NetworkOutline outline = model.outline();
-        java.util.concurrent.CompletableFuture<ModelProvenance> provenance =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> OnnxAnalysis.provenance(model));
+        // the provenance hashes the model file: beside the data pass rather than after it, as OnnxAnalysis.evaluate does
+        CompletableFuture<ModelProvenance> provenance = CompletableFuture.supplyAsync(() -> OnnxAnalysis.provenance(model));
         List<String> classes = classOrder(data, labelColumn, metadataNames(proto, "class_names"));
         List<ActivationProbe.Point> points = new ArrayList<>();
         boolean observable = true;
