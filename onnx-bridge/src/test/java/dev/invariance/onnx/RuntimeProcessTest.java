@@ -154,6 +154,20 @@ class RuntimeProcessTest {
     }
 
     @Test
+    void aModelOnnxRuntimeCannotLoadIsOneLine() throws Exception {
+        // a node ONNX Runtime has no kernel for, after a dense layer the reader finds
+        GraphProto g = GraphProto.newBuilder().setName("g").addInput(floatValue("x", 2)).addOutput(floatValue("y", 2))
+                .addInitializer(OnnxModels.floats("W", new long[] {2, 2}, 1, 2, 3, 4))
+                .addNode(node("MatMul", "mm", new String[] {"x", "W"}, new String[] {"h"}))
+                .addNode(node("NoSuchOperator", "bad", new String[] {"h"}, new String[] {"y"})).build();
+        Path model = write(dir.resolve("unknown.onnx"), model(g));
+        Path csv = Files.writeString(dir.resolve("d.csv"), "a,b,label\n1,2,x\n3,4,y\n");
+        Ran r = run("-Xmx256m", "analyze", model.toString(), "--data", csv.toString(), "--label", "label");
+        oneLine(r);
+        assertTrue(r.err().contains(model + ": ONNX Runtime cannot load the model ("), r.err());
+    }
+
+    @Test
     void aBatchOfTenToTheEightIsOneLineAtAQuarterGigabyteOfHeap() throws Exception {
         Ran r = run("-Xmx256m", "analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data",
                 FIXTURES.resolve("mlp_bias.csv").toString(), "--label", "label", "--batch-size", "100000000");
