@@ -175,6 +175,20 @@ class RuntimeProcessTest {
         assertTrue(r.err().contains("--batch-size 100000000: "), r.err());
     }
 
+    @Test
+    void anExampleLargerThanTheBatchBudgetIsOneLineBeforeTheDataAreRead() throws Exception {
+        // 5,000,000 float inputs are 20 MB per example; a 64 MB heap allows 16 MB per batch
+        GraphProto g = GraphProto.newBuilder().setName("g").addInput(floatValue("x", 5_000_000))
+                .addOutput(floatValue("y", 5_000_000))
+                .addNode(node("Identity", "id", new String[] {"x"}, new String[] {"y"})).build();
+        Path model = write(dir.resolve("wide-input.onnx"), model(g));
+        Path csv = Files.writeString(dir.resolve("d.csv"), "a,label\n1,x\n2,y\n");
+        Ran r = run("-Xmx64m", "analyze", model.toString(), "--data", csv.toString(), "--label", "label",
+                "--no-label-evaluation");
+        oneLine(r);
+        assertTrue(r.err().contains(model + ": one example takes 20000000 bytes"), r.err());
+    }
+
     /**
      * Eleven 1024 x 1024 float32 layers and a 1024 x 2 one in external data (44 MB) with a 64 MB heap: the weights are
      * analysed one layer at a time under {@code --data} as without it, ONNX Runtime's copy of them is not on the
