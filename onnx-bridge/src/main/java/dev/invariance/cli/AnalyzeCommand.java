@@ -59,7 +59,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "NAME", description = "ONNX models with --data: the input to feed (when there are several; others keep their defaults).")
     private @Nullable String input;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "ONNX models with --data: examples per ONNX Runtime call (default: sized from the model's widths).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "ONNX models with --data: examples per ONNX Runtime call (default: sized from the model's widths; at most what fits a quarter of the heap).")
     private int batchSize;
 
     @Option(names = "--device", paramLabel = "D", description = "ONNX models with --data: cpu, cuda, cuda:N or auto (CUDA when usable, else the CPU with a note; default: ${DEFAULT-VALUE}).", defaultValue = "cpu")

@@ -30,7 +30,7 @@ public final class InvarianceCommand {
             Logger.getLogger("com.oracle.labs.mlrg.olcut"));
 
     @picocli.CommandLine.Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Also show the log messages of Tribuo and OLCUT.")
+            description = "Also show the log messages of Tribuo, OLCUT and ONNX Runtime.")
     void setVerbose(boolean verbose) {
         for (Logger l : LIBRARY_LOGGERS) {
             l.setLevel(verbose ? Level.INFO : Level.SEVERE);

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -137,16 +136,8 @@ final class ExternalData {
             throw new InvalidModelException(source + ": tensor '" + name + "' is stored externally in '" + location
                     + "' but the model was not read from a folder");
         }
-        long[] shape = new long[t.getDimsCount()];
-        long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.getDims(i);
-            if (shape[i] < 0) {
-                throw new InvalidModelException(source + ": tensor '" + name + "' has a negative dimension in shape "
-                        + t.getDimsList());
-            }
-            count = saturatedProduct(count, shape[i]);
-        }
+        long[] shape = TensorPayload.declaredShape(source, t);
+        long count = TensorPayload.valueCount(shape);
         long expected = storedBytes(t.getDataType(), count);
         if (expected < 0) {
             throw new InvalidModelException(source + ": tensor '" + name + "' of element type "
@@ -161,8 +152,7 @@ final class ExternalData {
                     + name + "' (" + e.getClass().getSimpleName() + ")", e);
         }
         if (length >= 0 && length != expected) {
-            throw new InvalidModelException(source + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
-                    + " (" + count + " values) but its payload in '" + location + "' is " + length
+            throw TensorPayload.mismatch(source, name, shape, count, "in '" + location + "' is " + length
                     + " bytes long, expected " + expected);
         }
         if (offset > fileSize || expected > fileSize - offset) {
@@ -171,12 +161,6 @@ final class ExternalData {
                     + " of external data file '" + location + "', past its end (" + fileSize + " bytes)");
         }
         return new Location(resolved, offset, expected);
-    }
-
-    private static long saturatedProduct(long a, long b) {
-        long high = Math.multiplyHigh(a, b);
-        long low = a * b;
-        return high != 0 || low < 0 ? Long.MAX_VALUE : low;
     }
 
     /**

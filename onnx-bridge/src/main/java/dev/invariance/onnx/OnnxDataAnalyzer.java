@@ -47,6 +47,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -114,8 +115,8 @@ public final class OnnxDataAnalyzer {
         options.checkBatchMemory(Float.BYTES, "");
         OnnxMl.ModelProto proto = model.getModelProto();
         NetworkOutline outline = model.outline();
-        java.util.concurrent.CompletableFuture<ModelProvenance> provenance =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> OnnxAnalysis.provenance(model));
+        // the provenance hashes the model file: beside the data pass rather than after it, as OnnxAnalysis.evaluate does
+        CompletableFuture<ModelProvenance> provenance = CompletableFuture.supplyAsync(() -> OnnxAnalysis.provenance(model));
         List<String> classes = classOrder(data, labelColumn, metadataNames(proto, "class_names"));
         List<ActivationProbe.Point> points = new ArrayList<>();
         boolean observable = true;
@@ -134,10 +135,12 @@ public final class OnnxDataAnalyzer {
         }
         DataPass pass;
         try (ActivationProbe probe = ActivationProbe.open(OrtSessions.environment(options.runtimeLog()), model,
-                options.inputName(), points, options.device(), options.runtimeLog(), notes);
-             CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
-                     metadataNames(proto, "feature_names"), warning -> notes.accept("warning: " + warning))) {
-            pass = stream(model, data, labelColumn, classes, probe, reader);
+                options.inputName(), points, options.device(), options.runtimeLog(), notes)) {
+            int batch = Math.min(batchSize(probe, model.info().path()), probe.getMaxBatch());
+            try (CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
+                    metadataNames(proto, "feature_names"), warning -> notes.accept("warning: " + warning))) {
+                pass = stream(model, data, labelColumn, classes, probe, reader, batch);
+            }
         }
         // the session is closed: its native memory is free before the weights are read
         StableSubmatrixMetrics stable = null;
@@ -205,7 +208,7 @@ public final class OnnxDataAnalyzer {
     }
 
     private DataPass stream(OnnxModel model, Path data, String labelColumn, List<String> classes,
-                            ActivationProbe probe, CsvExampleReader reader) {
+                            ActivationProbe probe, CsvExampleReader reader, int batch) {
         String source = model.info().path();
         int size = probe.getExampleSize();
         List<String> features = reader.getFeatureColumns();
@@ -215,7 +218,6 @@ public final class OnnxDataAnalyzer {
                     + "' of " + source + " takes " + size + " values per example (shape "
                     + ActivationProbe.describeShape(withBatch(probe.getExampleShape())) + ")");
         }
-        int batch = Math.min(batchSize(probe), probe.getMaxBatch());
         OutputReading reading = options.labelEvaluation() ? outputReading(model.getModelProto(), probe, classes, source)
                 : null;
         ImmutableOutputInfo<Label> outputInfo = reading == null ? null : EvaluatedOnnxModel.columns(classes);
@@ -370,16 +372,22 @@ public final class OnnxDataAnalyzer {
      * buffers, at most {@link OnnxDataOptions#MAX_AUTO_BATCH} examples); either within the memory budget
      * ({@link OnnxDataOptions#checkBatchMemory}).
      */
-    private int batchSize(ActivationProbe probe) {
+    private int batchSize(ActivationProbe probe, String source) {
         long perExample = probe.getBytesPerExample();
-        String what = " (" + perExample + " bytes per example: input '" + probe.getInputName()
-                + "' and the observed layer outputs)";
+        long budget = OnnxDataOptions.batchMemoryBudget();
+        String parts = "input '" + probe.getInputName() + "' and the observed layer outputs";
+        if (perExample > budget) {
+            throw new InvalidModelException(source + ": one example takes " + perExample + " bytes (" + parts
+                    + "), more than the " + (budget >> 20) + " MB a batch may use (a quarter of the Java heap, at most "
+                    + "1 GiB)");
+        }
+        String what = " (" + perExample + " bytes per example: " + parts + ")";
         if (options.batchSize() > 0) {
             options.checkBatchMemory(perExample, what);
             return options.batchSize();
         }
         long n = OnnxDataOptions.AUTO_BATCH_BYTES / Math.max(1, perExample);
-        n = Math.min(n, OnnxDataOptions.batchMemoryBudget() / Math.max(1, perExample));
+        n = Math.min(n, budget / Math.max(1, perExample));
         return (int) Math.max(1, Math.min(OnnxDataOptions.MAX_AUTO_BATCH, n));
     }
 

@@ -6,7 +6,7 @@ import dev.invariance.evaluation.InvarianceEvaluation;
 
 /**
  * The analysis of an ONNX model with data: the {@link InvarianceEvaluation} (weights, the data-dependent figures of
- * science.md 2.8 and 2.11, and Tribuo's {@code LabelEvaluation} of the model through {@code ONNXExternalModel}) and
+ * science.md 2.8 and 2.11, and Tribuo's {@code LabelEvaluation} of the model's ONNX Runtime outputs) and
  * how ONNX Runtime executed it. The evaluation carries the same execution ({@link InvarianceEvaluation#getExecution()}),
  * so its table ends with the execution line and its JSON ({@link EvaluationJson#write}, with
  * {@link OnnxAnalysis#modelFile} for the model block) has the {@code execution} key, as for any evaluation that ran a

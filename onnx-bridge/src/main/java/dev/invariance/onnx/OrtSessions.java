@@ -85,11 +85,13 @@ public final class OrtSessions {
 
     /**
      * The process's ONNX Runtime environment. The first call creates it, logging ONNX Runtime's warnings and errors
-     * when {@code runtimeLog} is true and only fatal errors otherwise; later calls return that one.
+     * when {@code runtimeLog} is true and only fatal errors otherwise, with the native libraries loaded from a private
+     * temporary folder ({@link OrtNativeLibraries}); later calls return that one.
      */
     public static synchronized OrtEnvironment environment(boolean runtimeLog) {
         if (environment == null) {
-            environment = OrtEnvironment.getEnvironment(logLevel(runtimeLog), "invariance");
+            environment = OrtNativeLibraries.loadWhile(() ->
+                    OrtEnvironment.getEnvironment(logLevel(runtimeLog), "invariance"));
         }
         return environment;
     }
@@ -141,14 +143,34 @@ public final class OrtSessions {
                 options.close();
             }
         }
+        try {
+            return new Opened(cpuSession(env, model, runtimeLog, true), CPU_PROVIDER, null, model);
+        } catch (OrtException inPlace) {
+            if (!model.hasInitializers()) {
+                throw cannotLoad(source, inPlace);
+            }
+            // ONNX Runtime's optimizers cannot read an initializer shared in place (constant folding a Transpose, a
+            // Cast or a DequantizeLinear of a weight fails): hand the weights over as copies instead
+            try {
+                return new Opened(cpuSession(env, model, runtimeLog, false), CPU_PROVIDER, null, model);
+            } catch (OrtException copied) {
+                throw cannotLoad(source, copied);
+            }
+        }
+    }
+
+    private static OrtSession cpuSession(OrtEnvironment env, SessionModel model, boolean runtimeLog, boolean inPlace)
+            throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setSessionLogLevel(logLevel(runtimeLog));
-            model.configure(options, true);
-            return new Opened(env.createSession(model.serialized(), options), CPU_PROVIDER, null, model);
-        } catch (OrtException e) {
-            throw new InvalidModelException(source + ": ONNX Runtime cannot load the model ("
-                    + firstLine(e.getMessage()) + ")", e);
+            model.configure(options, inPlace);
+            return env.createSession(model.serialized(), options);
         }
+    }
+
+    private static InvalidModelException cannotLoad(String source, OrtException e) {
+        return new InvalidModelException(source + ": ONNX Runtime cannot load the model (" + firstLine(e.getMessage())
+                + ")", e);
     }
 
     /** The one-line reason why the CUDA provider could not be used, quoting ONNX Runtime. */

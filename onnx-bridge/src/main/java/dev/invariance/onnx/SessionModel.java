@@ -35,12 +35,14 @@ import java.util.Set;
  *       copy as a stub (name, type, shape; external, with no location). Its bytes are mapped read-only from the checked
  *       file ({@link ExternalData#open}) and handed to the session in the session options: on the CPU as a shared
  *       initializer, which ONNX Runtime uses in place (no copy; with prepacking off, as prepacked copies would double
- *       the weights' memory), on CUDA as an external initializer, which ONNX Runtime copies to the device. (ONNX
+ *       the weights' memory), or, when ONNX Runtime's optimizers need to read one (constant folding a
+ *       {@code Transpose} of a weight) and on CUDA, as an external initializer, which ONNX Runtime copies. (ONNX
  *       Runtime 1.20 refuses external data in a model given from memory, "model_path must not be empty"; these are its
  *       ways of taking the values instead.)</li>
- *   <li>Any other tensor stored externally (in a control-flow body, a {@code Constant}, a function), and initializers
- *       of element types ONNX Runtime's Java API cannot wrap, are read into the copy's {@code raw_data}, at most
- *       {@link #MAX_INLINED_BYTES} in all.</li>
+ *   <li>Any other tensor stored externally (in a control-flow body, a {@code Constant}, a function), small tensors
+ *       ({@link #MAX_INLINED_TENSOR_BYTES}: shapes, which shape inference reads from the model itself) and
+ *       initializers of element types ONNX Runtime's Java API cannot wrap are read into the copy's {@code raw_data}, at
+ *       most {@link #MAX_INLINED_BYTES} in all.</li>
  * </ul>
  * The copy is serialised into a direct buffer, off the Java heap. Close this after the session: the mapped values must
  * outlive it.
@@ -48,6 +50,13 @@ import java.util.Set;
 final class SessionModel implements AutoCloseable {
     /** Most bytes of external data read into the copy itself (tensors that cannot be handed over as initializers). */
     static final long MAX_INLINED_BYTES = 256L << 20;
+
+    /**
+     * External tensors up to this size are read into the copy even in the main graph: ONNX's shape inference reads
+     * the values of shape inputs ({@code Reshape}'s shape, {@code Slice}'s starts) from the model itself, before any
+     * initializer is handed over, and refuses external ones ("Cannot parse data from external tensors").
+     */
+    static final long MAX_INLINED_TENSOR_BYTES = 64L << 10;
 
     /** ONNX Runtime's session option that turns prepacking of constant weights off. */
     private static final String DISABLE_PREPACKING = "session.disable_prepacking";
@@ -83,7 +92,7 @@ final class SessionModel implements AutoCloseable {
                 }
                 ExternalData.Location location = external.of(t);
                 OnnxJavaType type = javaType(t.getDataType());
-                if (main.contains(t) && type != null) {
+                if (main.contains(t) && type != null && location.length() > MAX_INLINED_TENSOR_BYTES) {
                     initializers.put(t.getName(), mapped(env, source, t, location, type));
                     return t.toBuilder().clearExternalData().addExternalData(StringStringEntryProto.newBuilder()
                             .setKey("location").setValue("")).build();
@@ -190,6 +199,11 @@ final class SessionModel implements AutoCloseable {
         }
         buffer.flip();
         return buffer;
+    }
+
+    /** Whether any values are handed over in the session options rather than in the copy. */
+    boolean hasInitializers() {
+        return !initializers.isEmpty();
     }
 
     /** The serialised copy, for {@code OrtEnvironment.createSession(ByteBuffer, options)}. */

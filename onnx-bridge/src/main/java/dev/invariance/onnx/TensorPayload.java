@@ -77,23 +77,8 @@ final class TensorPayload {
             throw new InvalidModelException(file + ": tensor '" + name + "' has unsupported element type "
                     + typeName(type));
         }
-        long[] shape = new long[t.getDimsCount()];
-        long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.getDims(i);
-            if (shape[i] < 0) {
-                throw new InvalidModelException(file + ": tensor '" + name + "' has a negative dimension in shape "
-                        + Arrays.toString(shape));
-            }
-            try {
-                count = Math.multiplyExact(count, shape[i]);
-            } catch (ArithmeticException e) {
-                count = Long.MAX_VALUE;
-            }
-        }
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.getDims(i);
-        }
+        long[] shape = declaredShape(file, t);
+        long count = valueCount(shape);
         if (count > MAX_ELEMENTS) {
             throw new InvalidModelException(file + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
                     + ", too large to allocate (more than " + MAX_ELEMENTS + " elements)");
@@ -119,7 +104,36 @@ final class TensorPayload {
         return new TensorPayload(file, t, shape, count, type, null);
     }
 
-    private static InvalidModelException mismatch(String file, String name, long[] shape, long count, String what) {
+    /**
+     * The shape {@code t} declares.
+     *
+     * @throws InvalidModelException when a dimension is negative
+     */
+    static long[] declaredShape(String file, TensorProto t) {
+        long[] shape = new long[t.getDimsCount()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.getDims(i);
+            if (shape[i] < 0) {
+                throw new InvalidModelException(file + ": tensor '" + t.getName() + "' has a negative dimension in shape "
+                        + t.getDimsList());
+            }
+        }
+        return shape;
+    }
+
+    /** The number of values of a shape without negative dimensions; {@link Long#MAX_VALUE} when that overflows. */
+    static long valueCount(long[] shape) {
+        long count = 1;
+        for (long d : shape) {
+            if (d != 0 && count > Long.MAX_VALUE / d) {
+                return Long.MAX_VALUE;
+            }
+            count *= d;
+        }
+        return count;
+    }
+
+    static InvalidModelException mismatch(String file, String name, long[] shape, long count, String what) {
         return new InvalidModelException(file + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
                 + " (" + count + " values) but its payload " + what);
     }

@@ -136,6 +136,39 @@ class AnalyzeOnnxDataCommandTest {
         assertTrue(r.err().contains("unknown label 'eel' (the model's classes: cat, dog, emu)"), r.err());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2147483647", "357913942"})
+    void aBatchSizeBeyondTheMemoryBudgetIsOneLineBeforeAnythingIsRead(String n) {
+        // 357913942 examples of 6 floats would wrap an int to 8 bytes; 2^31 - 1 overflows outright
+        CliRun.Result r = invariance("analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data",
+                FIXTURES.resolve("mlp_bias.csv").toString(), "--label", "label", "--batch-size", n);
+        assertEquals(2, r.code(), r.err());
+        oneLine(r.err());
+        assertTrue(r.err().startsWith("invariance analyze: error: --batch-size " + n + ": a batch takes at least "),
+                r.err());
+        assertTrue(r.out().isEmpty());
+    }
+
+    @Test
+    void withoutTheLabelEvaluationTheModelsOutputsAreNotRead() throws Exception {
+        // mlp_bias has three output columns; data with two labels cannot be matched to them, which only the
+        // LabelEvaluation needs (a model whose output is a hidden state, as GPT-2's, has no classes at all)
+        List<String> lines = Files.readAllLines(FIXTURES.resolve("mlp_bias.csv"));
+        StringBuilder two = new StringBuilder(lines.get(0)).append('\n');
+        for (String line : lines.subList(1, lines.size())) {
+            two.append(line.replaceAll(",[a-z]+$", line.endsWith("cat") ? ",cat" : ",dog")).append('\n');
+        }
+        Path csv = Files.writeString(dir.resolve("two.csv"), two);
+        CliRun.Result r = invariance("analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data", csv.toString(),
+                "--label", "label");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("has 3 columns but there are 2 classes"), r.err());
+        r = invariance("analyze", FIXTURES.resolve("mlp_bias.onnx").toString(), "--data", csv.toString(),
+                "--label", "label", "--no-label-evaluation");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("60 examples"), r.out());
+    }
+
     @Test
     void cudaWithoutAProviderIsExitTwoAndAutoFallsBackWithANote() throws Exception {
         String model = FIXTURES.resolve("mlp_bias.onnx").toString();

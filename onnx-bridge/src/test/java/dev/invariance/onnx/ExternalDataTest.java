@@ -152,6 +152,53 @@ class ExternalDataTest {
     }
 
     @Test
+    void aWeightOnnxRuntimeFoldsAndAShapeItInfersFromRunFromTheirCheckedFiles() throws IOException {
+        // y = Reshape((x · Aᵀ) · B, [-1, 2]) with A, B (k x 2, 128 KiB each) and the shape in one external file:
+        // ONNX Runtime constant-folds Transpose(A), so it must read A itself, and its shape inference reads the shape
+        int k = 16_384;
+        float[] a = new float[2 * k];
+        float[] b = new float[2 * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 3 - 1;
+            b[i] = (i * 7) % 5 - 2;
+        }
+        java.nio.ByteBuffer shape = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(-1).putLong(2);
+        Path folder = Files.createDirectory(dir.resolve("model"));
+        try (var out = Files.newOutputStream(folder.resolve("values.data"))) {
+            out.write(littleEndian(a));
+            out.write(littleEndian(b));
+            out.write(shape.array());
+        }
+        TensorProto shapeTensor = external("shape", new long[] {2}, "values.data", 16L * k, 16).toBuilder()
+                .setDataType(TensorProto.DataType.INT64_VALUE).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInput(floatValue("x", 2)).addOutput(floatValue("y", 2))
+                .addInitializer(external("A", new long[] {k, 2}, "values.data", 0, 8L * k))
+                .addInitializer(external("B", new long[] {k, 2}, "values.data", 8L * k, 8L * k))
+                .addInitializer(shapeTensor)
+                .addNode(node("Transpose", "t", new String[] {"A"}, new String[] {"At"}))
+                .addNode(node("MatMul", "mm0", new String[] {"x", "At"}, new String[] {"h"}))
+                .addNode(node("MatMul", "mm1", new String[] {"h", "B"}, new String[] {"z"}))
+                .addNode(node("Reshape", "r", new String[] {"z", "shape"}, new String[] {"y"})).build();
+        Path model = write(folder.resolve("folded.onnx"), model(g));
+        OnnxDataEvaluation r = OnnxDataAnalyzer.create(WeightAnalyzer.create(), OnnxDataOptions.defaults())
+                .analyze(OnnxModelReader.open(model), csv(), "label", note -> { });
+        double[][] rows = {{1, 0}, {0, 1}, {0.5, -2}, {-1, 3}, {2, 2}};
+        List<Prediction<Label>> predictions = r.evaluation().getPredictions();
+        for (int n = 0; n < rows.length; n++) {
+            double[] y = new double[2];
+            for (int i = 0; i < k; i++) {
+                double h = rows[n][0] * a[2 * i] + rows[n][1] * a[2 * i + 1];
+                y[0] += h * b[2 * i];
+                y[1] += h * b[2 * i + 1];
+            }
+            // small integers and halves: every product and partial sum is exact in float32
+            assertEquals(y[0], predictions.get(n).getOutputScores().get("a").getScore(), 0.0, "row " + n);
+            assertEquals(y[1], predictions.get(n).getOutputScores().get("b").getScore(), 0.0, "row " + n);
+        }
+    }
+
+    @Test
     void tensorsThatAreNotWeightsRunFromTheirCheckedFiles() throws IOException {
         // S (an initializer of the main graph) and C (a Constant's value) in one data file beside the model, the
         // model opened from another working directory than its folder: ONNX Runtime must use exactly these bytes
