@@ -150,28 +150,21 @@ public final class OnnxDataAnalyzer {
         for (LayerOutline l : outline.layers()) {
             anyRelu |= l.activation() == Activation.RELU;
         }
-        boolean wantStable = anyRelu && observable;
-        if (wantStable || pass.marginData() != null) {
+        if (anyRelu && observable) {
+            // layer by layer from the file, as the weights' own analysis: a model larger than memory keeps them
+            stable = analyzer.analyzeStableSubmatrices(model, observedOrLinear(outline, pass.activations()));
+        }
+        if (pass.marginData() != null) {
+            // the end-to-end map of a linear chain is one product of every W: the layers must fit in memory together
             NetworkDescription network = inMemory(model);
             if (network == null) {
-                String why = "every layer in memory (" + (weightBytes(outline) >> 20) + " MB of weights), more than a "
-                        + "quarter of the free heap";
-                if (wantStable) {
-                    notes.accept("note: the stable submatrices are not computed: they need " + why);
-                }
-                if (pass.marginData() != null) {
-                    marginNote = "the SVM comparison needs " + why;
-                }
+                marginNote = "the SVM comparison needs every layer in memory (" + (weightBytes(outline) >> 20)
+                        + " MB of weights), more than a quarter of the free heap";
             } else {
-                if (wantStable) {
-                    stable = analyzer.analyzeStableSubmatrices(network, observedOrLinear(outline, pass.activations()));
-                }
-                if (pass.marginData() != null) {
-                    try {
-                        margin = MarginComparison.of(network, pass.marginData());
-                    } catch (IllegalArgumentException e) {
-                        marginNote = e.getMessage();
-                    }
+                try {
+                    margin = MarginComparison.of(network, pass.marginData());
+                } catch (IllegalArgumentException e) {
+                    marginNote = e.getMessage();
                 }
             }
         }

@@ -237,10 +237,12 @@ class RuntimeProcessTest {
         assertFalse(r.err().contains("Exception") || r.err().contains("Error"), r.err());
         assertTrue(r.out().contains("\"W11\""), "every layer analysed: " + r.out());
         assertTrue(r.out().contains("\"examples\" : 8"), r.out());
-        // the activation pattern is observed; its stable submatrices would need all 44 MB of weights on the heap
+        // the activation pattern is observed, and the stable submatrices are read layer by layer like the weights
         assertTrue(r.out().contains("\"stably_active\""), r.out());
-        assertEquals("note: the stable submatrices are not computed: they need every layer in memory (44 MB of "
-                + "weights), more than a quarter of the free heap", r.err().strip());
+        var stable = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).path("stable_submatrix");
+        assertEquals(layers, stable.path("layers").size(), "one stable submatrix entry per layer: " + stable);
+        assertEquals(d, stable.at("/layers/2/columns").asInt(-1), "layer 2 reads the linear layer 1: every column");
+        assertEquals("", r.err().strip(), "no note: nothing was skipped");
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.invariance.analysis;
 import dev.invariance.linalg.MatrixOps;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.DataFlowEdge;
+import dev.invariance.network.LayerOutline;
+import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.StreamedNetwork;
 import dev.invariance.network.WeightMatrix;
@@ -103,8 +105,23 @@ public final class WeightAnalyzer {
      * @throws IllegalArgumentException if there is not one pattern per layer or a pattern's widths do not match
      */
     public StableSubmatrixMetrics analyzeStableSubmatrices(NetworkDescription network, List<LayerActivation> acts) {
-        if (acts.size() != network.depth()) {
-            throw new IllegalArgumentException(acts.size() + " activation patterns for a network of " + network.depth()
+        try (StreamedNetwork stream = network.asStream()) {
+            return analyzeStableSubmatrices(stream, acts);
+        }
+    }
+
+    /**
+     * The same metrics on a network read layer by layer (a model larger than memory): only the layers whose
+     * submatrices are computed are loaded, one at a time (two for an edge), and dropped after use. The stream is not
+     * closed.
+     *
+     * @throws IllegalArgumentException if there is not one pattern per layer or a pattern's widths do not match
+     */
+    public StableSubmatrixMetrics analyzeStableSubmatrices(StreamedNetwork network, List<LayerActivation> acts) {
+        NetworkOutline outline = network.outline();
+        List<LayerOutline> outlines = outline.layers();
+        if (acts.size() != outlines.size()) {
+            throw new IllegalArgumentException(acts.size() + " activation patterns for a network of " + outlines.size()
                     + " layers");
         }
         for (int i = 0; i < acts.size(); i++) {
@@ -112,17 +129,17 @@ public final class WeightAnalyzer {
             if (a.layer() != i) {
                 throw new IllegalArgumentException("activation pattern " + i + " is for layer " + a.layer());
             }
-            int d = network.layer(i).outputWidth();
+            int d = outlines.get(i).outputWidth();
             if (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount() != d) {
                 throw new IllegalArgumentException("activation pattern of layer " + a.name() + " covers "
                         + (a.stablyActive().size() + a.stablyDead().size() + a.unstableCount()) + " units, the layer has " + d);
             }
         }
-        StableColumns stableColumns = new StableColumns(network.outline(), acts);
-        List<StableColumns.Result> columns = new ArrayList<>(network.depth());
+        StableColumns stableColumns = new StableColumns(outline, acts);
+        List<StableColumns.Result> columns = new ArrayList<>(outlines.size());
         List<StableSubmatrixMetrics.StableLayer> layers = new ArrayList<>();
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer layer = network.layer(i);
+        for (int i = 0; i < outlines.size(); i++) {
+            LayerOutline layer = outlines.get(i);
             List<Integer> rows = acts.get(i).stablyActive();
             StableColumns.Result cols = stableColumns.of(i);
             columns.add(cols);
@@ -134,11 +151,11 @@ public final class WeightAnalyzer {
             }
             LayerMetrics m = reason != null ? null
                     : analyzeMatrix(layer.name() + "[S,S]", layer.op(),
-                    MatrixOps.submatrix(layer.weights(), rows, cols.columns()), layer.elementType());
+                    MatrixOps.submatrix(network.load(i).weights(), rows, cols.columns()), layer.elementType());
             layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, cols.columns(), m, reason));
         }
         List<StableSubmatrixMetrics.StablePair> pairs = new ArrayList<>();
-        for (DataFlowEdge p : network.edges()) {
+        for (DataFlowEdge p : outline.edges()) {
             pairs.add(stablePair(network, p, acts.get(p.producer()).stablyActive(), columns.get(p.producer())));
         }
         return new StableSubmatrixMetrics(acts, layers, pairs);
@@ -148,10 +165,10 @@ public final class WeightAnalyzer {
      * {@code W_from[S', C_from]} feeding {@code W_to[:, cols(S')]}, S' the stably active units of the producer that
      * reach one column each of the consumer (all of S_from on an identity edge).
      */
-    private StableSubmatrixMetrics.StablePair stablePair(NetworkDescription network, DataFlowEdge p,
+    private StableSubmatrixMetrics.StablePair stablePair(StreamedNetwork network, DataFlowEdge p,
                                                          List<Integer> active, StableColumns.Result before) {
-        DenseLayer from = network.layer(p.producer());
-        DenseLayer to = network.layer(p.consumer());
+        LayerOutline from = network.outline().layers().get(p.producer());
+        LayerOutline to = network.outline().layers().get(p.consumer());
         List<Integer> units = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
         String reason = before.reason();
@@ -172,10 +189,14 @@ public final class WeightAnalyzer {
         } else if (reason == null && before.columns().isEmpty()) {
             reason = "no column of " + from.name() + " reads a value linear on the data";
         }
-        PairMetrics m = reason != null ? null
-                : analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
-                MatrixOps.submatrix(from.weights(), units, before.columns()),
-                MatrixOps.submatrix(to.weights(), MatrixOps.range(to.outputWidth()), cols), from.elementType());
+        PairMetrics m = null;
+        if (reason == null) {
+            WeightMatrix wf = MatrixOps.submatrix(network.load(p.producer()).weights(), units, before.columns());
+            WeightMatrix wt = MatrixOps.submatrix(network.load(p.consumer()).weights(),
+                    MatrixOps.range(to.outputWidth()), cols);
+            m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
+                    wf, wt, from.elementType());
+        }
         return new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), p.viaResidual(), m, reason);
     }
 
