@@ -135,8 +135,9 @@ public final class CsvDatasets {
             }
         }
         if (labels.size() < 2) {
-            throw new InvalidDataException(file + ": column '" + labelColumn + "' has a single class '"
-                    + labels.keySet().iterator().next() + "'; a classifier needs at least two");
+            throw new InvalidDataException(file + ": column '" + CsvRecordReader.shown(labelColumn)
+                    + "' has a single class '" + CsvRecordReader.shown(labels.keySet().iterator().next())
+                    + "'; a classifier needs at least two");
         }
         return new Summary(reader.getColumns(), labels);
     }
