@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * against the classes {@code x} and {@code y} (the ONNX Runtime path). Either the file is read or it is refused with
  * {@link InvalidDataException} whose message, like every warning, is one line without control characters naming the
  * file; any other exception, an {@code Error} (out of memory, stack overflow), or an input that takes more than
- * {@link #TIME_BOUND_NANOS} is a bug. The record limit is lowered to {@link #RECORD_LIMIT} characters and
- * {@link #COLUMN_LIMIT} columns so that short inputs reach it.
+ * {@link #TIME_BOUND_NANOS} is a bug. The record limit is lowered to {@link #LIMITS} (4,096 characters, 64 columns)
+ * so that short inputs reach it.
  * <p>
  * Under {@code mvn test} the committed inputs in
  * {@code src/test/resources/dev/invariance/data/CsvExampleReaderFuzzTestInputs} (the cases of issues 18 and 19 as
@@ -25,8 +25,7 @@ import java.util.function.Consumer;
  * docs/fuzzing.md records the command and the outcome.
  */
 class CsvExampleReaderFuzzTest {
-    static final int RECORD_LIMIT = 4096;
-    static final int COLUMN_LIMIT = 64;
+    static final CsvLimits LIMITS = new CsvLimits(4096, 64, 0);
     static final long TIME_BOUND_NANOS = 2_000_000_000L;
     private static final String SOURCE = "fuzz.csv";
 
@@ -85,8 +84,7 @@ class CsvExampleReaderFuzzTest {
     }
 
     private static CsvExampleReader open(byte[] data, @Nullable List<String> features, Consumer<String> warnings) {
-        return CsvExampleReader.open(SOURCE, new ByteArrayInputStream(data), "label", features, RECORD_LIMIT,
-                COLUMN_LIMIT, warnings);
+        return CsvExampleReader.open(SOURCE, new ByteArrayInputStream(data), "label", features, LIMITS, warnings);
     }
 
     /** A message names the file and is one line a terminal shows as it is: no control characters. */
