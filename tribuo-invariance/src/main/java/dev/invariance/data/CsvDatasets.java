@@ -24,9 +24,9 @@ import java.util.function.Consumer;
  * Loads a classification CSV file into memory: a header row, one label column, every other column numeric. The file
  * is parsed once by {@link CsvExampleReader}, which checks every row as it goes (its format and checks are documented
  * there); this class adds that there are at least two classes, so bad input fails with one line naming the file,
- * line and column rather than a stack trace. The examples are built exactly as Tribuo's {@link CSVLoader} builds them, and the data set
- * carries the provenance of the loader's configurable {@code CSVDataSource} (which only reads the header and hashes
- * the file), so provenance replay re-creates the same data set.
+ * line and column rather than a stack trace. The examples are built exactly as Tribuo's {@link CSVLoader} builds
+ * them, and the data set carries the provenance of the loader's configurable {@code CSVDataSource} (which only reads
+ * the header and hashes the file), so provenance replay re-creates the same data set.
  */
 public final class CsvDatasets {
     private CsvDatasets() {
@@ -60,8 +60,8 @@ public final class CsvDatasets {
     public static MutableDataset<Label> loadFor(Path file, String labelColumn, Set<String> modelFeatures,
                                                 Set<String> modelLabels, Consumer<String> warnings) {
         List<Example<Label>> examples = new ArrayList<>();
-        try (CsvExampleReader reader = CsvExampleReader.open(file, labelColumn, List.copyOf(new TreeSet<>(modelFeatures)),
-                warnings)) {
+        List<String> features = List.copyOf(new TreeSet<>(modelFeatures));
+        try (CsvExampleReader reader = CsvExampleReader.open(file, labelColumn, features, warnings)) {
             parse(file, labelColumn, reader, new TreeSet<>(modelLabels), examples);
         }
         return build(file, labelColumn, examples);
@@ -135,8 +135,9 @@ public final class CsvDatasets {
             }
         }
         if (labels.size() < 2) {
-            throw new InvalidDataException(file + ": column '" + labelColumn + "' has a single class '"
-                    + labels.keySet().iterator().next() + "'; a classifier needs at least two");
+            throw new InvalidDataException(file + ": column '" + CsvRecordReader.shown(labelColumn)
+                    + "' has a single class '" + CsvRecordReader.shown(labels.keySet().iterator().next())
+                    + "'; a classifier needs at least two");
         }
         return new Summary(reader.getColumns(), labels);
     }

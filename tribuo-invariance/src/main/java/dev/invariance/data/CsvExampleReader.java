@@ -8,8 +8,10 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,8 @@ import java.util.function.Consumer;
  * The one reader of labelled CSV files, for training, the in-memory analyzer and the ONNX Runtime path alike: a
  * header row naming the columns, one label column, every other column numeric. It streams: only the current row is
  * held, so files larger than memory can be read, and no row may be longer than {@link #MAX_RECORD_CHARS} characters
- * or have more than {@link #MAX_COLUMNS} cells.
+ * or have more than {@link #MAX_COLUMNS} cells (less with a small heap, so that a refusal is one line rather than
+ * {@code OutOfMemoryError}).
  * <p>
  * Format: UTF-8 (a byte-order mark is dropped), comma separated, RFC 4180 double-quote quoting (a quoted cell may
  * hold commas, line breaks and doubled quotes), {@code \n}, {@code \r\n} or {@code \r} line ends, empty lines skipped.
@@ -36,9 +39,14 @@ import java.util.function.Consumer;
  * {@code data.csv: line 7, column 'x3' (3): 'abc' is not a number}. After a refusal the reader is done.
  */
 public final class CsvExampleReader implements AutoCloseable {
-    /** The longest row (record) read, in characters: 16 MiB, over a thousand times a 784-pixel image's row. */
-    public static final int MAX_RECORD_CHARS = 16 << 20;
-    /** The most columns a file may have (2^20). */
+    /**
+     * The longest row (record) read, in characters: 8 Mi (8,388,608; a 16 MiB buffer), some two thousand times a
+     * 784-pixel image's row. With a Java heap under 64 MB the limit is an eighth of the heap.
+     */
+    public static final int MAX_RECORD_CHARS = 8 << 20;
+    /** The most distinct labels {@link #labelValues} collects: 2^16 (65,536) classes. */
+    public static final int MAX_CLASSES = 1 << 16;
+    /** The most columns a file may have: 2^20 (1,048,576); with a Java heap under 256 MB, one per 256 bytes of heap. */
     public static final int MAX_COLUMNS = 1 << 20;
     private static final String EMPTY = ": empty file (expected a header row and data rows)";
 
@@ -56,51 +64,63 @@ public final class CsvExampleReader implements AutoCloseable {
         if (!records.next()) {
             throw new InvalidDataException(records.source() + EMPTY);
         }
-        List<String> names = new ArrayList<>(records.cells());
-        for (int i = 0; i < records.cells(); i++) {
-            names.add(records.cell(i));
+        String[] names = new String[records.cells()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = records.cell(i);
         }
-        records.nameColumns(names);
-        this.header = List.copyOf(names);
-        checkHeader(labelColumn);
+        // one list of the names, shared with the record reader's messages: a wide header is held once
+        this.header = Collections.unmodifiableList(Arrays.asList(names));
+        records.nameColumns(header);
+        checkHeader(names, labelColumn);
         this.labelIndex = header.indexOf(labelColumn);
         if (modelFeatures == null) {
-            List<String> inFile = new ArrayList<>(header);
-            inFile.remove(labelIndex);
-            this.features = List.copyOf(inFile);
+            String[] inFile = new String[names.length - 1];
+            for (int i = 0, j = 0; i < names.length; i++) {
+                if (i != labelIndex) {
+                    inFile[j++] = names[i];
+                }
+            }
+            this.features = Collections.unmodifiableList(Arrays.asList(inFile));
+            this.featureColumns = fileOrder();
         } else {
             this.features = List.copyOf(modelFeatures);
+            this.featureColumns = modelOrder(warnings);
         }
-        this.featureColumns = modelFeatures == null ? fileOrder() : modelOrder(labelColumn, warnings);
     }
 
-    private void checkHeader(String labelColumn) {
+    /** Names present, unique, the label among them and at least one feature; memory linear in the header's size. */
+    private void checkHeader(String[] names, String labelColumn) {
         if (header.stream().allMatch(String::isBlank)) {
             throw new InvalidDataException(records.source() + EMPTY);
         }
-        Map<String, List<Integer>> positions = new LinkedHashMap<>();
-        for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).isEmpty()) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].isEmpty()) {
                 throw new InvalidDataException(records.where(i) + ": the column has no name");
             }
-            positions.computeIfAbsent(header.get(i), k -> new ArrayList<>(1)).add(i + 1);
         }
-        List<String> duplicates = new ArrayList<>();
-        for (Map.Entry<String, List<Integer>> e : positions.entrySet()) {
-            if (e.getValue().size() > 1) {
-                StringBuilder at = new StringBuilder();
-                for (int p : e.getValue()) {
-                    at.append(at.length() == 0 ? "" : ", ").append(p);
-                }
-                duplicates.add("'" + CsvRecordReader.shown(e.getKey()) + "' (" + at + ")");
+        String[] sorted = names.clone();
+        Arrays.sort(sorted);
+        Set<String> repeated = new HashSet<>();
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i].equals(sorted[i - 1])) {
+                repeated.add(sorted[i]);
             }
         }
-        if (!duplicates.isEmpty()) {
+        if (!repeated.isEmpty()) {
+            Map<String, StringBuilder> positions = new LinkedHashMap<>();
+            for (int i = 0; i < names.length; i++) {
+                if (repeated.contains(names[i])) {
+                    StringBuilder at = positions.computeIfAbsent(names[i], k -> new StringBuilder());
+                    at.append(at.length() == 0 ? "" : ", ").append(i + 1);
+                }
+            }
+            List<String> duplicates = new ArrayList<>();
+            positions.forEach((name, at) -> duplicates.add("'" + CsvRecordReader.shown(name) + "' (" + at + ")"));
             throw new InvalidDataException(records.whereLine() + ": duplicate column "
                     + (duplicates.size() == 1 ? "name " : "names ") + String.join(", ", duplicates)
                     + " (each column becomes one feature, so names must be unique)");
         }
-        if (!positions.containsKey(labelColumn)) {
+        if (!header.contains(labelColumn)) {
             List<String> shown = new ArrayList<>();
             for (String h : header.subList(0, Math.min(header.size(), 20))) {
                 shown.add(CsvRecordReader.shown(h));
@@ -122,13 +142,16 @@ public final class CsvExampleReader implements AutoCloseable {
         return columns;
     }
 
-    private int[] modelOrder(String labelColumn, Consumer<String> warnings) {
+    private int[] modelOrder(Consumer<String> warnings) {
+        Set<String> wanted = new HashSet<>(features);
         Map<String, Integer> column = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
-            column.put(header.get(i), i);
+            if (wanted.contains(header.get(i))) {
+                column.put(header.get(i), i);
+            }
         }
         int[] columns = new int[features.size()];
-        List<String> missing = new ArrayList<>();
+        Set<String> missing = new TreeSet<>();
         boolean[] used = new boolean[header.size()];
         used[labelIndex] = true;
         for (int i = 0; i < columns.length; i++) {
@@ -144,9 +167,9 @@ public final class CsvExampleReader implements AutoCloseable {
             used[c] = true;
         }
         if (!missing.isEmpty()) {
-            Collections.sort(missing);
             throw new InvalidDataException(records.whereLine() + ": missing "
-                    + (missing.size() == 1 ? "column " : "columns ") + quoted(missing) + " that the model needs");
+                    + (missing.size() == 1 ? "column " : "columns ") + quoted(List.copyOf(missing))
+                    + " that the model needs");
         }
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < header.size(); i++) {
@@ -202,14 +225,14 @@ public final class CsvExampleReader implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
-        return open(file.toString(), in, labelColumn, modelFeatures, MAX_RECORD_CHARS, MAX_COLUMNS, warnings);
+        CsvLimits limits = CsvLimits.forHeap(Runtime.getRuntime().maxMemory());
+        return open(file.toString(), in, labelColumn, modelFeatures, limits, warnings);
     }
 
     /** {@link #open(Path, String, List, Consumer)} of a stream named {@code source}, with the given limits. */
     static CsvExampleReader open(String source, InputStream in, String labelColumn,
-                                 @Nullable List<String> modelFeatures, int maxRecordChars, int maxColumns,
-                                 Consumer<String> warnings) {
-        CsvRecordReader records = new CsvRecordReader(source, in, maxRecordChars, maxColumns);
+                                 @Nullable List<String> modelFeatures, CsvLimits limits, Consumer<String> warnings) {
+        CsvRecordReader records = new CsvRecordReader(source, in, limits);
         try {
             return new CsvExampleReader(records, labelColumn, modelFeatures, warnings);
         } catch (RuntimeException e) {
@@ -224,15 +247,21 @@ public final class CsvExampleReader implements AutoCloseable {
 
     /**
      * The distinct labels of {@code labelColumn}, checking every row's cell count and label (one streaming pass; the
-     * feature cells are checked when the examples are read).
+     * feature cells are checked when the examples are read). At most {@link #MAX_CLASSES} are kept, so the pass
+     * stays in bounded memory.
      *
-     * @throws InvalidDataException for an empty file, a row of the wrong length, an empty label or no data rows
+     * @throws InvalidDataException for an empty file, a row of the wrong length, an empty label, no data rows or more
+     *                              than {@link #MAX_CLASSES} distinct labels
      */
     public static Set<String> labelValues(Path file, String labelColumn) {
         TreeSet<String> labels = new TreeSet<>();
         try (CsvExampleReader r = open(file, labelColumn)) {
             while (r.next()) {
-                labels.add(r.label());
+                if (labels.add(r.label()) && labels.size() > MAX_CLASSES) {
+                    throw new InvalidDataException(r.records.where(r.labelIndex) + ": more than "
+                            + String.format("%,d", MAX_CLASSES) + " distinct labels (is '"
+                            + CsvRecordReader.shown(labelColumn) + "' the column of class labels?)");
+                }
             }
         }
         return Collections.unmodifiableSet(labels);
@@ -306,8 +335,8 @@ public final class CsvExampleReader implements AutoCloseable {
             for (String c : classes) {
                 shown.add(CsvRecordReader.shown(c));
             }
-            throw new InvalidDataException(records.where(labelIndex) + ": unknown label '" + CsvRecordReader.shown(value)
-                    + "' (the model's classes: " + String.join(", ", shown) + ")");
+            throw new InvalidDataException(records.where(labelIndex) + ": unknown label '"
+                    + CsvRecordReader.shown(value) + "' (the model's classes: " + String.join(", ", shown) + ")");
         }
         return value;
     }
@@ -335,7 +364,8 @@ public final class CsvExampleReader implements AutoCloseable {
         float v = (float) value(feature);
         if (Float.isInfinite(v)) {
             int column = featureColumns[feature];
-            throw new InvalidDataException(records.where(column) + ": '" + CsvRecordReader.shown(records.cell(column).trim())
+            String cell = CsvRecordReader.shown(records.cell(column).trim());
+            throw new InvalidDataException(records.where(column) + ": '" + cell
                     + "' is not finite in float32 (the largest float32 is " + Float.MAX_VALUE + ")");
         }
         return v;

@@ -17,11 +17,11 @@ import java.util.List;
  * A quote inside an unquoted cell is an ordinary character (as in Tribuo's and Python's readers); text after a closing
  * quote is refused.
  * <p>
- * Only the current record is held, in one character buffer with the cell boundaries, and it may not grow beyond
- * {@code maxRecordChars} characters or {@code maxCells} cells: a 100 MB line or an unclosed quote is refused when the
- * limit is reached, not read to the end. Every refusal is an {@link InvalidDataException} naming the source, the line
- * (lines counted from 1 as an editor shows them) and, where it applies, the column by name (once the header is known,
- * see {@link #nameColumns}) and 1-based position.
+ * Only the current record is held, in one character buffer with the cell boundaries, and it may not grow beyond the
+ * {@link CsvLimits}: a 100 MB line or an unclosed quote is refused when the limit is reached, not read to the end.
+ * Every refusal is an {@link InvalidDataException} naming the source, the line (lines counted from 1 as an editor
+ * shows them) and, where it applies, the column by name (once the header is known, see {@link #nameColumns}) and
+ * 1-based position.
  */
 final class CsvRecordReader implements AutoCloseable {
     private static final int END = -1;
@@ -31,6 +31,7 @@ final class CsvRecordReader implements AutoCloseable {
     private final InputStream in;
     private final int maxRecordChars;
     private final int maxCells;
+    private final CsvLimits limits;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteBuffer bytes = ByteBuffer.allocate(CHUNK);
@@ -63,14 +64,14 @@ final class CsvRecordReader implements AutoCloseable {
     /**
      * @param source         how messages name the input (the file's path)
      * @param in             the bytes; closed by {@link #close()}
-     * @param maxRecordChars the longest record accepted, in characters (separators and line breaks included)
-     * @param maxCells       the most cells a record may have
+     * @param limits how long a record may be and how many cells it may have
      */
-    CsvRecordReader(String source, InputStream in, int maxRecordChars, int maxCells) {
+    CsvRecordReader(String source, InputStream in, CsvLimits limits) {
         this.source = source;
         this.in = in;
-        this.maxRecordChars = maxRecordChars;
-        this.maxCells = maxCells;
+        this.maxRecordChars = limits.recordChars();
+        this.maxCells = limits.columns();
+        this.limits = limits;
         bytes.flip();
         int first = read();
         if (first != '\uFEFF') {
@@ -78,9 +79,9 @@ final class CsvRecordReader implements AutoCloseable {
         }
     }
 
-    /** Names the columns in later messages (the header's cells). */
+    /** Names the columns in later messages (the header's cells; the list is kept, not copied). */
     void nameColumns(List<String> header) {
-        names = List.copyOf(header);
+        names = header;
     }
 
     /**
@@ -198,7 +199,8 @@ final class CsvRecordReader implements AutoCloseable {
 
     private String where(long atLine, int column) {
         String at = source + ": line " + atLine + ", column ";
-        return column < names.size() && !names.get(column).isEmpty() ? at + "'" + shown(names.get(column)) + "' (" + (column + 1) + ")" : at + (column + 1);
+        boolean named = column < names.size() && !names.get(column).isEmpty();
+        return named ? at + "'" + shown(names.get(column)) + "' (" + (column + 1) + ")" : at + (column + 1);
     }
 
     /**
@@ -245,6 +247,7 @@ final class CsvRecordReader implements AutoCloseable {
         if (++recordChars > maxRecordChars) {
             throw new InvalidDataException(source + ": line " + recordLine + ": the record is longer than "
                     + String.format("%,d", maxRecordChars) + " characters, the limit per record"
+                    + limits.recordCharsNote()
                     + (openQuote < 0 ? "" : " (the quoted cell opened on line " + openQuote + ", column "
                     + (cells + 1) + " is not closed)"));
         }
@@ -261,7 +264,7 @@ final class CsvRecordReader implements AutoCloseable {
     private void endCell() {
         if (cells == maxCells) {
             throw new InvalidDataException(source + ": line " + recordLine + ": more than "
-                    + String.format("%,d", maxCells) + " cells, the limit per record");
+                    + String.format("%,d", maxCells) + " cells, the limit per record" + limits.columnsNote());
         }
         if (cells == cellEnds.length) {
             cellEnds = java.util.Arrays.copyOf(cellEnds, (int) Math.min(maxCells, 2L * cells));

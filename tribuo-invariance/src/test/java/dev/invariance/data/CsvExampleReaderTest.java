@@ -223,7 +223,8 @@ class CsvExampleReaderTest {
                 reader.read(FloatBuffer.allocate(8), 8, new ArrayList<>(), new LinkedHashSet<>(List.of("y", "x")));
             }
         });
-        assertEquals(file + ": line 4, column 'label' (2): unknown label 'z' (the model's classes: y, x)", e.getMessage());
+        assertEquals(file + ": line 4, column 'label' (2): unknown label 'z' (the model's classes: y, x)",
+                e.getMessage());
     }
 
     /**
@@ -237,14 +238,15 @@ class CsvExampleReaderTest {
         Path file = dir.resolve(kind + ".csv");
         long size = 100L << 20;
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            out.write((kind.equals("line") ? "a,label\n1,x\n2," : "a,label\n1,x\n2,\"").getBytes(StandardCharsets.US_ASCII));
+            String start = kind.equals("line") ? "a,label\n1,x\n2," : "a,label\n1,x\n2,\"";
+            out.write(start.getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = (kind.equals("line") ? "y".repeat(1 << 10) : "more,data\n".repeat(1 << 10))
                     .getBytes(StandardCharsets.US_ASCII);
             for (long written = 0; written < size; written += chunk.length) {
                 out.write(chunk);
             }
         }
-        String expected = "line 3: the record is longer than 16,777,216 characters, the limit per record"
+        String expected = "line 3: the record is longer than 8,388,608 characters, the limit per record"
                 + (kind.equals("line") ? "" : " (the quoted cell opened on line 3, column 2 is not closed)");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
@@ -254,5 +256,39 @@ class CsvExampleReaderTest {
         assertEquals(expected, refusalAsFloat32(file));
         long float32 = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(inMemory < size && float32 < size, "allocated " + inMemory + " and " + float32 + " bytes");
+    }
+
+    /** With a small heap the limits shrink, so that the refusal is still one line, and the message says why. */
+    @Test
+    void aSmallHeapLowersTheLimitsAndTheMessageSaysSo() {
+        CsvLimits limits = CsvLimits.forHeap(32L << 20);
+        assertEquals(4 << 20, limits.recordChars());
+        assertEquals(1 << 17, limits.columns());
+        byte[] line = ("a,label\n1,x\n2," + "y".repeat(5 << 20) + "\n").getBytes(StandardCharsets.US_ASCII);
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> {
+            try (CsvExampleReader reader = CsvExampleReader.open("small.csv", new java.io.ByteArrayInputStream(line),
+                    "label", null, limits, warning -> { })) {
+                while (reader.next()) {
+                    reader.label();
+                }
+            }
+        });
+        assertEquals("small.csv: line 3: the record is longer than 4,194,304 characters, the limit per record with a"
+                + " 32 MB Java heap (8,388,608 from 64 MB, -Xmx64m)", e.getMessage());
+        assertEquals(CsvExampleReader.MAX_RECORD_CHARS, CsvLimits.forHeap(64L << 20).recordChars());
+        assertEquals(CsvExampleReader.MAX_COLUMNS, CsvLimits.forHeap(256L << 20).columns());
+    }
+
+    @Test
+    void collectingTheLabelsStopsAtMaxClassesDistinctValues() throws IOException {
+        StringBuilder sb = new StringBuilder("a,label\n");
+        for (int i = 0; i <= CsvExampleReader.MAX_CLASSES; i++) {
+            sb.append("1,").append(i).append('\n');
+        }
+        Path file = csv(sb.toString());
+        InvalidDataException e = assertThrows(InvalidDataException.class,
+                () -> CsvExampleReader.labelValues(file, "label"));
+        assertEquals(file + ": line 65538, column 'label' (2): more than 65,536 distinct labels (is 'label' the column"
+                + " of class labels?)", e.getMessage());
     }
 }
