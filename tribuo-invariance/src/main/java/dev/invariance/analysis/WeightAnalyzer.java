@@ -9,6 +9,8 @@ import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.StreamedNetwork;
 import dev.invariance.network.WeightMatrix;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,6 +67,26 @@ public final class WeightAnalyzer {
      */
     public AnalysisReport analyze(StreamedNetwork network) {
         return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), memoryBudget());
+    }
+
+    /** Double-precision copies of a submatrix that its dense layer metrics hold at once (SVD input, factors, work). */
+    private static final int LAYER_COPIES = 6;
+    /** Copies of the largest of W_from, W_to and the d × d Gram matrices that the full pair scores hold at once. */
+    private static final int PAIR_COPIES = 12;
+
+    /**
+     * Null when {@code copies} double arrays of {@code elements} entries fit the memory budget, else the one-line
+     * reason a stable submatrix's metrics are not computed (they are in memory, unlike the streamed full layers).
+     */
+    private static @Nullable String tooLarge(String what, int copies, long elements) {
+        long bytes = copies * Double.BYTES * elements;
+        Runtime rt = Runtime.getRuntime();
+        long budget = (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 4 * 3;
+        if (bytes <= budget) {
+            return null;
+        }
+        return what + " needs about " + (bytes >> 20) + " MB, more than the " + (budget >> 20)
+                + " MB this heap leaves (a larger -Xmx computes it)";
     }
 
     /** 3/4 of the heap not in use now. */
@@ -149,6 +171,9 @@ public final class WeightAnalyzer {
             } else if (reason == null && cols.columns().isEmpty()) {
                 reason = "no column of " + layer.name() + " reads a value linear on the data";
             }
+            if (reason == null) {
+                reason = tooLarge(layer.name() + "[S,S]", LAYER_COPIES, (long) rows.size() * cols.columns().size());
+            }
             LayerMetrics m = reason != null ? null
                     : analyzeMatrix(layer.name() + "[S,S]", layer.op(),
                     MatrixOps.submatrix(network.load(i).weights(), rows, cols.columns()), layer.elementType());
@@ -188,6 +213,11 @@ public final class WeightAnalyzer {
             reason = "no stably active unit of " + from.name() + " reaches " + to.name();
         } else if (reason == null && before.columns().isEmpty()) {
             reason = "no column of " + from.name() + " reads a value linear on the data";
+        }
+        if (reason == null) {
+            long d = units.size();
+            reason = tooLarge(from.name() + "[S,S] -> " + to.name() + "[:,S]", PAIR_COPIES,
+                    Math.max(d * d, Math.max(d * before.columns().size(), d * to.outputWidth())));
         }
         PairMetrics m = null;
         if (reason == null) {
