@@ -656,10 +656,7 @@ final class GraphReading {
     }
 
     private static List<String> append(List<String> ops, String op) {
-        List<String> out = new ArrayList<>(ops.size() + 1);
-        out.addAll(ops);
-        out.add(op);
-        return List.copyOf(out);
+        return OpTrail.append(ops, op);
     }
 
     private void findActivations() {
