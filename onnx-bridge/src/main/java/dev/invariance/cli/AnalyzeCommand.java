@@ -8,6 +8,7 @@ import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
+import dev.invariance.evaluation.TerminalText;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.onnx.ExecutionDevice;
 import dev.invariance.onnx.OnnxAnalysis;
@@ -125,7 +126,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 classes.add(l.getLabel());
             }
             MutableDataset<Label> dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
-                    w -> err.println(spec.qualifiedName() + ": warning: " + w));
+                    w -> err.println(spec.qualifiedName() + ": warning: " + TerminalText.escape(w)));
             try {
                 evaluation = evaluator.evaluate(model, dataset);
             } catch (IllegalArgumentException e) {
@@ -139,7 +140,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (fmt.equals("json")) {
             out.println(EvaluationJson.write(evaluation, modelFile.toString()));
         } else {
-            out.print(evaluation);
+            out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
         }
         out.flush();
         return 0;
@@ -162,9 +163,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (fmt.equals("json")) {
             out.println(json.get());
         } else {
-            out.print(table);
+            out.print(TerminalText.escapeKeepingLines(table.toString()));
             for (String note : OnnxAnalysis.notes(model)) {
-                out.println("note: " + note);
+                out.println("note: " + TerminalText.escape(note));
             }
         }
         out.flush();
@@ -187,7 +188,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         try (OnnxModel model = OnnxModelReader.open(modelFile)) {
             OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
                     note -> {
-                        err.println(note);
+                        err.println(TerminalText.escape(note));
                         err.flush();
                     });
             printOnnx(fmt, model, () -> EvaluationJson.format(result.extend(OnnxAnalysis.toTree(result.evaluation(), model))), result);

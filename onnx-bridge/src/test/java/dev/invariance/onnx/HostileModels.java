@@ -78,4 +78,26 @@ final class HostileModels {
         }
         return model(g.build());
     }
+
+    /**
+     * {@code count} chained {@code MatMul}s of {@code n × n} float32 Gaussian weights (seeded), stored in raw_data:
+     * {@code count · n² · 4} bytes of weights.
+     */
+    static ModelProto gaussianMatMuls(int count, int n, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        GraphProto.Builder g = GraphProto.newBuilder().setName("gaussian").addInput(value("h0"))
+                .addOutput(value("h" + count));
+        for (int l = 0; l < count; l++) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * n * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n * n; i++) {
+                b.putFloat((float) random.nextGaussian());
+            }
+            b.flip();
+            g.addInitializer(ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName("W" + l)
+                    .setDataType(TensorPayload.FLOAT).addDims(n).addDims(n)
+                    .setRawData(com.google.protobuf.ByteString.copyFrom(b)));
+            g.addNode(node("MatMul", "mm" + l, new String[] {"h" + l, "W" + l}, new String[] {"h" + (l + 1)}));
+        }
+        return model(g.build());
+    }
 }

@@ -52,24 +52,27 @@ public final class WeightAnalyzer {
      * Analyses a network layer by layer, for models larger than memory: each layer is loaded, its spectrum computed
      * (all singular values or the leading ones, {@link AnalysisOptions#getSpectrum()}), and only its singular
      * values and leading singular vectors are kept; layers are independent, so up to one per available processor
-     * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free. Then each edge whose
+     * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free ({@link MemoryPlan}: the
+     * weights, the workspace of each layer's spectrum route, the results kept). Then each edge whose
      * vectors live in the same space gets its pair metrics; in {@link SpectrumMode#FULL} mode the scores that need
      * both full matrices (weighted alignment, commutator, balancedness) reload the two layers of the edge, one
      * edge per budget share at a time. The stream is not closed. With a multi-threaded BLAS (OpenBLAS) the parallel
      * layers oversubscribe the cores; run analyses with {@code OPENBLAS_NUM_THREADS=1} ({@code bin/invariance analyze}
      * does), which measured twice as fast on two cores.
      *
-     * @throws RuntimeException whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
+     * @throws InsufficientMemoryException when the analysis would not fit in the heap even one layer at a time
+     *                                     (before any weight is read; one line naming the layer and the heap it needs)
+     * @throws RuntimeException            whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
      */
     public AnalysisReport analyze(StreamedNetwork network) {
-        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), memoryBudget());
+        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(),
+                WeightAnalyzer::memoryBudget);
     }
 
-    /** 3/4 of the heap not in use now. */
-    static long memoryBudget() {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return Math.max(64L << 20, free / 4 * 3);
+    /** 3/4 of the heap not in use now (measured again after a collection when that is short of {@code need}). */
+    static long memoryBudget(long need) {
+        return (long) (MemoryPlan.USABLE_FRACTION
+                * HeapSize.available((long) Math.ceil(need / MemoryPlan.USABLE_FRACTION)));
     }
 
     /** The metrics of a single matrix (d_out × d_in) stored in {@code layer}'s element type. */

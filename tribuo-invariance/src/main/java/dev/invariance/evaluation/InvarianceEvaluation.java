@@ -108,10 +108,10 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
         StringBuilder sb = new StringBuilder();
         int width = "Balanced Error Rate".length();
         for (LayerMetrics l : report.layers()) {
-            width = Math.max(width, l.name().length());
+            width = Math.max(width, shown(l.name()).length());
         }
         for (PairMetrics p : report.pairs()) {
-            width = Math.max(width, (p.producerName() + " -> " + p.consumerName()).length());
+            width = Math.max(width, (shown(p.producerName()) + " -> " + shown(p.consumerName())).length());
         }
         width += 2;
         String nameColumn = "%-" + width + "s";
@@ -120,7 +120,7 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                 STABLE_RANK.getDisplayName(), EFFECTIVE_RANK.getDisplayName(), NUMERICAL_RANK.getDisplayName(),
                 SIGMA2_OVER_SIGMA1.getDisplayName()));
         for (LayerMetrics l : report.layers()) {
-            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12.3f%12d%12.4f%n", l.name(),
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12.3f%12d%12.4f%n", shown(l.name()),
                     l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
                     l.stableRank(), l.effectiveRank(), l.numericalRank(), l.secondToFirstRatio()));
         }
@@ -130,7 +130,7 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                     COMMUTATOR_ALIGNMENT.getDisplayName(), BALANCEDNESS.getDisplayName()));
             for (PairMetrics p : report.pairs()) {
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12.5f%12.5f%12.4g%n",
-                        p.producerName() + " -> " + p.consumerName() + (p.viaResidual() ? " (skip)" : ""),
+                        shown(p.producerName()) + " -> " + shown(p.consumerName()) + (p.viaResidual() ? " (skip)" : ""),
                         p.adjacentAlignment(), p.weightedAlignment(), p.commutatorAlignment(), p.balancedness()));
             }
         }
@@ -141,8 +141,8 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                     sb.append(String.format("%nEdges without pair metrics%n"));
                     header = true;
                 }
-                sb.append("  ").append(e.producerName()).append(" -> ").append(e.consumerName()).append(": ")
-                        .append(e.reason()).append(String.format("%n"));
+                sb.append("  ").append(shown(e.producerName())).append(" -> ").append(shown(e.consumerName()))
+                        .append(": ").append(shown(e.reason())).append(String.format("%n"));
             }
         }
         DataAnalysis d = data;
@@ -157,7 +157,7 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                         m.normalisedMargin()));
             }
             if (!d.marginNote().isEmpty()) {
-                sb.append("SVM comparison: ").append(d.marginNote()).append(System.lineSeparator());
+                sb.append("SVM comparison: ").append(shown(d.marginNote())).append(System.lineSeparator());
             }
             if (!d.activations().isEmpty()) {
                 sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer",
@@ -174,7 +174,7 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
                             }
                         }
                     }
-                    sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", a.name(), a.stablyActive().size(),
+                    sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", shown(a.name()), a.stablyActive().size(),
                             a.stablyDead().size(), a.unstableCount(), stableRho));
                 }
             }
@@ -184,9 +184,15 @@ public final class InvarianceEvaluation implements Evaluation<Label> {
             sb.append(System.lineSeparator()).append(le);
         }
         sb.append(String.format("%n%nModel: %s%nData: %s%nBLAS/LAPACK: %s%n",
-                describe(provenance.getModelProvenance()), describe(provenance.getTestDatasetProvenance()),
+                shown(describe(provenance.getModelProvenance())), shown(describe(provenance.getTestDatasetProvenance())),
                 report.backend()));
-        return unsignedZeros(sb.toString());
+        // what Tribuo's label evaluation prints (the data's label names) is escaped here, keeping the table's lines
+        return TerminalText.escapeKeepingLines(unsignedZeros(sb.toString()));
+    }
+
+    /** A name or note from a file as the table shows it: control characters escaped ({@link TerminalText}). */
+    private static String shown(String text) {
+        return TerminalText.escape(text);
     }
 
     /** A formatted zero is written without a sign ("-0.000" becomes " 0.000", keeping the column width). */
