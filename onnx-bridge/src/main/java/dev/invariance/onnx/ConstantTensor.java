@@ -59,6 +59,9 @@ abstract class ConstantTensor {
     /** The constants this one is computed from (each as often as it is read). */
     abstract List<ConstantTensor> sources();
 
+    /** The ONNX element type code of the values ({@link TensorPayload#FLOAT}, {@link TensorPayload#INT8}, …). */
+    abstract int elementCode();
+
     /**
      * The values computed from the sources' values, which are obtained from {@code in}: {@link Evaluation#read} for
      * values only read, {@link Evaluation#take} for an array the result may reuse or change in place. Each source is
@@ -145,6 +148,11 @@ abstract class ConstantTensor {
         }
 
         @Override
+        int elementCode() {
+            return payload.dataType();
+        }
+
+        @Override
         double[] compute(Evaluation in) {
             return payload.read();
         }
@@ -163,11 +171,19 @@ abstract class ConstantTensor {
     static final class Cast extends ConstantTensor {
         final ConstantTensor source;
         final ElementType target;
+        private final int targetCode;
 
-        Cast(ConstantTensor source, ElementType target) {
+        /** A cast to {@code target}, whose ONNX code is {@code targetCode}. */
+        Cast(ConstantTensor source, ElementType target, int targetCode) {
             super(source.rootName, source.shape, lower(source.precision, target));
             this.source = source;
             this.target = target;
+            this.targetCode = targetCode;
+        }
+
+        @Override
+        int elementCode() {
+            return targetCode;
         }
 
         @Override
@@ -194,6 +210,11 @@ abstract class ConstantTensor {
             super(source.rootName, permute(source.shape, perm), source.precision);
             this.source = source;
             this.perm = perm;
+        }
+
+        @Override
+        int elementCode() {
+            return source.elementCode();
         }
 
         @Override
@@ -240,6 +261,11 @@ abstract class ConstantTensor {
         }
 
         @Override
+        int elementCode() {
+            return source.elementCode();
+        }
+
+        @Override
         List<ConstantTensor> sources() {
             return List.of(source);
         }
@@ -266,6 +292,11 @@ abstract class ConstantTensor {
             this.scale = scale;
             this.zeroPoint = zeroPoint;
             this.axis = axis;
+        }
+
+        @Override
+        int elementCode() {
+            return scale.elementCode();
         }
 
         @Override
@@ -313,6 +344,12 @@ abstract class ConstantTensor {
             this.a = a;
             this.b = b;
             this.operator = operator;
+        }
+
+        /** The less precise operand's type (both are floating point). */
+        @Override
+        int elementCode() {
+            return precision == a.precision ? a.elementCode() : b.elementCode();
         }
 
         /** The broadcast shape, or null when the shapes do not broadcast or the result would outgrow both operands. */

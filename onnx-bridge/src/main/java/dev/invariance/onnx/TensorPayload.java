@@ -82,21 +82,20 @@ final class TensorPayload {
                     + typeName(type));
         }
         long[] shape = new long[t.getDimsCount()];
-        long count = 1;
         for (int i = 0; i < shape.length; i++) {
             shape[i] = t.getDims(i);
-            if (shape[i] < 0) {
+        }
+        long count = 1;
+        for (long d : shape) {
+            if (d < 0) {
                 throw new InvalidModelException(file + ": tensor '" + name + "' has a negative dimension in shape "
                         + Arrays.toString(shape));
             }
             try {
-                count = Math.multiplyExact(count, shape[i]);
+                count = Math.multiplyExact(count, d);
             } catch (ArithmeticException e) {
                 count = Long.MAX_VALUE;
             }
-        }
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.getDims(i);
         }
         if (count > MAX_ELEMENTS) {
             throw new InvalidModelException(file + ": tensor '" + name + "' declares shape " + Arrays.toString(shape)
