@@ -515,6 +515,10 @@ final class GraphReading {
         boolean weightFirst = ops.weightFirst();
         ConstantTensor w = ops.weight();
         if (w.shape.length != 2) {
+            if (w.shape.length > 2) {
+                notes.add("node '" + n.name + "' (MatMul) multiplies by the rank-" + w.shape.length + " constant '"
+                        + w.rootName + "' " + Arrays.toString(w.shape) + " (a batched product); not read as a dense layer");
+            }
             return null;
         }
         int rows = checkedDim(w, 0);

@@ -32,11 +32,11 @@ final class LayerByLayer {
     /**
      * Analyses {@code network} with up to {@code threads} tasks at a time.
      *
-     * @param budget the bytes the analysis may use, given the bytes it needs at least (the memory plan's
-     *               {@link MemoryPlan#minimumBytes()})
-     * @throws InsufficientMemoryException when the plan does not fit the budget, or an allocation fails regardless
+     * @param freeHeap the heap still free, given the bytes the analysis needs at least (the memory plan's
+     *                 {@link MemoryPlan#minimumBytes()}; {@link HeapSize#available})
+     * @throws InsufficientMemoryException when the plan does not fit the free heap, or an allocation fails regardless
      */
-    static AnalysisReport run(StreamedNetwork network, AnalysisOptions options, int threads, LongUnaryOperator budget) {
+    static AnalysisReport run(StreamedNetwork network, AnalysisOptions options, int threads, LongUnaryOperator freeHeap) {
         NetworkOutline outline = network.outline();
         List<LayerOutline> outlines = outline.layers();
         int depth = outlines.size();
@@ -44,10 +44,11 @@ final class LayerByLayer {
         // one task per processor already keeps them busy: the solver's products then stay on the task's thread
         TruncatedSvd solver = TruncatedSvd.builder().parallel(workers < threads).build();
         MemoryPlan plan = MemoryPlan.of(outline, options, solver);
-        long budgetBytes = budget.applyAsLong(plan.minimumBytes());
+        long free = freeHeap.applyAsLong(plan.minimumBytes());
         long maxHeap = HeapSize.max();
-        plan.requireWithin(budgetBytes, maxHeap);
-        MemoryGate gate = new MemoryGate(budgetBytes);
+        plan.requireWithin(free, maxHeap);
+        // tasks run side by side within 3/4 of the free heap; one whose share is larger runs alone
+        MemoryGate gate = new MemoryGate((long) (MemoryPlan.USABLE_FRACTION * free));
         gate.keep(plan.retainedBytes());
         LayerSpectrum[] spectra = new LayerSpectrum[depth];
         LayerMetrics[] layers = new LayerMetrics[depth];
@@ -104,18 +105,15 @@ final class LayerByLayer {
                         // Float32 pairs first reserve what the single-precision path needs; only if that path does
                         // not apply or does not trust its figures is the (larger) double-precision share reserved,
                         // after releasing the first, so that no task waits while holding a share.
-                        double[] scores;
-                        try {
-                            scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
-                                    (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options, solver));
-                            if (scores == null) {
-                                plan.requirePairWithin(index, gate.kept(), budgetBytes, maxHeap);
-                                scores = withLayers(gate, doubleNeed, network, e, p, c,
-                                        (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options));
-                            }
-                        } catch (OutOfMemoryError oom) {
-                            throw plan.ranOutOfMemory("the pair scores of '" + p.name() + "' feeding '" + c.name()
-                                    + "'", Math.max(singleNeed, doubleNeed), maxHeap);
+                        String work = "the pair scores of '" + p.name() + "' feeding '" + c.name() + "'";
+                        double[] scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
+                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options, solver),
+                                plan, work, maxHeap);
+                        if (scores == null) {
+                            plan.requirePairWithin(index, gate.kept(), free, maxHeap);
+                            scores = withLayers(gate, doubleNeed, network, e, p, c,
+                                    (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options),
+                                    plan, work + " in double precision", maxHeap);
                         }
                         reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
                                 p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
@@ -144,13 +142,19 @@ final class LayerByLayer {
         double @Nullable [] of(WeightMatrix from, WeightMatrix to);
     }
 
-    /** Loads the edge's two layers under a memory share of {@code share} bytes and scores them. */
+    /**
+     * Loads the edge's two layers under a memory share of {@code share} bytes and scores them; running out of memory
+     * is reported as {@code work} needing more heap ({@link MemoryPlan#ranOutOfMemory}).
+     */
     private static double @Nullable [] withLayers(MemoryGate gate, long share, StreamedNetwork network, DataFlowEdge e,
-                                                  LayerOutline p, LayerOutline c, PairScores scores)
+                                                  LayerOutline p, LayerOutline c, PairScores scores, MemoryPlan plan,
+                                                  String work, long maxHeap)
             throws InterruptedException {
         gate.acquire(share);
         try {
             return scores.of(load(network, e.producer(), p).weights(), load(network, e.consumer(), c).weights());
+        } catch (OutOfMemoryError oom) {
+            throw plan.ranOutOfMemory(work, share, maxHeap);
         } finally {
             gate.release(share);
         }

@@ -54,6 +54,10 @@ final class LayerSpectrum {
             Spectrum full = DenseSvd.decompose(w, maxVectors(r, options));
             return new LayerSpectrum(w, type, full.singularValueArray(), true, full);
         }
+        if (w.isZero()) {
+            // every σ is 0 (the routes below would spend O(r³) to find that); the top pair as the dense SVD gives it
+            return new LayerSpectrum(w, type, new double[r], true, solver.top(w, 1, type));
+        }
         if (usesGramSvd(type, r, options)) {
             GramSvd.Factored gram = GramSvd.factor(w);
             double[] values = gram.singularValues();

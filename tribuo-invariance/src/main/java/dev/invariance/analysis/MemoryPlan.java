@@ -29,12 +29,23 @@ import java.util.Locale;
  *       pair in full mode) and is reserved before any task runs; the further vectors full mode keeps for a layer of
  *       low relative rank ({@link #unplannedKeptBytes}) are counted as each layer ends.</li>
  * </ul>
- * The figures count arrays, not the JVM's own overhead; the budget they are compared with is a fraction of the free
- * heap ({@link #USABLE_FRACTION}) for that reason.
+ * The figures count arrays, not the JVM's own overhead: an analysis is refused when it would not fit most of the free
+ * heap ({@link #FITTING_FRACTION}) even one task at a time, and tasks run side by side within a smaller part of it
+ * ({@link #USABLE_FRACTION}); a task whose share is larger than that part runs alone.
  */
 final class MemoryPlan {
-    /** The part of the free heap the analysis plans to use: the rest is headroom for the collector and the JVM. */
+    /**
+     * The part of the free heap tasks share when they run side by side: the rest is headroom for the collector and
+     * the JVM. A refusal suggests a heap whose part this is holds the analysis.
+     */
     static final double USABLE_FRACTION = 0.75;
+    /**
+     * The part of the free heap one task may need at most: the rest is headroom for the JVM and for placing arrays of
+     * hundreds of megabytes, which need contiguous heap regions. Measured: a 500 × 100000 float32 layer whose full
+     * spectrum holds 988 MiB at its peak ran out of memory with 1000 MiB free; two 2800² layers whose pair scores hold
+     * 159 MiB ran with 193 MiB free.
+     */
+    static final double FITTING_FRACTION = 0.9;
     /**
      * What the report keeps per layer besides its spectrum: the metrics record and its figures, the layer's entry in
      * the evaluation's metric map (a key and a boxed value per figure). Measured on a chain of 10⁵ 2 × 2 layers:
@@ -139,27 +150,32 @@ final class MemoryPlan {
     /**
      * Checks that the analysis fits {@code budget} bytes with its tasks run one at a time.
      *
-     * @param budget  the bytes the analysis may use (a fraction {@link #USABLE_FRACTION} of the free heap)
+     * @param budget  the heap still free (of which {@link #FITTING_FRACTION} may be used)
      * @param maxHeap the heap's maximum size, for the {@code -Xmx} the message suggests
      * @throws InsufficientMemoryException naming the layer (or edge) that does not fit, the memory it needs and a
      *                                     heap size that holds it; in full mode also what top-k mode would need
      */
     void requireWithin(long budget, long maxHeap) {
-        if (minimumBytes() <= budget) {
+        if (minimumBytes() <= FITTING_FRACTION * budget) {
             return;
         }
         long need = minimumBytes();
         String what;
         int worst = worstLayer();
-        if (worst >= 0 && layerBytes[worst] == largestShare()) {
-            LayerOutline o = layers.get(worst);
-            what = "layer '" + o.name() + "' (" + shape(o) + ") needs about " + HeapSize.describe(layerBytes[worst])
-                    + " of heap for its " + (options.getSpectrum() == SpectrumMode.FULL ? "full" : "top-k")
-                    + " spectrum";
+        boolean layerWorst = worst >= 0 && layerBytes[worst] == largestShare();
+        String task = layerWorst ? "layer '" + layers.get(worst).name() + "' (" + shape(layers.get(worst)) + ")"
+                : pairScores(worstPair());
+        if (retained > largestShare()) {
+            what = "the results of " + layers.size() + " layers and " + edges.size() + " edges need about "
+                    + HeapSize.describe(retained) + " of heap, and the largest task, " + task + ", "
+                    + HeapSize.describe(largestShare()) + " more";
+        } else if (layerWorst) {
+            what = task + " needs about " + HeapSize.describe(largestShare()) + " of heap for its "
+                    + (options.getSpectrum() == SpectrumMode.FULL ? "full" : "top-k") + " spectrum";
         } else {
-            what = pairScores(worstPair()) + " need about " + HeapSize.describe(largestShare()) + " of heap";
+            what = task + " need about " + HeapSize.describe(largestShare()) + " of heap";
         }
-        if (retained > (1L << 20)) {
+        if (retained > (1L << 20) && retained <= largestShare()) {
             what += " beside the " + HeapSize.describe(retained) + " kept for the results of " + layers.size()
                     + " layers";
         }
@@ -172,7 +188,7 @@ final class MemoryPlan {
                     + HeapSize.describe(heapFor(topK.minimumBytes(), budget, maxHeap)) + " of heap)" : "";
         }
         throw new InsufficientMemoryException(what + ", more than the " + HeapSize.describe(budget)
-                + " this JVM can give the analysis" + advice, heap);
+                + " this JVM has free" + advice, heap);
     }
 
     /**
@@ -183,14 +199,14 @@ final class MemoryPlan {
      */
     void requirePairWithin(int j, long kept, long budget, long maxHeap) {
         long need = kept + pairDoubleBytes[j];
-        if (need <= budget) {
+        if (need <= FITTING_FRACTION * budget) {
             return;
         }
         long heap = heapFor(need, budget, maxHeap);
         throw new InsufficientMemoryException(pairScores(j) + " in double precision (single precision loses them to "
                 + "cancellation) need about " + HeapSize.describe(pairDoubleBytes[j]) + " of heap beside the "
                 + HeapSize.describe(kept) + " kept for results, more than the " + HeapSize.describe(budget)
-                + " this JVM can give the analysis; run with " + HeapSize.maxHeapOption(heap)
+                + " this JVM has free; run with " + HeapSize.maxHeapOption(heap)
                 + " or more, or with the top-k spectrum (--spectrum top-k), which has no full-matrix pair scores",
                 heap);
     }
@@ -204,17 +220,20 @@ final class MemoryPlan {
 
     /**
      * The failure to report when an allocation failed although the plan said it fits: one line naming the work and
-     * a heap with room for twice its planned share.
+     * a heap larger by its planned share.
      */
     InsufficientMemoryException ranOutOfMemory(String work, long share, long maxHeap) {
-        long heap = maxHeap + (long) (2 * share / USABLE_FRACTION);
+        long heap = maxHeap + share;
         return new InsufficientMemoryException(work + " ran out of memory (planned: about " + HeapSize.describe(share)
                 + " of heap); run with " + HeapSize.maxHeapOption(heap) + " or more", heap);
     }
 
-    /** The heap size whose usable part holds {@code need}, given that {@code budget} is that part of this heap. */
-    private static long heapFor(long need, long budget, long maxHeap) {
-        return maxHeap + (long) Math.ceil((need - budget) / USABLE_FRACTION);
+    /**
+     * A heap size whose free part holds {@code need} with the headroom of {@link #USABLE_FRACTION}, given that
+     * {@code free} bytes of this heap ({@code maxHeap}) are free now.
+     */
+    private static long heapFor(long need, long free, long maxHeap) {
+        return maxHeap - free + (long) Math.ceil(need / USABLE_FRACTION);
     }
 
     private int worstLayer() {

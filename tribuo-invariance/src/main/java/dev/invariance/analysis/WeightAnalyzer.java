@@ -53,7 +53,8 @@ public final class WeightAnalyzer {
      * (all singular values or the leading ones, {@link AnalysisOptions#getSpectrum()}), and only its singular
      * values and leading singular vectors are kept; layers are independent, so up to one per available processor
      * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free ({@link MemoryPlan}: the
-     * weights, the workspace of each layer's spectrum route, the results kept). Then each edge whose
+     * weights, the workspace of each layer's spectrum route, the results kept; an analysis that would not fit the
+     * free heap even one task at a time is refused before it starts). Then each edge whose
      * vectors live in the same space gets its pair metrics; in {@link SpectrumMode#FULL} mode the scores that need
      * both full matrices (weighted alignment, commutator, balancedness) reload the two layers of the edge, one
      * edge per budget share at a time. The stream is not closed. With a multi-threaded BLAS (OpenBLAS) the parallel
@@ -65,14 +66,7 @@ public final class WeightAnalyzer {
      * @throws RuntimeException            whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
      */
     public AnalysisReport analyze(StreamedNetwork network) {
-        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(),
-                WeightAnalyzer::memoryBudget);
-    }
-
-    /** 3/4 of the heap not in use now (measured again after a collection when that is short of {@code need}). */
-    static long memoryBudget(long need) {
-        return (long) (MemoryPlan.USABLE_FRACTION
-                * HeapSize.available((long) Math.ceil(need / MemoryPlan.USABLE_FRACTION)));
+        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), HeapSize::available);
     }
 
     /** The metrics of a single matrix (d_out × d_in) stored in {@code layer}'s element type. */
