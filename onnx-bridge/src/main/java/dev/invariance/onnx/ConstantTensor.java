@@ -71,11 +71,14 @@ abstract class ConstantTensor {
 
     /**
      * One evaluation of a constant and everything it is computed from: each constant's values are computed once and
-     * held until every reference to it within the evaluation has been served (counted beforehand), then dropped.
+     * held until every reference to it within the evaluation has been served (counted beforehand), then dropped. The
+     * last reference may take the array itself, unless a reader still holds it to read (a computation that read it
+     * may still be running further up the stack): then, as for every earlier reference, a copy is taken.
      */
     static final class Evaluation {
         private final Map<ConstantTensor, Integer> pending = new IdentityHashMap<>();
         private final Map<ConstantTensor, double[]> computed = new IdentityHashMap<>();
+        private final Set<ConstantTensor> lent = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Evaluation(ConstantTensor root) {
             pending.put(root, 1);
@@ -97,14 +100,18 @@ abstract class ConstantTensor {
         /** The values of {@code t}, not to be changed (they may be shared with another reader). */
         double[] read(ConstantTensor t) {
             double[] v = valuesOf(t);
+            lent.add(t);
             served(t);
             return v;
         }
 
-        /** The values of {@code t} as an array the caller owns: the computed one for the last reader, else a copy. */
+        /**
+         * The values of {@code t} as an array the caller owns: the computed one for the last reference when no reader
+         * was given it, else a copy.
+         */
         double[] take(ConstantTensor t) {
             double[] v = valuesOf(t);
-            return served(t) ? v : v.clone();
+            return served(t) && !lent.contains(t) ? v : v.clone();
         }
 
         private double[] valuesOf(ConstantTensor t) {

@@ -72,6 +72,28 @@ class HostileModelTest {
         assertEquals(WeightMatrix.fromRows(new double[] {p, 0}, new double[] {0, p}), n.layer(0).weights());
     }
 
+    /**
+     * The memoised evaluation hands a constant's values to the last of its readers to change in place, and a copy to
+     * the others: W0 read by a Cast to float16 (which rounds 1 + 2⁻¹² to 1 and 4 + 2⁻¹⁰ to 4) and by the Add of both
+     * gives W0 + fp16(W0) = [[2 + 2⁻¹², 4], [6, 8 + 2⁻¹⁰]] (then transposed by the Gemm), not 2·fp16(W0).
+     */
+    @Test
+    void aConstantReadByTwoChainsIsLeftUnchangedByEither() {
+        float a = 1 + 0x1p-12f;
+        float d = 4 + 0x1p-10f;
+        ModelProto m = model(ai.onnx.proto.OnnxMl.GraphProto.newBuilder().setName("shared").addInput(OnnxModels.value("x"))
+                .addOutput(OnnxModels.value("y")).addInitializer(floats("W0", new long[] {2, 2}, a, 2, 3, d))
+                .addNode(OnnxModels.node("Cast", "half", new String[] {"W0"}, new String[] {"C"},
+                        integer("to", TensorPayload.FLOAT16)))
+                .addNode(OnnxModels.node("Add", "sum", new String[] {"W0", "C"}, new String[] {"S"}))
+                .addNode(OnnxModels.node("Gemm", "gemm", new String[] {"x", "S"}, new String[] {"y"})).build());
+        try (OnnxModel model = read(m)) {
+            WeightMatrix w = model.load(0).weights();
+            assertEquals(java.util.Arrays.toString(new double[] {2 + 0x1p-12, 6, 4, 8 + 0x1p-10}),
+                    java.util.Arrays.toString(w.toRowMajorArray()));
+        }
+    }
+
     /** A chain of a million nodes (a Gemm and 10⁶ Relus, 37 MB) is read in seconds: linear, not quadratic. */
     @Test
     void aMillionNodeGraphIsReadInBoundedTime() {
@@ -242,6 +264,14 @@ class HostileModelTest {
     void aNegativeDimensionIsRefusedNamingTheDeclaredShape() throws IOException {
         Path f = write(dir.resolve("negative.onnx"), HostileModels.declaredDims(-4, 3));
         assertMentions(refusal(f), "tensor 'W'", "negative dimension", "[-4, 3]");
+    }
+
+    /** The census counts the nodes of every body, nested at any depth, from the encoding alone. */
+    @Test
+    void theCensusCountsTheNodesOfNestedBodies() {
+        GraphCensus c = GraphCensus.of(HostileModels.sharedWeightInNestedBodies().toByteArray(), 100);
+        assertEquals(10, c.nodes()); // main: Gemm, If; two bodies: Gemm, If each; four bodies: Gemm each
+        assertEquals(1 + 2 + 2 + 6, c.values()); // the initializer, the main graph's inputs and outputs, a body output each
     }
 
     // ------------------------------------------------------------------ names
