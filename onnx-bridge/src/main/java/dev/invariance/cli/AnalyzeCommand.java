@@ -8,6 +8,7 @@ import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
+import dev.invariance.evaluation.TerminalText;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.onnx.ExecutionDevice;
 import dev.invariance.onnx.InvalidOptionsException;
@@ -127,7 +128,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 classes.add(l.getLabel());
             }
             MutableDataset<Label> dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
-                    w -> err.println(spec.qualifiedName() + ": warning: " + w));
+                    w -> err.println(spec.qualifiedName() + ": warning: " + TerminalText.escape(w)));
             try {
                 evaluation = evaluator.evaluate(model, dataset);
             } catch (IllegalArgumentException e) {
@@ -141,7 +142,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (fmt.equals("json")) {
             out.println(EvaluationJson.write(evaluation, modelFile.toString()));
         } else {
-            out.print(evaluation);
+            out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
         }
         out.flush();
         return 0;
@@ -163,9 +164,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (fmt.equals("json")) {
             out.println(EvaluationJson.write(evaluation, OnnxAnalysis.modelFile(model)));
         } else {
-            out.print(evaluation);
+            out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
             for (String note : OnnxAnalysis.notes(model)) {
-                out.println("note: " + note);
+                out.println("note: " + TerminalText.escape(note));
             }
         }
         out.flush();
@@ -191,7 +192,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             try (OnnxModel model = OnnxModelReader.open(modelFile)) {
                 OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
                         note -> {
-                            err.println(note);
+                            err.println(TerminalText.escape(note));
                             err.flush();
                         });
                 printOnnx(fmt, model, result.evaluation());

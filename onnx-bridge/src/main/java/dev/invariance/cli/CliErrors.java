@@ -1,7 +1,9 @@
 package dev.invariance.cli;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import dev.invariance.analysis.InsufficientMemoryException;
 import dev.invariance.data.InvalidDataException;
+import dev.invariance.evaluation.TerminalText;
 import dev.invariance.onnx.DeviceUnavailableException;
 import dev.invariance.onnx.InvalidModelException;
 import dev.invariance.training.TrainingDivergedException;
@@ -12,14 +14,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 
-/** Turns failures into one line on standard error and an exit code; never a stack trace. */
+/**
+ * Turns failures into one line on standard error and an exit code; never a stack trace. The line is shown with
+ * {@link TerminalText#escape}: a name in it cannot act on the terminal or break the line.
+ */
 final class CliErrors {
     private CliErrors() {
     }
 
     static int onParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
-        cmd.getErr().println(prefix(cmd) + oneLine(e.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        cmd.getErr().println(prefix(cmd) + TerminalText.escape(oneLine(e.getMessage())) + " (see '"
+                + cmd.getCommandSpec().qualifiedName() + " --help')");
         return InvarianceCommand.BAD_INPUT;
     }
 
@@ -32,7 +38,7 @@ final class CliErrors {
             cmd.getErr().println(prefix(cmd) + describe(e));
             return InvarianceCommand.BAD_INPUT;
         }
-        if (e instanceof TrainingDivergedException) {
+        if (e instanceof TrainingDivergedException || e instanceof InsufficientMemoryException) {
             cmd.getErr().println(prefix(cmd) + describe(e));
             return InvarianceCommand.FAILED;
         }
@@ -59,19 +65,24 @@ final class CliErrors {
                 || e instanceof PropertyException || e instanceof IOException || e instanceof UncheckedIOException;
     }
 
+    /**
+     * The failure as one line: the whole message of this project's own exceptions (one line by design; a newline
+     * in a name is escaped, not cut), the first line of anyone else's, control characters escaped.
+     */
     static String describe(Throwable e) {
         if (e instanceof NoSuchFileException n) {
-            return n.getFile() + ": no such file";
+            return TerminalText.escape(n.getFile() + ": no such file");
         }
         if (e instanceof TrainingDivergedException || e instanceof InvalidDataException
-                || e instanceof InvalidModelException || e instanceof DeviceUnavailableException) {
-            return oneLine(e.getMessage());
+                || e instanceof InvalidModelException || e instanceof DeviceUnavailableException
+                || e instanceof InsufficientMemoryException) {
+            return TerminalText.escape(String.valueOf(e.getMessage()).strip());
         }
         if (e instanceof PropertyException p) {
-            return oneLine(p.getMsg());
+            return TerminalText.escape(oneLine(p.getMsg()));
         }
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : oneLine(m);
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : TerminalText.escape(oneLine(m));
     }
 
     static String oneLine(String message) {

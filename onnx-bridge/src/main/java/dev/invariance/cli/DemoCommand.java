@@ -5,6 +5,7 @@ import dev.invariance.deepnet.DeepNetModel;
 import dev.invariance.deepnet.DeepNetTrainer;
 import dev.invariance.deepnet.ProvenanceReplay;
 import dev.invariance.evaluation.InvarianceEvaluator;
+import dev.invariance.evaluation.TerminalText;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
@@ -63,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("%s%nfinal loss (training set) %.3e after %d steps%n%n", model, model.getLossCurve().getFinalLoss(),
                 model.getStepsRun());
         out.print(InvarianceEvaluator.create().evaluate(model, data));
-        out.printf("%nwrote %s, %s, %s%n", onnx, tribuo, provenance);
+        out.printf("%nwrote %s, %s, %s%n", TerminalText.escape(onnx.toString()), TerminalText.escape(tribuo.toString()),
+                TerminalText.escape(provenance.toString()));
         return 0;
     }
 }

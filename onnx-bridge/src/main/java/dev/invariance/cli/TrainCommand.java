@@ -1,5 +1,6 @@
 package dev.invariance.cli;
 
+import dev.invariance.evaluation.TerminalText;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.deepnet.DeepNetModel;
@@ -161,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
             String json = ProvenanceReplay.toJson(model.getProvenance());
             OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
         }
-        out.printf("trained %s%n", model);
+        out.printf("trained %s%n", TerminalText.escape(model.toString()));
         // the loss over the whole training set at the final weights (SGD and Adam record minibatch losses)
         double finalLoss = trainingData != null ? model.meanLoss(trainingData) : model.getLossCurve().getFinalLoss();
         out.printf("steps %d, %s %.6e (%s), %s%n", model.getStepsRun(),
@@ -171,12 +172,12 @@ final class TrainCommand implements Callable<Integer> {
         if (trainingData != null) {
             out.printf("training accuracy %.4f%n", new LabelEvaluator().evaluate(model, trainingData).accuracy());
         }
-        out.printf("wrote %s%n", output);
+        out.printf("wrote %s%n", TerminalText.escape(output.toString()));
         if (tribuoModel != null) {
-            out.printf("wrote %s%n", tribuoModel);
+            out.printf("wrote %s%n", TerminalText.escape(tribuoModel.toString()));
         }
         if (provenance != null) {
-            out.printf("wrote %s%n", provenance);
+            out.printf("wrote %s%n", TerminalText.escape(provenance.toString()));
         }
         return 0;
     }

@@ -3,7 +3,13 @@ package dev.invariance.onnx;
 import dev.invariance.network.ElementType;
 import org.jspecify.annotations.Nullable;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A tensor whose value is known without running the model: a stored tensor (an initializer or a {@code Constant}
@@ -11,6 +17,11 @@ import java.util.Arrays;
  * (also {@code Flatten}, {@code Squeeze}, {@code Unsqueeze}) or {@code DequantizeLinear}. Its shape and precision
  * are known up front; {@link #values()} computes the row-major values on demand, reading the stored payload then, so
  * an outline costs nothing and a layer's weights are read only when the layer is loaded.
+ * <p>
+ * The constants form a directed acyclic graph (one constant may feed several, as in {@code Add(W, W)}): an
+ * {@link Evaluation} computes each constant of the graph once, keeps its values only until its last reader in the
+ * graph has taken them, and lets that last reader change them in place, so a file of a few hundred bytes cannot make
+ * the reader repeat work exponentially.
  */
 abstract class ConstantTensor {
     /** The stored tensor this value comes from (the layer's name in the file). */
@@ -40,8 +51,89 @@ abstract class ConstantTensor {
         return c;
     }
 
-    /** The values in row-major order of {@link #shape}. */
-    abstract double[] values();
+    /** The values in row-major order of {@link #shape}: a fresh array the caller may change. */
+    final double[] values() {
+        return new Evaluation(this).take(this);
+    }
+
+    /** The constants this one is computed from (each as often as it is read). */
+    abstract List<ConstantTensor> sources();
+
+    /** The ONNX element type code of the values ({@link TensorPayload#FLOAT}, {@link TensorPayload#INT8}, …). */
+    abstract int elementCode();
+
+    /**
+     * The values computed from the sources' values, which are obtained from {@code in}: {@link Evaluation#read} for
+     * values only read, {@link Evaluation#take} for an array the result may reuse or change in place. Each source is
+     * obtained exactly as often as {@link #sources()} lists it.
+     */
+    abstract double[] compute(Evaluation in);
+
+    /**
+     * One evaluation of a constant and everything it is computed from: each constant's values are computed once and
+     * held until every reference to it within the evaluation has been served (counted beforehand), then dropped. The
+     * last reference may take the array itself, unless a reader still holds it to read (a computation that read it
+     * may still be running further up the stack): then, as for every earlier reference, a copy is taken.
+     */
+    static final class Evaluation {
+        private final Map<ConstantTensor, Integer> pending = new IdentityHashMap<>();
+        private final Map<ConstantTensor, double[]> computed = new IdentityHashMap<>();
+        private final Set<ConstantTensor> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        Evaluation(ConstantTensor root) {
+            pending.put(root, 1);
+            ArrayDeque<ConstantTensor> stack = new ArrayDeque<>();
+            stack.push(root);
+            Set<ConstantTensor> expanded = Collections.newSetFromMap(new IdentityHashMap<>());
+            while (!stack.isEmpty()) {
+                ConstantTensor t = stack.pop();
+                if (!expanded.add(t)) {
+                    continue;
+                }
+                for (ConstantTensor s : t.sources()) {
+                    pending.merge(s, 1, Integer::sum);
+                    stack.push(s);
+                }
+            }
+        }
+
+        /** The values of {@code t}, not to be changed (they may be shared with another reader). */
+        double[] read(ConstantTensor t) {
+            double[] v = valuesOf(t);
+            lent.add(t);
+            served(t);
+            return v;
+        }
+
+        /**
+         * The values of {@code t} as an array the caller owns: the computed one for the last reference when no reader
+         * was given it, else a copy.
+         */
+        double[] take(ConstantTensor t) {
+            double[] v = valuesOf(t);
+            return served(t) && !lent.contains(t) ? v : v.clone();
+        }
+
+        private double[] valuesOf(ConstantTensor t) {
+            double[] v = computed.get(t);
+            if (v == null) {
+                v = t.compute(this);
+                computed.put(t, v);
+            }
+            return v;
+        }
+
+        /** Counts one reference to {@code t} as served; true when it was the last (its values are then dropped). */
+        private boolean served(ConstantTensor t) {
+            int left = pending.merge(t, -1, Integer::sum);
+            if (left > 0) {
+                return false;
+            }
+            pending.remove(t);
+            computed.remove(t);
+            return true;
+        }
+    }
 
     /** For a 2-D tensor, the values of its transpose in row-major order (stored tensors read them in place). */
     double[] transposedValues() {
@@ -58,7 +150,17 @@ abstract class ConstantTensor {
         }
 
         @Override
-        double[] values() {
+        List<ConstantTensor> sources() {
+            return List.of();
+        }
+
+        @Override
+        int elementCode() {
+            return payload.dataType();
+        }
+
+        @Override
+        double[] compute(Evaluation in) {
             return payload.read();
         }
 
@@ -76,16 +178,29 @@ abstract class ConstantTensor {
     static final class Cast extends ConstantTensor {
         final ConstantTensor source;
         final ElementType target;
+        private final int targetCode;
 
-        Cast(ConstantTensor source, ElementType target) {
+        /** A cast to {@code target}, whose ONNX code is {@code targetCode}. */
+        Cast(ConstantTensor source, ElementType target, int targetCode) {
             super(source.rootName, source.shape, lower(source.precision, target));
             this.source = source;
             this.target = target;
+            this.targetCode = targetCode;
         }
 
         @Override
-        double[] values() {
-            double[] v = source.values();
+        int elementCode() {
+            return targetCode;
+        }
+
+        @Override
+        List<ConstantTensor> sources() {
+            return List.of(source);
+        }
+
+        @Override
+        double[] compute(Evaluation in) {
+            double[] v = in.take(source);
             for (int i = 0; i < v.length; i++) {
                 v[i] = roundTo(v[i], target);
             }
@@ -105,8 +220,18 @@ abstract class ConstantTensor {
         }
 
         @Override
-        double[] values() {
-            double[] in = source.values();
+        int elementCode() {
+            return source.elementCode();
+        }
+
+        @Override
+        List<ConstantTensor> sources() {
+            return List.of(source);
+        }
+
+        @Override
+        double[] compute(Evaluation from) {
+            double[] in = from.read(source);
             int rank = perm.length;
             if (rank == 2 && perm[0] == 1) {
                 int r = (int) source.shape[0];
@@ -143,8 +268,18 @@ abstract class ConstantTensor {
         }
 
         @Override
-        double[] values() {
-            return source.values();
+        int elementCode() {
+            return source.elementCode();
+        }
+
+        @Override
+        List<ConstantTensor> sources() {
+            return List.of(source);
+        }
+
+        @Override
+        double[] compute(Evaluation in) {
+            return in.take(source);
         }
     }
 
@@ -167,10 +302,20 @@ abstract class ConstantTensor {
         }
 
         @Override
-        double[] values() {
-            double[] v = x.values();
-            double[] s = scale.values();
-            double[] z = zeroPoint == null ? new double[s.length] : zeroPoint.values();
+        int elementCode() {
+            return scale.elementCode();
+        }
+
+        @Override
+        List<ConstantTensor> sources() {
+            return zeroPoint == null ? List.of(x, scale) : List.of(x, scale, zeroPoint);
+        }
+
+        @Override
+        double[] compute(Evaluation in) {
+            double[] v = in.take(x);
+            double[] s = in.read(scale);
+            double[] z = zeroPoint == null ? new double[s.length] : in.read(zeroPoint);
             if (s.length == 1) {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (v[i] - z[0]) * s[0];
@@ -208,6 +353,12 @@ abstract class ConstantTensor {
             this.operator = operator;
         }
 
+        /** The less precise operand's type (both are floating point). */
+        @Override
+        int elementCode() {
+            return precision == a.precision ? a.elementCode() : b.elementCode();
+        }
+
         /** The broadcast shape, or null when the shapes do not broadcast or the result would outgrow both operands. */
         static long @Nullable [] broadcast(long[] x, long[] y) {
             int rank = Math.max(x.length, y.length);
@@ -234,9 +385,14 @@ abstract class ConstantTensor {
         }
 
         @Override
-        double[] values() {
-            double[] x = a.values();
-            double[] y = b.values();
+        List<ConstantTensor> sources() {
+            return List.of(a, b);
+        }
+
+        @Override
+        double[] compute(Evaluation in) {
+            double[] x = in.read(a);
+            double[] y = in.read(b);
             double[] out = new double[(int) count()];
             long[] sx = broadcastStrides(a.shape, shape);
             long[] sy = broadcastStrides(b.shape, shape);

@@ -76,6 +76,8 @@ final class EdgeFinding {
     static final int ANCESTOR_BUDGET = 20_000;
     private static final int MAX_SHAPE_VALUES = 64;
     private static final int MAX_WIDTH_DEPTH = 256;
+    /** Operations recorded on an edge into a graph output (see {@link #outputOps}). */
+    static final int MAX_OUTPUT_OPS = 64;
 
     private final GraphIndex graph;
     private final List<LayerPlan> layers;
@@ -160,8 +162,10 @@ final class EdgeFinding {
             Integer out = outputIndex.get(s.value());
             if (out != null && !(from instanceof GraphNode.Input && s.ops().isEmpty())) {
                 GraphNode to = new GraphNode.Output(out);
-                found.putIfAbsent(List.of(from, to, s.skips() > 0),
-                        new GraphEdge(from, to, s.ops(), s.skips() > 0, s.units()));
+                List<Object> key = List.of(from, to, s.skips() > 0);
+                if (!found.containsKey(key)) {
+                    found.put(key, new GraphEdge(from, to, outputOps(s.ops()), s.skips() > 0, s.units()));
+                }
             }
             for (ValueId next : graph.bodyOutputLinks.getOrDefault(s.value(), List.of())) {
                 Node owner = GraphIndex.producer(next);
@@ -632,10 +636,27 @@ final class EdgeFinding {
         return false;
     }
 
+    /**
+     * The operations of a path into a graph output, at most {@link #MAX_OUTPUT_OPS} of them followed by one entry
+     * {@code …(n more)}: a path from an early layer to the output can pass most of a hostile graph, and every layer has
+     * one, so keeping them whole would cost the square of the graph's size.
+     */
+    private static List<String> outputOps(List<String> ops) {
+        if (ops.size() <= MAX_OUTPUT_OPS) {
+            return ops;
+        }
+        List<String> first = new ArrayList<>(MAX_OUTPUT_OPS + 1);
+        for (String op : ops) { // one pass: a trail's get(i) walks back from its end
+            if (first.size() == MAX_OUTPUT_OPS) {
+                break;
+            }
+            first.add(op);
+        }
+        first.add("…(" + (ops.size() - MAX_OUTPUT_OPS) + " more)");
+        return first;
+    }
+
     private static List<String> append(List<String> ops, String op) {
-        List<String> out = new ArrayList<>(ops.size() + 1);
-        out.addAll(ops);
-        out.add(op);
-        return List.copyOf(out);
+        return OpTrail.append(ops, op); // shares the path's prefix: following a path of n nodes costs O(n)
     }
 }

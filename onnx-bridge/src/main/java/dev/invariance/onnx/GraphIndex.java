@@ -8,8 +8,8 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,8 @@ final class GraphIndex {
         final @Nullable Node owner;
         final String attribute;
         final GraphProto graph;
-        final Map<String, Object> defined = new HashMap<>();
+        /** The values this graph defines, by name (an initializer wins over a graph input of the same name). */
+        final Map<String, ValueId> defined = new HashMap<>();
         final List<Node> nodes = new ArrayList<>();
         final List<ValueId> outputs = new ArrayList<>();
         final List<ValueId> inputs = new ArrayList<>();
@@ -48,8 +49,43 @@ final class GraphIndex {
         }
     }
 
-    /** A value: its name in the scope that defines it. */
-    record ValueId(Scope scope, String name) {
+    /**
+     * A value: its name in the scope that defines it, what defines it and who reads it. There is one per defined
+     * value ({@link #lookup} returns it), so the index holds no map from values to their readers.
+     */
+    static final class ValueId {
+        private final Scope scope;
+        private final String name;
+        /** A {@link TensorProto} initializer, a {@link ValueInfoProto} graph input or a {@link NodeOutput}. */
+        private final Object definition;
+        private List<Use> uses = List.of();
+
+        private ValueId(Scope scope, String name, Object definition) {
+            this.scope = scope;
+            this.name = name;
+            this.definition = definition;
+        }
+
+        Scope scope() {
+            return scope;
+        }
+
+        String name() {
+            return name;
+        }
+
+        /** Adds a reader: most values have one, held without a growable list. */
+        private void addUse(Use u) {
+            if (uses.isEmpty()) {
+                uses = List.of(u);
+                return;
+            }
+            if (uses.size() == 1) {
+                uses = new ArrayList<>(uses);
+            }
+            uses.add(u);
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof ValueId v && v.scope == scope && v.name.equals(name);
@@ -59,17 +95,27 @@ final class GraphIndex {
         public int hashCode() {
             return System.identityHashCode(scope) * 31 + name.hashCode();
         }
+
+        @Override
+        public String toString() {
+            return (scope.path.isEmpty() ? "" : scope.path + ":") + name;
+        }
     }
 
-    /** A node and where it reads from and writes to. */
+    /**
+     * A node and where it reads from and writes to. The lists are set once while the graph is indexed, each to an
+     * immutable list of exactly its size (a graph may hold millions of nodes: no spare capacity per node).
+     */
     static final class Node {
         final NodeProto proto;
         final Scope scope;
+        /** The node's position in {@link GraphIndex#nodes} (graph order, bodies after their graph). */
         final int sequence;
         final String name;
-        final List<@Nullable ValueId> inputs = new ArrayList<>();
-        final List<ValueId> outputs = new ArrayList<>();
-        final List<Scope> bodies = new ArrayList<>();
+        /** The values read, by input position; null for an omitted optional input ({@code ""}). */
+        List<@Nullable ValueId> inputs = List.of();
+        List<ValueId> outputs = List.of();
+        List<Scope> bodies = List.of();
 
         Node(NodeProto proto, Scope scope, int sequence, String name) {
             this.proto = proto;
@@ -121,7 +167,6 @@ final class GraphIndex {
     final String file;
     final Scope main;
     final List<Node> nodes = new ArrayList<>();
-    final Map<ValueId, List<Use>> uses = new HashMap<>();
     final Map<ValueId, List<ValueId>> bodyOutputLinks = new HashMap<>();
     final List<Node> order;
     private int sequence;
@@ -150,11 +195,10 @@ final class GraphIndex {
         }
         GraphProto g = scope.graph;
         for (TensorProto t : g.getInitializerList()) {
-            scope.defined.put(t.getName(), t);
+            scope.defined.put(t.getName(), new ValueId(scope, t.getName(), t));
         }
         for (ValueInfoProto in : g.getInputList()) {
-            scope.defined.putIfAbsent(in.getName(), in);
-            scope.inputs.add(new ValueId(scope, in.getName()));
+            scope.inputs.add(scope.defined.computeIfAbsent(in.getName(), k -> new ValueId(scope, k, in)));
         }
         Map<String, Integer> generated = new HashMap<>();
         for (NodeProto p : g.getNodeList()) {
@@ -166,20 +210,23 @@ final class GraphIndex {
             Node n = new Node(p, scope, sequence++, name);
             scope.nodes.add(n);
             nodes.add(n);
+            List<ValueId> outputs = new ArrayList<>(p.getOutputCount());
             for (int i = 0; i < p.getOutputCount(); i++) {
                 String out = p.getOutput(i);
                 if (out.isEmpty()) {
                     continue;
                 }
-                Object previous = scope.defined.put(out, new NodeOutput(n, i));
-                if (previous != null) {
+                ValueId v = new ValueId(scope, out, new NodeOutput(n, i));
+                if (scope.defined.put(out, v) != null) {
                     throw new InvalidModelException(file + ": value '" + out + "' is defined twice"
                             + (scope.path.isEmpty() ? "" : " in " + scope.path) + " (by node '" + name + "')");
                 }
-                n.outputs.add(new ValueId(scope, out));
+                outputs.add(v);
             }
+            n.outputs = List.copyOf(outputs);
         }
         for (Node n : scope.nodes) {
+            List<Scope> nodeBodies = new ArrayList<>(0);
             for (AttributeProto a : n.proto.getAttributeList()) {
                 List<GraphProto> bodies = new ArrayList<>();
                 if (a.hasG()) {
@@ -190,18 +237,24 @@ final class GraphIndex {
                     String path = (scope.path.isEmpty() ? "" : scope.path + "/") + n.name + "/" + a.getName()
                             + (bodies.size() > 1 ? "[" + b + "]" : "");
                     Scope body = new Scope(path, scope, n, a.getName(), bodies.get(b));
-                    n.bodies.add(body);
+                    nodeBodies.add(body);
                     build(body, depth + 1);
                 }
+            }
+            if (!nodeBodies.isEmpty()) {
+                n.bodies = List.copyOf(nodeBodies);
             }
         }
     }
 
     private void resolve() {
         for (Node n : nodes) {
-            for (String in : n.proto.getInputList()) {
+            ValueId[] inputs = new ValueId[n.proto.getInputCount()];
+            boolean omitted = false;
+            for (int i = 0; i < inputs.length; i++) {
+                String in = n.proto.getInput(i);
                 if (in.isEmpty()) {
-                    n.inputs.add(null);
+                    omitted = true;
                     continue;
                 }
                 ValueId v = lookup(n.scope, in);
@@ -209,8 +262,11 @@ final class GraphIndex {
                     throw new InvalidModelException(file + ": node '" + n.name + "' (" + n.op() + ") reads '" + in
                             + "', which no node, initializer or input defines");
                 }
-                n.inputs.add(v);
-                uses.computeIfAbsent(v, k -> new ArrayList<>()).add(new Use(n, n.inputs.size() - 1));
+                inputs[i] = v;
+                v.addUse(new Use(n, i));
+            }
+            if (inputs.length > 0) {
+                n.inputs = omitted ? Arrays.asList(inputs) : List.of(inputs);
             }
             for (Scope body : n.bodies) {
                 for (ValueInfoProto out : body.graph.getOutputList()) {
@@ -249,8 +305,9 @@ final class GraphIndex {
     /** The value a name refers to from inside {@code scope}, or null. */
     static @Nullable ValueId lookup(Scope scope, String name) {
         for (Scope s = scope; s != null; s = s.parent) {
-            if (s.defined.containsKey(name)) {
-                return new ValueId(s, name);
+            ValueId v = s.defined.get(name);
+            if (v != null) {
+                return v;
             }
         }
         return null;
@@ -258,7 +315,7 @@ final class GraphIndex {
 
     /** What defines a value: a {@link TensorProto} initializer, a {@link ValueInfoProto} input or a {@link NodeOutput}. */
     static Object definition(ValueId v) {
-        return v.scope().defined.get(v.name());
+        return v.definition;
     }
 
     /** The node that produces a value, or null for initializers and graph inputs. */
@@ -268,37 +325,37 @@ final class GraphIndex {
 
     /** Who reads a value. */
     List<Use> usesOf(ValueId v) {
-        return uses.getOrDefault(v, List.of());
+        return v.uses;
     }
 
+    /**
+     * All nodes in an order where each comes after the nodes whose outputs it reads (and a control-flow node after
+     * its bodies' nodes), earlier nodes of the file first among those ready (Kahn's algorithm over a priority queue).
+     * The dependency edges are held in int arrays indexed by {@link Node#sequence}: a few bytes per edge.
+     */
     private List<Node> topologicalOrder() {
-        Map<Node, List<Node>> next = new IdentityHashMap<>();
-        Map<Node, Integer> pending = new IdentityHashMap<>();
-        for (Node n : nodes) {
-            pending.put(n, 0);
-            next.put(n, new ArrayList<>());
-        }
+        Dependencies deps = new Dependencies(nodes.size());
         for (Node n : nodes) {
             for (ValueId v : n.inputs) {
                 Node p = v == null ? null : producer(v);
                 if (p == null) {
                     continue;
                 }
-                addEdge(next, pending, p, n);
+                deps.add(p, n);
                 // A body reading an outer value needs it before its control-flow node (and every one around it) runs.
                 for (Scope s = n.scope; s != v.scope() && s.owner != null; s = s.owner.scope) {
-                    addEdge(next, pending, p, s.owner);
+                    deps.add(p, s.owner);
                 }
             }
             for (Scope body : n.bodies) {
                 for (Node inner : body.nodes) {
-                    addEdge(next, pending, inner, n);
+                    deps.add(inner, n);
                 }
             }
         }
         PriorityQueue<Node> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.sequence, b.sequence));
         for (Node n : nodes) {
-            if (pending.get(n) == 0) {
+            if (deps.pending[n.sequence] == 0) {
                 ready.add(n);
             }
         }
@@ -306,15 +363,15 @@ final class GraphIndex {
         while (!ready.isEmpty()) {
             Node n = ready.poll();
             out.add(n);
-            for (Node m : next.get(n)) {
-                if (pending.merge(m, -1, Integer::sum) == 0) {
-                    ready.add(m);
+            for (int e = deps.first[n.sequence]; e >= 0; e = deps.next[e]) {
+                if (--deps.pending[deps.target[e]] == 0) {
+                    ready.add(nodes.get(deps.target[e]));
                 }
             }
         }
         if (out.size() < nodes.size()) {
             for (Node n : nodes) {
-                if (pending.get(n) > 0) {
+                if (deps.pending[n.sequence] > 0) {
                     throw new InvalidModelException(file + ": the graph has a cycle through node '" + n.name + "' ("
                             + n.op() + (n.scope.path.isEmpty() ? "" : " in " + n.scope.path) + ")");
                 }
@@ -323,9 +380,30 @@ final class GraphIndex {
         return out;
     }
 
-    private static void addEdge(Map<Node, List<Node>> next, Map<Node, Integer> pending, Node from, Node to) {
-        next.get(from).add(to);
-        pending.merge(to, 1, Integer::sum);
+    /** Dependency edges as linked lists in arrays: {@code first[from]}, then {@code next[e]}; targets and counts. */
+    private static final class Dependencies {
+        final int[] first;
+        final int[] pending;
+        int[] target = new int[16];
+        int[] next = new int[16];
+        int edges;
+
+        Dependencies(int nodeCount) {
+            first = new int[nodeCount];
+            Arrays.fill(first, -1);
+            pending = new int[nodeCount];
+        }
+
+        void add(Node from, Node to) {
+            if (edges == target.length) {
+                target = Arrays.copyOf(target, edges * 2);
+                next = Arrays.copyOf(next, edges * 2);
+            }
+            target[edges] = to.sequence;
+            next[edges] = first[from.sequence];
+            first[from.sequence] = edges++;
+            pending[to.sequence]++;
+        }
     }
 
     /** Scopes by path, for messages and tests. */

@@ -115,8 +115,9 @@ final class GraphReading {
             }
             case "Cast" -> {
                 ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
-                ElementType to = floatType((int) n.intAttribute("to", 0));
-                return src == null || to == null ? null : new ConstantTensor.Cast(src, to);
+                int code = (int) n.intAttribute("to", 0);
+                ElementType to = floatType(code);
+                return src == null || to == null ? null : new ConstantTensor.Cast(src, to, code);
             }
             case "Transpose" -> {
                 ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
@@ -175,21 +176,11 @@ final class GraphReading {
                 }
                 return new ConstantTensor.Reshape(src, new long[] {outer, src.count() / Math.max(outer, 1)});
             }
-            case "Squeeze", "Unsqueeze" -> {
-                ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
-                if (src == null) {
-                    return null;
-                }
-                List<Long> shape = new ArrayList<>();
-                for (long d : src.shape) {
-                    if (!(n.op().equals("Squeeze") && d == 1)) {
-                        shape.add(d);
-                    }
-                }
-                if (n.op().equals("Unsqueeze")) {
-                    return null; // axes matter; weights are not unsqueezed in practice
-                }
-                return new ConstantTensor.Reshape(src, shape.stream().mapToLong(Long::longValue).toArray());
+            case "Squeeze" -> {
+                return squeeze(n, depth);
+            }
+            case "Unsqueeze" -> {
+                return null; // weights are not unsqueezed in practice
             }
             case "DequantizeLinear" -> {
                 return dequantize(n, depth);
@@ -242,6 +233,52 @@ final class GraphReading {
         return null;
     }
 
+    /**
+     * {@code Squeeze} of a constant: the axes given (the {@code axes} input from opset 13, the attribute before), each
+     * of size 1, or every axis of size 1 when none are given, as ONNX defines it.
+     */
+    private @Nullable ConstantTensor squeeze(Node n, int depth) {
+        ConstantTensor src = constant(n.input(0), depth + 1).orElse(null);
+        if (src == null) {
+            return null;
+        }
+        long[] axes = null;
+        if (n.input(1) != null) {
+            ConstantTensor given = constant(n.input(1), depth + 1).orElse(null);
+            if (!(given instanceof ConstantTensor.Stored s) || s.precision != null || s.count() > MAX_SHAPE_VALUES) {
+                return null;
+            }
+            axes = s.longs();
+        } else if (n.attribute("axes") != null) {
+            axes = n.attribute("axes").getIntsList().stream().mapToLong(Long::longValue).toArray();
+        }
+        int rank = src.shape.length;
+        boolean[] removed = new boolean[rank];
+        if (axes == null || axes.length == 0) {
+            for (int i = 0; i < rank; i++) {
+                removed[i] = src.shape[i] == 1;
+            }
+        } else {
+            for (long a : axes) {
+                long axis = a < 0 ? a + rank : a;
+                if (axis < 0 || axis >= rank || removed[(int) axis] || src.shape[(int) axis] != 1) {
+                    throw invalid("Squeeze '" + n.name + "' cannot remove axes " + Arrays.toString(axes)
+                            + " of a tensor of shape " + Arrays.toString(src.shape) + " (each must be an axis of size 1,"
+                            + " once)");
+                }
+                removed[(int) axis] = true;
+            }
+        }
+        long[] shape = new long[rank];
+        int kept = 0;
+        for (int i = 0; i < rank; i++) {
+            if (!removed[i]) {
+                shape[kept++] = src.shape[i];
+            }
+        }
+        return new ConstantTensor.Reshape(src, Arrays.copyOf(shape, kept));
+    }
+
     private @Nullable ConstantTensor dequantize(Node n, int depth) {
         ConstantTensor x = constant(n.input(0), depth + 1).orElse(null);
         ConstantTensor scale = constant(n.input(1), depth + 1).orElse(null);
@@ -249,6 +286,20 @@ final class GraphReading {
         if (x == null || scale == null || (n.input(2) != null && zero == null) || scale.precision == null
                 || n.attribute("block_size") != null && n.intAttribute("block_size", 0) != 0) {
             return null;
+        }
+        if (x.precision != null) {
+            throw invalid("DequantizeLinear '" + n.name + "' dequantizes '" + x.rootName + "' of floating-point type "
+                    + TensorPayload.typeName(x.elementCode()) + "; x must be a quantized integer tensor");
+        }
+        if (scale.shape.length > 1) {
+            throw invalid("DequantizeLinear '" + n.name + "' has a scale of shape " + Arrays.toString(scale.shape)
+                    + "; a scale is a scalar or a vector (one per slice along the axis)");
+        }
+        if (zero != null && (zero.elementCode() != x.elementCode() || zero.shape.length > 1)) {
+            throw invalid("DequantizeLinear '" + n.name + "' has a zero point of type "
+                    + TensorPayload.typeName(zero.elementCode()) + " and shape " + Arrays.toString(zero.shape)
+                    + " for x of type " + TensorPayload.typeName(x.elementCode())
+                    + "; it must have x's type and the scale's shape");
         }
         long axis = n.intAttribute("axis", 1);
         int rank = x.shape.length;
@@ -353,13 +404,32 @@ final class GraphReading {
                         + " weights, too large to allocate in this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
                         + " MB)");
             }
-            String name = p.name;
-            if (!names.add(name)) {
-                name = p.name + "@" + n.name;
-                names.add(name);
+            String name = uniqueName(p.name, n, names);
+            if (!name.equals(p.name)) {
                 p = p.renamed(name);
             }
             layers.add(p);
+        }
+    }
+
+    /**
+     * A name no earlier layer has, recorded in {@code taken}: the weight's name for its first occurrence, then
+     * {@code weight@node}, then {@code weight@path/node} with the node's body path (a weight shared by nodes of the
+     * same name in different control-flow bodies), then that with {@code #2}, {@code #3}… (nodes named alike in one
+     * graph).
+     */
+    private static String uniqueName(String weight, Node n, Set<String> taken) {
+        String path = n.scope.path.isEmpty() ? n.name : n.scope.path + "/" + n.name;
+        for (String candidate : List.of(weight, weight + "@" + n.name, weight + "@" + path)) {
+            if (taken.add(candidate)) {
+                return candidate;
+            }
+        }
+        for (int k = 2; ; k++) {
+            String candidate = weight + "@" + path + "#" + k;
+            if (taken.add(candidate)) {
+                return candidate;
+            }
         }
     }
 
@@ -423,6 +493,10 @@ final class GraphReading {
         boolean weightFirst = ops.weightFirst();
         ConstantTensor w = ops.weight();
         if (w.shape.length != 2) {
+            if (w.shape.length > 2) {
+                notes.add("node '" + n.name + "' (MatMul) multiplies by the rank-" + w.shape.length + " constant '"
+                        + w.rootName + "' " + Arrays.toString(w.shape) + " (a batched product); not read as a dense layer");
+            }
             return null;
         }
         int rows = checkedDim(w, 0);
@@ -458,11 +532,26 @@ final class GraphReading {
         if (groups < 1 || groups > Integer.MAX_VALUE) {
             throw invalid(n.op() + " '" + n.name + "' has group " + groups);
         }
+        if (w.count() == 0) {
+            throw invalid(n.op() + " '" + n.name + "' has a kernel with no elements ('" + w.rootName + "' of shape "
+                    + Arrays.toString(w.shape) + ")");
+        }
+        // the groups split the kernel's first axis: a Conv's output channels, a ConvTranspose's input channels
+        if (w.shape[0] % groups != 0) {
+            throw invalid(n.op() + " '" + n.name + "' has group " + groups + ", which does not divide the "
+                    + w.shape[0] + (transposed ? " input" : " output") + " channels of its kernel '" + w.rootName
+                    + "' " + Arrays.toString(w.shape));
+        }
+        AttributeProto declared = n.attribute("kernel_shape");
+        if (declared != null && !declared.getIntsList().equals(Arrays.stream(w.shape, 2, w.shape.length).boxed().toList())) {
+            throw invalid(n.op() + " '" + n.name + "' declares kernel_shape " + declared.getIntsList() + " but its kernel '"
+                    + w.rootName + "' has shape " + Arrays.toString(w.shape));
+        }
         List<Integer> kernel = new ArrayList<>();
         long patch = w.shape[1];
         for (int i = 2; i < w.shape.length; i++) {
-            kernel.add((int) Math.min(Integer.MAX_VALUE, w.shape[i]));
-            patch *= w.shape[i];
+            kernel.add((int) w.shape[i]); // each at most the element count, which is below 2^31
+            patch = Math.multiplyExact(patch, w.shape[i]); // at most the element count: never wraps
         }
         if (w.shape[0] > Integer.MAX_VALUE || patch > Integer.MAX_VALUE) {
             throw invalid("tensor '" + w.rootName + "' declares shape " + Arrays.toString(w.shape)

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import com.google.protobuf.CodedInputStream;
+import dev.invariance.analysis.HeapSize;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.Locale;
  * <p>
  * The file is untrusted. Opening parses it with the ONNX protobuf classes Tribuo ships ({@code ai.onnx.proto.OnnxMl})
  * and checks everything that can be checked without reading weights: that it is an ONNX model at all, the graph's
- * structure (no undefined values, no cycles, bodies nested at most {@link GraphIndex#MAX_DEPTH} deep), each dense
+ * structure (no undefined values, no cycles, bodies nested at most {@link GraphIndex#MAX_DEPTH} deep, a node count
+ * whose index fits in the heap, counted before parsing: {@link GraphCensus}), each dense
  * weight's element type, declared shape (refused before anything is allocated when too large) and payload size, and,
  * for every tensor the model stores externally (weights or not), the location and range of its data, which must stay
  * inside the model's folder, symbolic links included ({@link ExternalData}). Weights
@@ -107,6 +109,21 @@ public final class OnnxModelReader {
     }
 
     /**
+     * Refuses, before parsing, a graph whose nodes would not fit in the heap (a few bytes per node in the file are a
+     * few hundred in memory: 5 MB of empty nodes need about 300 MB).
+     */
+    private static void requireHeapFor(String name, GraphCensus census) {
+        long need = census.heapBytes();
+        long available = HeapSize.available(need);
+        if (need > available) {
+            long heap = HeapSize.max() + need - available;
+            throw new InvalidModelException(name + ": a graph of " + census.nodes() + " nodes needs about "
+                    + HeapSize.describe(need) + " of heap to read, more than the " + HeapSize.describe(available)
+                    + " this JVM has free; run with " + HeapSize.maxHeapOption(heap) + " or more");
+        }
+    }
+
+    /**
      * Reads a model from bytes already in memory (the fuzz test's entry point).
      *
      * @param name     the file's name for messages
@@ -116,6 +133,7 @@ public final class OnnxModelReader {
         if (bytes.length == 0) {
             throw new InvalidModelException(name + ": empty file, not an ONNX model");
         }
+        requireHeapFor(name, GraphCensus.of(bytes, PROTOBUF_RECURSION_LIMIT));
         ModelProto proto;
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);

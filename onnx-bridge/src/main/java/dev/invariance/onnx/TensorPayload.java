@@ -123,6 +123,11 @@ final class TensorPayload {
 
     /** The number of values of a shape without negative dimensions; {@link Long#MAX_VALUE} when that overflows. */
     static long valueCount(long[] shape) {
+        for (long d : shape) {
+            if (d == 0) {
+                return 0; // an empty tensor, however large its other dimensions
+            }
+        }
         long count = 1;
         for (long d : shape) {
             if (d != 0 && count > Long.MAX_VALUE / d) {

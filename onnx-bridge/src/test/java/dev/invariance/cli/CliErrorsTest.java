@@ -33,6 +33,16 @@ class CliErrorsTest {
     }
 
     @Test
+    void notEnoughHeapIsAnExpectedFailureInOneLine() {
+        Outcome o = fail(new dev.invariance.analysis.InsufficientMemoryException(
+                "layer 'W' (500 x 100000 float32) needs about 988 MB of heap; run with -Xmx2g or more", 2L << 30));
+        assertEquals(InvarianceCommand.FAILED, o.code());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertFalse(o.err().contains("internal error"), o.err());
+        assertTrue(o.err().contains("run with -Xmx2g"), o.err());
+    }
+
+    @Test
     void anUnusableOutputPathIsExitTwo() {
         assertEquals(InvarianceCommand.BAD_INPUT, fail(new BadInputException("out: is a folder, expected a file name")).code());
     }

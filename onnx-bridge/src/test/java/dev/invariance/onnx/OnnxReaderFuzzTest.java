@@ -11,8 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The ONNX reader on arbitrary bytes: it either reads the model (every layer loads, the description is consistent) or
- * refuses it with {@link InvalidModelException}; any other exception, an error or running out of memory is a bug.
+ * The ONNX reader on arbitrary bytes: it either reads the model (every layer loads, the description is consistent,
+ * every layer has a name of its own) or refuses it with {@link InvalidModelException}; any other exception, an error
+ * or running out of memory is a bug.
  * <p>
  * Under {@code mvn test} the committed inputs in {@code src/test/resources/dev/invariance/onnx/OnnxReaderFuzzTestInputs}
  * (valid fixtures and earlier findings) run as regression tests. With {@code JAZZER_FUZZ=1} Jazzer mutates them in a
@@ -56,6 +57,9 @@ class OnnxReaderFuzzTest {
             }
             if (model.bindings().size() != network.depth() || model.outline().layers().size() != network.depth()) {
                 throw new AssertionError("bindings, outline and layers disagree");
+            }
+            if (model.outline().layers().stream().map(l -> l.name()).distinct().count() != network.depth()) {
+                throw new AssertionError("two layers have the same name");
             }
         } catch (InvalidModelException refused) {
             // a weight that is only seen to be invalid when read (NaN, infinity)

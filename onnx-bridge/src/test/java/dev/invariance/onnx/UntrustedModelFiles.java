@@ -26,4 +26,14 @@ public final class UntrustedModelFiles {
         Files.write(dir.resolve("secret.data"), new byte[16]);
         return write(sub.resolve("up.onnx"), model(matMul(external("W", new long[] {2, 2}, "../secret.data", 0, 16))));
     }
+
+    /** A valid 2 × 2 Gemm whose weight's name is {@code name} (terminal escapes, control characters). */
+    public static Path gemmNamed(Path dir, String name) throws IOException {
+        return write(dir.resolve("named.onnx"), HostileModels.gemmNamed(name, 2));
+    }
+
+    /** A 2 × 2 Gemm whose weight, named {@code name}, holds a NaN. */
+    public static Path nanGemmNamed(Path dir, String name) throws IOException {
+        return write(dir.resolve("named-nan.onnx"), HostileModels.gemmNamed(name, Float.NaN));
+    }
 }

@@ -139,10 +139,11 @@ final class AlignmentMeasures {
     }
 
     /**
-     * Bytes of working memory {@link #singlePrecisionScores} takes beyond the two stored matrices (float32,
-     * used in place), or 0 when no single-precision path applies to these widths: on the Gram path A, B and AB
-     * (d × d floats) and either the m × n product or the operator's float Lanczos basis; on the low-rank path
-     * Q, Q S_f, S_t Q (m × n), S_f, S_t and QQᵀ, and the Lanczos on Q.
+     * Bytes of working memory {@link #singlePrecisionScores} takes at its peak beyond the two stored matrices
+     * (float32, used in place), or 0 when no single-precision path applies to these widths: on the Gram path the
+     * largest of A, B and AB together (d × d floats each), A and B with the operator's float Lanczos, and the m × n
+     * product (in AB's buffer when it fits) with its float Lanczos, A and B being dropped by then; on the low-rank
+     * path Q, Q S_f, S_t Q (m × n), S_f, S_t and QQᵀ, and the Lanczos on Q.
      */
     static long singleWorkingBytes(int d, int n, int m) {
         if (d < SINGLE_MIN) {
@@ -155,8 +156,10 @@ final class AlignmentMeasures {
         long limit = TruncatedSvd.DEFAULT_BASIS_LIMIT;
         long lanczos = 4L * (limit + 32) * Math.max(n, m) + 8L * limit * limit + 8L * 32 * (n + m);
         if (gram) {
+            long square = 4L * d * d;
+            long product = 4L * m * n > square ? square + 4L * m * n : square; // formed in AB's buffer when it fits
             // the m × n product is formed when the operator route is not preferred or does not converge
-            return 4L * 3 * d * d + 4L * m * n + lanczos + (1L << 20);
+            return Math.max(3 * square, Math.max(2 * square, product) + lanczos) + (1L << 20);
         }
         return 4L * (3L * m * n + (long) n * n + 2L * m * m) + lanczos + (1L << 20);
     }

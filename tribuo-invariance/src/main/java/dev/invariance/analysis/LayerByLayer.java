@@ -5,7 +5,6 @@ import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
-import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.StreamedNetwork;
@@ -19,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The analysis engine behind {@link WeightAnalyzer#analyze}: layer spectra in parallel under a memory budget, then
@@ -29,16 +29,29 @@ final class LayerByLayer {
     private LayerByLayer() {
     }
 
-    static AnalysisReport run(StreamedNetwork network, AnalysisOptions options, int threads, long budgetBytes) {
+    /**
+     * Analyses {@code network} with up to {@code threads} tasks at a time.
+     *
+     * @param freeHeap the heap still free, given the bytes the analysis needs at least (the memory plan's
+     *                 {@link MemoryPlan#minimumBytes()}; {@link HeapSize#available})
+     * @throws InsufficientMemoryException when the plan does not fit the free heap, or an allocation fails regardless
+     */
+    static AnalysisReport run(StreamedNetwork network, AnalysisOptions options, int threads, LongUnaryOperator freeHeap) {
         NetworkOutline outline = network.outline();
         List<LayerOutline> outlines = outline.layers();
         int depth = outlines.size();
-        LayerSpectrum[] spectra = new LayerSpectrum[depth];
-        LayerMetrics[] layers = new LayerMetrics[depth];
-        MemoryGate gate = new MemoryGate(budgetBytes);
         int workers = Math.max(1, Math.min(threads, Math.max(depth, outline.edges().size())));
         // one task per processor already keeps them busy: the solver's products then stay on the task's thread
         TruncatedSvd solver = TruncatedSvd.builder().parallel(workers < threads).build();
+        MemoryPlan plan = MemoryPlan.of(outline, options, solver);
+        long free = freeHeap.applyAsLong(plan.minimumBytes());
+        long maxHeap = HeapSize.max();
+        plan.requireWithin(free, maxHeap);
+        // tasks run side by side within 3/4 of the free heap; one whose share is larger runs alone
+        MemoryGate gate = new MemoryGate((long) (MemoryPlan.USABLE_FRACTION * free));
+        gate.keep(plan.retainedBytes());
+        LayerSpectrum[] spectra = new LayerSpectrum[depth];
+        LayerMetrics[] layers = new LayerMetrics[depth];
         AtomicInteger names = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "invariance-analysis-" + names.incrementAndGet());
@@ -50,7 +63,7 @@ final class LayerByLayer {
             for (int i = 0; i < depth; i++) {
                 int index = i;
                 LayerOutline o = outlines.get(i);
-                long need = layerBytes(o, options);
+                long need = plan.layerBytes(i);
                 tasks.add(pool.submit(() -> {
                     gate.acquire(need);
                     try {
@@ -59,6 +72,9 @@ final class LayerByLayer {
                         spectra[index] = s;
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
                                 o.convolution());
+                        gate.keep(plan.unplannedKeptBytes(o, s));
+                    } catch (OutOfMemoryError e) {
+                        throw plan.ranOutOfMemory("layer '" + o.name() + "'", need, maxHeap);
                     } finally {
                         gate.release(need);
                     }
@@ -83,22 +99,21 @@ final class LayerByLayer {
                             c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null,
                             options), null);
                 } else {
-                    long stored = storageBytes(p) + storageBytes(c);
-                    int d = p.outputWidth();
-                    int n = p.inputWidth();
-                    int m = c.outputWidth();
-                    boolean floats = p.elementType() != ElementType.FLOAT64 && c.elementType() != ElementType.FLOAT64;
-                    long singleNeed = floats ? AlignmentMeasures.singleWorkingBytes(d, n, m) : 0;
-                    long doubleNeed = stored + AlignmentMeasures.workingBytes(d, n, m);
+                    long singleNeed = plan.pairSingleBytes(j);
+                    long doubleNeed = plan.pairDoubleBytes(j);
                     tasks.add(pool.submit(() -> {
                         // Float32 pairs first reserve what the single-precision path needs; only if that path does
                         // not apply or does not trust its figures is the (larger) double-precision share reserved,
                         // after releasing the first, so that no task waits while holding a share.
-                        double[] scores = singleNeed == 0 ? null : withLayers(gate, stored + singleNeed, network, e, p, c,
-                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options, solver));
+                        String work = "the pair scores of '" + p.name() + "' feeding '" + c.name() + "'";
+                        double[] scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
+                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options, solver),
+                                plan, work, maxHeap);
                         if (scores == null) {
+                            plan.requirePairWithin(index, gate.kept(), free, maxHeap);
                             scores = withLayers(gate, doubleNeed, network, e, p, c,
-                                    (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options));
+                                    (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options),
+                                    plan, work + " in double precision", maxHeap);
                         }
                         reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
                                 p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
@@ -128,13 +143,19 @@ final class LayerByLayer {
         double @Nullable [] of(WeightMatrix from, WeightMatrix to);
     }
 
-    /** Loads the edge's two layers under a memory share of {@code share} bytes and scores them. */
+    /**
+     * Loads the edge's two layers under a memory share of {@code share} bytes and scores them; running out of memory
+     * is reported as {@code work} needing more heap ({@link MemoryPlan#ranOutOfMemory}).
+     */
     private static double @Nullable [] withLayers(MemoryGate gate, long share, StreamedNetwork network, DataFlowEdge e,
-                                                  LayerOutline p, LayerOutline c, PairScores scores)
+                                                  LayerOutline p, LayerOutline c, PairScores scores, MemoryPlan plan,
+                                                  String work, long maxHeap)
             throws InterruptedException {
         gate.acquire(share);
         try {
             return scores.of(load(network, e.producer(), p).weights(), load(network, e.consumer(), c).weights());
+        } catch (OutOfMemoryError oom) {
+            throw plan.ranOutOfMemory(work, share, maxHeap);
         } finally {
             gate.release(share);
         }
@@ -192,34 +213,6 @@ final class LayerByLayer {
         return layer;
     }
 
-    /** Bytes one stored entry takes (float32 and narrower types are held as floats). */
-    private static long entryBytes(ElementType t) {
-        return t == ElementType.FLOAT64 ? 8 : 4;
-    }
-
-    private static long storageBytes(LayerOutline o) {
-        return (long) o.outputWidth() * o.inputWidth() * entryBytes(o.elementType());
-    }
-
-    /**
-     * What analysing one layer holds at its peak: the weights, LAPACK's copy for the singular values (and a
-     * Gram-operator copy for the Lanczos vectors), and the Krylov basis; for the Gram eigensolver of large float32
-     * layers in full mode ({@link LayerSpectrum}) the weights, the r × r double Gram matrix, one 8 MiB panel and
-     * the leading vectors.
-     */
-    static long layerBytes(LayerOutline o, AnalysisOptions options) {
-        long entries = (long) o.outputWidth() * o.inputWidth();
-        long r = Math.min(o.outputWidth(), o.inputWidth());
-        if (LayerSpectrum.usesGramSvd(o.elementType(), (int) r, options)) {
-            long vectors = 8L * options.getSubspaceRankLimit() * (o.outputWidth() + o.inputWidth());
-            return entries * entryBytes(o.elementType()) + 8L * r * r + (8L << 20) + vectors + (1L << 20);
-        }
-        long copies = options.getSpectrum() == SpectrumMode.FULL ? 3 : 2;
-        long small = Math.min(o.outputWidth(), o.inputWidth());
-        long basis = 8L * Math.min(small, TruncatedSvd.DEFAULT_BASIS_LIMIT) * (o.outputWidth() + o.inputWidth());
-        return entries * entryBytes(o.elementType()) * copies + basis + (1L << 20);
-    }
-
     private static void awaitAll(List<Future<?>> tasks) {
         try {
             for (Future<?> f : tasks) {
@@ -240,26 +233,40 @@ final class LayerByLayer {
         }
     }
 
-    /** A counting gate over bytes: tasks wait until their share fits the budget (a share above it waits for all). */
+    /**
+     * A counting gate over bytes: a task's share waits until it fits the budget beside the shares running and the
+     * bytes kept for good ({@link #keep}: results that outlive their task); a task runs alone when nothing else runs,
+     * whatever its share, so the gate never waits forever (the memory plan refuses beforehand what cannot fit).
+     */
     static final class MemoryGate {
         private final long budget;
-        private long used;
+        private long running;
+        private long kept;
 
         MemoryGate(long budget) {
             this.budget = budget;
         }
 
         synchronized void acquire(long bytes) throws InterruptedException {
-            long need = Math.min(bytes, budget);
-            while (used + need > budget) {
+            while (running > 0 && kept + running + bytes > budget) {
                 wait();
             }
-            used += need;
+            running += bytes;
         }
 
         synchronized void release(long bytes) {
-            used -= Math.min(bytes, budget);
+            running -= bytes;
             notifyAll();
+        }
+
+        /** Counts {@code bytes} as held until the end (they narrow what later shares may use). */
+        synchronized void keep(long bytes) {
+            kept += bytes;
+        }
+
+        /** The bytes counted as held until the end so far. */
+        synchronized long kept() {
+            return kept;
         }
     }
 }

@@ -50,19 +50,30 @@ final class LayerSpectrum {
             return new LayerSpectrum(w, type, top.singularValueArray(), k == r, top);
         }
         if (r < options.getFastTopKThreshold()) {
-            Spectrum full = DenseSvd.decompose(w, r);
+            // every value; of the vectors only as many as a pair score can use (science.md 2.7)
+            Spectrum full = DenseSvd.decompose(w, maxVectors(r, options));
             return new LayerSpectrum(w, type, full.singularValueArray(), true, full);
+        }
+        if (w.isZero()) {
+            // every σ is 0 (the routes below would spend O(r³) to find that); the top pair as the dense SVD gives it
+            return new LayerSpectrum(w, type, new double[r], true, solver.top(w, 1, type));
         }
         if (usesGramSvd(type, r, options)) {
             GramSvd.Factored gram = GramSvd.factor(w);
             double[] values = gram.singularValues();
             int k = leadingVectors(values, r, options);
+            Spectrum vectors;
             try {
-                return new LayerSpectrum(w, type, values, true, gram.decompose(k));
+                vectors = gram.decompose(k);
             } catch (ArithmeticException e) {
-                // a requested σ_j is 0 or inverse iteration failed: Lanczos (with its dense fallback) decides
-                return new LayerSpectrum(w, type, values, true, solver.top(w, k, type));
+                vectors = null;
             }
+            gram = null; // the r × r reflectors are not needed by the fallback: let them go before it allocates
+            if (vectors == null) {
+                // a requested σ_j is 0 or inverse iteration failed: Lanczos (with its dense fallback) decides
+                vectors = solver.top(w, k, type);
+            }
+            return new LayerSpectrum(w, type, values, true, vectors);
         }
         double[] values = DenseSvd.singularValues(w, type).singularValueArray();
         Spectrum top = solver.top(w, leadingVectors(values, r, options), type);
@@ -78,6 +89,39 @@ final class LayerSpectrum {
         return options.getSpectrum() == SpectrumMode.FULL && type != ElementType.FLOAT64
                 && r >= options.getFastTopKThreshold() && r > 0
                 && 8L * r * r <= Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /**
+     * Bytes of heap {@link #of(WeightMatrix, ElementType, AnalysisOptions, TruncatedSvd)} allocates at its peak for an
+     * m × n layer of {@code type}, besides the weights (held as floats for float32 and narrower types, as doubles for
+     * float64): the workspace of the route {@link #of} takes (dense SVD, Gram eigensolver, values-only SVD then block
+     * Lanczos, or block Lanczos alone) and what the spectrum keeps (the values and the leading vectors).
+     */
+    static long workingBytes(int m, int n, ElementType type, AnalysisOptions options, TruncatedSvd solver) {
+        int r = Math.min(m, n);
+        if (r == 0) {
+            return 0;
+        }
+        boolean floats = type != ElementType.FLOAT64;
+        if (options.getSpectrum() == SpectrumMode.TOP_K) {
+            int k = Math.min(r, Math.max(2, options.getTopK()));
+            return solver.workingBytes(m, n, k, type, floats);
+        }
+        if (r < options.getFastTopKThreshold()) {
+            return DenseSvd.decomposeBytes(m, n, maxVectors(r, options));
+        }
+        int k = maxVectors(r, options);
+        long lanczos = solver.workingBytes(m, n, k, type, floats);
+        long values = 8L * r;
+        if (usesGramSvd(type, r, options)) {
+            return values + Math.max(GramSvd.workingBytes(m, n, k), lanczos);
+        }
+        return values + Math.max(DenseSvd.valuesBytes(m, n, type), lanczos);
+    }
+
+    /** The most vector pairs any pair score reads: the subspace rank limit (science.md 2.7), at least one. */
+    private static int maxVectors(int r, AnalysisOptions options) {
+        return Math.min(r, Math.max(1, options.getSubspaceRankLimit()));
     }
 
     /**

@@ -56,17 +56,21 @@ public final class WeightAnalyzer {
      * Analyses a network layer by layer, for models larger than memory: each layer is loaded, its spectrum computed
      * (all singular values or the leading ones, {@link AnalysisOptions#getSpectrum()}), and only its singular
      * values and leading singular vectors are kept; layers are independent, so up to one per available processor
-     * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free. Then each edge whose
+     * is analysed at a time, as many as fit a memory budget of 3/4 of the heap still free ({@link MemoryPlan}: the
+     * weights, the workspace of each layer's spectrum route, the results kept; an analysis that would not fit the
+     * free heap even one task at a time is refused before it starts). Then each edge whose
      * vectors live in the same space gets its pair metrics; in {@link SpectrumMode#FULL} mode the scores that need
      * both full matrices (weighted alignment, commutator, balancedness) reload the two layers of the edge, one
      * edge per budget share at a time. The stream is not closed. With a multi-threaded BLAS (OpenBLAS) the parallel
      * layers oversubscribe the cores; run analyses with {@code OPENBLAS_NUM_THREADS=1} ({@code bin/invariance analyze}
      * does), which measured twice as fast on two cores.
      *
-     * @throws RuntimeException whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
+     * @throws InsufficientMemoryException when the analysis would not fit in the heap even one layer at a time
+     *                                     (before any weight is read; one line naming the layer and the heap it needs)
+     * @throws RuntimeException            whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
      */
     public AnalysisReport analyze(StreamedNetwork network) {
-        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), memoryBudget());
+        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), HeapSize::available);
     }
 
     /** Double-precision copies of a submatrix that its dense layer metrics hold at once (SVD input, factors, work). */
@@ -80,20 +84,12 @@ public final class WeightAnalyzer {
      */
     private static @Nullable String tooLarge(String what, int copies, long elements) {
         long bytes = copies * Double.BYTES * elements;
-        Runtime rt = Runtime.getRuntime();
-        long budget = (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 4 * 3;
+        long budget = HeapSize.available(bytes) / 4 * 3;
         if (bytes <= budget) {
             return null;
         }
         return what + " needs about " + (bytes >> 20) + " MB, more than the " + (budget >> 20)
                 + " MB this heap leaves (a larger -Xmx computes it)";
-    }
-
-    /** 3/4 of the heap not in use now. */
-    static long memoryBudget() {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return Math.max(64L << 20, free / 4 * 3);
     }
 
     /** The metrics of a single matrix (d_out × d_in) stored in {@code layer}'s element type. */

@@ -98,6 +98,54 @@ public final class DenseSvd {
         return new Spectrum(m, n, s, true, left, right);
     }
 
+    /**
+     * Bytes of heap {@link #decompose}{@code (w, vectors)} allocates for an m × n {@code w} besides w itself: LAPACK's
+     * copy of W, its m × r and r × n factors, its workspace (as LAPACK's workspace query states it) and the kept
+     * vectors. With {@code vectors} 0, those of {@link #singularValues(WeightMatrix)}.
+     */
+    public static long decomposeBytes(int m, int n, int vectors) {
+        long r = Math.min(m, n);
+        if (r == 0) {
+            return 0;
+        }
+        if (vectors == 0) {
+            return valuesBytes(m, n, ElementType.FLOAT64);
+        }
+        double[] query = new double[1];
+        double[] one = new double[1];
+        LinearAlgebraBackend.lapack().dgesdd("S", n, m, one, n, one, one, n, one, (int) r, query, -1, new int[1],
+                new intW(0));
+        return 8L * m * n + 8L * r * ((long) m + n) + 8L * (long) query[0] + 40L * r + 8L * vectors * ((long) m + n);
+    }
+
+    /**
+     * Bytes of heap {@link #singularValues(WeightMatrix, ElementType)} allocates for an m × n {@code w} besides w
+     * itself: LAPACK's copy of W (floats or doubles) and its workspace (as LAPACK's workspace query states it).
+     */
+    public static long valuesBytes(int m, int n, ElementType precision) {
+        long r = Math.min(m, n);
+        if (r == 0) {
+            return 0;
+        }
+        boolean dbl = precision == ElementType.FLOAT64;
+        long entry = dbl ? 8 : 4;
+        long work;
+        if (dbl) {
+            double[] query = new double[1];
+            double[] one = new double[1];
+            LinearAlgebraBackend.lapack().dgesdd("N", n, m, one, n, one, one, 1, one, 1, query, -1, new int[1],
+                    new intW(0));
+            work = (long) query[0];
+        } else {
+            float[] query = new float[1];
+            float[] one = new float[1];
+            LinearAlgebraBackend.lapack().sgesdd("N", n, m, one, n, one, one, 1, one, 1, query, -1, new int[1],
+                    new intW(0));
+            work = (long) query[0];
+        }
+        return entry * ((long) m * n + work + r) + 48L * r;
+    }
+
     private static double[] valuesDouble(WeightMatrix w) {
         int m = w.getRows();
         int n = w.getColumns();

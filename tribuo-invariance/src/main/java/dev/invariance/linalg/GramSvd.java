@@ -161,6 +161,25 @@ public final class GramSvd {
     }
 
     /**
+     * Bytes of heap {@link #factor} followed by {@link Factored#decompose}{@code (k)} allocates at the peak for an
+     * m × n {@code w} besides w itself: the r × r double Gram matrix (kept as the reflectors), one panel of W in
+     * double, the tridiagonal reduction's workspace, the k eigenvectors (twice, while sorted) and the k vector pairs.
+     */
+    public static long workingBytes(int m, int n, int k) {
+        long r = Math.min(m, n);
+        if (r == 0) {
+            return 0;
+        }
+        long longer = Math.max(m, n);
+        long rowsPerPanel = Math.max(1, Math.min(m, PANEL_ENTRIES / n));
+        long gramPanel = n <= m ? rowsPerPanel * n : (long) m * Math.max(1, Math.min(n, PANEL_ENTRIES / m));
+        long reduction = 8L * gramPanel + 8L * 64 * r + 8L * 12 * r;
+        long vectors = 8L * 2 * r * k + 8L * (rowsPerPanel * n + k * longer + k * rowsPerPanel)
+                + 8L * 2 * k * ((long) m + n);
+        return 8L * r * r + Math.max(reduction, vectors);
+    }
+
+    /**
      * Forms G in double and reduces it to tridiagonal form; the returned object gives all singular values and,
      * on request, leading vectors ({@link Factored#decompose}). Convention: W is m × n (d_out × d_in).
      *

@@ -125,14 +125,76 @@ public final class TruncatedSvd {
         if (k == 0) {
             return new Spectrum(m, n, new double[0], r == 0, new double[0][], new double[0][]);
         }
-        int b = blockSize > 0 ? blockSize : Math.max(16, k + 6);
-        if (r <= 4 * b || w.isZero()) {
+        int b = blockSize(k);
+        if (r <= 4 * b) {
             return truncate(DenseSvd.decompose(w, k), k);
+        }
+        if (w.isZero()) {
+            return zero(m, n, k);
         }
         GramOperator op = new GramOperator(w, precision != ElementType.FLOAT64, parallel);
         Spectrum s = op.single != null ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
                 : lanczos(op, k, b, Math.min(maxBasisSize, r));
         return s != null ? s : truncate(DenseSvd.decompose(w, k), k);
+    }
+
+    private int blockSize(int k) {
+        return blockSize > 0 ? blockSize : Math.max(16, k + 6);
+    }
+
+    /**
+     * The leading k triplets of an m × n zero matrix: σ_j = 0 with the unit vectors e_j on both sides, as LAPACK's
+     * SVD of a zero matrix gives them, without its m × n copy and factors.
+     */
+    private static Spectrum zero(int m, int n, int k) {
+        double[][] left = new double[k][m];
+        double[][] right = new double[k][n];
+        for (int j = 0; j < k; j++) {
+            left[j][j] = 1.0;
+            right[j][j] = 1.0;
+        }
+        return new Spectrum(m, n, new double[k], k == Math.min(m, n), left, right);
+    }
+
+    /**
+     * Bytes of heap {@link #top}{@code (w, k, precision)} allocates at the peak for an m × n {@code w} besides w
+     * itself, when the iteration converges within the basis limit (otherwise the dense SVD it falls back to takes
+     * {@link DenseSvd#decomposeBytes}): the products' copy of W when W is not held in the precision of the products
+     * ({@code storedAsFloats} tells how it is held), the Krylov basis, the projected matrix and its eigenvectors,
+     * the block products' buffers and the refinement's double copy of the basis.
+     */
+    public long workingBytes(int m, int n, int k, ElementType precision, boolean storedAsFloats) {
+        long r = Math.min(m, n);
+        if (k == 0 || r == 0) {
+            return 0;
+        }
+        int b = blockSize(k);
+        if (r <= 4L * b) {
+            return DenseSvd.decomposeBytes(m, n, k);
+        }
+        long d = r;
+        long o = Math.max(m, n);
+        int maxBlocks = Math.max(2, (int) Math.min(maxBasisSize, r) / b);
+        long cap = (long) maxBlocks * b;
+        long projected = 8L * cap * cap;
+        long ritz = 8L * (2 * cap * cap + 30 * cap);
+        long refine = 8L * (cap * d + k * cap + 2 * (k + 1) * (d + o) + k * (d + o)) + (4L << 20);
+        long iteration;
+        if (precision != ElementType.FLOAT64) {
+            long weights = storedAsFloats ? 0 : 4L * m * n;
+            long products;
+            if (b <= ThinProducts.MAX_BLOCK) {
+                long parts = Runtime.getRuntime().availableProcessors();
+                products = parts * 4L * ((b + 1) * d + (long) ThinProducts.tileRows(b, (int) d) * b);
+            } else {
+                products = 4L * b * o + (m < n ? 4L * ((long) m * n + n) : 0);
+            }
+            iteration = weights + products + 4L * (cap + b) * d + projected + 4L * ((b + 1) * d + cap * b)
+                    + 8L * (cap * b + 2L * b * d);
+        } else {
+            iteration = 8L * m * n + 8L * (cap + b) * d + projected + 8L * (3L * b * d + b * o + 2 * cap * b);
+        }
+        return iteration + Math.max(ritz, refine);
     }
 
     private static Spectrum truncate(Spectrum full, int k) {

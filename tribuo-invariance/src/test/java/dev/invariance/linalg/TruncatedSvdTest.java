@@ -10,6 +10,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TruncatedSvdTest {
 
+    /**
+     * A zero matrix too large for the dense shortcut (r = 200 &gt; 4 · 16): its top triplets are σ = 0 with the unit
+     * vectors that LAPACK's SVD of a zero matrix gives, without that SVD (whose three double copies of W exhausted
+     * the heap for large layers).
+     */
+    @Test
+    void aZeroMatrixHasTheDenseSvdsTopTripletsWithoutIt() {
+        WeightMatrix zero = WeightMatrix.fromRowMajor(300, 200, new float[300 * 200]);
+        Spectrum dense = DenseSvd.decompose(zero, 3);
+        Spectrum top = TruncatedSvd.withDefaults().top(zero, 3, ElementType.FLOAT32);
+        for (int j = 0; j < 3; j++) {
+            assertEquals(0.0, top.singularValue(j));
+            assertEquals(java.util.Arrays.toString(dense.leftVector(j)), java.util.Arrays.toString(top.leftVector(j)));
+            assertEquals(java.util.Arrays.toString(dense.rightVector(j)), java.util.Arrays.toString(top.rightVector(j)));
+        }
+    }
+
     @Test
     void topTenOfAGaussianMatrixMatchTheDenseSvdToOnePartPerMillion() {
         WeightMatrix w = Matrices.gaussian(300, 280, 11);

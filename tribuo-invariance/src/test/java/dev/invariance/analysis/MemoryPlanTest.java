@@ -1,0 +1,128 @@
+package dev.invariance.analysis;
+
+import dev.invariance.linalg.TruncatedSvd;
+import dev.invariance.network.Activation;
+import dev.invariance.network.DataFlowEdge;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOutline;
+import dev.invariance.network.NetworkOutline;
+import dev.invariance.network.StreamedNetwork;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The memory plan of the analysis engine ({@link MemoryPlan}): what it counts for each spectrum route, and that an
+ * analysis that does not fit is refused with one line before any weight is read.
+ */
+class MemoryPlanTest {
+    private static final long MB = 1L << 20;
+    private static final long GB = 1L << 30;
+
+    private static LayerOutline layer(String name, int rows, int columns, ElementType type) {
+        return new LayerOutline(name, "MatMul", rows, columns, type, Activation.LINEAR, false, null, "");
+    }
+
+    /** A network of the given layers whose weights must never be read. */
+    private static StreamedNetwork unreadable(List<LayerOutline> layers, List<DataFlowEdge> edges) {
+        return new StreamedNetwork() {
+            @Override
+            public NetworkOutline outline() {
+                return new NetworkOutline("planned", layers, edges);
+            }
+
+            @Override
+            public DenseLayer load(int index) {
+                throw new AssertionError("layer " + index + " was read although the analysis does not fit");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static AnalysisOptions mode(SpectrumMode m) {
+        return AnalysisOptions.builder().spectrum(m).build();
+    }
+
+    @Test
+    void aLayerWhoseFullSpectrumDoesNotFitIsRefusedBeforeItIsRead() {
+        StreamedNetwork big = unreadable(List.of(layer("W", 19_000, 19_000, ElementType.FLOAT32)), List.of());
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> LayerByLayer.run(big, mode(SpectrumMode.FULL), 2, need -> 2 * GB));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("layer 'W' (19000 x 19000 float32) needs about"), m);
+        assertTrue(m.contains("full spectrum") && m.contains("more than the 2048 MB this JVM has free"), m);
+        assertTrue(m.contains("run with -Xmx") && m.contains("--spectrum top-k"), m);
+        assertFalse(m.contains("\n"), m);
+        assertTrue(e.getNeededHeapBytes() > 19_000L * 19_000 * 4, "at least the weights: " + e.getNeededHeapBytes());
+    }
+
+    @Test
+    void aLayerWhoseTopKSpectrumFitsRunsWhereItsFullSpectrumIsRefused() {
+        List<LayerOutline> layers = List.of(layer("W", 19_000, 19_000, ElementType.FLOAT32));
+        TruncatedSvd solver = TruncatedSvd.withDefaults();
+        long full = MemoryPlan.of(new NetworkOutline("", layers, List.of()), mode(SpectrumMode.FULL), solver).minimumBytes();
+        long topK = MemoryPlan.of(new NetworkOutline("", layers, List.of()), mode(SpectrumMode.TOP_K), solver).minimumBytes();
+        long weights = 19_000L * 19_000 * 4;
+        // full: the weights and at least a float copy of them for LAPACK (or the r × r double Gram matrix)
+        assertTrue(full >= 2 * weights, full + " bytes planned for full mode");
+        // top-k: the weights and a Krylov basis of 1216 float vectors of 19000 (92 MB), a few hundred MB at most
+        assertTrue(topK >= weights + 1216L * 19_000 * 4 && topK < weights + 512 * MB, topK + " bytes for top-k");
+    }
+
+    /**
+     * A layer of 500 × 100000 takes the dense SVD in full mode (min(m, n) < 512): LAPACK's double copy of W (400 MB)
+     * and its 100000 × 500 factor (400 MB) are counted.
+     */
+    @Test
+    void theDenseRouteCountsLapacksCopyAndFactors() {
+        long bytes = LayerSpectrum.workingBytes(500, 100_000, ElementType.FLOAT32, mode(SpectrumMode.FULL),
+                TruncatedSvd.withDefaults());
+        assertTrue(bytes >= 8L * 500 * 100_000 + 8L * 500 * 100_500, bytes + " bytes");
+    }
+
+    @Test
+    void theResultsOfManyLayersAreCountedBeforeTheyRun() {
+        List<LayerOutline> layers = new java.util.ArrayList<>();
+        List<DataFlowEdge> edges = new java.util.ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            layers.add(layer("W" + i, 2, 2, ElementType.FLOAT32));
+            if (i > 0) {
+                edges.add(new DataFlowEdge(i - 1, i, List.of(), false));
+            }
+        }
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> LayerByLayer.run(unreadable(layers, edges), mode(SpectrumMode.TOP_K), 2, need -> 256 * MB));
+        assertTrue(e.getMessage().startsWith("the results of 100000 layers and 99999 edges need about"), e.getMessage());
+    }
+
+    @Test
+    void sharesRunSideBySideOnlyWithinTheBudgetLessWhatIsKept() throws InterruptedException {
+        LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(100);
+        gate.keep(30);
+        gate.acquire(50);
+        Thread second = new Thread(() -> {
+            try {
+                gate.acquire(30);
+                gate.release(30);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        second.start();
+        second.join(200);
+        assertTrue(second.isAlive(), "30 kept + 50 running + 30 more exceed 100: the second share waits");
+        gate.release(50);
+        second.join(5000);
+        assertFalse(second.isAlive(), "alone it runs");
+        assertEquals(30, gate.kept());
+    }
+}
