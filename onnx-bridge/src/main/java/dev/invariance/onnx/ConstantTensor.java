@@ -174,16 +174,34 @@ abstract class ConstantTensor {
         }
     }
 
-    /** {@code Cast} to a floating-point type: values rounded to it. */
-    static final class Cast extends ConstantTensor {
+    /** A constant computed from one other: its element type unless it says otherwise. */
+    abstract static class OfOne extends ConstantTensor {
         final ConstantTensor source;
+
+        OfOne(ConstantTensor source, long[] shape, @Nullable ElementType precision) {
+            super(source.rootName, shape, precision);
+            this.source = source;
+        }
+
+        @Override
+        List<ConstantTensor> sources() {
+            return List.of(source);
+        }
+
+        @Override
+        int elementCode() {
+            return source.elementCode();
+        }
+    }
+
+    /** {@code Cast} to a floating-point type: values rounded to it. */
+    static final class Cast extends OfOne {
         final ElementType target;
         private final int targetCode;
 
         /** A cast to {@code target}, whose ONNX code is {@code targetCode}. */
         Cast(ConstantTensor source, ElementType target, int targetCode) {
-            super(source.rootName, source.shape, lower(source.precision, target));
-            this.source = source;
+            super(source, source.shape, lower(source.precision, target));
             this.target = target;
             this.targetCode = targetCode;
         }
@@ -191,11 +209,6 @@ abstract class ConstantTensor {
         @Override
         int elementCode() {
             return targetCode;
-        }
-
-        @Override
-        List<ConstantTensor> sources() {
-            return List.of(source);
         }
 
         @Override
@@ -209,24 +222,12 @@ abstract class ConstantTensor {
     }
 
     /** {@code Transpose} with a permutation of the axes. */
-    static final class Transpose extends ConstantTensor {
-        final ConstantTensor source;
+    static final class Transpose extends OfOne {
         final int[] perm;
 
         Transpose(ConstantTensor source, int[] perm) {
-            super(source.rootName, permute(source.shape, perm), source.precision);
-            this.source = source;
+            super(source, permute(source.shape, perm), source.precision);
             this.perm = perm;
-        }
-
-        @Override
-        int elementCode() {
-            return source.elementCode();
-        }
-
-        @Override
-        List<ConstantTensor> sources() {
-            return List.of(source);
         }
 
         @Override
@@ -259,22 +260,9 @@ abstract class ConstantTensor {
     }
 
     /** {@code Reshape}, {@code Flatten}, {@code Squeeze}, {@code Unsqueeze}, {@code Identity}: same values. */
-    static final class Reshape extends ConstantTensor {
-        final ConstantTensor source;
-
+    static final class Reshape extends OfOne {
         Reshape(ConstantTensor source, long[] shape) {
-            super(source.rootName, shape, source.precision);
-            this.source = source;
-        }
-
-        @Override
-        int elementCode() {
-            return source.elementCode();
-        }
-
-        @Override
-        List<ConstantTensor> sources() {
-            return List.of(source);
+            super(source, shape, source.precision);
         }
 
         @Override

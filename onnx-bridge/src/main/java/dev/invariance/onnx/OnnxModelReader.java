@@ -88,7 +88,8 @@ public final class OnnxModelReader {
     /**
      * Whether a file is to be read as ONNX: its name ends in {@code .onnx}, or (for other names, up to 64 MB) it parses
      * as an ONNX {@code ModelProto} with an IR version, an operator set and a graph. A Tribuo protobuf model has no
-     * graph field, so it is not taken for ONNX.
+     * graph field, so it is not taken for ONNX. A file holding more nodes than the heap could parse is taken for ONNX
+     * without parsing it, so that {@link #open} refuses it with the heap it needs.
      */
     public static boolean isOnnxFile(Path file) {
         Path fileName = file.getFileName();
@@ -99,7 +100,12 @@ public final class OnnxModelReader {
             if (!Files.isRegularFile(file) || Files.size(file) > SNIFF_LIMIT || Files.size(file) == 0) {
                 return false;
             }
-            CodedInputStream in = CodedInputStream.newInstance(Files.readAllBytes(file));
+            byte[] bytes = Files.readAllBytes(file);
+            GraphCensus census = GraphCensus.of(bytes, PROTOBUF_RECURSION_LIMIT);
+            if (census.nodes() > 0 && census.heapBytes() > HeapSize.available(census.heapBytes())) {
+                return true; // too many nodes to parse here: opening it refuses it, naming the heap it needs
+            }
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(PROTOBUF_RECURSION_LIMIT);
             ModelProto proto = ModelProto.parseFrom(in);
             return proto.hasIrVersion() && proto.getOpsetImportCount() > 0 && proto.hasGraph();
