@@ -16,7 +16,6 @@ import dev.invariance.evaluation.Execution;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.linalg.MatrixOps;
 import dev.invariance.network.Activation;
-import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkDescription;

@@ -1,7 +1,6 @@
 package dev.invariance.onnx;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkDescription;
