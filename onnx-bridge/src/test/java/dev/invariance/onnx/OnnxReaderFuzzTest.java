@@ -1,6 +1,11 @@
 package dev.invariance.onnx;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.InsufficientMemoryException;
+import dev.invariance.analysis.SpectrumMode;
+import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;
 
@@ -14,6 +19,11 @@ import java.nio.file.Path;
  * The ONNX reader on arbitrary bytes: it either reads the model (every layer loads, the description is consistent,
  * every layer has a name of its own) or refuses it with {@link InvalidModelException}; any other exception, an error
  * or running out of memory is a bug.
+ * <p>
+ * The analysis on the same bytes ({@link #analysisRefusesOnlyWithItsOwnExceptions}) runs every model the reader
+ * accepts through {@link WeightAnalyzer} in both spectrum modes: it reports every layer and edge or refuses with
+ * {@link InvalidModelException} (weights seen to be invalid when read) or {@link InsufficientMemoryException} (the
+ * memory plan), within {@link #ANALYSIS_SECONDS} per input.
  * <p>
  * Under {@code mvn test} the committed inputs in {@code src/test/resources/dev/invariance/onnx/OnnxReaderFuzzTestInputs}
  * (valid fixtures and earlier findings) run as regression tests. With {@code JAZZER_FUZZ=1} Jazzer mutates them in a
@@ -63,6 +73,38 @@ class OnnxReaderFuzzTest {
             }
         } catch (InvalidModelException refused) {
             // a weight that is only seen to be invalid when read (NaN, infinity)
+        }
+    }
+
+    /** The time one input's analysis may take (the seeds take well under a second each). */
+    static final int ANALYSIS_SECONDS = 30;
+
+    @FuzzTest(maxDuration = "1h", maxExecutions = 200_000)
+    void analysisRefusesOnlyWithItsOwnExceptions(byte[] data) {
+        OnnxModel model;
+        try {
+            model = OnnxModelReader.read("fuzz.onnx", FOLDER, data);
+        } catch (InvalidModelException refused) {
+            return;
+        }
+        long start = System.nanoTime();
+        try (model) {
+            for (SpectrumMode mode : SpectrumMode.values()) {
+                AnalysisReport report = WeightAnalyzer.create(AnalysisOptions.builder().spectrum(mode).build())
+                        .analyze(model);
+                if (report.layers().size() != model.outline().layers().size()
+                        || report.edges().size() != model.outline().edges().size()) {
+                    throw new AssertionError("the report lost a layer or an edge in " + mode + " mode");
+                }
+            }
+        } catch (InvalidModelException | InsufficientMemoryException refused) {
+            if (refused.getMessage() == null || refused.getMessage().contains("\n")) {
+                throw new AssertionError("a refusal is one line: " + refused.getMessage());
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (seconds > ANALYSIS_SECONDS) {
+            throw new AssertionError("the analysis took " + seconds + " s");
         }
     }
 }
