@@ -1,6 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.linalg.MatrixOps;
+import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.LayerOutline;
@@ -73,17 +74,19 @@ public final class WeightAnalyzer {
         return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), HeapSize::available);
     }
 
-    /** Double-precision copies of a submatrix that its dense layer metrics hold at once (SVD input, factors, work). */
-    private static final int LAYER_COPIES = 6;
-    /** Copies of the largest of W_from, W_to and the d × d Gram matrices that the full pair scores hold at once. */
-    private static final int PAIR_COPIES = 12;
+    /**
+     * Heap an r × c stable submatrix takes with its spectrum: the double copy and the workspace of its spectrum route,
+     * by the estimate the analysis engine's memory plan uses ({@link LayerSpectrum#workingBytes}).
+     */
+    private long submatrixBytes(int r, int c, dev.invariance.network.ElementType type) {
+        return 8L * r * c + LayerSpectrum.workingBytes(r, c, type, options, TruncatedSvd.withDefaults());
+    }
 
     /**
-     * Null when {@code copies} double arrays of {@code elements} entries fit the memory budget, else the one-line
-     * reason a stable submatrix's metrics are not computed (they are in memory, unlike the streamed full layers).
+     * Null when {@code bytes} fit 3/4 of the heap still free, else the one-line reason a stable submatrix's metrics
+     * are not computed (they are computed in memory, unlike the streamed full layers).
      */
-    private static @Nullable String tooLarge(String what, int copies, long elements) {
-        long bytes = copies * Double.BYTES * elements;
+    private static @Nullable String tooLarge(String what, long bytes) {
         long budget = HeapSize.available(bytes) / 4 * 3;
         if (bytes <= budget) {
             return null;
@@ -168,7 +171,8 @@ public final class WeightAnalyzer {
                 reason = "no column of " + layer.name() + " reads a value linear on the data";
             }
             if (reason == null) {
-                reason = tooLarge(layer.name() + "[S,S]", LAYER_COPIES, (long) rows.size() * cols.columns().size());
+                reason = tooLarge(layer.name() + "[S,S]",
+                        submatrixBytes(rows.size(), cols.columns().size(), layer.elementType()));
             }
             LayerMetrics m = reason != null ? null
                     : analyzeMatrix(layer.name() + "[S,S]", layer.op(),
@@ -211,9 +215,12 @@ public final class WeightAnalyzer {
             reason = "no column of " + from.name() + " reads a value linear on the data";
         }
         if (reason == null) {
-            long d = units.size();
-            reason = tooLarge(from.name() + "[S,S] -> " + to.name() + "[:,S]", PAIR_COPIES,
-                    Math.max(d * d, Math.max(d * before.columns().size(), d * to.outputWidth())));
+            int d = units.size();
+            int n = before.columns().size();
+            int m = to.outputWidth();
+            reason = tooLarge(from.name() + "[S,S] -> " + to.name() + "[:,S]",
+                    submatrixBytes(d, n, from.elementType()) + submatrixBytes(m, d, from.elementType())
+                            + AlignmentMeasures.workingBytes(d, n, m));
         }
         PairMetrics m = null;
         if (reason == null) {
