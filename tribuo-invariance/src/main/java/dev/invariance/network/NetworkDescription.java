@@ -190,15 +190,7 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
         if (inputs.size() != 1 || outputs.size() != 1) {
             return null;
         }
-        List<Boolean> flags = new ArrayList<>(layers.size());
-        for (int i = 0; i < layers.size(); i++) {
-            flags.add(false);
-        }
-        for (DataFlowEdge e : edges) {
-            if (e.viaResidual() && e.consumer() == e.producer() + 2) {
-                flags.set(e.producer() + 1, true);
-            }
-        }
+        List<Boolean> flags = skippedLayers(layers.size(), edges);
         for (GraphEdge e : boundaryEdges) {
             if (e.viaResidual() && e.from() instanceof GraphNode.Input && e.to() instanceof GraphNode.Layer l
                     && l.index() == 1) {
@@ -287,6 +279,20 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
     /** How many residual additions one data-flow path may cross (see {@link #residualChain}). */
     public static final int SKIPS_PER_PATH = 1;
 
+    /**
+     * The layers a residual path between two layers skips: an edge (p, p + 2) across an addition is the residual
+     * around layer p + 1 (the chain's rule, {@link #residualChain}).
+     */
+    private static List<Boolean> skippedLayers(int depth, List<DataFlowEdge> edges) {
+        List<Boolean> flags = new ArrayList<>(Collections.nCopies(depth, false));
+        for (DataFlowEdge e : edges) {
+            if (e.viaResidual() && e.consumer() == e.producer() + 2) {
+                flags.set(e.producer() + 1, true);
+            }
+        }
+        return flags;
+    }
+
     private static List<List<Object>> ends(List<DataFlowEdge> edges) {
         List<List<Object>> out = new ArrayList<>(edges.size());
         for (DataFlowEdge e : edges) {
@@ -302,14 +308,7 @@ public record NetworkDescription(String source, List<DenseLayer> layers, List<Da
      */
     private static NetworkDescription legacyChain(String source, List<DenseLayer> layers,
                                                   @Nullable List<DataFlowEdge> edges) {
-        List<Boolean> flags = new ArrayList<>(Collections.nCopies(layers.size(), false));
-        if (edges != null) {
-            for (DataFlowEdge e : edges) {
-                if (e.viaResidual() && e.consumer() == e.producer() + 2) {
-                    flags.set(e.producer() + 1, true);
-                }
-            }
-        }
+        List<Boolean> flags = skippedLayers(layers.size(), edges == null ? List.of() : edges);
         try {
             NetworkDescription chain = residualChain(source, layers, flags);
             if (edges == null || ends(chain.edges).equals(ends(edges))) {
