@@ -14,6 +14,7 @@ import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.training.Architecture;
 import dev.invariance.training.LossCurve;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.StopReason;
@@ -121,10 +122,20 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         if (skip == null || !Boolean.parseBoolean(skip.toString())) {
             return read;
         }
+        // the trainer's own rule (Architecture.hasSkip) on the widths and activations read back
+        List<Integer> widths = new ArrayList<>(read.depth() + 1);
+        List<Activation> hidden = new ArrayList<>(read.depth());
+        for (int i = 0; i < read.depth(); i++) {
+            widths.add(read.layer(i).inputWidth());
+            if (i < read.depth() - 1) {
+                hidden.add(read.layer(i).activation());
+            }
+        }
+        widths.add(read.layer(read.depth() - 1).outputWidth());
+        Architecture architecture = new Architecture(widths, hidden, read.layer(0).hasBias(), true);
         List<Boolean> trained = new ArrayList<>(read.depth());
         for (int i = 0; i < read.depth(); i++) {
-            DenseLayer l = read.layer(i);
-            trained.add(i >= 1 && i <= read.depth() - 2 && l.inputWidth() == l.outputWidth());
+            trained.add(architecture.hasSkip(i));
         }
         return NetworkDescription.residualChain(read.source(), read.layers(), trained);
     }
