@@ -186,9 +186,11 @@ final class EdgeFinding {
         if (c != null) {
             LayerPlan consumer = layers.get(c);
             GraphNode to = new GraphNode.Layer(c);
-            if (consumer.input.equals(s.value()) && !to.equals(from)) {
+            List<Object> key = List.of(from, to, s.skips() > 0);
+            if (consumer.input.equals(s.value()) && !to.equals(from) && !found.containsKey(key)) {
+                // the first path found wins; the edge (a copy of the path's operations) is built once
                 UnitMapping units = atConsumer(from, producerWidth, channelFirst, s, consumer);
-                found.putIfAbsent(List.of(from, to, s.skips() > 0), new GraphEdge(from, to, s.ops(), s.skips() > 0, units));
+                found.put(key, new GraphEdge(from, to, s.ops(), s.skips() > 0, units));
             }
             return;
         }
