@@ -8,16 +8,16 @@ import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.EvaluationJson;
 import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
-import dev.invariance.evaluation.TerminalText;
+import dev.invariance.evaluation.internal.TerminalText;
 import dev.invariance.network.NetworkProvider;
-import dev.invariance.onnx.ExecutionDevice;
-import dev.invariance.onnx.InvalidOptionsException;
-import dev.invariance.onnx.OnnxAnalysis;
-import dev.invariance.onnx.OnnxDataAnalyzer;
-import dev.invariance.onnx.OnnxDataEvaluation;
-import dev.invariance.onnx.OnnxDataOptions;
-import dev.invariance.onnx.OnnxModel;
-import dev.invariance.onnx.OnnxModelReader;
+import dev.invariance.onnx.running.ExecutionDevice;
+import dev.invariance.onnx.running.InvalidOptionsException;
+import dev.invariance.onnx.reading.OnnxAnalysis;
+import dev.invariance.onnx.running.OnnxDataAnalyzer;
+import dev.invariance.onnx.running.OnnxDataEvaluation;
+import dev.invariance.onnx.running.OnnxDataOptions;
+import dev.invariance.onnx.reading.OnnxModel;
+import dev.invariance.onnx.reading.OnnxModelReader;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code invariance analyze MODEL.tribuo [--data FILE.csv --label COLUMN]} or {@code invariance analyze MODEL.onnx}: the
  * low-rank and alignment analysis of a saved Tribuo model or of an ONNX model read by
- * {@link dev.invariance.onnx.OnnxModelReader}, as a table (default) or as JSON ({@code --format json}).
+ * {@link dev.invariance.onnx.reading.OnnxModelReader}, as a table (default) or as JSON ({@code --format json}).
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find low-rank and aligned layers of a saved Tribuo model or an ONNX model (optionally with data).")

@@ -5,7 +5,7 @@ import dev.invariance.deepnet.DeepNetModel;
 import dev.invariance.deepnet.DeepNetTrainer;
 import dev.invariance.deepnet.ProvenanceReplay;
 import dev.invariance.evaluation.InvarianceEvaluator;
-import dev.invariance.evaluation.TerminalText;
+import dev.invariance.evaluation.internal.TerminalText;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;

@@ -1,6 +1,6 @@
 package dev.invariance.cli;
 
-import dev.invariance.evaluation.TerminalText;
+import dev.invariance.evaluation.internal.TerminalText;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.deepnet.DeepNetModel;

@@ -128,9 +128,9 @@ class AnalyzeOnnxCommandTest {
         }
         // A payload that does not match its shape, NaN weights, escaping external data: the cases of
         // UntrustedModelTest, through the command line.
-        Path nan = dev.invariance.onnx.UntrustedModelFiles.nanWeights(dir);
+        Path nan = dev.invariance.onnx.reading.UntrustedModelFiles.nanWeights(dir);
         assertRefused(nan, "NaN");
-        Path escape = dev.invariance.onnx.UntrustedModelFiles.escapingExternalData(dir);
+        Path escape = dev.invariance.onnx.reading.UntrustedModelFiles.escapingExternalData(dir);
         assertRefused(escape, "escapes the model's folder");
     }
 

@@ -1,6 +1,6 @@
 package dev.invariance.cli;
 
-import dev.invariance.onnx.UntrustedModelFiles;
+import dev.invariance.onnx.reading.UntrustedModelFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

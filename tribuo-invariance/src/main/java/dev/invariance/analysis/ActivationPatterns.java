@@ -1,6 +1,6 @@
 package dev.invariance.analysis;
 
-import dev.invariance.linalg.MatrixOps;
+import dev.invariance.linalg.internal.MatrixOps;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;

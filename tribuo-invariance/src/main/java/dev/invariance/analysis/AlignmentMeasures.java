@@ -2,7 +2,7 @@ package dev.invariance.analysis;
 
 import dev.invariance.linalg.DenseSvd;
 import dev.invariance.linalg.LinearAlgebraBackend;
-import dev.invariance.linalg.MatrixOps;
+import dev.invariance.linalg.internal.MatrixOps;
 import dev.invariance.linalg.ProductSigma;
 import dev.invariance.linalg.Spectrum;
 import dev.invariance.linalg.TruncatedSvd;

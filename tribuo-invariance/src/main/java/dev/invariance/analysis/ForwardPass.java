@@ -1,6 +1,6 @@
 package dev.invariance.analysis;
 
-import dev.invariance.linalg.RowMajorBlas;
+import dev.invariance.linalg.internal.RowMajorBlas;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.NetworkDescription;

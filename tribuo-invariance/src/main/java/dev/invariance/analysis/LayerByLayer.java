@@ -1,5 +1,6 @@
 package dev.invariance.analysis;
 
+import dev.invariance.analysis.internal.HeapSize;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.Convolution;

@@ -1,6 +1,7 @@
 package dev.invariance.analysis;
 
-import dev.invariance.linalg.MatrixOps;
+import dev.invariance.analysis.internal.HeapSize;
+import dev.invariance.linalg.internal.MatrixOps;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.DataFlowEdge;

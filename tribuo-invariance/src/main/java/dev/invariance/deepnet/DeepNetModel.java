@@ -14,7 +14,7 @@ import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.network.WeightMatrix;
-import dev.invariance.training.Architecture;
+import dev.invariance.training.internal.Architecture;
 import dev.invariance.training.LossCurve;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.StopReason;

@@ -1,6 +1,6 @@
 package dev.invariance.deepnet;
 
-import dev.invariance.training.TrainingData;
+import dev.invariance.training.internal.TrainingData;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.invariance.linalg;
 
+import dev.invariance.linalg.internal.RowMajorBlas;
 import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;

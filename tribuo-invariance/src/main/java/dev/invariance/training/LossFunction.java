@@ -1,5 +1,7 @@
 package dev.invariance.training;
 
+import dev.invariance.training.internal.BatchLoss;
+import dev.invariance.training.internal.StableMath;
 import java.util.Locale;
 
 /**

@@ -250,7 +250,7 @@ class GraphAnalysisTest {
         DenseLayer from = new DenseLayer("f", "MatMul", wf, null, Activation.LINEAR, ElementType.FLOAT64);
         DenseLayer to = new DenseLayer("t", "MatMul", wt, null, Activation.LINEAR, ElementType.FLOAT64);
         PairMetrics p = WeightAnalyzer.create().analyzePair(from, to);
-        double product = dev.invariance.linalg.DenseSvd.singularValues(dev.invariance.linalg.MatrixOps.multiply(wt, wf))
+        double product = dev.invariance.linalg.DenseSvd.singularValues(dev.invariance.linalg.internal.MatrixOps.multiply(wt, wf))
                 .singularValue(0);
         double expected = product / (dev.invariance.linalg.DenseSvd.singularValues(wf).singularValue(0)
                 * dev.invariance.linalg.DenseSvd.singularValues(wt).singularValue(0));
@@ -260,7 +260,7 @@ class GraphAnalysisTest {
     /** ‖W Wᵀ‖_F of a small test matrix, summed directly. */
     private static final class MatrixOpsAccess {
         static double gramNorm(WeightMatrix w) {
-            return dev.invariance.linalg.MatrixOps.frobenius(dev.invariance.linalg.MatrixOps.multiply(w, false, w, true));
+            return dev.invariance.linalg.internal.MatrixOps.frobenius(dev.invariance.linalg.internal.MatrixOps.multiply(w, false, w, true));
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.linalg.DenseSvd;
-import dev.invariance.linalg.MatrixOps;
+import dev.invariance.linalg.internal.MatrixOps;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.invariance.analysis.LayerActivation;
 import dev.invariance.data.CsvExampleReader;
-import dev.invariance.onnx.ActivationProbe;
-import dev.invariance.onnx.ExecutionDevice;
-import dev.invariance.onnx.OnnxModel;
-import dev.invariance.onnx.OnnxModelReader;
-import dev.invariance.onnx.OrtSessions;
+import dev.invariance.onnx.running.internal.ActivationProbe;
+import dev.invariance.onnx.running.ExecutionDevice;
+import dev.invariance.onnx.reading.OnnxModel;
+import dev.invariance.onnx.reading.OnnxModelReader;
+import dev.invariance.onnx.running.internal.OrtSessions;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;

@@ -1,0 +1,173 @@
+package dev.invariance.onnx.reading;
+
+import dev.invariance.network.Activation;
+import dev.invariance.network.BiasVector;
+import dev.invariance.network.Convolution;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOutline;
+import dev.invariance.network.WeightMatrix;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
+ * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
+ * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
+ * convolution's bias).
+ */
+final class LayerPlan {
+    final String name;
+    final String op;
+    final GraphIndex.Node node;
+    final ConstantTensor weight;
+    final int storedRows;
+    final int storedColumns;
+    final boolean transpose;
+    final double scale;
+    final @Nullable ConstantTensor bias;
+    final double biasScale;
+    final @Nullable Convolution convolution;
+    final GraphIndex.ValueId input;
+    final GraphIndex.ValueId output;
+    final String subgraph;
+    Activation activation = Activation.LINEAR;
+    @Nullable String reluOutput;
+
+    LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
+              boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
+              @Nullable Convolution convolution, GraphIndex.ValueId input, GraphIndex.ValueId output) {
+        this.name = name;
+        this.op = op;
+        this.node = node;
+        this.weight = weight;
+        this.storedRows = storedRows;
+        this.storedColumns = storedColumns;
+        this.transpose = transpose;
+        this.scale = scale;
+        this.bias = bias;
+        this.biasScale = biasScale;
+        this.convolution = convolution;
+        this.input = input;
+        this.output = output;
+        this.subgraph = node.scope.path;
+    }
+
+    /** The same plan under another name (for weights shared by several nodes). */
+    LayerPlan renamed(String newName) {
+        LayerPlan p = new LayerPlan(newName, op, node, weight, storedRows, storedColumns, transpose, scale, bias,
+                biasScale, convolution, input, output);
+        p.activation = activation;
+        p.reluOutput = reluOutput;
+        return p;
+    }
+
+    int outputWidth() {
+        return transpose ? storedColumns : storedRows;
+    }
+
+    int inputWidth() {
+        return transpose ? storedRows : storedColumns;
+    }
+
+    ElementType elementType() {
+        return weight.precision == null ? ElementType.FLOAT32 : weight.precision;
+    }
+
+    LayerOutline outline() {
+        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
+                convolution, subgraph);
+    }
+
+    /**
+     * Reads the weight (and bias) now.
+     *
+     * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
+     */
+    DenseLayer load(String file) {
+        WeightMatrix matrix = directFloats()
+                ? WeightMatrix.fillRowMajor(outputWidth(), inputWidth(), out -> {
+                    if (!((ConstantTensor.Stored) weight).payload.readFloats(out, transpose)) {
+                        checkFinite(file, weight.rootName, out);
+                    }
+                })
+                : viaDoubles(file);
+        BiasVector b = null;
+        if (bias != null) {
+            double[] bv = bias.values();
+            double[] full = new double[outputWidth()];
+            for (int i = 0; i < full.length; i++) {
+                full[i] = biasScale * bv[bv.length == 1 ? 0 : i];
+            }
+            checkFinite(file, bias.rootName, full);
+            b = BiasVector.of(full);
+        }
+        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph);
+    }
+
+    /**
+     * Whether W is the stored tensor's values themselves, each exactly a float, in stored or transposed order: a
+     * stored float32, float16 or bfloat16 tensor (initializer or {@code Constant}) with no scaling, not a
+     * ConvTranspose kernel. Then {@link TensorPayload#readFloats} decodes it straight into W's float storage, with
+     * the same values, layout and finiteness check as {@link #viaDoubles} (which handles every other case).
+     */
+    private boolean directFloats() {
+        return scale == 1.0 && weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()
+                && (!transpose || weight.shape.length == 2);
+    }
+
+    /** W decoded through doubles: constant chains, float64, Gemm's alpha ≠ 1, ConvTranspose kernels. */
+    private WeightMatrix viaDoubles(String file) {
+        double[] w;
+        if (!transpose) {
+            w = weight.values();
+        } else if (weight.shape.length == 2) {
+            w = weight.transposedValues();
+        } else { // a ConvTranspose kernel [in, out/g, k...] viewed as in x (out/g·k...)
+            w = ConstantTensor.transpose2d(weight.values(), storedRows, storedColumns);
+        }
+        if (scale != 1.0) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= scale;
+            }
+        }
+        checkFinite(file, weight.rootName, w);
+        return matrix(outputWidth(), inputWidth(), w);
+    }
+
+    /**
+     * W with single-precision storage when every entry is exactly a float (float32 and narrower weights without a
+     * scaling that leaves the float grid): half the memory of doubles, the same values.
+     */
+    private static WeightMatrix matrix(int rows, int columns, double[] w) {
+        float[] f = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            f[i] = (float) w[i];
+            if (f[i] != w[i]) {
+                return WeightMatrix.fromRowMajor(rows, columns, w);
+            }
+        }
+        return WeightMatrix.fromRowMajor(rows, columns, f);
+    }
+
+    /** The first entry of W that is NaN or infinite, named as {@link #checkFinite(String, String, double[])} does. */
+    private static void checkFinite(String file, String tensor, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw nonFinite(file, tensor, values[i], i);
+            }
+        }
+    }
+
+    private static void checkFinite(String file, String tensor, double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw nonFinite(file, tensor, values[i], i);
+            }
+        }
+    }
+
+    private static InvalidModelException nonFinite(String file, String tensor, double value, int element) {
+        return new InvalidModelException(file + ": tensor '" + tensor + "' holds "
+                + (Double.isNaN(value) ? "NaN" : "an infinite value") + " (element " + element + ")");
+    }
+}

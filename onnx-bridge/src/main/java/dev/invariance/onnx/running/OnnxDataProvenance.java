@@ -1,0 +1,83 @@
+package dev.invariance.onnx.running;
+
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import com.oracle.labs.mlrg.olcut.util.Pair;
+import dev.invariance.evaluation.Execution;
+import org.tribuo.provenance.DataProvenance;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The provenance of data run through an ONNX model with ONNX Runtime: the CSV file, its label column, the number
+ * of examples, and how the model was executed ({@code execution-provider} in ONNX Runtime's spelling,
+ * {@code device-id}, {@code onnxruntime-version}, {@code input-name}, {@code batch-size}). It is the data side of the
+ * evaluation's {@code EvaluationProvenance}, so the provider that ran is part of every evaluation's provenance.
+ */
+public final class OnnxDataProvenance implements DataProvenance {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, Provenance> fields;
+
+    /** The provenance of {@code examples} rows of {@code file} run as described by {@code execution}. */
+    public OnnxDataProvenance(String file, String labelColumn, String inputName, int batchSize, Execution execution) {
+        Map<String, Provenance> m = new LinkedHashMap<>();
+        m.put("file", new StringProvenance("file", file));
+        m.put("label-column", new StringProvenance("label-column", labelColumn));
+        m.put("examples", new LongProvenance("examples", execution.examples()));
+        m.put("input-name", new StringProvenance("input-name", inputName));
+        m.put("batch-size", new LongProvenance("batch-size", batchSize));
+        m.put("execution-provider", new StringProvenance("execution-provider", execution.provider()));
+        m.put("device-id", new StringProvenance("device-id",
+                execution.deviceId() == null ? "" : Integer.toString(execution.deviceId())));
+        m.put("onnxruntime-version", new StringProvenance("onnxruntime-version",
+                Objects.requireNonNullElse(execution.onnxruntimeVersion(), "")));
+        this.fields = Collections.unmodifiableMap(m);
+    }
+
+    /** For OLCUT's unmarshalling: the fields as written. */
+    public OnnxDataProvenance(Map<String, Provenance> map) {
+        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+
+    /** The execution provider that ran the model. */
+    public String getExecutionProvider() {
+        return ((StringProvenance) fields.get("execution-provider")).getValue();
+    }
+
+    @Override
+    public String getClassName() {
+        return OnnxDataProvenance.class.getName();
+    }
+
+    @Override
+    public Iterator<Pair<String, Provenance>> iterator() {
+        List<Pair<String, Provenance>> list = new ArrayList<>();
+        for (Map.Entry<String, Provenance> e : fields.entrySet()) {
+            list.add(new Pair<>(e.getKey(), e.getValue()));
+        }
+        return list.iterator();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OnnxDataProvenance other && fields.equals(other.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(fields);
+    }
+
+    @Override
+    public String toString() {
+        return generateString("OnnxData");
+    }
+}

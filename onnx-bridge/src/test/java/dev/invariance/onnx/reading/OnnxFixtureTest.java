@@ -1,0 +1,189 @@
+package dev.invariance.onnx.reading;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.invariance.analysis.LayerMetrics;
+import dev.invariance.analysis.PairMetrics;
+import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.network.Activation;
+import dev.invariance.network.BiasVector;
+import dev.invariance.network.Convolution;
+import dev.invariance.network.DataFlowEdge;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
+import dev.invariance.network.NetworkDescription;
+import dev.invariance.network.WeightMatrix;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every fixture of src/test/python/make_onnx_fixtures.py (PyTorch exports and onnx.helper graphs) is read into the
+ * layers, weights, biases and edges numpy derived independently (from the PyTorch parameters or the arrays the graphs
+ * were built from, by science.md 1.2), and analysed to numpy's figures.
+ */
+class OnnxFixtureTest {
+    /** The bound for figures against numpy: the analyzer may work in float32 for float32 weights. */
+    private static final double FIGURE_TOL = 1e-4;
+    /** Weights are the stored values widened exactly (times alpha): agreement to double rounding. */
+    private static final double WEIGHT_TOL = 1e-12;
+    private static JsonNode reference;
+    private static Path folder;
+
+    @BeforeAll
+    static void load() throws IOException, URISyntaxException {
+        folder = Path.of(OnnxFixtureTest.class.getResource("/onnx/reference.json").toURI()).getParent();
+        reference = new ObjectMapper().readTree(folder.resolve("reference.json").toFile());
+    }
+
+    static Stream<String> models() throws IOException, URISyntaxException {
+        load();
+        List<String> files = new ArrayList<>();
+        reference.get("models").forEach(m -> files.add(m.get("file").asText()));
+        return files.stream();
+    }
+
+    private static JsonNode model(String file) {
+        for (JsonNode m : reference.get("models")) {
+            if (m.get("file").asText().equals(file)) {
+                return m;
+            }
+        }
+        throw new AssertionError(file);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void layersAreReadAsNumpyDerivedThem(String file) {
+        JsonNode expected = model(file).get("layers");
+        try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
+            NetworkDescription network = m.readAll();
+            assertEquals(expected.size(), network.depth(), "layer count");
+            for (int i = 0; i < expected.size(); i++) {
+                JsonNode e = expected.get(i);
+                DenseLayer l = network.layer(i);
+                String what = file + " layer " + i;
+                assertEquals(e.get("name").asText(), l.name(), what + " name");
+                assertEquals(e.get("op").asText(), l.op(), what + " op");
+                assertEquals(e.get("subgraph").asText(), l.subgraph(), what + " subgraph");
+                assertEquals(ElementType.valueOf(e.get("element_type").asText()), l.elementType(), what + " element type");
+                assertEquals(Activation.parse(e.get("activation").asText()), l.activation(), what + " activation");
+                WeightMatrix w = l.weights();
+                JsonNode rows = e.get("weights");
+                assertEquals(rows.size(), w.getRows(), what + " d_out");
+                assertEquals(rows.get(0).size(), w.getColumns(), what + " d_in");
+                for (int r = 0; r < w.getRows(); r++) {
+                    for (int c = 0; c < w.getColumns(); c++) {
+                        double x = rows.get(r).get(c).asDouble();
+                        assertEquals(x, w.get(r, c), WEIGHT_TOL * Math.max(1, Math.abs(x)), what + " W(" + r + "," + c + ")");
+                    }
+                }
+                BiasVector b = l.bias();
+                if (e.get("bias").isNull()) {
+                    assertNull(b, what + " has no bias");
+                } else {
+                    assertNotNull(b, what + " bias");
+                    assertEquals(e.get("bias").size(), b.size(), what + " bias size");
+                    for (int k = 0; k < b.size(); k++) {
+                        assertEquals(e.get("bias").get(k).asDouble(), b.get(k), WEIGHT_TOL * Math.max(1, Math.abs(b.get(k))));
+                    }
+                }
+                JsonNode conv = e.get("convolution");
+                Convolution c = l.convolution();
+                if (conv == null) {
+                    assertNull(c, what + " is not a convolution");
+                } else {
+                    assertNotNull(c, what + " is a convolution");
+                    assertEquals(conv.get("groups").asInt(), c.groups());
+                    List<Integer> kernel = new ArrayList<>();
+                    conv.get("kernel_shape").forEach(k -> kernel.add(k.asInt()));
+                    assertEquals(kernel, c.kernelShape());
+                    assertEquals(conv.get("transposed").asBoolean(), c.transposed());
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void edgesFollowTheDataFlow(String file) {
+        Set<List<Object>> expected = new HashSet<>();
+        for (JsonNode e : model(file).get("edges")) {
+            expected.add(List.of(e.get("producer").asInt(), e.get("consumer").asInt(), e.get("via_residual").asBoolean()));
+        }
+        try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
+            Set<List<Object>> actual = new HashSet<>();
+            for (DataFlowEdge e : m.outline().edges()) {
+                actual.add(List.of(e.producer(), e.consumer(), e.viaResidual()));
+            }
+            assertEquals(expected, actual);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void figuresMatchNumpy(String file) {
+        JsonNode ref = model(file);
+        WeightAnalyzer analyzer = WeightAnalyzer.create();
+        try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
+            NetworkDescription network = m.readAll();
+            for (int i = 0; i < network.depth(); i++) {
+                JsonNode e = ref.get("layers").get(i).get("metrics");
+                LayerMetrics l = analyzer.analyzeLayer(network.layer(i));
+                String what = file + " " + l.name();
+                close(e.get("spectral_norm").asDouble(), l.spectralNorm(), what + " spectral norm");
+                close(e.get("frobenius_norm").asDouble(), l.frobeniusNorm(), what + " Frobenius norm");
+                close(e.get("stable_rank").asDouble(), l.stableRank(), what + " stable rank");
+                close(e.get("rank1_ratio").asDouble(), l.rank1Ratio(), what + " rank-1 ratio");
+                close(e.get("effective_rank").asDouble(), l.effectiveRank(), what + " effective rank");
+                assertEquals(e.get("numerical_rank").asInt(), l.numericalRank(), what + " numerical rank");
+            }
+            for (JsonNode e : ref.get("edges")) {
+                JsonNode fig = e.get("metrics");
+                if (fig == null) {
+                    continue; // d_out(producer) != d_in(consumer): no pair figures
+                }
+                PairMetrics p = analyzer.analyzePair(network.layer(e.get("producer").asInt()),
+                        network.layer(e.get("consumer").asInt()));
+                String what = file + " " + e.get("producer_name").asText() + " -> " + e.get("consumer_name").asText();
+                close(fig.get("adjacent_alignment").asDouble(), p.adjacentAlignment(), what + " top alignment");
+                close(fig.get("weighted_alignment").asDouble(), p.weightedAlignment(), what + " weighted alignment");
+                close(fig.get("commutator_score").asDouble(), p.commutatorScore(), what + " commutator");
+                close(fig.get("balancedness").asDouble(), p.balancedness(), what + " balancedness");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void notesSayWhenThereIsNoDenseLayer(String file) {
+        try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
+            boolean none = model(file).get("layers").isEmpty();
+            assertEquals(none, m.notes().stream().anyMatch(n -> n.startsWith("no dense layer")), String.valueOf(m.notes()));
+            for (JsonNode expected : model(file).get("notes")) {
+                assertTrue(m.notes().stream().anyMatch(n -> n.contains(expected.asText())),
+                        "note '" + expected.asText() + "' in " + m.notes());
+            }
+            assertEquals(m.outline().layers().size(), m.bindings().size());
+            assertTrue(m.info().irVersion() > 0);
+        }
+    }
+
+    private static void close(double expected, double actual, String what) {
+        assertEquals(expected, actual, FIGURE_TOL * Math.max(1e-3, Math.abs(expected)), what);
+    }
+}

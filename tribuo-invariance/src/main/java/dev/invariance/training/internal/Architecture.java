@@ -1,0 +1,90 @@
+package dev.invariance.training.internal;
+
+import dev.invariance.network.Activation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shape of a feed-forward classifier: widths d_0 (inputs), d_1 … d_{L−1} (hidden), d_L (outputs); the
+ * activation after each hidden layer (the output layer is always linear); biases on or off; and residual
+ * skips {@code x_{i+1} = σ(W_i x_i + b_i) + x_i} around every hidden-to-hidden layer of equal width.
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
+ * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
+ * change without notice. Users train through {@code DeepNetTrainer}.
+ *
+ * @param widths      d_0 … d_L, at least two entries, all positive
+ * @param activations the activation after each hidden layer, L − 1 entries
+ * @param bias        whether every layer has a bias vector
+ * @param skip        whether equal-width hidden-to-hidden layers get a residual skip
+ */
+public record Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip) {
+
+    /** Validates the lists and copies them. */
+    public Architecture {
+        widths = List.copyOf(widths);
+        activations = List.copyOf(activations);
+        if (widths.size() < 2) {
+            throw new IllegalArgumentException("a network needs an input and an output width");
+        }
+        for (int w : widths) {
+            if (w <= 0) {
+                throw new IllegalArgumentException("layer widths must be positive, got " + widths);
+            }
+        }
+        if (activations.size() != widths.size() - 2) {
+            throw new IllegalArgumentException("expected " + (widths.size() - 2) + " hidden activations, got "
+                    + activations.size());
+        }
+    }
+
+    /**
+     * Builds the architecture for {@code inputs} features, the given hidden widths and {@code outputs} units,
+     * expanding a single activation to every hidden layer.
+     */
+    public static Architecture of(int inputs, List<Integer> hidden, List<Activation> activations, int outputs,
+                                  boolean bias, boolean skip) {
+        List<Integer> widths = new ArrayList<>();
+        widths.add(inputs);
+        widths.addAll(hidden);
+        widths.add(outputs);
+        List<Activation> perLayer = new ArrayList<>();
+        if (activations.size() == 1) {
+            for (int i = 0; i < hidden.size(); i++) {
+                perLayer.add(activations.get(0));
+            }
+        } else if (activations.size() == hidden.size()) {
+            perLayer.addAll(activations);
+        } else {
+            throw new IllegalArgumentException("give one activation for all hidden layers or one per hidden layer ("
+                    + hidden.size() + "), got " + activations.size());
+        }
+        return new Architecture(widths, perLayer, bias, skip);
+    }
+
+    /** Number of dense layers L. */
+    public int depth() {
+        return widths.size() - 1;
+    }
+
+    /** d_in of layer i. */
+    public int inputWidth(int layer) {
+        return widths.get(layer);
+    }
+
+    /** d_out of layer i. */
+    public int outputWidth(int layer) {
+        return widths.get(layer + 1);
+    }
+
+    /** The activation after layer i (linear for the output layer). */
+    public Activation activation(int layer) {
+        return layer < activations.size() ? activations.get(layer) : Activation.LINEAR;
+    }
+
+    /** Whether layer i carries a residual skip: a hidden-to-hidden layer (1 ≤ i ≤ L − 2) with d_in = d_out. */
+    public boolean hasSkip(int layer) {
+        return skip && layer >= 1 && layer <= depth() - 2 && inputWidth(layer) == outputWidth(layer);
+    }
+}
