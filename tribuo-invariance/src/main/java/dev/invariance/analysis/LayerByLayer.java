@@ -72,7 +72,7 @@ final class LayerByLayer {
                         LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver);
                         spectra[index] = s;
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
-                                o.convolution());
+                                o.convolution(), o.origin());
                         gate.keep(plan.unplannedKeptBytes(o, s));
                     } catch (OutOfMemoryError e) {
                         throw plan.ranOutOfMemory("layer '" + o.name() + "'", need, maxHeap);

@@ -2,6 +2,7 @@ package dev.invariance.analysis;
 
 import dev.invariance.network.Convolution;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOrigin;
 import org.jspecify.annotations.Nullable;
 
 import java.util.List;
@@ -37,18 +38,21 @@ import java.util.Objects;
  * @param subgraph                 where the layer lives: "" for the main graph, otherwise a path such as
  *                                 {@code If_0/then_branch}
  * @param convolution              the convolution this matrix is the kernel of, or null for a fully connected layer
+ * @param origin                   node, module path, gate, quantisation and folded operators of the layer
  */
 public record LayerMetrics(String name, String op, List<Integer> shape, ElementType elementType,
                            double spectralNorm, double frobeniusNorm, double rank1Ratio, double stableRank,
                            @Nullable Integer numericalRank, @Nullable Integer relativeRank1e2,
                            @Nullable Integer relativeRank1e3, @Nullable Double effectiveRank,
                            @Nullable Double nuclearFrobeniusRatio, double secondToFirstRatio, double spectralGap,
-                           List<Double> singularValues, String subgraph, @Nullable Convolution convolution) {
+                           List<Double> singularValues, String subgraph, @Nullable Convolution convolution,
+                           LayerOrigin origin) {
     /** Copies the lists and checks that the two figures of a complete spectrum are both given or both null. */
     public LayerMetrics {
         shape = List.copyOf(shape);
         singularValues = List.copyOf(singularValues);
         Objects.requireNonNull(subgraph, "subgraph");
+        Objects.requireNonNull(origin, "origin");
         if ((effectiveRank == null) != (nuclearFrobeniusRatio == null)) {
             throw new IllegalArgumentException("layer " + name + ": the effective rank and the nuclear/Frobenius ratio"
                     + " need the same (complete) spectrum; give both or neither");
@@ -64,7 +68,19 @@ public record LayerMetrics(String name, String op, List<Integer> shape, ElementT
                         List<Double> singularValues) {
         this(name, op, shape, elementType, spectralNorm, frobeniusNorm, rank1Ratio, stableRank, numericalRank,
                 relativeRank1e2, relativeRank1e3, effectiveRank, nuclearFrobeniusRatio, secondToFirstRatio, spectralGap,
-                singularValues, "", null);
+                singularValues, "", null, LayerOrigin.named(name));
+    }
+
+    /** A layer whose origin is known only by its name ({@link LayerOrigin#named}). */
+    public LayerMetrics(String name, String op, List<Integer> shape, ElementType elementType,
+                        double spectralNorm, double frobeniusNorm, double rank1Ratio, double stableRank,
+                        @Nullable Integer numericalRank, @Nullable Integer relativeRank1e2,
+                        @Nullable Integer relativeRank1e3, @Nullable Double effectiveRank,
+                        @Nullable Double nuclearFrobeniusRatio, double secondToFirstRatio, double spectralGap,
+                        List<Double> singularValues, String subgraph, @Nullable Convolution convolution) {
+        this(name, op, shape, elementType, spectralNorm, frobeniusNorm, rank1Ratio, stableRank, numericalRank,
+                relativeRank1e2, relativeRank1e3, effectiveRank, nuclearFrobeniusRatio, secondToFirstRatio, spectralGap,
+                singularValues, subgraph, convolution, LayerOrigin.named(name));
     }
 
     /**

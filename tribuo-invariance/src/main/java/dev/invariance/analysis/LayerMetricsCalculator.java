@@ -2,6 +2,7 @@ package dev.invariance.analysis;
 
 import dev.invariance.network.Convolution;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOrigin;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
@@ -13,11 +14,11 @@ final class LayerMetricsCalculator {
     }
 
     static LayerMetrics compute(String name, String op, LayerSpectrum s, AnalysisOptions options) {
-        return compute(name, op, s, options, "", null);
+        return compute(name, op, s, options, "", null, LayerOrigin.named(name));
     }
 
     static LayerMetrics compute(String name, String op, LayerSpectrum s, AnalysisOptions options, String subgraph,
-                                @Nullable Convolution convolution) {
+                                @Nullable Convolution convolution, LayerOrigin origin) {
         double[] sv = s.values;
         int m = s.rows;
         int n = s.columns;
@@ -39,7 +40,7 @@ final class LayerMetricsCalculator {
                 s.complete ? SpectralMeasures.nuclearFrobeniusRatio(sv) : null,
                 second ? SpectralMeasures.secondToFirstRatio(sv) : Double.NaN,
                 second ? SpectralMeasures.sigma(sv, 0) - SpectralMeasures.sigma(sv, 1) : Double.NaN, top,
-                subgraph, convolution);
+                subgraph, convolution, origin);
     }
 
     /** A count from {@link LayerSpectrum#countAbove}, null when it is unknown (−1: not settled by a partial spectrum). */

@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param elementType the type the weights were stored in (sets numerical-rank tolerances)
  * @param convolution the convolution this matrix is the kernel of, or null for a fully connected layer
  * @param subgraph    where the layer lives: "" for the main graph, otherwise a path such as {@code If_0/then_branch}
+ * @param origin      node, module path, gate, quantisation and folded operators: where {@code W} comes from
  */
 public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable BiasVector bias,
                          Activation activation, ElementType elementType, @Nullable Convolution convolution,
-                         String subgraph) implements Serializable {
+                         String subgraph, LayerOrigin origin) implements Serializable {
 
     /** Validates that the bias length matches d_out. */
     public DenseLayer {
@@ -34,6 +35,10 @@ public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable
             // a layer Java-serialised before the component existed (version 0.1.0) lived in the main graph
             subgraph = "";
         }
+        if (origin == null) {
+            // a layer Java-serialised before the component existed: known by its name only
+            origin = LayerOrigin.named(name);
+        }
         if (bias != null && bias.size() != weights.getRows()) {
             throw new IllegalArgumentException("layer " + name + ": bias has " + bias.size()
                     + " entries but W has " + weights.getRows() + " rows");
@@ -43,13 +48,20 @@ public record DenseLayer(String name, String op, WeightMatrix weights, @Nullable
     /** A fully connected layer of the main graph (the trainer's layers). */
     public DenseLayer(String name, String op, WeightMatrix weights, @Nullable BiasVector bias,
                       Activation activation, ElementType elementType) {
-        this(name, op, weights, bias, activation, elementType, null, "");
+        this(name, op, weights, bias, activation, elementType, null, "", LayerOrigin.named(name));
+    }
+
+    /** A layer whose origin is known only by its name ({@link LayerOrigin#named}). */
+    public DenseLayer(String name, String op, WeightMatrix weights, @Nullable BiasVector bias,
+                      Activation activation, ElementType elementType, @Nullable Convolution convolution,
+                      String subgraph) {
+        this(name, op, weights, bias, activation, elementType, convolution, subgraph, LayerOrigin.named(name));
     }
 
     /** Everything but the weights. */
     public LayerOutline outline() {
         return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType, activation, hasBias(), convolution,
-                subgraph);
+                subgraph, origin);
     }
 
     /** d_out, the number of output units (rows of W). */

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param convolution the convolution this matrix is a kernel of, or null for a fully connected layer
  * @param subgraph    where the layer lives: "" for the main graph, otherwise a path such as
  *                    {@code If_0/then_branch}
+ * @param origin      node, module path, gate, quantisation and folded operators: where {@code W} comes from
  */
 public record LayerOutline(String name, String op, int outputWidth, int inputWidth, ElementType elementType,
                            Activation activation, boolean hasBias, @Nullable Convolution convolution,
-                           String subgraph) implements Serializable {
+                           String subgraph, LayerOrigin origin) implements Serializable {
     /** Checks the names and widths. */
     public LayerOutline {
         Objects.requireNonNull(name, "name");
@@ -30,8 +31,16 @@ public record LayerOutline(String name, String op, int outputWidth, int inputWid
         Objects.requireNonNull(elementType, "elementType");
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(subgraph, "subgraph");
+        Objects.requireNonNull(origin, "origin");
         if (outputWidth < 0 || inputWidth < 0) {
             throw new IllegalArgumentException("layer " + name + " has negative shape " + outputWidth + " x " + inputWidth);
         }
+    }
+
+    /** A layer whose origin is known only by its name ({@link LayerOrigin#named}). */
+    public LayerOutline(String name, String op, int outputWidth, int inputWidth, ElementType elementType,
+                        Activation activation, boolean hasBias, @Nullable Convolution convolution, String subgraph) {
+        this(name, op, outputWidth, inputWidth, elementType, activation, hasBias, convolution, subgraph,
+                LayerOrigin.named(name));
     }
 }
