@@ -26,6 +26,9 @@ import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.evaluation.metrics.MetricID;
 import org.tribuo.provenance.EvaluationProvenance;
 
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,6 +87,39 @@ public final class EvaluationJson {
      * @param model      where the model came from
      */
     public static String write(InvarianceEvaluation evaluation, ModelFile model) {
+        StringWriter out = new StringWriter();
+        write(evaluation, model, out);
+        return out.toString();
+    }
+
+    /**
+     * Streams the JSON of {@link #write(InvarianceEvaluation, String)} to {@code out} (flushed, left open): memory
+     * does not grow with the document, only with the evaluation itself.
+     *
+     * @param evaluation the evaluation
+     * @param modelPath  the file the model was read from, or null
+     * @param out        where the JSON goes
+     * @throws UncheckedIOException when {@code out} cannot be written
+     */
+    public static void write(InvarianceEvaluation evaluation, @Nullable String modelPath, Writer out) {
+        write(evaluation, ModelFile.of(modelPath, evaluation.getProvenance().getModelProvenance()), out);
+    }
+
+    /**
+     * Streams the JSON of {@link #write(InvarianceEvaluation, ModelFile)} to {@code out} (flushed, left open):
+     * memory does not grow with the document, only with the evaluation itself.
+     *
+     * @param evaluation the evaluation
+     * @param model      where the model came from
+     * @param out        where the JSON goes
+     * @throws UncheckedIOException when {@code out} cannot be written
+     */
+    public static void write(InvarianceEvaluation evaluation, ModelFile model, Writer out) {
+        EvaluationJsonWriter.write(evaluation, model, out);
+    }
+
+    /** The tree-built JSON the streaming writer replaces: kept until the two are compared on every fixture. */
+    static String writeTree(InvarianceEvaluation evaluation, ModelFile model) {
         ObjectNode root = MAPPER.createObjectNode();
         EvaluationProvenance provenance = evaluation.getProvenance();
         JsonProvenanceSerialization json = new JsonProvenanceSerialization(false);
