@@ -65,17 +65,22 @@ final class EvaluationJsonWriter {
      * @throws UncheckedIOException when {@code out} cannot be written
      */
     static void write(InvarianceEvaluation evaluation, ModelFile model, Writer out) {
+        // the provenance is serialised before the first token, so that a failure there writes nothing
+        JsonProvenanceSerialization olcut = new JsonProvenanceSerialization(false);
+        EvaluationProvenance provenance = evaluation.getProvenance();
+        JsonNode modelProvenance = tree(olcut.marshalAndSerialize(provenance.getModelProvenance()));
+        JsonNode evaluationProvenance = tree(olcut.marshalAndSerialize(provenance));
         try (JsonGenerator generator = PRETTY.createGenerator(out)) {
             generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            new EvaluationJsonWriter(generator).evaluation(evaluation, model);
+            new EvaluationJsonWriter(generator).evaluation(evaluation, model, modelProvenance, evaluationProvenance);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write evaluation JSON: " + e.getMessage(), e);
         }
     }
 
-    private void evaluation(InvarianceEvaluation evaluation, ModelFile model) throws IOException {
+    private void evaluation(InvarianceEvaluation evaluation, ModelFile model, JsonNode modelProvenance,
+                            JsonNode evaluationProvenance) throws IOException {
         EvaluationProvenance provenance = evaluation.getProvenance();
-        JsonProvenanceSerialization json = new JsonProvenanceSerialization(false);
         AnalysisReport report = evaluation.getReport();
         g.writeStartObject();
         g.writeObjectFieldStart("model");
@@ -89,7 +94,7 @@ final class EvaluationJsonWriter {
         g.writeBooleanField("tribuo_provenance", model.tribuoProvenance());
         g.writeStringField("class_name", provenance.getModelProvenance().getClassName());
         g.writeFieldName("provenance");
-        tree(json.marshalAndSerialize(provenance.getModelProvenance()));
+        MAPPER.writeTree(g, modelProvenance);
         g.writeStringField("source", report.source());
         g.writeStringField("backend", report.backend());
         strings("notes", model.notes());
@@ -149,7 +154,7 @@ final class EvaluationJsonWriter {
         }
         g.writeEndArray();
         g.writeFieldName("evaluation_provenance");
-        tree(json.marshalAndSerialize(provenance));
+        MAPPER.writeTree(g, evaluationProvenance);
         g.writeEndObject();
     }
 
@@ -446,14 +451,12 @@ final class EvaluationJsonWriter {
         g.writeEndArray();
     }
 
-    /** JSON text (OLCUT's provenance) as a value of the document, in the document's layout. */
-    private void tree(String json) throws IOException {
-        JsonNode node;
+    /** JSON text (OLCUT's provenance) as a tree, written into the document in the document's layout. */
+    private static JsonNode tree(String json) {
         try {
-            node = MAPPER.readTree(json);
+            return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("OLCUT wrote invalid JSON: " + e.getOriginalMessage(), e);
         }
-        MAPPER.writeTree(g, node);
     }
 }
