@@ -54,9 +54,11 @@ final class EvaluationJsonWriter {
     private static final ObjectWriter PRETTY = MAPPER.writerWithDefaultPrettyPrinter();
 
     private final JsonGenerator g;
+    private final JsonFigures figures;
 
     private EvaluationJsonWriter(JsonGenerator g) {
         this.g = g;
+        this.figures = new JsonFigures(g);
     }
 
     /**
@@ -80,25 +82,9 @@ final class EvaluationJsonWriter {
 
     private void evaluation(InvarianceEvaluation evaluation, ModelFile model, JsonNode modelProvenance,
                             JsonNode evaluationProvenance) throws IOException {
-        EvaluationProvenance provenance = evaluation.getProvenance();
         AnalysisReport report = evaluation.getReport();
         g.writeStartObject();
-        g.writeObjectFieldStart("model");
-        g.writeStringField("path", model.path());
-        g.writeStringField("format", model.format());
-        g.writeStringField("producer", model.producer());
-        g.writeStringField("producer_version", model.producerVersion());
-        integer("opset", model.opset());
-        integer("ir_version", model.irVersion());
-        g.writeStringField("graph_name", model.graphName());
-        g.writeBooleanField("tribuo_provenance", model.tribuoProvenance());
-        g.writeStringField("class_name", provenance.getModelProvenance().getClassName());
-        g.writeFieldName("provenance");
-        MAPPER.writeTree(g, modelProvenance);
-        g.writeStringField("source", report.source());
-        g.writeStringField("backend", report.backend());
-        strings("notes", model.notes());
-        g.writeEndObject();
+        model(model, evaluation.getProvenance().getModelProvenance().getClassName(), modelProvenance, report);
         g.writeStringField("spectrum", report.spectrum().getId());
         g.writeArrayFieldStart("layers");
         for (LayerMetrics l : report.layers()) {
@@ -128,9 +114,9 @@ final class EvaluationJsonWriter {
         LabelEvaluation le = evaluation.getLabelEvaluation();
         if (le != null) {
             g.writeObjectFieldStart("classification");
-            number("accuracy", le.accuracy());
-            number("macro_f1", le.macroAveragedF1());
-            number("balanced_error_rate", le.balancedErrorRate());
+            figures.number("accuracy", le.accuracy());
+            figures.number("macro_f1", le.macroAveragedF1());
+            figures.number("balanced_error_rate", le.balancedErrorRate());
             g.writeEndObject();
         }
         if (data != null) {
@@ -149,7 +135,7 @@ final class EvaluationJsonWriter {
             g.writeStartObject();
             g.writeStringField("target", e.getKey().getA().getOutputTarget().orElseThrow().getLabel());
             g.writeStringField("name", e.getKey().getB());
-            number("value", e.getValue());
+            figures.number("value", e.getValue());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -160,6 +146,27 @@ final class EvaluationJsonWriter {
 
     // ------------------------------------------------------------------ one method per object kind
 
+    /** The {@link ModelFile} block with the model's class, its provenance, the report's source and backend. */
+    private void model(ModelFile model, String className, JsonNode provenance, AnalysisReport report)
+            throws IOException {
+        g.writeObjectFieldStart("model");
+        g.writeStringField("path", model.path());
+        g.writeStringField("format", model.format());
+        g.writeStringField("producer", model.producer());
+        g.writeStringField("producer_version", model.producerVersion());
+        figures.integer("opset", model.opset());
+        figures.integer("ir_version", model.irVersion());
+        g.writeStringField("graph_name", model.graphName());
+        g.writeBooleanField("tribuo_provenance", model.tribuoProvenance());
+        g.writeStringField("class_name", className);
+        g.writeFieldName("provenance");
+        MAPPER.writeTree(g, provenance);
+        g.writeStringField("source", report.source());
+        g.writeStringField("backend", report.backend());
+        figures.strings("notes", model.notes());
+        g.writeEndObject();
+    }
+
     private void layer(LayerMetrics l) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", l.name());
@@ -169,7 +176,7 @@ final class EvaluationJsonWriter {
         g.writeNumber(l.shape().get(1));
         g.writeEndArray();
         g.writeStringField("element_type", l.elementType().name());
-        figures(l);
+        figures.of(l);
         g.writeArrayFieldStart("singular_values");
         for (double v : l.singularValues()) {
             g.writeNumber(v == 0.0 ? 0.0 : v);
@@ -193,25 +200,6 @@ final class EvaluationJsonWriter {
         g.writeEndObject();
     }
 
-    /** The figures of one matrix (a layer, or a stably-active submatrix): every layer metric, null when not computed. */
-    private void figures(LayerMetrics l) throws IOException {
-        for (InvarianceMetrics m : InvarianceMetrics.values()) {
-            if (m.readsLayerMetrics()) {
-                metric(m, m.valueOf(l));
-            }
-        }
-        g.writeBooleanField("complete_spectrum", l.isSpectrumComplete());
-    }
-
-    /** The figures of one pair: every pair metric, null when not computed. */
-    private void figures(PairMetrics p) throws IOException {
-        for (InvarianceMetrics m : InvarianceMetrics.values()) {
-            if (m.readsPairMetrics()) {
-                metric(m, m.valueOf(p));
-            }
-        }
-    }
-
     /** The keys an edge and a pair share: from, to, from_index, to_index, ops, via_residual. */
     private void link(String from, String to, int fromIndex, int toIndex, List<String> ops, boolean viaResidual)
             throws IOException {
@@ -219,7 +207,7 @@ final class EvaluationJsonWriter {
         g.writeStringField("to", to);
         g.writeNumberField("from_index", fromIndex);
         g.writeNumberField("to_index", toIndex);
-        strings("ops", ops);
+        figures.strings("ops", ops);
         g.writeBooleanField("via_residual", viaResidual);
     }
 
@@ -251,7 +239,7 @@ final class EvaluationJsonWriter {
             g.writeStartObject();
             node("from", e.from(), report);
             node("to", e.to(), report);
-            strings("ops", e.ops());
+            figures.strings("ops", e.ops());
             g.writeBooleanField("via_residual", e.viaResidual());
             g.writeFieldName("units");
             units(e.units());
@@ -266,7 +254,7 @@ final class EvaluationJsonWriter {
         for (GraphPort p : ports) {
             g.writeStartObject();
             g.writeStringField("name", p.name());
-            integer("width", p.width());
+            figures.integer("width", p.width());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -311,18 +299,18 @@ final class EvaluationJsonWriter {
     private void pair(PairMetrics p, List<String> ops) throws IOException {
         g.writeStartObject();
         link(p.producerName(), p.consumerName(), p.producer(), p.consumer(), ops, p.viaResidual());
-        figures(p);
+        figures.of(p);
         g.writeEndObject();
     }
 
     private void data(DataAnalysis data) throws IOException {
         g.writeStartObject();
-        metric(EXAMPLES, (double) data.examples());
+        figures.metric(EXAMPLES, (double) data.examples());
         MarginComparison m = data.margin();
-        metric(SVM_COSINE, m == null ? null : m.cosine());
-        metric(NORMALISED_MARGIN, m == null ? null : m.normalisedMargin());
-        metric(SVM_MARGIN, m == null ? null : m.svmMargin());
-        metric(MARGIN_RATIO, m == null ? null : m.marginRatio());
+        figures.metric(SVM_COSINE, m == null ? null : m.cosine());
+        figures.metric(NORMALISED_MARGIN, m == null ? null : m.normalisedMargin());
+        figures.metric(SVM_MARGIN, m == null ? null : m.svmMargin());
+        figures.metric(MARGIN_RATIO, m == null ? null : m.marginRatio());
         g.writeStringField("svm_status", m == null ? null : m.svm().status().name().toLowerCase(Locale.ROOT));
         g.writeStringField("margin_note", data.marginNote());
         g.writeEndObject();
@@ -362,15 +350,7 @@ final class EvaluationJsonWriter {
                     g.writeNumberField("columns", columns.size());
                 }
                 g.writeStringField("reason", l.reason());
-                LayerMetrics m = l.metrics();
-                g.writeFieldName("metrics");
-                if (m == null) {
-                    g.writeNull();
-                } else {
-                    g.writeStartObject();
-                    figures(m);
-                    g.writeEndObject();
-                }
+                figures.objectOf("metrics", l.metrics());
                 g.writeEndObject();
             }
         }
@@ -383,15 +363,7 @@ final class EvaluationJsonWriter {
                 g.writeStringField("to", report.layers().get(p.to()).name());
                 g.writeBooleanField("via_residual", p.viaResidual());
                 g.writeStringField("reason", p.reason());
-                PairMetrics m = p.metrics();
-                g.writeFieldName("metrics");
-                if (m == null) {
-                    g.writeNull();
-                } else {
-                    g.writeStartObject();
-                    figures(m);
-                    g.writeEndObject();
-                }
+                figures.objectOf("metrics", p.metrics());
                 g.writeEndObject();
             }
         }
@@ -402,53 +374,11 @@ final class EvaluationJsonWriter {
     private void execution(Execution execution) throws IOException {
         g.writeStartObject();
         g.writeStringField("provider", execution.provider());
-        integer("device_id", execution.deviceId());
+        figures.integer("device_id", execution.deviceId());
         g.writeStringField("onnxruntime_version", execution.onnxruntimeVersion());
         g.writeNumberField("examples", execution.examples());
         g.writeNumberField("seconds", execution.seconds());
         g.writeEndObject();
-    }
-
-    // ------------------------------------------------------------------ values
-
-    /** Writes {@code v} under the metric's key in the form its kind asks for; null (not computed) as null. */
-    private void metric(InvarianceMetrics metric, @Nullable Double v) throws IOException {
-        if (v == null) {
-            g.writeNullField(metric.getKey());
-            return;
-        }
-        switch (metric.getKind()) {
-            case COUNT -> g.writeNumberField(metric.getKey(), v.longValue());
-            case FLAG -> g.writeBooleanField(metric.getKey(), v != 0.0);
-            default -> number(metric.getKey(), v);
-        }
-    }
-
-    /** A finite figure as a number (−0.0 as 0.0); NaN and infinities, which JSON cannot hold, as null. */
-    private void number(String key, double v) throws IOException {
-        if (Double.isFinite(v)) {
-            g.writeNumberField(key, v == 0.0 ? 0.0 : v); // -0.0 == 0.0: written as 0.0
-        } else {
-            g.writeNullField(key);
-        }
-    }
-
-    /** An integer, or null where it is not known. */
-    private void integer(String key, @Nullable Number v) throws IOException {
-        if (v == null) {
-            g.writeNullField(key);
-        } else {
-            g.writeNumberField(key, v.longValue());
-        }
-    }
-
-    /** An array of strings on one line. */
-    private void strings(String key, List<String> values) throws IOException {
-        g.writeArrayFieldStart(key);
-        for (String s : values) {
-            g.writeString(s);
-        }
-        g.writeEndArray();
     }
 
     /** JSON text (OLCUT's provenance) as a tree, written into the document in the document's layout. */
