@@ -27,14 +27,14 @@ class ManyLayersJsonTest {
     Path dir;
 
     /**
-     * A chain of 10⁵ 2 × 2 {@code Gemm}s at -Xmx1g: within 180 s (about 40 s here), exit 0 and one valid JSON
-     * document with every layer and edge.
+     * A chain of 10⁵ 2 × 2 {@code Gemm}s at -Xmx1g: within 300 s (26 s alone on this 2-core machine, 59 s during
+     * the whole suite), exit 0 and one valid JSON document (276 MB) with every layer and edge.
      */
     @Test
     void theJsonOfAHundredThousandLayersIsStreamedWithinAGigabyteOfHeap() throws Exception {
         Path model = write(dir.resolve("chain.onnx"), HostileModels.gemmChain(LAYERS));
         Path json = dir.resolve("chain.json");
-        SmallHeapCli.Result r = SmallHeapCli.run("1g", 180, json, "analyze", model.toString(), "--format", "json");
+        SmallHeapCli.Result r = SmallHeapCli.run("1g", 300, json, "analyze", model.toString(), "--format", "json");
         assertFalse(r.err().contains("OutOfMemoryError"), r.err());
         assertEquals(0, r.code(), r.err());
         Map<String, Integer> sizes = topLevelArraySizes(json);
