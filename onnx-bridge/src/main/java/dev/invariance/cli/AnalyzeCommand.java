@@ -140,7 +140,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (fmt.equals("json")) {
-            out.println(EvaluationJson.write(evaluation, modelFile.toString()));
+            EvaluationJson.write(evaluation, modelFile.toString(), out); // streamed: no copy of the document
+            out.println();
         } else {
             out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
         }
@@ -162,7 +163,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     private void printOnnx(String fmt, OnnxModel model, InvarianceEvaluation evaluation) {
         PrintWriter out = spec.commandLine().getOut();
         if (fmt.equals("json")) {
-            out.println(EvaluationJson.write(evaluation, OnnxAnalysis.modelFile(model)));
+            EvaluationJson.write(evaluation, OnnxAnalysis.modelFile(model), out); // streamed: no copy of the document
+            out.println();
         } else {
             out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
             for (String note : OnnxAnalysis.notes(model)) {

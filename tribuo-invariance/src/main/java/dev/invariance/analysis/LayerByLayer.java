@@ -108,12 +108,12 @@ final class LayerByLayer {
                         // after releasing the first, so that no task waits while holding a share.
                         String work = "the pair scores of '" + p.name() + "' feeding '" + c.name() + "'";
                         double[] scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
-                                (from, to) -> AlignmentMeasures.singlePrecisionScores(from, to, options, solver),
+                                (from, to) -> FullMatrixScores.singlePrecision(from, to, options, solver),
                                 plan, work, maxHeap);
                         if (scores == null) {
                             plan.requirePairWithin(index, gate.kept(), free, maxHeap);
                             scores = withLayers(gate, doubleNeed, network, e, p, c,
-                                    (from, to) -> AlignmentMeasures.doublePrecisionScores(from, to, options),
+                                    (from, to) -> FullMatrixScores.doublePrecision(from, to, options),
                                     plan, work + " in double precision", maxHeap);
                         }
                         reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),

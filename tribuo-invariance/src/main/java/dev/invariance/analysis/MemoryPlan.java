@@ -22,9 +22,9 @@ import java.util.Locale;
  *       workspace as its workspace query states them, the Gram matrix, the Krylov basis).</li>
  *   <li>In {@link SpectrumMode#FULL} mode each edge with pair metrics then holds both layers' weights and the
  *       working memory of the full-matrix scores: of the single-precision path where it applies
- *       ({@link AlignmentMeasures#singleWorkingBytes}), which is checked up front, and of the double-precision path
- *       ({@link AlignmentMeasures#workingBytes}), checked up front when it is the only one and otherwise only when
- *       the single-precision path declines the pair ({@link #requirePairWithin}).</li>
+ *       ({@link PairWorkingMemory#singlePrecisionBytes}), which is checked up front, and of the double-precision
+ *       path ({@link PairWorkingMemory#doublePrecisionBytes}), checked up front when it is the only one and
+ *       otherwise only when the single-precision path declines the pair ({@link #requirePairWithin}).</li>
  *   <li>Until the end, every layer's spectrum (its values and leading vectors) and its report entry are kept:
  *       {@link #retainedBytes()} counts what is certain (the values, the vectors top-k mode always keeps, one vector
  *       pair in full mode) and is reserved before any task runs; the further vectors full mode keeps for a layer of
@@ -93,10 +93,10 @@ final class MemoryPlan {
             int n = p.inputWidth();
             int m = c.outputWidth();
             boolean floats = p.elementType() != ElementType.FLOAT64 && c.elementType() != ElementType.FLOAT64;
-            long single = floats ? AlignmentMeasures.singleWorkingBytes(d, n, m) : 0;
+            long single = floats ? PairWorkingMemory.singlePrecisionBytes(d, n, m) : 0;
             long loading = loadBytes(p) + loadBytes(c);
             pairSingleBytes[j] = single == 0 ? 0 : stored + single + loading;
-            pairDoubleBytes[j] = stored + AlignmentMeasures.workingBytes(d, n, m) + loading;
+            pairDoubleBytes[j] = stored + PairWorkingMemory.doublePrecisionBytes(d, n, m) + loading;
         }
         this.retained = kept;
     }

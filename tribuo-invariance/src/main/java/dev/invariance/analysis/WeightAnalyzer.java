@@ -221,7 +221,7 @@ public final class WeightAnalyzer {
             int m = to.outputWidth();
             reason = tooLarge(from.name() + "[S,S] -> " + to.name() + "[:,S]",
                     submatrixBytes(d, n, from.elementType()) + submatrixBytes(m, d, from.elementType())
-                            + AlignmentMeasures.workingBytes(d, n, m));
+                            + PairWorkingMemory.doublePrecisionBytes(d, n, m));
         }
         PairMetrics m = null;
         if (reason == null) {

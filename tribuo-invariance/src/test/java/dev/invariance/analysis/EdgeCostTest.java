@@ -114,7 +114,7 @@ class EdgeCostTest {
     }
 
     private static double[] scores(WeightMatrix wf, WeightMatrix wt) {
-        return AlignmentMeasures.fullMatrixScores(wf, wt, LayerSpectrum.of(wf, ElementType.FLOAT32, OPTIONS),
+        return FullMatrixScores.of(wf, wt, LayerSpectrum.of(wf, ElementType.FLOAT32, OPTIONS),
                 LayerSpectrum.of(wt, ElementType.FLOAT32, OPTIONS), OPTIONS);
     }
 
@@ -122,7 +122,7 @@ class EdgeCostTest {
      * (a) d = 600 between n = 1300 and m = 1500 (m·n·d large against d²(m + n)): the operator route is chosen, and
      * σ₁ through Fᵀ B F (n ≤ m) and T A Tᵀ (the transposed pair, m &lt; n) agrees with the double reference to
      * 1e-6 relative, for Gaussian and for low-rank-plus-noise weights; so does the pair score σ₁ of
-     * {@link AlignmentMeasures#fullMatrixScores} (the single Gram path).
+     * {@link FullMatrixScores#of} (the single Gram path).
      */
     @Test
     void operatorRouteMatchesDoubleReference() {
@@ -144,7 +144,7 @@ class EdgeCostTest {
             assertEquals(expected, ProductSigma.top(ft, tt, b, a, d, m, n), 1e-6 * expected, "kind " + kind);
             WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
             WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
-            assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+            assertTrue(FullMatrixScores.useSinglePath(wf, wt));
             assertEquals(expected, scores(wf, wt)[0], 1e-6 * expected, "kind " + kind);
         }
     }
@@ -180,7 +180,7 @@ class EdgeCostTest {
         float[] t = gaussian(m, d, 6);
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
-        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+        assertTrue(FullMatrixScores.useSinglePath(wf, wt));
         double expected = referenceSigma(f, t, d, n, m);
         assertEquals(expected, scores(wf, wt)[0], 1e-6 * expected);
     }
@@ -188,7 +188,7 @@ class EdgeCostTest {
     /**
      * (b) A low-rank float32 pair (d = 1200 > n + m = 300 + 400, low rank plus noise like B7's): the single-precision
      * low-rank path answers (its error estimate is below the trust threshold) and agrees with the double path on
-     * the same float entries within the documented bound: c within {@link AlignmentMeasures#SINGLE_TRUST}/2
+     * the same float entries within the documented bound: c within {@link FullMatrixScores#SINGLE_TRUST}/2
      * relative, ‖B − A‖_F likewise, σ₁ to 1e-6 (refined in double).
      */
     @Test
@@ -200,19 +200,19 @@ class EdgeCostTest {
         float[] t = lowRankPlusNoise(m, d, 8);
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
-        assertTrue(AlignmentMeasures.useSingleLowRankPath(wf, wt));
-        double[] single = AlignmentMeasures.singleLowRankScores(wf, wt, OPTIONS, TruncatedSvd.withDefaults());
+        assertTrue(FullMatrixScores.useSingleLowRankPath(wf, wt));
+        double[] single = SingleLowRankPairScores.scores(wf, wt, OPTIONS, TruncatedSvd.withDefaults());
         assertNotNull(single, "the single path should trust this pair");
         double[] exact = scores(widen(wf), widen(wt));
         assertTrue(exact[1] > 1e-3, "c = " + exact[1]);
-        double bound = AlignmentMeasures.SINGLE_TRUST / 2;
+        double bound = FullMatrixScores.SINGLE_TRUST / 2;
         assertEquals(exact[0], single[0], 1e-6 * exact[0]);
         assertEquals(exact[1], single[1], bound * exact[1]);
         assertEquals(exact[2], single[2], bound * exact[2]);
         double[] chosen = scores(wf, wt);
         assertEquals(single[1], chosen[1], 0.0); // what the pair score uses
         // small low-rank pairs (d·(n + m)² below 512³) keep the double path
-        assertFalse(AlignmentMeasures.useSingleLowRankPath(WeightMatrix.fromRowMajor(600, 40, new float[600 * 40]),
+        assertFalse(FullMatrixScores.useSingleLowRankPath(WeightMatrix.fromRowMajor(600, 40, new float[600 * 40]),
                 WeightMatrix.fromRowMajor(50, 600, new float[50 * 600])));
     }
 
@@ -220,8 +220,8 @@ class EdgeCostTest {
      * (b) A nearly aligned low-rank float32 pair: A = F Fᵀ and B = TᵀT share their eigenvectors (F = Q₁ diag(f),
      * T = diag(t) Q₂ᵀ with Q₁, Q₂ the first columns of one orthonormal set) up to a relative perturbation of
      * 2·10⁻⁵ of T's entries, so c ≈ 10⁻⁶: the single path must refuse it (the trace difference cancels) and the score must be the
-     * exact one, against the independent double d × d products of {@link AlignmentMeasures#commutator} and
-     * {@link AlignmentMeasures#balancedness} (cancellation error about d·ε/c ≈ 10⁻⁷ relative).
+     * exact one, against the independent double d × d products of {@link ReferencePairScores#commutator} and
+     * {@link ReferencePairScores#balancedness} (cancellation error about d·ε/c ≈ 10⁻⁷ relative).
      */
     @Test
     void nearlyAlignedLowRankPairFallsBackAndStaysExact() {
@@ -242,13 +242,13 @@ class EdgeCostTest {
         }
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
-        assertTrue(AlignmentMeasures.useSingleLowRankPath(wf, wt));
-        assertNull(AlignmentMeasures.singleLowRankScores(wf, wt, OPTIONS, TruncatedSvd.withDefaults()));
-        double c = AlignmentMeasures.commutator(wf, wt);
+        assertTrue(FullMatrixScores.useSingleLowRankPath(wf, wt));
+        assertNull(SingleLowRankPairScores.scores(wf, wt, OPTIONS, TruncatedSvd.withDefaults()));
+        double c = ReferencePairScores.commutator(wf, wt);
         assertTrue(c > 3e-7 && c < 3e-6, "c = " + c);
         double[] s = scores(wf, wt);
         assertEquals(c, s[1], 1e-6 * c);
-        double bal = AlignmentMeasures.balancedness(wf, wt);
+        double bal = ReferencePairScores.balancedness(wf, wt);
         assertEquals(bal, s[2], 1e-9 * bal);
     }
 

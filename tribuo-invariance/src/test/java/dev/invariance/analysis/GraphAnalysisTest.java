@@ -207,13 +207,13 @@ class GraphAnalysisTest {
         }
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
-        assertTrue(!AlignmentMeasures.useGramPath(wf, wt));
+        assertTrue(!FullMatrixScores.useGramPath(wf, wt));
         DenseLayer from = new DenseLayer("from", "MatMul", wf, null, Activation.LINEAR, ElementType.FLOAT64);
         DenseLayer to = new DenseLayer("to", "MatMul", wt, null, Activation.LINEAR, ElementType.FLOAT64);
         PairMetrics p = WeightAnalyzer.create().analyzePair(from, to);
         assertTrue(p.commutatorScore() < 1e-14, "c = " + p.commutatorScore());
         // Gram path of the same pair, for comparison: both exact, both at rounding level.
-        assertTrue(AlignmentMeasures.commutator(wf, wt) < 1e-14);
+        assertTrue(ReferencePairScores.commutator(wf, wt) < 1e-14);
         // balancedness: B − A = Q (D_tᵀD_t − D_fD_fᵀ) Qᵀ, Frobenius norm √Σ_k (t_k² − f_k²)² over k < max(n, m)
         double expected = 0;
         for (int k = 0; k < m; k++) {
@@ -229,7 +229,7 @@ class GraphAnalysisTest {
     void balancedPairIsRecomputedExactlyOnTheLowRankPath() {
         WeightMatrix wf = GraphFixture.matrix(900, 20, 7);
         WeightMatrix wt = wf.transpose();
-        assertTrue(!AlignmentMeasures.useGramPath(wf, wt));
+        assertTrue(!FullMatrixScores.useGramPath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(
                 new DenseLayer("f", "MatMul", wf, null, Activation.LINEAR, ElementType.FLOAT32),
                 new DenseLayer("t", "MatMul", wt, null, Activation.LINEAR, ElementType.FLOAT32));

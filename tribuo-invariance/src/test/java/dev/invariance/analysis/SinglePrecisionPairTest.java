@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The single-precision Gram path of the pair scores (float32-stored pairs with d ≥ {@link AlignmentMeasures#SINGLE_MIN}):
- * its figures agree with double-precision products to the stated precision, and pairs whose differences cancel
+ * The single-precision Gram path of the pair scores (float32-stored pairs with d ≥
+ * {@link FullMatrixScores#SINGLE_MIN}): its figures agree with double-precision products to the stated precision, and pairs whose differences cancel
  * (aligned, balanced) are still computed exactly.
  */
 class SinglePrecisionPairTest {
@@ -31,22 +31,22 @@ class SinglePrecisionPairTest {
     /**
      * A Gaussian float32 pair (600 × 600 into 600 × 600): c, ‖B − A‖_F and the weighted alignment against the same
      * formulas evaluated with double products of the float entries ({@link MatrixOps}, a separate implementation),
-     * within the worst-case bounds of {@code singleGramScores}: 3·d·u/√2 absolute on c, 3·d·u relative on the
-     * balancedness (against ‖A‖ + ‖B‖) and d·u relative on σ₁ of the product.
+     * within the worst-case bounds of {@code SingleGramPairScores.scores}: 3·d·u/√2 absolute on c, 3·d·u relative on
+     * the balancedness (against ‖A‖ + ‖B‖) and d·u relative on σ₁ of the product.
      */
     @Test
     void gaussianPairMatchesDoubleProductsToSinglePrecision() {
         int d = 600;
         WeightMatrix wf = Matrices.gaussianFloat32(d, d, 11);
         WeightMatrix wt = Matrices.gaussianFloat32(d, d, 12);
-        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+        assertTrue(FullMatrixScores.useSinglePath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(layer("f", wf), layer("t", wt));
-        double c = AlignmentMeasures.commutator(wf, wt);
-        assertTrue(c > AlignmentMeasures.SINGLE_TRUST, "c = " + c); // the single path is what answered
+        double c = ReferencePairScores.commutator(wf, wt);
+        assertTrue(c > FullMatrixScores.SINGLE_TRUST, "c = " + c); // the single path is what answered
         assertEquals(c, p.commutatorScore(), 3 * d * U / Math.sqrt(2));
         double scale = MatrixOps.frobenius(MatrixOps.multiply(wf, false, wf, true))
                 + MatrixOps.frobenius(MatrixOps.multiply(wt, true, wt, false));
-        assertEquals(AlignmentMeasures.balancedness(wf, wt), p.balancedness(), 3 * d * U * scale);
+        assertEquals(ReferencePairScores.balancedness(wf, wt), p.balancedness(), 3 * d * U * scale);
         double product = DenseSvd.singularValues(MatrixOps.multiply(wt, wf)).singularValue(0);
         double expected = product / (DenseSvd.singularValues(wf).singularValue(0)
                 * DenseSvd.singularValues(wt).singularValue(0));
@@ -58,7 +58,7 @@ class SinglePrecisionPairTest {
      * A nearly aligned float32 pair: W_from = fl(Q diag(f)), W_to = fl(diag(t) Qᵀ) with Q a random 512 × 512 orthogonal
      * matrix, so A and B commute up to the rounding of the weights and c ≈ 10⁻⁸, far below what single-precision
      * products resolve (their error is about √d·u ≈ 10⁻⁶). The pair must fall back to double products and give c of
-     * the stored weights to double precision: against {@link AlignmentMeasures#commutator} (double products by
+     * the stored weights to double precision: against {@link ReferencePairScores#commutator} (double products by
      * {@link MatrixOps}), whose cancellation error is about d·ε/c relative.
      */
     @Test
@@ -75,9 +75,9 @@ class SinglePrecisionPairTest {
         }
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, d, from);
         WeightMatrix wt = WeightMatrix.fromRowMajor(d, d, to);
-        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+        assertTrue(FullMatrixScores.useSinglePath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(layer("f", wf), layer("t", wt));
-        double c = AlignmentMeasures.commutator(wf, wt);
+        double c = ReferencePairScores.commutator(wf, wt);
         assertTrue(c > 0 && c < 1e-5, "c = " + c);
         assertEquals(c, p.commutatorScore(), 1e-6 * c);
     }
@@ -85,7 +85,7 @@ class SinglePrecisionPairTest {
     /**
      * A nearly balanced float32 pair: W_to = W_fromᵀ with every entry scaled by 1 ± 10⁻⁵, so ‖B − A‖_F is about 10⁻⁵
      * of ‖A‖_F, where single-precision Gram matrices (error about √d·u·‖A‖) would be off by several percent. The
-     * fallback gives it to double precision, against {@link AlignmentMeasures#balancedness} (double products by
+     * fallback gives it to double precision, against {@link ReferencePairScores#balancedness} (double products by
      * {@link MatrixOps}).
      */
     @Test
@@ -98,9 +98,9 @@ class SinglePrecisionPairTest {
             t[i] = (float) (t[i] * (1 + (r.nextBoolean() ? 1e-5 : -1e-5)));
         }
         WeightMatrix wt = WeightMatrix.fromRowMajor(d, d, t);
-        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+        assertTrue(FullMatrixScores.useSinglePath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(layer("f", wf), layer("t", wt));
-        double expected = AlignmentMeasures.balancedness(wf, wt);
+        double expected = ReferencePairScores.balancedness(wf, wt);
         double normA = MatrixOps.frobenius(MatrixOps.multiply(wf, false, wf, true));
         assertTrue(expected < 1e-3 * normA, "balancedness " + expected + " vs ||A|| " + normA);
         assertEquals(expected, p.balancedness(), 1e-8 * expected);
@@ -112,7 +112,7 @@ class SinglePrecisionPairTest {
         int d = 600;
         WeightMatrix wf = Matrices.gaussianFloat32(d, d, 21);
         WeightMatrix wt = wf.transpose();
-        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
+        assertTrue(FullMatrixScores.useSinglePath(wf, wt));
         PairMetrics p = WeightAnalyzer.create().analyzePair(layer("f", wf), layer("t", wt));
         double normA = MatrixOps.frobenius(MatrixOps.multiply(wf, false, wf, true));
         assertTrue(p.balancedness() < 1e-13 * normA, "balancedness " + p.balancedness() + " vs ||A|| " + normA);
@@ -124,9 +124,9 @@ class SinglePrecisionPairTest {
     @Test
     void singlePathOnlyForLargeFloatPairs() {
         WeightMatrix small = Matrices.gaussianFloat32(100, 100, 1);
-        assertFalse(AlignmentMeasures.useSinglePath(small, small));
+        assertFalse(FullMatrixScores.useSinglePath(small, small));
         WeightMatrix doubles = WeightMatrix.fromRowMajor(600, 600,
                 Matrices.gaussianFloat32(600, 600, 2).toRowMajorArray());
-        assertFalse(AlignmentMeasures.useSinglePath(doubles, doubles));
+        assertFalse(FullMatrixScores.useSinglePath(doubles, doubles));
     }
 }

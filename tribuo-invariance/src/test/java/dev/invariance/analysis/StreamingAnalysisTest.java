@@ -159,7 +159,7 @@ class StreamingAnalysisTest {
      * single-precision threshold, Gram path) is first tried in single precision, which refuses it (c and the
      * balancedness cancel there), and is then reloaded and recomputed in double under its own memory share: the
      * streamed figures are the exact ones of the independent double-precision d × d products of
-     * {@link AlignmentMeasures#commutator} and {@link AlignmentMeasures#balancedness}.
+     * {@link ReferencePairScores#commutator} and {@link ReferencePairScores#balancedness}.
      */
     @Test
     void refusedSinglePrecisionPairIsReloadedAndComputedInDouble() {
@@ -183,8 +183,8 @@ class StreamingAnalysisTest {
         }
         dev.invariance.network.WeightMatrix wf = dev.invariance.network.WeightMatrix.fromRowMajor(d, n, f);
         dev.invariance.network.WeightMatrix wt = dev.invariance.network.WeightMatrix.fromRowMajor(m, d, t);
-        assertTrue(AlignmentMeasures.useSinglePath(wf, wt));
-        assertEquals(null, AlignmentMeasures.singlePrecisionScores(wf, wt, AnalysisOptions.defaults()));
+        assertTrue(FullMatrixScores.useSinglePath(wf, wt));
+        assertEquals(null, FullMatrixScores.singlePrecision(wf, wt, AnalysisOptions.defaults()));
         List<LayerOutline> outlines = List.of(
                 new LayerOutline("from", "MatMul", d, n, ElementType.FLOAT32, Activation.LINEAR, false, null, ""),
                 new LayerOutline("to", "MatMul", m, d, ElementType.FLOAT32, Activation.LINEAR, false, null, ""));
@@ -207,8 +207,8 @@ class StreamingAnalysisTest {
             }
         };
         PairMetrics p = WeightAnalyzer.create().analyze(pair).pairs().get(0);
-        double c = AlignmentMeasures.commutator(wf, wt);
-        double bal = AlignmentMeasures.balancedness(wf, wt);
+        double c = ReferencePairScores.commutator(wf, wt);
+        double bal = ReferencePairScores.balancedness(wf, wt);
         assertTrue(c < 1e-3, "nearly aligned: c = " + c);
         assertEquals(c, p.commutatorScore(), 1e-6 * c);
         assertEquals(bal, p.balancedness(), 1e-9 * bal);

@@ -1,6 +1,7 @@
 package dev.invariance.onnx.reading;
 
 import dev.invariance.cli.InvarianceCommand;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +29,23 @@ final class SmallHeapCli {
 
     /** Runs the command line with heap {@code maxHeap} (as {@code -Xmx} takes it), killed after {@code seconds}. */
     static Result run(String maxHeap, long seconds, String... args) throws IOException, InterruptedException {
+        return run(maxHeap, seconds, null, args);
+    }
+
+    /**
+     * As {@link #run(String, long, String...)}, with the standard output written to {@code stdout} (for outputs too
+     * large to hold as a string; {@link Result#out()} is then empty).
+     */
+    static Result run(String maxHeap, long seconds, @Nullable Path stdout, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), InvarianceCommand.class.getName()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (stdout != null) {
+            builder.redirectOutput(stdout.toFile());
+        }
+        Process p = builder.start();
         // both streams are small (a table or one line): read them after the end, on threads so neither blocks
         var out = p.getInputStream();
         var err = p.getErrorStream();
