@@ -187,7 +187,7 @@ final class GraphReading {
                 if (x == null || y == null || x.precision == null || y.precision == null) {
                     return null;
                 }
-                long[] shape = ConstantTensor.Elementwise.broadcast(x.shape, y.shape);
+                long[] shape = Broadcasting.shape(x.shape, y.shape);
                 char operator = switch (n.op()) {
                     case "Mul" -> '*';
                     case "Div" -> '/';

@@ -291,7 +291,7 @@ final class TensorPayload {
      */
     double[] readTransposed(int rows, int columns) {
         if (external == null || rows == 0 || columns == 0 || (long) columns * elementSize(dataType) > CHUNK_BYTES * 64L) {
-            return ConstantTensor.transpose2d(read(), rows, columns);
+            return RowMajor.transpose2d(read(), rows, columns);
         }
         int size = elementSize(dataType);
         int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / ((long) columns * size)));
