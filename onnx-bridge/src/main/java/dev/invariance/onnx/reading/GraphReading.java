@@ -36,7 +36,7 @@ final class GraphReading {
     GraphReading(String file, ExternalData externalData, GraphIndex graph) {
         ConstantFolding constants = new ConstantFolding(file, externalData);
         layers.addAll(new DenseLayerFinding(file, graph, constants, notes).layers);
-        EdgeFinding found = new EdgeFinding(graph, layers, constants::constant);
+        EdgeFinding found = new EdgeFinding(graph, layers, constants);
         edges.addAll(found.edges);
         boundaryEdges.addAll(found.boundaryEdges);
         inputs.addAll(found.inputs);
