@@ -13,15 +13,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The ONNX graph with its control-flow bodies, indexed for reading: every node of the main graph and of every
  * {@code If}/{@code Loop}/{@code Scan} body (a {@link Scope} each), which value each node reads (resolved lexically:
- * a body may read values of the graphs around it), who reads each value, and a topological order of all nodes.
- * Building the index refuses structurally invalid graphs: values read but never defined, values defined twice in
- * one graph, cycles (including a body that reads its own control-flow node's output) and bodies nested deeper than
- * {@link #MAX_DEPTH}.
+ * a body may read values of the graphs around it), who reads each value, and a topological order of all nodes
+ * ({@link TopologicalOrder}). Building the index refuses structurally invalid graphs: values read but never defined,
+ * values defined twice in one graph, cycles (including a body that reads its own control-flow node's output) and
+ * bodies nested deeper than {@link #MAX_DEPTH}.
  */
 final class GraphIndex {
     /** Deepest nesting of control-flow bodies accepted. */
@@ -176,7 +175,7 @@ final class GraphIndex {
         this.main = new Scope("", null, null, "", graph);
         build(main, 0);
         resolve();
-        this.order = topologicalOrder();
+        this.order = TopologicalOrder.of(file, nodes);
     }
 
     /**
@@ -326,84 +325,6 @@ final class GraphIndex {
     /** Who reads a value. */
     List<Use> usesOf(ValueId v) {
         return v.uses;
-    }
-
-    /**
-     * All nodes in an order where each comes after the nodes whose outputs it reads (and a control-flow node after
-     * its bodies' nodes), earlier nodes of the file first among those ready (Kahn's algorithm over a priority queue).
-     * The dependency edges are held in int arrays indexed by {@link Node#sequence}: a few bytes per edge.
-     */
-    private List<Node> topologicalOrder() {
-        Dependencies deps = new Dependencies(nodes.size());
-        for (Node n : nodes) {
-            for (ValueId v : n.inputs) {
-                Node p = v == null ? null : producer(v);
-                if (p == null) {
-                    continue;
-                }
-                deps.add(p, n);
-                // A body reading an outer value needs it before its control-flow node (and every one around it) runs.
-                for (Scope s = n.scope; s != v.scope() && s.owner != null; s = s.owner.scope) {
-                    deps.add(p, s.owner);
-                }
-            }
-            for (Scope body : n.bodies) {
-                for (Node inner : body.nodes) {
-                    deps.add(inner, n);
-                }
-            }
-        }
-        PriorityQueue<Node> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.sequence, b.sequence));
-        for (Node n : nodes) {
-            if (deps.pending[n.sequence] == 0) {
-                ready.add(n);
-            }
-        }
-        List<Node> out = new ArrayList<>(nodes.size());
-        while (!ready.isEmpty()) {
-            Node n = ready.poll();
-            out.add(n);
-            for (int e = deps.first[n.sequence]; e >= 0; e = deps.next[e]) {
-                if (--deps.pending[deps.target[e]] == 0) {
-                    ready.add(nodes.get(deps.target[e]));
-                }
-            }
-        }
-        if (out.size() < nodes.size()) {
-            for (Node n : nodes) {
-                if (deps.pending[n.sequence] > 0) {
-                    throw new InvalidModelException(file + ": the graph has a cycle through node '" + n.name + "' ("
-                            + n.op() + (n.scope.path.isEmpty() ? "" : " in " + n.scope.path) + ")");
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Dependency edges as linked lists in arrays: {@code first[from]}, then {@code next[e]}; targets and counts. */
-    private static final class Dependencies {
-        final int[] first;
-        final int[] pending;
-        int[] target = new int[16];
-        int[] next = new int[16];
-        int edges;
-
-        Dependencies(int nodeCount) {
-            first = new int[nodeCount];
-            Arrays.fill(first, -1);
-            pending = new int[nodeCount];
-        }
-
-        void add(Node from, Node to) {
-            if (edges == target.length) {
-                target = Arrays.copyOf(target, edges * 2);
-                next = Arrays.copyOf(next, edges * 2);
-            }
-            target[edges] = to.sequence;
-            next[edges] = first[from.sequence];
-            first[from.sequence] = edges++;
-            pending[to.sequence]++;
-        }
     }
 
     /** Scopes by path, for messages and tests. */

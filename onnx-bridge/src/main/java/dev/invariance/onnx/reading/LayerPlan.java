@@ -123,7 +123,7 @@ final class LayerPlan {
         } else if (weight.shape.length == 2) {
             w = weight.transposedValues();
         } else { // a ConvTranspose kernel [in, out/g, k...] viewed as in x (out/g·k...)
-            w = ConstantTensor.transpose2d(weight.values(), storedRows, storedColumns);
+            w = RowMajor.transpose2d(weight.values(), storedRows, storedColumns);
         }
         if (scale != 1.0) {
             for (int i = 0; i < w.length; i++) {

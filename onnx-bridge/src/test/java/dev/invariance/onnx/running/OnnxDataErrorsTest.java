@@ -167,10 +167,4 @@ class OnnxDataErrorsTest {
             assertTrue(e.getMessage().contains("expected cpu, cuda, cuda:N or auto"), e.getMessage());
         }
     }
-
-    @Test
-    void classesSortNumericallyWhenAllLabelsAreNumbers() {
-        assertEquals(List.of("2", "10", "11"), OnnxDataAnalyzer.sortedClasses(new java.util.TreeSet<>(List.of("10", "2", "11"))));
-        assertEquals(List.of("10", "2", "b"), OnnxDataAnalyzer.sortedClasses(new java.util.TreeSet<>(List.of("10", "2", "b"))));
-    }
 }

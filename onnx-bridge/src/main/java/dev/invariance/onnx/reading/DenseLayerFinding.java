@@ -1,0 +1,266 @@
+package dev.invariance.onnx.reading;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import dev.invariance.network.Convolution;
+import dev.invariance.onnx.reading.GraphIndex.Node;
+import dev.invariance.onnx.reading.GraphIndex.Use;
+import dev.invariance.onnx.reading.GraphIndex.ValueId;
+import org.jspecify.annotations.Nullable;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The dense layers of an indexed ONNX graph, in topological order, each with its weight's conversion to {@code W}
+ * (d_out × d_in, science.md 1.2) decided from the attributes and the operand order only:
+ * <ul>
+ *   <li>{@code Gemm} and {@code MatMul} with exactly one constant 2-D operand: {@code Gemm} with constant B gives
+ *       {@code W = alpha·B} (transB = 1) or {@code alpha·Bᵀ} (transB = 0) and bias {@code beta·C}; with constant A
+ *       (column-vector activations) {@code W = alpha·A'}; {@code MatMul(X, B)} gives {@code W = Bᵀ} and
+ *       {@code MatMul(A, X)} gives {@code W = A}, with the bias taken from a following {@code Add} of a constant;</li>
+ *   <li>{@code Conv} and {@code ConvTranspose} with a constant kernel: a {@code Conv} kernel {@code [out, in/g, k…]}
+ *       gives {@code out × (in/g·k…)} and a {@code ConvTranspose} kernel {@code [in, out/g, k…]} gives
+ *       {@code (out/g·k…) × in}.</li>
+ * </ul>
+ * Every layer gets a name no other has ({@link #uniqueName}). Products that are not read as layers (integer weights,
+ * batched products, a bias of the wrong size) are explained in a note; a layer too large for the heap, or a
+ * convolution whose attributes contradict its kernel, is refused.
+ */
+final class DenseLayerFinding {
+    private final String file;
+    private final GraphIndex graph;
+    private final ConstantFolding constants;
+    private final List<String> notes;
+    /** The layers found, in topological order. */
+    final List<LayerPlan> layers = new ArrayList<>();
+
+    /**
+     * Finds the layers of {@code graph}.
+     *
+     * @param file      the model file's name for messages
+     * @param constants the graph's constants
+     * @param notes     receives a note for every product not read as a layer
+     * @throws InvalidModelException for a layer too large for the heap or an invalid convolution
+     */
+    DenseLayerFinding(String file, GraphIndex graph, ConstantFolding constants, List<String> notes) {
+        this.file = file;
+        this.graph = graph;
+        this.constants = constants;
+        this.notes = notes;
+        find();
+    }
+
+    private void find() {
+        Set<String> names = new HashSet<>();
+        for (Node n : graph.order) {
+            if (!n.isStandard()) {
+                continue;
+            }
+            LayerPlan p = switch (n.op()) {
+                case "Gemm" -> gemm(n);
+                case "MatMul" -> matMul(n);
+                case "Conv", "ConvTranspose" -> conv(n);
+                default -> null;
+            };
+            if (p == null) {
+                continue;
+            }
+            if (!p.weight.precisionKnown()) {
+                notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by integer weights '" + p.weight.rootName
+                        + "'; not read as a dense layer");
+                continue;
+            }
+            long bytes = (long) p.outputWidth() * p.inputWidth() * Double.BYTES * 2;
+            if (bytes > Runtime.getRuntime().maxMemory()) {
+                throw invalid("tensor '" + p.weight.rootName + "' declares " + p.outputWidth() + " x " + p.inputWidth()
+                        + " weights, too large to allocate in this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MB)");
+            }
+            String name = uniqueName(p.name, n, names);
+            if (!name.equals(p.name)) {
+                p = p.renamed(name);
+            }
+            layers.add(p);
+        }
+    }
+
+    /**
+     * A name no earlier layer has, recorded in {@code taken}: the weight's name for its first occurrence, then
+     * {@code weight@node}, then {@code weight@path/node} with the node's body path (a weight shared by nodes of the
+     * same name in different control-flow bodies), then that with {@code #2}, {@code #3}… (nodes named alike in one
+     * graph).
+     */
+    private static String uniqueName(String weight, Node n, Set<String> taken) {
+        String path = n.scope.path.isEmpty() ? n.name : n.scope.path + "/" + n.name;
+        for (String candidate : List.of(weight, weight + "@" + n.name, weight + "@" + path)) {
+            if (taken.add(candidate)) {
+                return candidate;
+            }
+        }
+        for (int k = 2; ; k++) {
+            String candidate = weight + "@" + path + "#" + k;
+            if (taken.add(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    /**
+     * The operands of a two-input product of which exactly one is constant (science.md 1.2, rule 1): the weight, the
+     * activation, and whether the weight is the first operand. Null when both or neither are constant.
+     */
+    private record Operands(ConstantTensor weight, ValueId activation, boolean weightFirst) {
+    }
+
+    private @Nullable Operands operands(Node n) {
+        ValueId a = n.input(0);
+        ValueId b = n.input(1);
+        Optional<ConstantTensor> ca = constants.constant(a);
+        Optional<ConstantTensor> cb = constants.constant(b);
+        if (a == null || b == null || ca.isPresent() == cb.isPresent() || n.outputs.isEmpty()) {
+            return null;
+        }
+        return ca.isPresent() ? new Operands(ca.get(), b, true) : new Operands(cb.orElseThrow(), a, false);
+    }
+
+    private @Nullable LayerPlan gemm(Node n) {
+        Operands ops = operands(n);
+        if (ops == null) {
+            return null;
+        }
+        double alpha = n.floatAttribute("alpha", 1f);
+        double beta = n.floatAttribute("beta", 1f);
+        boolean weightFirst = ops.weightFirst();
+        ConstantTensor w = ops.weight();
+        if (w.shape.length != 2) {
+            notes.add("node '" + n.name + "' (Gemm) has a rank-" + w.shape.length + " weight; not read as a dense layer");
+            return null;
+        }
+        // Y = alpha·A'·B' + beta·C. Activations in rows (B constant): W = alpha·B'ᵀ, so transpose the stored B unless
+        // transB = 1. Activations in columns (A constant): W = alpha·A', so transpose the stored A when transA = 1.
+        boolean transpose = weightFirst ? n.intAttribute("transA", 0) != 0 : n.intAttribute("transB", 0) == 0;
+        int rows = checkedDim(w, 0);
+        int cols = checkedDim(w, 1);
+        int out = transpose ? cols : rows;
+        ConstantTensor bias = null;
+        ValueId c = n.input(2);
+        if (c != null) {
+            ConstantTensor cc = constants.constant(c).orElse(null);
+            if (cc != null && cc.precisionKnown() && (cc.count() == out || cc.count() == 1)) {
+                bias = cc;
+            } else {
+                notes.add("node '" + n.name + "' (Gemm): C is not a constant vector of " + out
+                        + " entries; the layer is read without bias");
+            }
+        }
+        return new LayerPlan(w.rootName, "Gemm", n, w, rows, cols, transpose, alpha, bias, beta, null,
+                ops.activation(), n.outputs.get(0));
+    }
+
+    private @Nullable LayerPlan matMul(Node n) {
+        Operands ops = operands(n);
+        if (ops == null) {
+            return null;
+        }
+        boolean weightFirst = ops.weightFirst();
+        ConstantTensor w = ops.weight();
+        if (w.shape.length != 2) {
+            if (w.shape.length > 2) {
+                notes.add("node '" + n.name + "' (MatMul) multiplies by the rank-" + w.shape.length + " constant '"
+                        + w.rootName + "' " + Arrays.toString(w.shape) + " (a batched product); not read as a dense layer");
+            }
+            return null;
+        }
+        int rows = checkedDim(w, 0);
+        int cols = checkedDim(w, 1);
+        boolean transpose = !weightFirst; // X·B gives W = Bᵀ; A·X gives W = A
+        int out = transpose ? cols : rows;
+        ValueId output = n.outputs.get(0);
+        ConstantTensor bias = null;
+        List<Use> uses = graph.usesOf(output);
+        if (uses.size() == 1 && uses.get(0).node().op().equals("Add") && uses.get(0).node().isStandard()
+                && !uses.get(0).node().outputs.isEmpty()) {
+            Node add = uses.get(0).node();
+            ValueId other = add.input(1 - uses.get(0).input());
+            ConstantTensor cc = other == null ? null : constants.constant(other).orElse(null);
+            if (cc != null && cc.precisionKnown() && cc.count() == out
+                    && (weightFirst || cc.shape.length == 0 || cc.shape[cc.shape.length - 1] == out)) {
+                bias = cc;
+                output = add.outputs.get(0);
+            }
+        }
+        return new LayerPlan(w.rootName, "MatMul", n, w, rows, cols, transpose, 1.0, bias, 1.0, null,
+                ops.activation(), output);
+    }
+
+    private @Nullable LayerPlan conv(Node n) {
+        ValueId x = n.input(0);
+        ConstantTensor w = constants.constant(n.input(1)).orElse(null);
+        if (x == null || w == null || w.shape.length < 3 || n.outputs.isEmpty() || constants.constant(x).isPresent()) {
+            return null;
+        }
+        boolean transposed = n.op().equals("ConvTranspose");
+        long groups = n.intAttribute("group", 1);
+        if (groups < 1 || groups > Integer.MAX_VALUE) {
+            throw invalid(n.op() + " '" + n.name + "' has group " + groups);
+        }
+        if (w.count() == 0) {
+            throw invalid(n.op() + " '" + n.name + "' has a kernel with no elements ('" + w.rootName + "' of shape "
+                    + Arrays.toString(w.shape) + ")");
+        }
+        // the groups split the kernel's first axis: a Conv's output channels, a ConvTranspose's input channels
+        if (w.shape[0] % groups != 0) {
+            throw invalid(n.op() + " '" + n.name + "' has group " + groups + ", which does not divide the "
+                    + w.shape[0] + (transposed ? " input" : " output") + " channels of its kernel '" + w.rootName
+                    + "' " + Arrays.toString(w.shape));
+        }
+        AttributeProto declared = n.attribute("kernel_shape");
+        if (declared != null && !declared.getIntsList().equals(Arrays.stream(w.shape, 2, w.shape.length).boxed().toList())) {
+            throw invalid(n.op() + " '" + n.name + "' declares kernel_shape " + declared.getIntsList() + " but its kernel '"
+                    + w.rootName + "' has shape " + Arrays.toString(w.shape));
+        }
+        List<Integer> kernel = new ArrayList<>();
+        long patch = w.shape[1];
+        for (int i = 2; i < w.shape.length; i++) {
+            kernel.add((int) w.shape[i]); // each at most the element count, which is below 2^31
+            patch = Math.multiplyExact(patch, w.shape[i]); // at most the element count: never wraps
+        }
+        if (w.shape[0] > Integer.MAX_VALUE || patch > Integer.MAX_VALUE) {
+            throw invalid("tensor '" + w.rootName + "' declares shape " + Arrays.toString(w.shape)
+                    + ", too large to allocate as a matrix");
+        }
+        int rows = (int) w.shape[0];
+        int cols = (int) patch;
+        // Conv: [out, in/g, k...] -> out x (in/g·k...). ConvTranspose: [in, out/g, k...] -> (out/g·k...) x in.
+        int out = transposed ? cols : rows;
+        ConstantTensor bias = null;
+        if (n.input(2) != null) {
+            ConstantTensor cb = constants.constant(n.input(2)).orElse(null);
+            if (cb != null && cb.precisionKnown() && cb.count() == out) {
+                bias = cb;
+            } else {
+                notes.add("node '" + n.name + "' (" + n.op() + "): its bias has no entry per row of the kernel matrix;"
+                        + " the layer is read without bias");
+            }
+        }
+        return new LayerPlan(w.rootName, n.op(), n, w, rows, cols, transposed, 1.0, bias, 1.0,
+                new Convolution((int) groups, kernel, transposed), x, n.outputs.get(0));
+    }
+
+    private int checkedDim(ConstantTensor w, int axis) {
+        long d = w.shape[axis];
+        if (d > Integer.MAX_VALUE) {
+            throw invalid("tensor '" + w.rootName + "' declares shape " + Arrays.toString(w.shape)
+                    + ", too large to allocate as a matrix");
+        }
+        return (int) d;
+    }
+
+    private InvalidModelException invalid(String what) {
+        return new InvalidModelException(file + ": " + what);
+    }
+}
