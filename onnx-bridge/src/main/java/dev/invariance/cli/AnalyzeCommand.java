@@ -45,9 +45,11 @@ import java.util.concurrent.Callable;
         description = "Find low-rank and aligned layers of a saved Tribuo model or an ONNX model (optionally with data).")
 final class AnalyzeCommand implements Callable<Integer> {
 
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     @Spec
     private CommandSpec spec;
 
+    @SuppressWarnings("NullAway.Init") // required (arity 1): picocli sets it, or refuses the command line, before call()
     @Parameters(index = "0", paramLabel = "MODEL", description = "A Tribuo model file (protobuf, as written by train --tribuo-model) or an ONNX model (*.onnx).")
     private Path modelFile;
 

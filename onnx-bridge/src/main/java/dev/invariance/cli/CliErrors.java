@@ -7,6 +7,7 @@ import dev.invariance.evaluation.internal.TerminalText;
 import dev.invariance.onnx.running.DeviceUnavailableException;
 import dev.invariance.onnx.reading.InvalidModelException;
 import dev.invariance.training.TrainingDivergedException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -85,7 +86,8 @@ final class CliErrors {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : TerminalText.escape(oneLine(m));
     }
 
-    static String oneLine(String message) {
+    /** The first line of {@code message} ({@code "null"} when there is none), stripped. */
+    static String oneLine(@Nullable String message) {
         String m = String.valueOf(message).strip();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

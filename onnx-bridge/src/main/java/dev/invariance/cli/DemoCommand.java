@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
         description = "Train a small deep linear net on built-in separable data, export it and print its analysis.")
 final class DemoCommand implements Callable<Integer> {
 
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     @Spec
     private CommandSpec spec;
 

@@ -18,7 +18,7 @@ final class OutputFiles {
 
     static void writeAtomically(Path target, Writer writer) {
         Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
+        Path dir = folderOf(target);
         try {
             Files.createDirectories(dir);
             // Files.createFile uses the default permissions (0666 less the umask); createTempFile would force 0600
@@ -37,7 +37,7 @@ final class OutputFiles {
 
     /** Checks before any long work that the folder of {@code target} can be created and written. */
     static void checkWritable(Path target) {
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = folderOf(target);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -49,5 +49,14 @@ final class OutputFiles {
         if (Files.isDirectory(target)) {
             throw new BadInputException(target + ": is a folder, expected a file name");
         }
+    }
+
+    /** The folder a file named {@code target} goes in; a root (which has none) names a folder, not a file. */
+    private static Path folderOf(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new BadInputException(target + ": is a folder, expected a file name");
+        }
+        return dir;
     }
 }

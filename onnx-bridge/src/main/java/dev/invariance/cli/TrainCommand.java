@@ -42,6 +42,7 @@ import java.util.concurrent.Callable;
         description = "Train a deep linear or ReLU classifier on a CSV file and export it to ONNX.")
 final class TrainCommand implements Callable<Integer> {
 
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     @Spec
     private CommandSpec spec;
 
@@ -107,6 +108,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "12345")
     private long seed = 12345L;
 
+    @SuppressWarnings("NullAway.Init") // required: picocli sets it, or refuses the command line, before call()
     @Option(names = "--output", required = true, paramLabel = "MODEL.onnx", description = "Where to write the ONNX model.")
     private Path output;
 

@@ -78,6 +78,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void theRootFolderAsOutputIsRefusedAsAFolder() throws IOException {
+        Path csv = separableCsv();
+        Path root = dir.getRoot();
+        assertBadInput(root + ": is a folder, expected a file name", "train", "--data", csv.toString(), "--label",
+                "label", "--output", root.toString());
+        assertBadInput(root + ": is a folder, expected a file name", "train", "--data", csv.toString(), "--label",
+                "label", "--output", dir.resolve("m.onnx").toString(), "--tribuo-model", root.toString());
+    }
+
+    @Test
     void standardizeTrainsRawWineAndReplaysBitForBit() throws IOException {
         Path wine = Path.of("../tribuo-invariance/src/test/resources/fixtures/sklearn/wine.csv");
         Result raw = invariance("train", "--data", wine.toString(), "--label", "label",

@@ -55,14 +55,14 @@ final class AlignmentMeasures {
             Double undefined = full ? nan : null;
             Double matchedUndefined = k == null ? null : nan;
             return new PairMetrics(producer, consumer, producerName, consumerName, viaResidual, nan, undefined,
-                    undefined, undefined, full ? scores[2] : null, k, matchedUndefined,
+                    undefined, undefined, scores != null ? scores[2] : null, k, matchedUndefined,
                     k == null ? null : false, matchedUndefined);
         }
         double adjacent = Math.abs(dot(b.vectors.rightVector(0), a.vectors.leftVector(0)));
         Double weighted = null;
         Double c = null;
         Double balance = null;
-        if (full) {
+        if (scores != null) {
             weighted = scores[0] / (SpectralMeasures.sigma(a.values, 0) * SpectralMeasures.sigma(b.values, 0));
             c = scores[1];
             balance = scores[2];

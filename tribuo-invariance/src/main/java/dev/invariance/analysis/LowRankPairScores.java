@@ -84,13 +84,14 @@ final class LowRankPairScores {
      */
     static double[] exactBlocks(double[] f, double[] t, double[] q, int d, int n, int m, boolean wantComm,
                                 boolean wantBal) {
-        double[] p = wantComm ? new double[n * d + d] : null;
-        if (p != null) {
+        // empty when not wanted: never read then
+        double[] p = wantComm ? new double[n * d + d] : new double[0];
+        if (wantComm) {
             gemm(true, false, n, d, m, 1.0, q, 0, n, t, 0, d, 0.0, p, 0, d);
         }
-        double[] c1 = wantComm ? new double[BLOCK * d] : null;
-        double[] c2 = wantComm ? new double[BLOCK * d] : null;
-        double[] e = wantBal ? new double[BLOCK * d] : null;
+        double[] c1 = wantComm ? new double[BLOCK * d] : new double[0];
+        double[] c2 = wantComm ? new double[BLOCK * d] : new double[0];
+        double[] e = wantBal ? new double[BLOCK * d] : new double[0];
         double[] comm = SumOfSquares.empty();
         double[] bal = SumOfSquares.empty();
         for (int i0 = 0; i0 < d; i0 += BLOCK) {

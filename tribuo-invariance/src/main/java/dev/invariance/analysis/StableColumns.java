@@ -21,8 +21,13 @@ final class StableColumns {
     private final List<LayerActivation> acts;
     private final List<List<GraphEdge>> into;
 
-    /** The columns or, when they are not defined, why. */
+    /** The columns or, when they are not defined, why: exactly one of the two is null. */
     record Result(@Nullable List<Integer> columns, @Nullable String reason) {
+        Result {
+            if ((columns == null) == (reason == null)) {
+                throw new IllegalArgumentException("stable columns need either the columns or the reason they are undefined");
+            }
+        }
     }
 
     StableColumns(NetworkOutline outline, List<LayerActivation> acts) {

@@ -165,20 +165,24 @@ public final class WeightAnalyzer {
             List<Integer> rows = acts.get(i).stablyActive();
             StableColumns.Result cols = stableColumns.of(i);
             columns.add(cols);
-            String reason = cols.reason();
-            if (reason == null && rows.isEmpty()) {
-                reason = "no unit of " + layer.name() + " is stably active";
-            } else if (reason == null && cols.columns().isEmpty()) {
-                reason = "no column of " + layer.name() + " reads a value linear on the data";
+            List<Integer> c = cols.columns();
+            String reason = cols.reason(); // null exactly when the columns are defined
+            LayerMetrics m = null;
+            if (c != null) {
+                if (rows.isEmpty()) {
+                    reason = "no unit of " + layer.name() + " is stably active";
+                } else if (c.isEmpty()) {
+                    reason = "no column of " + layer.name() + " reads a value linear on the data";
+                } else {
+                    reason = tooLarge(layer.name() + "[S,S]",
+                            submatrixBytes(rows.size(), c.size(), layer.elementType()));
+                }
+                if (reason == null) {
+                    m = analyzeMatrix(layer.name() + "[S,S]", layer.op(),
+                            MatrixOps.submatrix(network.load(i).weights(), rows, c), layer.elementType());
+                }
             }
-            if (reason == null) {
-                reason = tooLarge(layer.name() + "[S,S]",
-                        submatrixBytes(rows.size(), cols.columns().size(), layer.elementType()));
-            }
-            LayerMetrics m = reason != null ? null
-                    : analyzeMatrix(layer.name() + "[S,S]", layer.op(),
-                    MatrixOps.submatrix(network.load(i).weights(), rows, cols.columns()), layer.elementType());
-            layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, cols.columns(), m, reason));
+            layers.add(new StableSubmatrixMetrics.StableLayer(i, rows, c, m, reason));
         }
         List<StableSubmatrixMetrics.StablePair> pairs = new ArrayList<>();
         for (DataFlowEdge p : outline.edges()) {
@@ -197,7 +201,8 @@ public final class WeightAnalyzer {
         LayerOutline to = network.outline().layers().get(p.consumer());
         List<Integer> units = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
-        String reason = before.reason();
+        List<Integer> fromColumns = before.columns();
+        String reason = before.reason(); // null exactly when fromColumns is defined
         for (int u : active) {
             List<Integer> c = reason != null ? List.of() : p.units().columns(List.of(u), from.outputWidth(), to.inputWidth());
             if (c == null) {
@@ -210,26 +215,27 @@ public final class WeightAnalyzer {
                 cols.add(c.get(0));
             }
         }
-        if (reason == null && units.isEmpty()) {
-            reason = "no stably active unit of " + from.name() + " reaches " + to.name();
-        } else if (reason == null && before.columns().isEmpty()) {
-            reason = "no column of " + from.name() + " reads a value linear on the data";
-        }
-        if (reason == null) {
-            int d = units.size();
-            int n = before.columns().size();
-            int m = to.outputWidth();
-            reason = tooLarge(from.name() + "[S,S] -> " + to.name() + "[:,S]",
-                    submatrixBytes(d, n, from.elementType()) + submatrixBytes(m, d, from.elementType())
-                            + PairWorkingMemory.doublePrecisionBytes(d, n, m));
-        }
         PairMetrics m = null;
-        if (reason == null) {
-            WeightMatrix wf = MatrixOps.submatrix(network.load(p.producer()).weights(), units, before.columns());
-            WeightMatrix wt = MatrixOps.submatrix(network.load(p.consumer()).weights(),
-                    MatrixOps.range(to.outputWidth()), cols);
-            m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]", p.viaResidual(),
-                    wf, wt, from.elementType());
+        if (reason == null && fromColumns != null) {
+            if (units.isEmpty()) {
+                reason = "no stably active unit of " + from.name() + " reaches " + to.name();
+            } else if (fromColumns.isEmpty()) {
+                reason = "no column of " + from.name() + " reads a value linear on the data";
+            } else {
+                int d = units.size();
+                int n = fromColumns.size();
+                int o = to.outputWidth();
+                reason = tooLarge(from.name() + "[S,S] -> " + to.name() + "[:,S]",
+                        submatrixBytes(d, n, from.elementType()) + submatrixBytes(o, d, from.elementType())
+                                + PairWorkingMemory.doublePrecisionBytes(d, n, o));
+            }
+            if (reason == null) {
+                WeightMatrix wf = MatrixOps.submatrix(network.load(p.producer()).weights(), units, fromColumns);
+                WeightMatrix wt = MatrixOps.submatrix(network.load(p.consumer()).weights(),
+                        MatrixOps.range(to.outputWidth()), cols);
+                m = analyzeMatrices(p.producer(), p.consumer(), from.name() + "[S,S]", to.name() + "[:,S]",
+                        p.viaResidual(), wf, wt, from.elementType());
+            }
         }
         return new StableSubmatrixMetrics.StablePair(p.producer(), p.consumer(), p.viaResidual(), m, reason);
     }

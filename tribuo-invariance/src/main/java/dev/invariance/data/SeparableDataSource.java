@@ -192,8 +192,12 @@ public final class SeparableDataSource implements ConfigurableDataSource<Label> 
 
         private static ExtractedInfo extract(Map<String, Provenance> map) {
             Map<String, Provenance> configured = new HashMap<>(map);
-            String className = ((StringProvenance) configured.remove(ObjectProvenance.CLASS_NAME)).getValue();
-            String hostShortName = ((StringProvenance) configured.remove(HOST_SHORT_NAME)).getValue();
+            // OLCUT's checked extraction (as Tribuo's own provenances do): a missing or mistyped entry is a
+            // ProvenanceException naming it, not a NullPointerException or ClassCastException
+            String className = ObjectProvenance.checkAndExtractProvenance(configured, ObjectProvenance.CLASS_NAME,
+                    StringProvenance.class, SeparableDataSourceProvenance.class.getSimpleName()).getValue();
+            String hostShortName = ObjectProvenance.checkAndExtractProvenance(configured, HOST_SHORT_NAME,
+                    StringProvenance.class, SeparableDataSourceProvenance.class.getSimpleName()).getValue();
             Map<String, PrimitiveProvenance<?>> instance = Collections.emptyMap();
             return new ExtractedInfo(className, hostShortName, configured, instance);
         }

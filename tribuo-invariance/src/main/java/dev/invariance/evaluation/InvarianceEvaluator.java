@@ -168,7 +168,8 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
                 margin = MarginComparison.of(network, labelled, svm.fit(labelled, svmProgress));
                 note = margin.note();
             } catch (IllegalArgumentException e) {
-                note = e.getMessage();
+                String message = e.getMessage();
+                note = message != null ? message : e.toString();
             }
         }
         boolean relu = false;

@@ -13,11 +13,13 @@ final class GramOperator implements FloatBlockOperator {
     private final int m;
     private final int n;
     private final boolean transposed; // iterate on WWᵀ (m < n): the "right" space is W's row space
-    final float[] single;
-    private final double[] dbl;
-    private float[] scratch; // per-call operator: used by one thread only
-    private float[][] partials; // the tiled product's per-range sums of G X, and its y panels
-    private float[][] panels;
+    // W in the precision of the products: exactly one of the two is set (float32 products, or float64 ones)
+    private final float @Nullable [] single;
+    private final double @Nullable [] dbl;
+    // buffers made at the first product that needs them; per-call operator: used by one thread only
+    private float @Nullable [] scratch;
+    private float @Nullable [][] partials; // the tiled product's per-range sums of G X, and its y panels
+    private float @Nullable [][] panels;
     private float @Nullable [] padded; // W with a spare row, for the panelled products of wide W (made when needed)
     /** Panel size for the panelled products, in floats (4 MiB of weights: well inside a shared L3). */
     private static final int PANEL_FLOATS = 1 << 20;
@@ -47,6 +49,27 @@ final class GramOperator implements FloatBlockOperator {
         }
     }
 
+    /** Whether the products are in float32 (the operator was made with {@code useFloat}). */
+    boolean isSinglePrecision() {
+        return single != null;
+    }
+
+    /** W as floats, for the float32 products, which only an operator made with {@code useFloat} offers. */
+    private float[] singleWeights() {
+        if (single == null) {
+            throw new IllegalStateException("a float32 product asked of a float64 Gram operator");
+        }
+        return single;
+    }
+
+    /** W as doubles, for the float64 products of an operator made without {@code useFloat}. */
+    private double[] doubleWeights() {
+        if (dbl == null) {
+            throw new IllegalStateException("a float64 product asked of a float32 Gram operator");
+        }
+        return dbl;
+    }
+
     @Override
     public int dimension() {
         return transposed ? m : n;
@@ -59,11 +82,7 @@ final class GramOperator implements FloatBlockOperator {
     /** Rows of x (b × dimension) → rows of A x (b × other), A = W or Wᵀ. */
     private void forward(boolean useT, double[] x, double[] y, int b) {
         // not transposed: y = x Wᵀ (b × m); transposed: y = x W (b × n)
-        RowMajorBlas.gemm(false, !useT, b, useT ? n : m, useT ? m : n, 1.0, x, dbl, 0.0, y);
-    }
-
-    private void forward(boolean useT, float[] x, float[] y, int b) {
-        RowMajorBlas.gemm(false, !useT, b, useT ? n : m, useT ? m : n, 1.0f, x, single, 0.0f, y);
+        RowMajorBlas.gemm(false, !useT, b, useT ? n : m, useT ? m : n, 1.0, x, doubleWeights(), 0.0, y);
     }
 
     /**
@@ -76,15 +95,16 @@ final class GramOperator implements FloatBlockOperator {
         BLAS blas = LinearAlgebraBackend.blas();
         String first = transposed ? "N" : "T";
         String second = transposed ? "T" : "N";
-        if (single != null) {
+        float[] weights = single;
+        if (weights != null) {
             float[] xf = new float[b * d];
             for (int i = 0; i < xf.length; i++) {
                 xf[i] = (float) x[i];
             }
             float[] yf = new float[b * o];
             float[] zf = new float[b * d];
-            blas.sgemm(first, "N", o, b, d, 1.0f, single, n, xf, d, 0.0f, yf, o);
-            blas.sgemm(second, "N", d, b, o, 1.0f, single, n, yf, o, 0.0f, zf, d);
+            blas.sgemm(first, "N", o, b, d, 1.0f, weights, n, xf, d, 0.0f, yf, o);
+            blas.sgemm(second, "N", d, b, o, 1.0f, weights, n, yf, o, 0.0f, zf, d);
             double[] z = new double[b * d];
             for (int i = 0; i < z.length; i++) {
                 z[i] = zf[i];
@@ -93,8 +113,9 @@ final class GramOperator implements FloatBlockOperator {
         }
         double[] y = new double[b * o];
         double[] z = new double[b * d];
-        blas.dgemm(first, "N", o, b, d, 1.0, dbl, n, x, d, 0.0, y, o);
-        blas.dgemm(second, "N", d, b, o, 1.0, dbl, n, y, o, 0.0, z, d);
+        double[] wide = doubleWeights();
+        blas.dgemm(first, "N", o, b, d, 1.0, wide, n, x, d, 0.0, y, o);
+        blas.dgemm(second, "N", d, b, o, 1.0, wide, n, y, o, 0.0, z, d);
         return z;
     }
 
@@ -123,21 +144,28 @@ final class GramOperator implements FloatBlockOperator {
         BLAS blas = LinearAlgebraBackend.blas();
         String first = transposed ? "N" : "T";
         String second = transposed ? "T" : "N";
-        if (scratch == null || scratch.length < b * o) {
-            scratch = new float[b * o];
+        float[] y = scratch;
+        if (y == null || y.length < b * o) {
+            y = new float[b * o];
+            scratch = y;
         }
         // When transposed the panels are column panels (offset r0, leading dimension n); netlib's argument check
         // wants a whole leading dimension after the last panel's start, so wide W is copied once with a spare row.
-        if (transposed && padded == null) {
-            padded = Arrays.copyOf(single, m * n + n);
+        float[] a = singleWeights();
+        if (transposed) {
+            float[] spare = padded;
+            if (spare == null) {
+                spare = Arrays.copyOf(a, m * n + n);
+                padded = spare;
+            }
+            a = spare;
         }
-        float[] a = transposed ? padded : single;
         int p = Math.max(32, Math.min(o, PANEL_FLOATS / Math.max(1, d)));
         for (int r0 = 0; r0 < o; r0 += p) {
             int rows = Math.min(p, o - r0);
             int start = transposed ? r0 : r0 * n;
-            blas.sgemm(first, "N", rows, b, d, 1.0f, a, start, n, x, offset, d, 0.0f, scratch, 0, rows);
-            blas.sgemm(second, "N", d, b, rows, 1.0f, a, start, n, scratch, 0, rows, r0 == 0 ? 0.0f : 1.0f,
+            blas.sgemm(first, "N", rows, b, d, 1.0f, a, start, n, x, offset, d, 0.0f, y, 0, rows);
+            blas.sgemm(second, "N", d, b, rows, 1.0f, a, start, n, y, 0, rows, r0 == 0 ? 0.0f : 1.0f,
                     z, 0, d);
         }
     }
@@ -158,22 +186,28 @@ final class GramOperator implements FloatBlockOperator {
         int tiles = (o + rowsPerTile - 1) / rowsPerTile;
         int parts = Math.max(1, Math.min(PROCESSORS, tiles));
         int perPart = (tiles + parts - 1) / parts * rowsPerTile;
-        if (partials == null || partials.length != parts || partials[0].length < b * d + d) {
-            partials = new float[parts][b * d + d]; // + d: a leading dimension after the last column, for netlib
-            panels = new float[parts][rowsPerTile * b];
-        } else if (panels[0].length < rowsPerTile * b) {
-            panels = new float[parts][rowsPerTile * b];
-        }
         float[][] sums = partials;
         float[][] ys = panels;
+        if (sums == null || ys == null || sums.length != parts || sums[0].length < b * d + d) {
+            sums = new float[parts][b * d + d]; // + d: a leading dimension after the last column, for netlib
+            ys = new float[parts][rowsPerTile * b];
+        } else if (ys[0].length < rowsPerTile * b) {
+            ys = new float[parts][rowsPerTile * b];
+        }
+        partials = sums;
+        panels = ys;
+        float[] a = singleWeights();
         if (!parallel || parts == 1) {
             for (int part = 0; part < parts; part++) {
-                tileRange(x, offset, b, Math.min(o, part * perPart), Math.min(o, (part + 1) * perPart), rowsPerTile,
+                tileRange(a, x, offset, b, Math.min(o, part * perPart), Math.min(o, (part + 1) * perPart), rowsPerTile,
                         sums[part], ys[part]);
             }
         } else {
-            IntStream.range(0, parts).parallel().forEach(part -> tileRange(x, offset, b,
-                    Math.min(o, part * perPart), Math.min(o, (part + 1) * perPart), rowsPerTile, sums[part], ys[part]));
+            float[][] zParts = sums;
+            float[][] yParts = ys;
+            IntStream.range(0, parts).parallel().forEach(part -> tileRange(a, x, offset, b,
+                    Math.min(o, part * perPart), Math.min(o, (part + 1) * perPart), rowsPerTile, zParts[part],
+                    yParts[part]));
         }
         System.arraycopy(sums[0], 0, z, 0, b * d);
         for (int part = 1; part < parts; part++) {
@@ -185,10 +219,10 @@ final class GramOperator implements FloatBlockOperator {
     }
 
     /**
-     * zPart = Σ_r A_rᵀ (A_r X) over the rows [from, to) of A, r rows at a time. Row-major W serves as A = W
-     * (row-major, leading dimension n) and as Wᵀ (the same storage read column-major).
+     * zPart = Σ_r A_rᵀ (A_r X) over the rows [from, to) of A, r rows at a time. Row-major W ({@code w}) serves as
+     * A = W (row-major, leading dimension n) and as Wᵀ (the same storage read column-major).
      */
-    private void tileRange(float[] x, int offset, int b, int from, int to, int rowsPerTile, float[] zPart,
+    private void tileRange(float[] w, float[] x, int offset, int b, int from, int to, int rowsPerTile, float[] zPart,
                            float[] y) {
         int d = dimension();
         if (from >= to) {
@@ -199,8 +233,8 @@ final class GramOperator implements FloatBlockOperator {
             int rows = Math.min(rowsPerTile, to - r0);
             // A_r = rows [r0, r0 + rows) of A: row-major W from row r0, or column-major Wᵀ from column r0
             int start = transposed ? r0 : r0 * n;
-            ThinProducts.multiply(single, start, n, !transposed, rows, d, x, offset, d, b, 0.0f, y, 0, rows);
-            ThinProducts.multiply(single, start, n, transposed, d, rows, y, 0, rows, b, r0 == from ? 0.0f : 1.0f,
+            ThinProducts.multiply(w, start, n, !transposed, rows, d, x, offset, d, b, 0.0f, y, 0, rows);
+            ThinProducts.multiply(w, start, n, transposed, d, rows, y, 0, rows, b, r0 == from ? 0.0f : 1.0f,
                     zPart, 0, d);
         }
     }
@@ -230,8 +264,9 @@ final class GramOperator implements FloatBlockOperator {
         double[] x = new double[k * d + d];
         RowMajorBlas.gemm(false, false, k, d, size, 1.0, s, basis, 0.0, x);
         double[] y = new double[k * o + o];
-        if (single != null) {
-            exactForward(x, y, k);
+        float[] weights = single;
+        if (weights != null) {
+            exactForward(weights, x, y, k);
         } else {
             forward(transposed, x, y, k);
         }
@@ -271,7 +306,7 @@ final class GramOperator implements FloatBlockOperator {
      * y = A x for the k rows of x with the float weights widened to double and products summed in double:
      * W is converted panel by panel (a few hundred kB, cache-resident) and multiplied with dgemm.
      */
-    private void exactForward(double[] x, double[] y, int k) {
+    private void exactForward(float[] w, double[] x, double[] y, int k) {
         int d = dimension();
         int o = other();
         BLAS blas = LinearAlgebraBackend.blas();
@@ -281,7 +316,7 @@ final class GramOperator implements FloatBlockOperator {
         for (int r0 = 0; r0 < m; r0 += panel) {
             int rows = Math.min(panel, m - r0);
             for (int t = 0; t < rows * n; t++) {
-                buffer[t] = single[r0 * n + t];
+                buffer[t] = w[r0 * n + t];
             }
             if (!transposed) {
                 // y[i, r0 + t] = Σ_j W[r0 + t, j] x[i, j]: column-major (rows × k) block at row offset r0 of y (o × k)

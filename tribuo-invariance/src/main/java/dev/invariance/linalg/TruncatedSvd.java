@@ -5,6 +5,7 @@ import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
+import org.jspecify.annotations.Nullable;
 
 import java.util.SplittableRandom;
 
@@ -134,7 +135,7 @@ public final class TruncatedSvd {
             return zero(m, n, k);
         }
         GramOperator op = new GramOperator(w, precision != ElementType.FLOAT64, parallel);
-        Spectrum s = op.single != null ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
+        Spectrum s = op.isSinglePrecision() ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
                 : lanczos(op, k, b, Math.min(maxBasisSize, r));
         return s != null ? s : truncate(DenseSvd.decompose(w, k), k);
     }
@@ -212,7 +213,7 @@ public final class TruncatedSvd {
     }
 
     /** Returns null when the basis limit is reached without convergence. */
-    private Spectrum lanczos(GramOperator op, int k, int b, int limit) {
+    private @Nullable Spectrum lanczos(GramOperator op, int k, int b, int limit) {
         int d = op.dimension();
         int maxBlocks = Math.max(2, limit / b);
         int cap = maxBlocks * b;
@@ -267,7 +268,7 @@ public final class TruncatedSvd {
      * matrix are double. Returns null when the basis limit is reached without convergence. Also serves other
      * float32 operators of this package (the product Gram operators of {@link ProductSigma}).
      */
-    @org.jspecify.annotations.Nullable
+    @Nullable
     Spectrum lanczosFloat(FloatBlockOperator op, int k, int b, int limit) {
         int d = op.dimension();
         int maxBlocks = Math.max(2, limit / b);

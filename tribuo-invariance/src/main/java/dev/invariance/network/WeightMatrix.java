@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An immutable dense real matrix of {@code rows × columns} real numbers, stored row-major. As a layer's weight it
@@ -145,11 +146,24 @@ public final class WeightMatrix implements Serializable {
     }
 
     private double at(int index) {
-        return values != null ? values[index] : floats[index];
+        return values != null ? values[index] : floatEntries()[index];
     }
 
     private int size() {
-        return values != null ? values.length : floats.length;
+        return values != null ? values.length : floatEntries().length;
+    }
+
+    /**
+     * The float entries where {@link #values} is null: every constructor sets exactly one of the two fields, so this
+     * never fails on a matrix made here (only on a forged serialised one).
+     */
+    private float[] floatEntries() {
+        return Objects.requireNonNull(floats, "a WeightMatrix holds neither double nor float entries");
+    }
+
+    /** The double entries where {@link #floats} is null (see {@link #floatEntries()}). */
+    private double[] doubleEntries() {
+        return Objects.requireNonNull(values, "a WeightMatrix holds neither double nor float entries");
     }
 
     /**
@@ -173,9 +187,10 @@ public final class WeightMatrix implements Serializable {
         if (values != null) {
             return values.clone();
         }
-        double[] out = new double[floats.length];
+        float[] f = floatEntries();
+        double[] out = new double[f.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = floats[i];
+            out[i] = f[i];
         }
         return out;
     }
@@ -195,15 +210,16 @@ public final class WeightMatrix implements Serializable {
         if (floats != null) {
             return Math.sqrt(sumOfSquares(floats));
         }
+        double[] entries = doubleEntries();
         double scale = 0;
-        for (double v : values) {
+        for (double v : entries) {
             scale = Math.max(scale, Math.abs(v));
         }
         if (scale == 0 || !Double.isFinite(scale)) {
             return scale;
         }
         double s = 0;
-        for (double v : values) {
+        for (double v : entries) {
             double y = v / scale;
             s += y * y;
         }
@@ -267,9 +283,10 @@ public final class WeightMatrix implements Serializable {
         if (floats != null) {
             return floats.clone();
         }
-        float[] out = new float[values.length];
+        double[] entries = doubleEntries();
+        float[] out = new float[entries.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (float) values[i];
+            out[i] = (float) entries[i];
         }
         return out;
     }
@@ -292,15 +309,16 @@ public final class WeightMatrix implements Serializable {
      * @throws IndexOutOfBoundsException if the rows are out of range or {@code dst} is too short
      */
     public void copyRows(int from, int count, double[] dst) {
-        java.util.Objects.checkFromIndexSize(from, count, rows);
+        Objects.checkFromIndexSize(from, count, rows);
         int size = count * columns;
-        java.util.Objects.checkFromIndexSize(0, size, dst.length);
+        Objects.checkFromIndexSize(0, size, dst.length);
         int offset = from * columns;
         if (values != null) {
             System.arraycopy(values, offset, dst, 0, size);
         } else {
+            float[] f = floatEntries();
             for (int i = 0; i < size; i++) {
-                dst[i] = floats[offset + i];
+                dst[i] = f[offset + i];
             }
         }
     }
@@ -312,16 +330,17 @@ public final class WeightMatrix implements Serializable {
      * @throws IndexOutOfBoundsException if the columns are out of range or {@code dst} is too short
      */
     public void copyColumns(int from, int count, double[] dst) {
-        java.util.Objects.checkFromIndexSize(from, count, columns);
-        java.util.Objects.checkFromIndexSize(0, rows * count, dst.length);
+        Objects.checkFromIndexSize(from, count, columns);
+        Objects.checkFromIndexSize(0, rows * count, dst.length);
         for (int i = 0; i < rows; i++) {
             int src = i * columns + from;
             int to = i * count;
             if (values != null) {
                 System.arraycopy(values, src, dst, to, count);
             } else {
+                float[] f = floatEntries();
                 for (int j = 0; j < count; j++) {
-                    dst[to + j] = floats[src + j];
+                    dst[to + j] = f[src + j];
                 }
             }
         }
@@ -347,10 +366,11 @@ public final class WeightMatrix implements Serializable {
             }
             return new WeightMatrix(columns, rows, out);
         }
-        double[] out = new double[values.length];
+        double[] entries = doubleEntries();
+        double[] out = new double[entries.length];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < columns; j++) {
-                out[j * rows + i] = values[i * columns + j];
+                out[j * rows + i] = entries[i * columns + j];
             }
         }
         return new WeightMatrix(columns, rows, out);
@@ -392,7 +412,7 @@ public final class WeightMatrix implements Serializable {
             return 31 * (31 * rows + columns) + Arrays.hashCode(values);
         }
         int h = 1;
-        for (float f : floats) {
+        for (float f : floatEntries()) {
             h = 31 * h + Double.hashCode(f);
         }
         return 31 * (31 * rows + columns) + h;

@@ -10,6 +10,7 @@ import dev.invariance.network.WeightMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -36,6 +37,9 @@ public final class SvmBenchmark {
                 default -> { }
             }
         }
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+        }
         LabelledData data = separable(rows, dim, 0.01, 7L);
         double[] seconds = new double[repeats];
         SvmSolution solution = null;
@@ -45,18 +49,19 @@ public final class SvmBenchmark {
             seconds[r] = (System.nanoTime() - start) / 1e9;
         }
         Arrays.sort(seconds);
+        SvmSolution last = Objects.requireNonNull(solution); // repeats >= 1 (checked above): the loop ran
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         ObjectNode svm = out.putObject("SVM");
         svm.put("rows", rows);
         svm.put("dim", dim);
         svm.put("seconds", seconds[repeats / 2]);
-        svm.put("status", solution.status().name());
-        svm.put("epochs", solution.epochs());
-        svm.put("support_vectors", solution.supportVectors());
-        svm.put("kkt_violation", solution.kktViolation());
+        svm.put("status", last.status().name());
+        svm.put("epochs", last.epochs());
+        svm.put("support_vectors", last.supportVectors());
+        svm.put("kkt_violation", last.kktViolation());
         svm.put("tolerance", HardMarginSvm.DEFAULT_TOLERANCE);
-        svm.put("margin", solution.margin());
+        svm.put("margin", last.margin());
         svm.put("cores", Runtime.getRuntime().availableProcessors());
         System.out.println(out);
     }

@@ -172,7 +172,7 @@ final class ConstantFolding {
             TensorProto.Builder t = TensorProto.newBuilder().setName(outputName).setDataType(TensorPayload.FLOAT);
             if (floats != null) {
                 t.addDims(floats.getFloatsCount()).addAllFloatData(floats.getFloatsList());
-            } else {
+            } else if (one != null) {
                 t.addFloatData(one.getF());
             }
             return stored(t.build(), outputName);

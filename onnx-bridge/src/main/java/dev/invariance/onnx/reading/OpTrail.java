@@ -46,7 +46,7 @@ final class OpTrail extends AbstractList<String> {
         }
         OpTrail t = this;
         for (int i = size - 1; i > index; i--) {
-            t = t.before;
+            t = t.previous();
         }
         return t.last;
     }
@@ -72,8 +72,18 @@ final class OpTrail extends AbstractList<String> {
         OpTrail t = this;
         for (int i = size - 1; i >= 0; i--) {
             out[i] = t.last;
-            t = t.before;
+            if (i > 0) {
+                t = t.previous();
+            }
         }
         return out;
+    }
+
+    /** The trail without its last operation; only the empty trail has none, and no walk goes past size 0. */
+    private OpTrail previous() {
+        if (before == null) {
+            throw new IllegalStateException("the empty trail has no operation before it");
+        }
+        return before;
     }
 }

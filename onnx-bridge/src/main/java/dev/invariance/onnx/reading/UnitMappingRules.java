@@ -1,6 +1,7 @@
 package dev.invariance.onnx.reading;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
+import dev.invariance.network.Convolution;
 import dev.invariance.network.GraphNode;
 import dev.invariance.network.UnitMapping;
 import dev.invariance.onnx.reading.GraphIndex.Node;
@@ -61,9 +62,9 @@ final class UnitMappingRules {
                     + " mixes them");
         }
         int k = din / producerWidth;
-        boolean intoConv = consumer.convolution != null && !consumer.convolution.transposed();
-        if (intoConv) {
-            return consumer.convolution.groups() == 1 ? new UnitMapping.Blocked(k)
+        Convolution conv = consumer.convolution;
+        if (conv != null && !conv.transposed()) {
+            return conv.groups() == 1 ? new UnitMapping.Blocked(k)
                     : new UnitMapping.NotUnitWise("a grouped convolution reads each channel in one group only");
         }
         return from.channelFirst() || flattened ? new UnitMapping.Blocked(k) : new UnitMapping.Tiled(k);

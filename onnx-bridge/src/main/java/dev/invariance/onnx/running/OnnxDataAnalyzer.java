@@ -158,7 +158,7 @@ public final class OnnxDataAnalyzer {
                 try {
                     margin = MarginComparison.of(network, pass.marginData());
                 } catch (IllegalArgumentException e) {
-                    marginNote = e.getMessage();
+                    marginNote = e.getMessage() == null ? e.toString() : e.getMessage();
                 }
             }
         }

@@ -1,6 +1,8 @@
 package dev.invariance.onnx.running;
 
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceException;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
@@ -9,6 +11,7 @@ import org.tribuo.provenance.DataProvenance;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +27,8 @@ import java.util.Objects;
 public final class OnnxDataProvenance implements DataProvenance {
     private static final long serialVersionUID = 1L;
 
+    private static final String EXECUTION_PROVIDER = "execution-provider";
+
     private final Map<String, Provenance> fields;
 
     /** The provenance of {@code examples} rows of {@code file} run as described by {@code execution}. */
@@ -34,7 +39,7 @@ public final class OnnxDataProvenance implements DataProvenance {
         m.put("examples", new LongProvenance("examples", execution.examples()));
         m.put("input-name", new StringProvenance("input-name", inputName));
         m.put("batch-size", new LongProvenance("batch-size", batchSize));
-        m.put("execution-provider", new StringProvenance("execution-provider", execution.provider()));
+        m.put(EXECUTION_PROVIDER, new StringProvenance(EXECUTION_PROVIDER, execution.provider()));
         m.put("device-id", new StringProvenance("device-id",
                 execution.deviceId() == null ? "" : Integer.toString(execution.deviceId())));
         m.put("onnxruntime-version", new StringProvenance("onnxruntime-version",
@@ -42,14 +47,21 @@ public final class OnnxDataProvenance implements DataProvenance {
         this.fields = Collections.unmodifiableMap(m);
     }
 
-    /** For OLCUT's unmarshalling: the fields as written. */
+    /**
+     * For OLCUT's unmarshalling: the fields as written.
+     *
+     * @throws ProvenanceException if the map has no {@code execution-provider} string
+     */
     public OnnxDataProvenance(Map<String, Provenance> map) {
+        ObjectProvenance.checkAndExtractProvenance(new HashMap<>(map), EXECUTION_PROVIDER, StringProvenance.class,
+                OnnxDataProvenance.class.getSimpleName());
         this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 
     /** The execution provider that ran the model. */
     public String getExecutionProvider() {
-        return ((StringProvenance) fields.get("execution-provider")).getValue();
+        // both constructors guarantee a string under this key
+        return ((StringProvenance) Objects.requireNonNull(fields.get(EXECUTION_PROVIDER))).getValue();
     }
 
     @Override

@@ -48,7 +48,8 @@ final class ProbeInput {
     static ProbeInput choose(String source, OrtSession session, @Nullable String wanted) throws OrtException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
         String input = chooseName(source, inputs.keySet(), wanted);
-        if (!(inputs.get(input).getInfo() instanceof TensorInfo info)) {
+        NodeInfo chosen = inputs.get(input); // chooseName returns one of the keys
+        if (chosen == null || !(chosen.getInfo() instanceof TensorInfo info)) {
             throw new InvalidModelException(source + ": input '" + input + "' is not a tensor");
         }
         if (info.type != OnnxJavaType.FLOAT) {
