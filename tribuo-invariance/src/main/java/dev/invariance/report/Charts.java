@@ -1,0 +1,143 @@
+package dev.invariance.report;
+
+import org.jspecify.annotations.Nullable;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Line plots drawn by XChart and encoded as PNG: the only place the report touches the chart library. A series keeps
+ * only its finite points (and, on a log axis, its positive ones): a figure that was not computed or is undefined
+ * leaves a gap rather than a false value, and a series with no point left is dropped.
+ */
+final class Charts {
+    static final int WIDTH = 760;
+    static final int HEIGHT = 400;
+    /** At most this many series share one plot; the callers choose which (most and least low-rank layers). */
+    static final int MAX_SERIES = 9;
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+            new Color(0xbcbd22), new Color(0x17becf)};
+
+    private Charts() {
+    }
+
+    /** One named curve; {@code x} and {@code y} have the same length, null y values are gaps. */
+    record Series(String name, List<Double> x, List<@Nullable Double> y) {
+        Series {
+            if (x.size() != y.size()) {
+                throw new IllegalArgumentException("series " + name + ": " + x.size() + " x values but " + y.size()
+                        + " y values");
+            }
+            x = List.copyOf(x);
+            y = java.util.Collections.unmodifiableList(new ArrayList<>(y));
+        }
+    }
+
+    /**
+     * What to draw: title, axis labels with units, a logarithmic y axis or not, the series, the one-sentence caption
+     * and, for an axis of categories (checkpoints), the label of each integer x.
+     */
+    record Spec(String id, String title, String xLabel, String yLabel, boolean logY, List<Series> series,
+                String caption, @Nullable Function<Double, String> xTicks) {
+        Spec {
+            series = List.copyOf(series);
+        }
+    }
+
+    /** A drawn plot: the spec's title and caption, and the PNG's bytes. */
+    record Plot(String id, String title, String caption, byte[] png, int seriesCount) {
+        String dataUri() {
+            return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+        }
+    }
+
+    /** Draws the spec, or returns null when no series has a point to draw. */
+    static @Nullable Plot draw(Spec spec) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
+                .xAxisTitle(spec.xLabel()).yAxisTitle(spec.yLabel()).build();
+        style(chart.getStyler(), spec);
+        int drawn = 0;
+        int points = 0;
+        for (Series s : spec.series()) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (int i = 0; i < s.x().size(); i++) {
+                Double y = s.y().get(i);
+                double x = s.x().get(i);
+                if (y != null && Double.isFinite(y) && Double.isFinite(x) && (!spec.logY() || y > 0)) {
+                    xs.add(x);
+                    ys.add(y);
+                }
+            }
+            if (xs.isEmpty() || drawn == MAX_SERIES) {
+                continue;
+            }
+            XYSeries series = chart.addSeries(uniqueName(chart, s.name()), xs, ys);
+            Color color = PALETTE[drawn % PALETTE.length];
+            series.setLineColor(color);
+            series.setMarkerColor(color);
+            series.setLineStyle(new BasicStroke(1.6f));
+            series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            drawn++;
+            points = Math.max(points, xs.size());
+        }
+        if (drawn == 0) {
+            return null;
+        }
+        chart.getStyler().setLegendVisible(drawn > 1);
+        try {
+            return new Plot(spec.id(), spec.title(), spec.caption(),
+                    BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG), drawn);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the plot '" + spec.title() + "' as PNG", e);
+        }
+    }
+
+    private static String uniqueName(XYChart chart, String name) {
+        String n = name.isEmpty() ? " " : name;
+        String candidate = n;
+        for (int k = 2; chart.getSeriesMap().containsKey(candidate); k++) {
+            candidate = n + " (" + k + ")";
+        }
+        return candidate;
+    }
+
+    private static void style(XYStyler s, Spec spec) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotBorderColor(new Color(0x999999));
+        s.setChartTitleBoxVisible(false);
+        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
+        s.setLegendBorderColor(Color.WHITE);
+        s.setPlotGridLinesColor(new Color(0xe5e5e5));
+        s.setMarkerSize(5);
+        s.setYAxisLogarithmic(spec.logY());
+        s.setXAxisDecimalPattern("#,##0.###");
+        s.setAntiAlias(true);
+        Function<Double, String> ticks = spec.xTicks();
+        if (ticks != null) {
+            s.setxAxisTickLabelsFormattingFunction(ticks);
+            s.setXAxisTickMarkSpacingHint(40);
+        }
+    }
+}
