@@ -29,6 +29,8 @@ final class Charts {
     static final int HEIGHT = 400;
     /** At most this many series share one plot; the callers choose which (most and least low-rank layers). */
     static final int MAX_SERIES = 9;
+    /** The smallest span of values drawn on a log axis. */
+    static final double LOG_SPAN = 30;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
             new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
             new Color(0xbcbd22), new Color(0x17becf)};
@@ -66,11 +68,15 @@ final class Charts {
         }
     }
 
-    /** Draws the spec, or returns null when no series has a point to draw. */
+    /**
+     * Draws the spec, or returns null when no series has a point to draw. A log axis is used only when the values span
+     * more than {@value #LOG_SPAN}× (XChart labels a log axis at powers of ten only), and its label then says so.
+     */
     static @Nullable Plot draw(Spec spec) {
+        boolean log = spec.logY() && span(spec) > LOG_SPAN;
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
-                .xAxisTitle(spec.xLabel()).yAxisTitle(spec.yLabel()).build();
-        style(chart.getStyler(), spec);
+                .xAxisTitle(spec.xLabel()).yAxisTitle(spec.yLabel() + (log ? " (log scale)" : "")).build();
+        style(chart.getStyler(), spec, log);
         int drawn = 0;
         int points = 0;
         for (Series s : spec.series()) {
@@ -79,7 +85,7 @@ final class Charts {
             for (int i = 0; i < s.x().size(); i++) {
                 Double y = s.y().get(i);
                 double x = s.x().get(i);
-                if (y != null && Double.isFinite(y) && Double.isFinite(x) && (!spec.logY() || y > 0)) {
+                if (y != null && Double.isFinite(y) && Double.isFinite(x) && (!log || y > 0)) {
                     xs.add(x);
                     ys.add(y);
                 }
@@ -117,7 +123,22 @@ final class Charts {
         return candidate;
     }
 
-    private static void style(XYStyler s, Spec spec) {
+    /** max/min of the positive finite y values (1 when there are none). */
+    private static double span(Spec spec) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (Series s : spec.series()) {
+            for (Double y : s.y()) {
+                if (y != null && Double.isFinite(y) && y > 0) {
+                    min = Math.min(min, y);
+                    max = Math.max(max, y);
+                }
+            }
+        }
+        return max > 0 ? max / min : 1;
+    }
+
+    private static void style(XYStyler s, Spec spec, boolean log) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotBorderColor(new Color(0x999999));
@@ -131,7 +152,7 @@ final class Charts {
         s.setLegendBorderColor(Color.WHITE);
         s.setPlotGridLinesColor(new Color(0xe5e5e5));
         s.setMarkerSize(5);
-        s.setYAxisLogarithmic(spec.logY());
+        s.setYAxisLogarithmic(log);
         s.setXAxisDecimalPattern("#,##0.###");
         s.setAntiAlias(true);
         Function<Double, String> ticks = spec.xTicks();

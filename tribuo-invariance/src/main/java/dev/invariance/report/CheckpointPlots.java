@@ -32,12 +32,12 @@ final class CheckpointPlots {
         specs.add(layerSpec(c, layers, "ckpt-rank1", "Rank-1 ratio across checkpoints", "rank-1 ratio ‖W‖₂/‖W‖_F", false,
                 LayerMetrics::rank1Ratio, "A rising curve is a layer moving towards rank one as training goes on." + which));
         specs.add(layerSpec(c, layers, "ckpt-stable-rank", "Stable rank across checkpoints",
-                "stable rank ‖W‖_F²/‖W‖₂² (log scale)", true, LayerMetrics::stableRank,
+                "stable rank ‖W‖_F²/‖W‖₂²", true, LayerMetrics::stableRank,
                 "A falling curve is a layer concentrating on fewer directions." + which));
         specs.add(layerSpec(c, layers, "ckpt-effective-rank", "Effective rank across checkpoints",
-                "effective rank exp(H(σ/‖σ‖₁)) (log scale)", true, l -> l.effectiveRank(),
+                "effective rank exp(H(σ/‖σ‖₁))", true, l -> l.effectiveRank(),
                 "The number of directions a layer uses, from its whole spectrum (missing in top-k mode)." + which));
-        specs.add(layerSpec(c, layers, "ckpt-spectral-norm", "Spectral norm across checkpoints", "σ₁ = ‖W‖₂ (log scale)",
+        specs.add(layerSpec(c, layers, "ckpt-spectral-norm", "Spectral norm across checkpoints", "σ₁ = ‖W‖₂",
                 true, LayerMetrics::spectralNorm, "Growing norms with a constant rank-1 ratio are the layer scaling"
                         + " up along the same directions." + which));
         List<PairMetrics> lastPairs = c.last().evaluation().getReport().pairs();

@@ -34,19 +34,19 @@ final class DepthPlots {
             s.add(layerSeries("stable rank", r, LayerMetrics::stableRank));
             s.add(layerSeries("effective rank", r, l -> l.effectiveRank()));
             specs.add(new Charts.Spec("ranks", "Stable and effective rank along depth", depthAxis(),
-                    "rank (number of directions, log scale)", true, s, "Both ranks near 1 mean the layer acts along"
+                    "rank (number of directions)", true, s, "Both ranks near 1 mean the layer acts along"
                     + " one direction; the effective rank (Roy–Vetterli, entropy of σ/‖σ‖₁) needs the whole spectrum and"
                     + " is missing in top-k mode.", null));
         } else {
-            specs.add(perLayer(c, "stable-rank", "Stable rank along depth", "stable rank ‖W‖_F²/‖W‖₂² (log scale)",
+            specs.add(perLayer(c, "stable-rank", "Stable rank along depth", "stable rank ‖W‖_F²/‖W‖₂²",
                     true, LayerMetrics::stableRank, "Lower is closer to rank one; follow one layer from checkpoint to"
                             + " checkpoint to see training drive it down."));
             specs.add(perLayer(c, "effective-rank", "Effective rank along depth",
-                    "effective rank exp(H(σ/‖σ‖₁)) (log scale)", true, l -> l.effectiveRank(),
+                    "effective rank exp(H(σ/‖σ‖₁))", true, l -> l.effectiveRank(),
                     "The Roy–Vetterli effective rank counts the directions a layer really uses; it needs the whole"
                             + " spectrum and is missing in top-k mode."));
         }
-        specs.add(perLayer(c, "spectral-norm", "Spectral norm along depth", "σ₁ = ‖W‖₂ (log scale)", true,
+        specs.add(perLayer(c, "spectral-norm", "Spectral norm along depth", "σ₁ = ‖W‖₂", true,
                 LayerMetrics::spectralNorm, "How much each layer can stretch its input; under gradient descent the norms"
                         + " of consecutive layers grow together."));
         specs.addAll(alignment(c));
@@ -78,7 +78,7 @@ final class DepthPlots {
                 ? "the " + LayerSelection.EACH_END + " layers of highest and the " + LayerSelection.EACH_END
                 + " of lowest rank-1 ratio (of " + r.layers().size() + ")" : "every layer";
         return new Charts.Spec("spectra", "Singular-value spectra", "index k of the singular value (1 = largest)",
-                "σ_k / σ₁ (dimensionless, log scale)", true, series, "Spectra of " + which + ", each divided by its"
+                "σ_k / σ₁ (dimensionless)", true, series, "Spectra of " + which + ", each divided by its"
                 + " largest value: a curve that drops by orders of magnitude after k = 1 is a layer near rank one"
                 + (r.spectrum().getId().equals("top-k") ? " (top-k mode: only the leading values were computed)." : "."),
                 null);

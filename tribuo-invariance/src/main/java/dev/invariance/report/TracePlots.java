@@ -26,7 +26,7 @@ final class TracePlots {
             return specs;
         }
         List<Double> steps = trace.stream().map(e -> (double) e.step()).toList();
-        specs.add(new Charts.Spec("trace-loss", "Training loss", STEPS, "mean training loss (log scale)", true,
+        specs.add(new Charts.Spec("trace-loss", "Training loss", STEPS, "mean training loss", true,
                 List.of(new Charts.Series("loss", steps, trace.stream().map(e -> (@Nullable Double) e.loss()).toList())),
                 "Under logistic or exponential loss on separable data the loss keeps falling towards 0 while the"
                         + " weights grow, the regime of the implicit bias.", null));
@@ -35,13 +35,13 @@ final class TracePlots {
         specs.add(layers(trace, steps, layers, "trace-rank1", "Rank-1 ratio during training", "rank-1 ratio ‖W‖₂/‖W‖_F",
                 false, LayerMetrics::rank1Ratio, "Curves rising to 1 are layers becoming rank one (Ji & Telgarsky)."));
         specs.add(layers(trace, steps, layers, "trace-stable-rank", "Stable rank during training",
-                "stable rank ‖W‖_F²/‖W‖₂² (log scale)", true, LayerMetrics::stableRank,
+                "stable rank ‖W‖_F²/‖W‖₂²", true, LayerMetrics::stableRank,
                 "Falling curves are layers concentrating on fewer directions."));
         specs.add(layers(trace, steps, layers, "trace-effective-rank", "Effective rank during training",
-                "effective rank exp(H(σ/‖σ‖₁)) (log scale)", true, l -> l.effectiveRank(),
+                "effective rank exp(H(σ/‖σ‖₁))", true, l -> l.effectiveRank(),
                 "The number of directions each layer uses, from its whole spectrum."));
         specs.add(layers(trace, steps, layers, "trace-spectral-norm", "Spectral norm during training",
-                "σ₁ = ‖W‖₂ (log scale)", true, LayerMetrics::spectralNorm,
+                "σ₁ = ‖W‖₂", true, LayerMetrics::spectralNorm,
                 "The norms grow without bound on separable data; their directions are what converges."));
         if (!trace.get(trace.size() - 1).pairs().isEmpty()) {
             specs.add(pairs(trace, steps, "trace-top-alignment", "Top alignment during training",
