@@ -2,11 +2,15 @@ package dev.invariance.report;
 
 import org.jspecify.annotations.Nullable;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
@@ -17,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Line plots drawn by XChart and encoded as PNG: the only place the report touches the chart library. A series keeps
@@ -52,12 +55,14 @@ final class Charts {
 
     /**
      * What to draw: title, axis labels with units, a logarithmic y axis or not, the series, the one-sentence caption
-     * and, for an axis of categories (checkpoints), the label of each integer x.
+     * and, for an axis of categories (checkpoints), their labels: series x values are then the positions 0, 1, …
+     * (an empty list: a numeric x axis).
      */
     record Spec(String id, String title, String xLabel, String yLabel, boolean logY, List<Series> series,
-                String caption, @Nullable Function<Double, String> xTicks) {
+                String caption, List<String> categories) {
         Spec {
             series = List.copyOf(series);
+            categories = List.copyOf(categories);
         }
     }
 
@@ -74,37 +79,64 @@ final class Charts {
      */
     static @Nullable Plot draw(Spec spec) {
         boolean log = spec.logY() && span(spec) > LOG_SPAN;
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
-                .xAxisTitle(spec.xLabel()).yAxisTitle(spec.yLabel() + (log ? " (log scale)" : "")).build();
-        style(chart.getStyler(), spec, log);
+        String yLabel = spec.yLabel() + (log ? " (log scale)" : "");
         int drawn = 0;
-        int points = 0;
-        for (Series s : spec.series()) {
-            List<Double> xs = new ArrayList<>();
-            List<Double> ys = new ArrayList<>();
-            for (int i = 0; i < s.x().size(); i++) {
-                Double y = s.y().get(i);
-                double x = s.x().get(i);
-                if (y != null && Double.isFinite(y) && Double.isFinite(x) && (!log || y > 0)) {
-                    xs.add(x);
-                    ys.add(y);
+        Chart<? extends AxesChartStyler, ?> chart;
+        if (spec.categories().isEmpty()) {
+            XYChart xy = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title()).xAxisTitle(spec.xLabel())
+                    .yAxisTitle(yLabel).build();
+            for (Series s : spec.series()) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (int i = 0; i < s.x().size(); i++) {
+                    Double y = s.y().get(i);
+                    if (drawable(y, log) && Double.isFinite(s.x().get(i))) {
+                        xs.add(s.x().get(i));
+                        ys.add(y);
+                    }
                 }
+                if (xs.isEmpty() || drawn == MAX_SERIES) {
+                    continue;
+                }
+                XYSeries series = xy.addSeries(uniqueName(xy.getSeriesMap().keySet(), s.name()), xs, ys);
+                Color color = PALETTE[drawn++ % PALETTE.length];
+                series.setLineColor(color);
+                series.setMarkerColor(color);
+                series.setLineStyle(new BasicStroke(1.6f));
+                series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
             }
-            if (xs.isEmpty() || drawn == MAX_SERIES) {
-                continue;
+            xy.getStyler().setXAxisDecimalPattern("#,##0.###");
+            chart = xy;
+        } else {
+            CategoryChart cat = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
+                    .xAxisTitle(spec.xLabel()).yAxisTitle(yLabel).build();
+            cat.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+            cat.getStyler().setOverlapped(true);
+            for (Series s : spec.series()) {
+                List<@Nullable Double> ys = new ArrayList<>();
+                boolean any = false;
+                for (Double y : s.y()) {
+                    ys.add(drawable(y, log) ? y : null);
+                    any |= drawable(y, log);
+                }
+                if (!any || drawn == MAX_SERIES) {
+                    continue;
+                }
+                CategorySeries series = cat.addSeries(uniqueName(cat.getSeriesMap().keySet(), s.name()),
+                        spec.categories(), ys);
+                Color color = PALETTE[drawn++ % PALETTE.length];
+                series.setLineColor(color);
+                series.setMarkerColor(color);
+                series.setFillColor(color);
+                series.setLineStyle(new BasicStroke(1.6f));
+                series.setMarker(SeriesMarkers.CIRCLE);
             }
-            XYSeries series = chart.addSeries(uniqueName(chart, s.name()), xs, ys);
-            Color color = PALETTE[drawn % PALETTE.length];
-            series.setLineColor(color);
-            series.setMarkerColor(color);
-            series.setLineStyle(new BasicStroke(1.6f));
-            series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
-            drawn++;
-            points = Math.max(points, xs.size());
+            chart = cat;
         }
         if (drawn == 0) {
             return null;
         }
+        style(chart.getStyler(), log);
         chart.getStyler().setLegendVisible(drawn > 1);
         try {
             return new Plot(spec.id(), spec.title(), spec.caption(),
@@ -114,10 +146,14 @@ final class Charts {
         }
     }
 
-    private static String uniqueName(XYChart chart, String name) {
+    private static boolean drawable(@Nullable Double y, boolean log) {
+        return y != null && Double.isFinite(y) && (!log || y > 0);
+    }
+
+    private static String uniqueName(java.util.Set<String> taken, String name) {
         String n = name.isEmpty() ? " " : name;
         String candidate = n;
-        for (int k = 2; chart.getSeriesMap().containsKey(candidate); k++) {
+        for (int k = 2; taken.contains(candidate); k++) {
             candidate = n + " (" + k + ")";
         }
         return candidate;
@@ -138,7 +174,7 @@ final class Charts {
         return max > 0 ? max / min : 1;
     }
 
-    private static void style(XYStyler s, Spec spec, boolean log) {
+    private static void style(AxesChartStyler s, boolean log) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotBorderColor(new Color(0x999999));
@@ -153,12 +189,6 @@ final class Charts {
         s.setPlotGridLinesColor(new Color(0xe5e5e5));
         s.setMarkerSize(5);
         s.setYAxisLogarithmic(log);
-        s.setXAxisDecimalPattern("#,##0.###");
         s.setAntiAlias(true);
-        Function<Double, String> ticks = spec.xTicks();
-        if (ticks != null) {
-            s.setxAxisTickLabelsFormattingFunction(ticks);
-            s.setXAxisTickMarkSpacingHint(40);
-        }
     }
 }

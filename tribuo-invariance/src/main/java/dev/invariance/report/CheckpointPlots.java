@@ -59,18 +59,20 @@ final class CheckpointPlots {
         return specs;
     }
 
-    /** The checkpoint labels on the x axis (1-based positions). */
-    private static Function<Double, String> ticks(Checkpoints c) {
-        return x -> {
-            long k = Math.round(x);
-            return Math.abs(x - k) < 1e-9 && k >= 1 && k <= c.size() ? c.get((int) k - 1).label() : "";
-        };
+    /** The checkpoint labels on the x axis. */
+    private static List<String> labels(Checkpoints c) {
+        List<String> labels = new ArrayList<>();
+        for (ReportedModel m : c.all()) {
+            labels.add(m.label());
+        }
+        return labels;
     }
 
+    /** The x of each checkpoint: its position among the categories. */
     private static List<Double> positions(Checkpoints c) {
         List<Double> x = new ArrayList<>();
         for (int k = 0; k < c.size(); k++) {
-            x.add((double) (k + 1));
+            x.add((double) k);
         }
         return x;
     }
@@ -99,7 +101,7 @@ final class CheckpointPlots {
             }
             series.add(new Charts.Series("median of all layers", positions(c), median));
         }
-        return new Charts.Spec(id, title, "checkpoint (in the order given)", yLabel, log, series, caption, ticks(c));
+        return new Charts.Spec(id, title, "checkpoint (in the order given)", yLabel, log, series, caption, labels(c));
     }
 
     private static Charts.Spec pairSpec(Checkpoints c, List<String> pairs, String id, String title, String yLabel,
@@ -127,6 +129,6 @@ final class CheckpointPlots {
             }
             series.add(new Charts.Series("median of all edges", positions(c), median));
         }
-        return new Charts.Spec(id, title, "checkpoint (in the order given)", yLabel, false, series, caption, ticks(c));
+        return new Charts.Spec(id, title, "checkpoint (in the order given)", yLabel, false, series, caption, labels(c));
     }
 }

@@ -36,7 +36,7 @@ final class DepthPlots {
             specs.add(new Charts.Spec("ranks", "Stable and effective rank along depth", depthAxis(),
                     "rank (number of directions)", true, s, "Both ranks near 1 mean the layer acts along"
                     + " one direction; the effective rank (Roy–Vetterli, entropy of σ/‖σ‖₁) needs the whole spectrum and"
-                    + " is missing in top-k mode.", null));
+                    + " is missing in top-k mode.", List.of()));
         } else {
             specs.add(perLayer(c, "stable-rank", "Stable rank along depth", "stable rank ‖W‖_F²/‖W‖₂²",
                     true, LayerMetrics::stableRank, "Lower is closer to rank one; follow one layer from checkpoint to"
@@ -81,7 +81,7 @@ final class DepthPlots {
                 "σ_k / σ₁ (dimensionless)", true, series, "Spectra of " + which + ", each divided by its"
                 + " largest value: a curve that drops by orders of magnitude after k = 1 is a layer near rank one"
                 + (r.spectrum().getId().equals("top-k") ? " (top-k mode: only the leading values were computed)." : "."),
-                null);
+                List.of());
     }
 
     static Charts.Series spectrum(String name, LayerMetrics l) {
@@ -113,7 +113,7 @@ final class DepthPlots {
             ReportedModel m = c.get(k);
             series.add(layerSeries(c.size() == 1 ? title : m.label(), m.evaluation().getReport(), f));
         }
-        return new Charts.Spec(id, title, depthAxis(), yLabel, log, series, caption + c.seriesNote(), null);
+        return new Charts.Spec(id, title, depthAxis(), yLabel, log, series, caption + c.seriesNote(), List.of());
     }
 
     private static List<Charts.Spec> alignment(Checkpoints c) {
@@ -131,7 +131,7 @@ final class DepthPlots {
             s.add(pairSeries("weighted alignment", r, PairMetrics::weightedAlignment));
             specs.add(new Charts.Spec("alignment", "Alignment along every edge", edgeAxis(),
                     "alignment score (dimensionless, 0 to 1)", false, s, caption + " The commutator and weighted"
-                    + " alignments need both full matrices (missing in top-k mode).", null));
+                    + " alignments need both full matrices (missing in top-k mode).", List.of()));
             return specs;
         }
         List<Charts.Series> top = new ArrayList<>();
@@ -142,11 +142,11 @@ final class DepthPlots {
             comm.add(pairSeries(m.label(), m.evaluation().getReport(), PairMetrics::commutatorAlignment));
         }
         specs.add(new Charts.Spec("alignment", "Top alignment along every edge", edgeAxis(),
-                "top alignment |v₁ᵀu₁| (0 to 1)", false, top, caption + c.seriesNote(), null));
+                "top alignment |v₁ᵀu₁| (0 to 1)", false, top, caption + c.seriesNote(), List.of()));
         specs.add(new Charts.Spec("commutator", "Commutator alignment along every edge", edgeAxis(),
                 "commutator alignment 1 − c (0 to 1)", false, comm, "1 − ‖AB − BA‖_F/(√2‖A‖_F‖B‖_F) with"
                 + " A = W_from W_fromᵀ, B = W_toᵀ W_to: 1 when the pair shares its singular vectors (missing in"
-                + " top-k mode)." + c.seriesNote(), null));
+                + " top-k mode)." + c.seriesNote(), List.of()));
         return specs;
     }
 
@@ -195,6 +195,6 @@ final class DepthPlots {
         return new Charts.Spec("activations", "Activation patterns over the data", depthAxis(),
                 "fraction of the layer's units (0 to 1)", false, series, String.format(Locale.ROOT, "%s of each layer"
                 + " over the %s: a stably active unit is positive on every example, so the layer is linear there"
-                + " (Le & Jegelka).", what, "data given"), null);
+                + " (Le & Jegelka).", what, "data given"), List.of());
     }
 }

@@ -29,7 +29,7 @@ final class TracePlots {
         specs.add(new Charts.Spec("trace-loss", "Training loss", STEPS, "mean training loss", true,
                 List.of(new Charts.Series("loss", steps, trace.stream().map(e -> (@Nullable Double) e.loss()).toList())),
                 "Under logistic or exponential loss on separable data the loss keeps falling towards 0 while the"
-                        + " weights grow, the regime of the implicit bias.", null));
+                        + " weights grow, the regime of the implicit bias.", List.of()));
         List<LayerMetrics> last = trace.get(trace.size() - 1).layers();
         List<Integer> layers = LayerSelection.lowRankExtremes(last);
         specs.add(layers(trace, steps, layers, "trace-rank1", "Rank-1 ratio during training", "rank-1 ratio ‖W‖₂/‖W‖_F",
@@ -66,7 +66,7 @@ final class TracePlots {
             }
             series.add(new Charts.Series(trace.get(trace.size() - 1).layers().get(i).name(), steps, y));
         }
-        return new Charts.Spec(id, title, STEPS, yLabel, log, series, caption, null);
+        return new Charts.Spec(id, title, STEPS, yLabel, log, series, caption, List.of());
     }
 
     private static Charts.Spec pairs(List<TraceEntry> trace, List<Double> steps, String id, String title,
@@ -80,7 +80,7 @@ final class TracePlots {
             }
             series.add(new Charts.Series(last.get(i).producerName() + " → " + last.get(i).consumerName(), steps, y));
         }
-        return new Charts.Spec(id, title, STEPS, yLabel, false, series, caption, null);
+        return new Charts.Spec(id, title, STEPS, yLabel, false, series, caption, List.of());
     }
 
     private static Charts.Spec drift(List<TraceEntry> trace, List<Double> steps) {
@@ -98,6 +98,6 @@ final class TracePlots {
         return new Charts.Spec("trace-drift", "Conservation drift during training", STEPS,
                 "‖D(t) − D(0)‖_F / max(1, ‖W_from‖_F²) (dimensionless)", false, series,
                 "D = W_toᵀW_to − W_fromW_fromᵀ is conserved by gradient flow in linear networks: a curve near 0 is a"
-                        + " step size small enough to follow the flow.", null);
+                        + " step size small enough to follow the flow.", List.of());
     }
 }
