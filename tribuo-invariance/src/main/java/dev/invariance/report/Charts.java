@@ -137,13 +137,28 @@ final class Charts {
             return null;
         }
         style(chart.getStyler(), log);
-        chart.getStyler().setLegendVisible(drawn > 1);
+        // a legend whenever the spec has several series, even if only one had points (it then says which)
+        chart.getStyler().setLegendVisible(spec.series().size() > 1);
+        if (legendWidth(chart.getSeriesMap().keySet()) > WIDTH - 60) {
+            // long names (an ONNX model's tensors) in a column beside the plot rather than clipped below it
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         try {
             return new Plot(spec.id(), spec.title(), spec.caption(),
                     BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG), drawn);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode the plot '" + spec.title() + "' as PNG", e);
         }
+    }
+
+    /** The width in pixels of a one-row legend of these names at the legend's 11-point font (about 6.5 px a character). */
+    private static double legendWidth(java.util.Set<String> names) {
+        double w = 0;
+        for (String n : names) {
+            w += 6.5 * n.length() + 40;
+        }
+        return w;
     }
 
     private static boolean drawable(@Nullable Double y, boolean log) {
