@@ -94,7 +94,8 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private ReportedModel evaluate(Path model, WeightAnalyzer analyzer, PrintWriter err) {
-        String name = model.getFileName() == null ? model.toString() : model.getFileName().toString();
+        Path fileName = model.getFileName();
+        String name = fileName == null ? model.toString() : fileName.toString();
         if (OnnxModelReader.isOnnxFile(model)) {
             ModelEvaluations.Evaluated e = ModelEvaluations.onnx(model, analyzer, data, label, OnnxDataOptions.defaults(),
                     true, note -> {

@@ -29,7 +29,8 @@ final class ProvenanceSection {
         ModelProvenance model = m.evaluation().getProvenance().getModelProvenance();
         ModelFile file = m.file();
         List<List<String>> rows = new ArrayList<>();
-        row(rows, "file", file.path() == null ? "(in memory)" : file.path());
+        String path = file.path();
+        row(rows, "file", path == null ? "(in memory)" : path);
         row(rows, "format", file.format());
         row(rows, "producer", (file.producer() + " " + file.producerVersion()).strip());
         if (file.opset() != null) {

@@ -120,7 +120,8 @@ final class Tables {
         for (StableSubmatrixMetrics.StableLayer l : s.layers()) {
             LayerMetrics sm = l.metrics();
             LayerMetrics full = r.layers().get(l.layer());
-            String columns = l.columns() == null ? Html.NOT_COMPUTED : String.valueOf(l.columns().size());
+            List<Integer> c = l.columns();
+            String columns = c == null ? Html.NOT_COMPUTED : String.valueOf(c.size());
             stable.add(sm == null
                     ? List.of(text(full.name()), num(String.valueOf(l.rows().size())), num(columns),
                     num(figure(full.rank1Ratio())), "<td colspan=\"2\">" + text(String.valueOf(l.reason())) + "</td>")
