@@ -11,6 +11,8 @@ import dev.invariance.deepnet.DeepNetTrainer
 import dev.invariance.evaluation.InvarianceEvaluator
 import dev.invariance.evaluation.InvarianceMetrics
 import dev.invariance.network.Activation
+import dev.invariance.report.HtmlReport
+import dev.invariance.report.ReportedModel
 import dev.invariance.training.OptimizerKind
 import dev.invariance.training.TrainingListener
 import org.tribuo.Prediction
@@ -62,6 +64,9 @@ data class TribuoUserTourResult(
     val onnxCarriesProvenance: Boolean,
     val javaSerialisedPredictsTheSame: Boolean,
     val protobufPredictsTheSame: Boolean,
+    /** The HTML report of the model written to a path and to a stream: the same bytes. */
+    val reportFile: Path,
+    val reportWrittenToAStreamIsTheSame: Boolean,
 )
 
 /** Copies an example CSV file (a resource of this module) into [workDir], where a user's data file would be. */
@@ -103,6 +108,10 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
     val options = AnalysisOptions.builder().apply { topK = 3 }.build()
     val evaluation = InvarianceEvaluator.create(WeightAnalyzer.create(options)).evaluate(model, test)
     val report = evaluation.report
+    val reportFile = workDir.resolve("sensors-report.html")
+    val html = HtmlReport.of(ReportedModel.of("sensors", evaluation)).withTitle("Sensors: the user tour's model")
+    html.writeTo(reportFile)
+    val streamed = java.io.ByteArrayOutputStream().also { html.writeTo(it) }.toByteArray()
     val first = report.layers.first().name
     val second = report.layers[1].name
 
@@ -143,6 +152,8 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
         onnxCarriesProvenance = onnxProvenance,
         javaSerialisedPredictsTheSame = maxScoreDifference(model.predict(test), fromJava.predict(test)) == 0.0,
         protobufPredictsTheSame = maxScoreDifference(model.predict(test), fromProtobuf.predict(test)) == 0.0,
+        reportFile = reportFile,
+        reportWrittenToAStreamIsTheSame = Files.readAllBytes(reportFile).contentEquals(streamed),
     )
 }
 

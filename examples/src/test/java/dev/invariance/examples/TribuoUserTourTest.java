@@ -90,4 +90,11 @@ class TribuoUserTourTest {
         assertTrue(Files.exists(dir.resolve("sensors.onnx")) && Files.exists(dir.resolve("sensors.ser"))
                 && Files.exists(dir.resolve("sensors.tribuo")));
     }
+
+    @Test
+    void theHtmlReportIsWrittenFromKotlinToAPathAndToAStream() throws java.io.IOException {
+        String html = java.nio.file.Files.readString(result.getReportFile());
+        assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("<title>Sensors: the user tour&#39;s model</title>"));
+        assertTrue(result.getReportWrittenToAStreamIsTheSame());
+    }
 }

@@ -3,24 +3,14 @@ package dev.invariance.cli;
 import dev.invariance.analysis.AnalysisOptions;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
-import dev.invariance.data.CsvDatasets;
-import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.EvaluationJson;
-import dev.invariance.evaluation.InvarianceEvaluation;
-import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.evaluation.internal.TerminalText;
-import dev.invariance.network.NetworkProvider;
 import dev.invariance.onnx.running.ExecutionDevice;
 import dev.invariance.onnx.running.InvalidOptionsException;
-import dev.invariance.onnx.reading.OnnxAnalysis;
-import dev.invariance.onnx.running.OnnxDataAnalyzer;
-import dev.invariance.onnx.running.OnnxDataEvaluation;
 import dev.invariance.onnx.running.OnnxDataOptions;
-import dev.invariance.onnx.reading.OnnxModel;
 import dev.invariance.onnx.reading.OnnxModelReader;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Model;
-import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +21,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -118,62 +107,34 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (onnx) {
             return analyzeOnnx(analyzer, fmt);
         }
-        Model<Label> model = loadModel(modelFile);
-        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(
-                dev.invariance.analysis.HardMarginSvm.create(),
-                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName()));
-        InvarianceEvaluation evaluation;
-        if (data != null && label != null) {
-            PrintWriter err = spec.commandLine().getErr();
-            java.util.Set<String> classes = new java.util.HashSet<>();
-            for (Label l : model.getOutputIDInfo().getDomain()) {
-                classes.add(l.getLabel());
-            }
-            MutableDataset<Label> dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
-                    w -> err.println(spec.qualifiedName() + ": warning: " + TerminalText.escape(w)));
-            try {
-                evaluation = evaluator.evaluate(model, dataset);
-            } catch (IllegalArgumentException e) {
-                // the evaluator's checks of the data against the model (classes, labels)
-                throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
-            }
-        } else {
-            evaluation = evaluator.evaluate(model);
-        }
+        ModelEvaluations.Evaluated evaluated = ModelEvaluations.tribuo(modelFile, analyzer, data, label,
+                spec.commandLine().getErr(), spec.qualifiedName());
+        print(fmt, evaluated);
+        return 0;
+    }
+
+    /** The JSON, or the table followed by the reader's notes about the model (ONNX files). */
+    private void print(String fmt, ModelEvaluations.Evaluated evaluated) {
         PrintWriter out = spec.commandLine().getOut();
         if (fmt.equals("json")) {
-            EvaluationJson.write(evaluation, modelFile.toString(), out); // streamed: no copy of the document
+            EvaluationJson.write(evaluated.evaluation(), evaluated.file(), out); // streamed: no copy of the document
             out.println();
         } else {
-            out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
+            out.print(TerminalText.escapeKeepingLines(evaluated.evaluation().toString()));
+            for (String note : evaluated.notes()) {
+                out.println("note: " + TerminalText.escape(note));
+            }
         }
         out.flush();
-        return 0;
     }
 
     private int analyzeOnnx(WeightAnalyzer analyzer, String fmt) {
         if (data != null && label != null) {
             return analyzeOnnxWithData(analyzer, fmt, data, label);
         }
-        try (OnnxModel model = OnnxModelReader.open(modelFile)) {
-            printOnnx(fmt, model, OnnxAnalysis.evaluate(model, analyzer));
-        }
+        print(fmt, ModelEvaluations.onnx(modelFile, analyzer, null, null, OnnxDataOptions.defaults(), false,
+                note -> { }));
         return 0;
-    }
-
-    /** The JSON, or the table followed by the reader's notes about the model. */
-    private void printOnnx(String fmt, OnnxModel model, InvarianceEvaluation evaluation) {
-        PrintWriter out = spec.commandLine().getOut();
-        if (fmt.equals("json")) {
-            EvaluationJson.write(evaluation, OnnxAnalysis.modelFile(model), out); // streamed: no copy of the document
-            out.println();
-        } else {
-            out.print(TerminalText.escapeKeepingLines(evaluation.toString()));
-            for (String note : OnnxAnalysis.notes(model)) {
-                out.println("note: " + TerminalText.escape(note));
-            }
-        }
-        out.flush();
     }
 
     /** {@code analyze MODEL.onnx --data FILE.csv --label COLUMN}: the model run by ONNX Runtime over the data. */
@@ -193,14 +154,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             options.checkBatchMemory(Float.BYTES, ""); // the least an example takes: before the model is even read
-            try (OnnxModel model = OnnxModelReader.open(modelFile)) {
-                OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
-                        note -> {
-                            err.println(TerminalText.escape(note));
-                            err.flush();
-                        });
-                printOnnx(fmt, model, result.evaluation());
-            }
+            print(fmt, ModelEvaluations.onnx(modelFile, analyzer, csv, labelColumn, options, false, note -> {
+                err.println(TerminalText.escape(note));
+                err.flush();
+            }));
         } catch (InvalidOptionsException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -218,35 +175,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         return false;
     }
 
-    @SuppressWarnings("unchecked")
+    /** A Tribuo model file that predicts labels and exposes its dense layers ({@link ModelEvaluations#loadModel}). */
     static Model<Label> loadModel(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new InvalidDataException(file + ": is a folder, expected a model file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new InvalidDataException(file + ": no such file");
-        }
-        try {
-            if (Files.size(file) == 0) {
-                throw new InvalidDataException(file + ": empty file, not a Tribuo model");
-            }
-        } catch (java.io.IOException e) {
-            throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-        Model<?> model;
-        try {
-            model = Model.deserializeFromFile(file);
-        } catch (Exception e) {
-            throw new InvalidDataException(file + ": not a Tribuo protobuf model (" + CliErrors.describe(e) + ")", e);
-        }
-        if (!model.validate(Label.class)) {
-            throw new InvalidDataException(file + ": a " + model.getClass().getSimpleName()
-                    + " that does not predict classification labels");
-        }
-        if (!(model instanceof NetworkProvider)) {
-            throw new InvalidDataException(file + ": a " + model.getClass().getSimpleName()
-                    + " does not expose dense layers to analyse");
-        }
-        return (Model<Label>) model;
+        return ModelEvaluations.loadModel(file);
     }
 }

@@ -55,6 +55,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--from-provenance", paramLabel = "PROV.json", description = "Retrain from a provenance file written by --provenance (bit-identical weights).")
     private @Nullable Path fromProvenance;
 
+    @Option(names = "--allow-data-change", description = "With --from-provenance: retrain on the data file as it is now when its content hash differs from the recorded one (otherwise refused).")
+    private boolean allowDataChange;
+
     @Option(names = "--hidden", split = ",", paramLabel = "W", description = "Hidden layer widths, e.g. 16,16,16 (default: ${DEFAULT-VALUE}).", defaultValue = "16,16")
     private List<Integer> hidden = new ArrayList<>();
 
@@ -138,11 +141,14 @@ final class TrainCommand implements Callable<Integer> {
                         + " do not give " + String.join(", ", conflicting));
             }
             ModelProvenance recorded = ProvenanceReplay.readJson(fromProvenance);
-            model = ProvenanceReplay.retrain(recorded);
+            model = ProvenanceReplay.retrain(recorded, allowDataChange);
             trainingData = null;
         } else {
             if (data == null || label == null) {
                 throw new ParameterException(spec.commandLine(), "give --data FILE.csv and --label COLUMN (or --from-provenance PROV.json)");
+            }
+            if (allowDataChange) {
+                throw new ParameterException(spec.commandLine(), "--allow-data-change applies to --from-provenance");
             }
             trainingData = CsvDatasets.load(data, label);
             DeepNetTrainer trainer = trainer();
@@ -186,7 +192,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options that may accompany --from-provenance: where to write and logging, nothing that changes training. */
     private static final java.util.Set<String> REPLAY_OPTIONS = java.util.Set.of("--from-provenance", "--output",
-            "--tribuo-model", "--provenance", "--verbose");
+            "--tribuo-model", "--provenance", "--verbose", "--allow-data-change");
 
     /** Replay: GD recorded the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
     private static String finalLossLabel(DeepNetModel model) {

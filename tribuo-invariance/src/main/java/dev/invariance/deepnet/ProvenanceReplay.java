@@ -71,6 +71,19 @@ public final class ProvenanceReplay {
      *                              configurable, or the data changed since the provenance was recorded
      */
     public static DeepNetModel retrain(ModelProvenance provenance) {
+        return retrain(provenance, false);
+    }
+
+    /**
+     * Retrains the model a provenance describes; with {@code allowDataChange} a data file whose content hash differs
+     * from the recorded one is used as it is now (the weights will then differ) instead of refused.
+     *
+     * @throws InvalidDataException if the provenance is not a {@link DeepNetTrainer}'s, its data source is not
+     *                              configurable or cannot be re-created (a missing file), or the data changed since
+     *                              the provenance was recorded and {@code allowDataChange} is false: one line naming
+     *                              the file and both hashes
+     */
+    public static DeepNetModel retrain(ModelProvenance provenance, boolean allowDataChange) {
         if (!DeepNetModel.class.getName().equals(provenance.getClassName())) {
             throw new InvalidDataException("provenance describes a " + provenance.getClassName()
                     + ", not a " + DeepNetModel.class.getName());
@@ -85,14 +98,33 @@ public final class ProvenanceReplay {
         if (trainers.isEmpty()) {
             throw new InvalidDataException("provenance holds no DeepNetTrainer configuration");
         }
-        @SuppressWarnings("unchecked")
-        List<ConfigurableDataSource<Label>> sources = (List<ConfigurableDataSource<Label>>) (List<?>) lookupSources(cm);
+        if (find(provenance.getDatasetProvenance().getSourceProvenance(), "dataPath") instanceof PrimitiveProvenance<?> p
+                && !Files.isRegularFile(Path.of(String.valueOf(p.getValue())))) {
+            throw new InvalidDataException(p.getValue() + ": the training data recorded in the provenance is not there"
+                    + " (no such file)");
+        }
+        List<ConfigurableDataSource<Label>> sources;
+        try {
+            @SuppressWarnings("unchecked")
+            List<ConfigurableDataSource<Label>> found = (List<ConfigurableDataSource<Label>>) (List<?>) lookupSources(cm);
+            sources = found;
+        } catch (RuntimeException e) {
+            // OLCUT wraps what the data source's own check threw (a file that is gone, a header that changed)
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            throw new InvalidDataException("the training data recorded in the provenance cannot be read again ("
+                    + firstLine(cause) + ")", e);
+        }
         if (sources.isEmpty()) {
             throw new InvalidDataException("the training data (" + provenance.getDatasetProvenance().getSourceProvenance()
                     .getClassName() + ") is not a configurable data source, so it cannot be re-created from provenance");
         }
         ConfigurableDataSource<Label> source = sources.get(0);
-        checkUnchanged(provenance.getDatasetProvenance().getSourceProvenance(), source.getProvenance());
+        if (!allowDataChange) {
+            checkUnchanged(provenance.getDatasetProvenance().getSourceProvenance(), source.getProvenance());
+        }
         PrimitiveProvenance<?> count = provenance.getTrainerProvenance().getInstanceValues().get("train-invocation-count");
         int invocation = count == null ? 0 : ((Number) count.getValue()).intValue();
         Map<String, Provenance> run = new HashMap<>(provenance.getInstanceProvenance().getMap());
@@ -108,9 +140,15 @@ public final class ProvenanceReplay {
         Provenance before = find(recorded, RESOURCE_HASH);
         Provenance after = find(now, RESOURCE_HASH);
         if (before != null && after != null && !Objects.equals(before, after)) {
-            throw new InvalidDataException("the training data changed since the provenance was recorded ("
-                    + RESOURCE_HASH + " " + before + " vs " + after + ")");
+            Provenance path = find(recorded, "dataPath");
+            throw new InvalidDataException((path instanceof PrimitiveProvenance<?> p ? p.getValue() + ": " : "")
+                    + "the training data changed since the provenance was recorded (" + RESOURCE_HASH + " recorded "
+                    + value(before) + ", now " + value(after) + "); give --allow-data-change to retrain on it anyway");
         }
+    }
+
+    private static String value(Provenance p) {
+        return p instanceof PrimitiveProvenance<?> prim ? String.valueOf(prim.getValue()) : String.valueOf(p);
     }
 
     private static @Nullable Provenance find(ObjectProvenance provenance, String key) {

@@ -1,0 +1,115 @@
+package dev.invariance.cli;
+
+import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.SpectrumMode;
+import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.data.InvalidDataException;
+import dev.invariance.evaluation.internal.TerminalText;
+import dev.invariance.onnx.reading.OnnxFileFacts;
+import dev.invariance.onnx.reading.OnnxModelReader;
+import dev.invariance.onnx.running.OnnxDataOptions;
+import dev.invariance.report.HtmlReport;
+import dev.invariance.report.ReportedModel;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code invariance report MODEL... [--data FILE.csv --label COLUMN] [--spectrum full|top-k] --output REPORT.html}:
+ * the HTML report ({@link HtmlReport}) of one model, or of several checkpoints of one architecture side by side, each
+ * evaluated exactly as {@code analyze} evaluates it.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write a self-contained HTML report (plots, tables, provenance, conclusion) of a model, or of "
+                + "several checkpoints of one architecture side by side.")
+final class ReportCommand implements Callable<Integer> {
+
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "MODEL", description = "Tribuo model files or ONNX models; several of "
+            + "one architecture are checkpoints, shown in the order given (layers matched by name).")
+    private List<Path> models = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "FILE.csv", description = "Data for the data-dependent metrics and the models' evaluation.")
+    private @Nullable Path data;
+
+    @Option(names = "--label", paramLabel = "COLUMN", description = "Label column of --data.")
+    private @Nullable String label;
+
+    @Option(names = "--spectrum", paramLabel = "MODE", defaultValue = "full", description = "full (every singular "
+            + "value, all of them plotted) or top-k (only the leading ones: faster) (default: ${DEFAULT-VALUE}).")
+    private String spectrum = "full";
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "10", description = "Singular values computed per "
+            + "layer in top-k mode (default: ${DEFAULT-VALUE}).")
+    private int topK = 10;
+
+    @SuppressWarnings("NullAway.Init") // required: picocli sets it, or refuses the command line, before call()
+    @Option(names = "--output", required = true, paramLabel = "REPORT.html", description = "Where to write the report.")
+    private Path output;
+
+    @Override
+    public Integer call() {
+        if ((data == null) != (label == null)) {
+            throw new ParameterException(spec.commandLine(), "give --data and --label together");
+        }
+        if (topK < 1) {
+            throw new ParameterException(spec.commandLine(), "--top-k must be at least 1");
+        }
+        SpectrumMode mode;
+        try {
+            mode = SpectrumMode.fromId(spectrum);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--spectrum: " + e.getMessage());
+        }
+        OutputFiles.checkWritable(output);
+        // full mode computes every singular value anyway: all of them are kept for the spectrum plots
+        WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
+                .allSingularValues(mode == SpectrumMode.FULL).spectrum(mode).build());
+        PrintWriter err = spec.commandLine().getErr();
+        List<ReportedModel> reported = new ArrayList<>();
+        for (Path model : models) {
+            reported.add(evaluate(model, analyzer, err));
+        }
+        HtmlReport report;
+        try {
+            report = HtmlReport.of(reported);
+        } catch (IllegalArgumentException e) {
+            // the models are not checkpoints of one architecture
+            throw new InvalidDataException(CliErrors.oneLine(e.getMessage()), e);
+        }
+        OutputFiles.writeAtomically(output, report::writeTo);
+        spec.commandLine().getOut().printf("wrote %s%n", TerminalText.escape(output.toString()));
+        return 0;
+    }
+
+    private ReportedModel evaluate(Path model, WeightAnalyzer analyzer, PrintWriter err) {
+        Path fileName = model.getFileName();
+        String name = fileName == null ? model.toString() : fileName.toString();
+        if (OnnxModelReader.isOnnxFile(model)) {
+            ModelEvaluations.Evaluated e = ModelEvaluations.onnx(model, analyzer, data, label, OnnxDataOptions.defaults(),
+                    true, note -> {
+                        err.println(TerminalText.escape(note));
+                        err.flush();
+                    });
+            OnnxFileFacts facts = e.facts();
+            ReportedModel r = ReportedModel.of(name, e.evaluation(), e.file());
+            return facts == null ? r : r.withFileDigest(facts.sizeBytes(), facts.sha256())
+                    .withOperators(facts.operators(), facts.notUnderstood());
+        }
+        ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, analyzer, data, label, err, spec.qualifiedName());
+        return ReportedModel.of(name, e.evaluation(), e.file());
+    }
+}

@@ -1,0 +1,209 @@
+package dev.invariance.report;
+
+import org.jspecify.annotations.Nullable;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Line plots drawn by XChart and encoded as PNG: the only place the report touches the chart library. A series keeps
+ * only its finite points (and, on a log axis, its positive ones): a figure that was not computed or is undefined
+ * leaves a gap rather than a false value, and a series with no point left is dropped.
+ */
+final class Charts {
+    static final int WIDTH = 760;
+    static final int HEIGHT = 400;
+    /** At most this many series share one plot; the callers choose which (most and least low-rank layers). */
+    static final int MAX_SERIES = 9;
+    /** The smallest span of values drawn on a log axis. */
+    static final double LOG_SPAN = 30;
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+            new Color(0xbcbd22), new Color(0x17becf)};
+
+    private Charts() {
+    }
+
+    /** One named curve; {@code x} and {@code y} have the same length, null y values are gaps. */
+    record Series(String name, List<Double> x, List<@Nullable Double> y) {
+        Series {
+            if (x.size() != y.size()) {
+                throw new IllegalArgumentException("series " + name + ": " + x.size() + " x values but " + y.size()
+                        + " y values");
+            }
+            x = List.copyOf(x);
+            y = java.util.Collections.unmodifiableList(new ArrayList<>(y));
+        }
+    }
+
+    /**
+     * What to draw: title, axis labels with units, a logarithmic y axis or not, the series, the one-sentence caption
+     * and, for an axis of categories (checkpoints), their labels: series x values are then the positions 0, 1, …
+     * (an empty list: a numeric x axis).
+     */
+    record Spec(String id, String title, String xLabel, String yLabel, boolean logY, List<Series> series,
+                String caption, List<String> categories) {
+        Spec {
+            series = List.copyOf(series);
+            categories = List.copyOf(categories);
+        }
+    }
+
+    /** A drawn plot: the spec's title and caption, and the PNG's bytes. */
+    record Plot(String id, String title, String caption, byte[] png, int seriesCount) {
+        String dataUri() {
+            return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+        }
+    }
+
+    /**
+     * Draws the spec, or returns null when no series has a point to draw. A log axis is used only when the values span
+     * more than {@value #LOG_SPAN}× (XChart labels a log axis at powers of ten only), and its label then says so.
+     */
+    static @Nullable Plot draw(Spec spec) {
+        boolean log = spec.logY() && span(spec) > LOG_SPAN;
+        String yLabel = spec.yLabel() + (log ? " (log scale)" : "");
+        int drawn = 0;
+        Chart<? extends AxesChartStyler, ?> chart;
+        if (spec.categories().isEmpty()) {
+            XYChart xy = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title()).xAxisTitle(spec.xLabel())
+                    .yAxisTitle(yLabel).build();
+            for (Series s : spec.series()) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (int i = 0; i < s.x().size(); i++) {
+                    Double y = s.y().get(i);
+                    if (drawable(y, log) && Double.isFinite(s.x().get(i))) {
+                        xs.add(s.x().get(i));
+                        ys.add(y);
+                    }
+                }
+                if (xs.isEmpty() || drawn == MAX_SERIES) {
+                    continue;
+                }
+                XYSeries series = xy.addSeries(uniqueName(xy.getSeriesMap().keySet(), s.name()), xs, ys);
+                Color color = PALETTE[drawn++ % PALETTE.length];
+                series.setLineColor(color);
+                series.setMarkerColor(color);
+                series.setLineStyle(new BasicStroke(1.6f));
+                series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            }
+            xy.getStyler().setXAxisDecimalPattern("#,##0.###");
+            chart = xy;
+        } else {
+            CategoryChart cat = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
+                    .xAxisTitle(spec.xLabel()).yAxisTitle(yLabel).build();
+            cat.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+            cat.getStyler().setOverlapped(true);
+            for (Series s : spec.series()) {
+                List<@Nullable Double> ys = new ArrayList<>();
+                boolean any = false;
+                for (Double y : s.y()) {
+                    ys.add(drawable(y, log) ? y : null);
+                    any |= drawable(y, log);
+                }
+                if (!any || drawn == MAX_SERIES) {
+                    continue;
+                }
+                CategorySeries series = cat.addSeries(uniqueName(cat.getSeriesMap().keySet(), s.name()),
+                        spec.categories(), ys);
+                Color color = PALETTE[drawn++ % PALETTE.length];
+                series.setLineColor(color);
+                series.setMarkerColor(color);
+                series.setFillColor(color);
+                series.setLineStyle(new BasicStroke(1.6f));
+                series.setMarker(SeriesMarkers.CIRCLE);
+            }
+            chart = cat;
+        }
+        if (drawn == 0) {
+            return null;
+        }
+        style(chart.getStyler(), log);
+        // a legend whenever the spec has several series, even if only one had points (it then says which)
+        chart.getStyler().setLegendVisible(spec.series().size() > 1);
+        if (legendWidth(chart.getSeriesMap().keySet()) > WIDTH - 60) {
+            // long names (an ONNX model's tensors) in a column beside the plot rather than clipped below it
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
+        try {
+            return new Plot(spec.id(), spec.title(), spec.caption(),
+                    BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG), drawn);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the plot '" + spec.title() + "' as PNG", e);
+        }
+    }
+
+    /** The width in pixels of a one-row legend of these names at the legend's 11-point font (about 6.5 px a character). */
+    private static double legendWidth(java.util.Set<String> names) {
+        double w = 0;
+        for (String n : names) {
+            w += 6.5 * n.length() + 40;
+        }
+        return w;
+    }
+
+    private static boolean drawable(@Nullable Double y, boolean log) {
+        return y != null && Double.isFinite(y) && (!log || y > 0);
+    }
+
+    private static String uniqueName(java.util.Set<String> taken, String name) {
+        String n = name.isEmpty() ? " " : name;
+        String candidate = n;
+        for (int k = 2; taken.contains(candidate); k++) {
+            candidate = n + " (" + k + ")";
+        }
+        return candidate;
+    }
+
+    /** max/min of the positive finite y values (1 when there are none). */
+    private static double span(Spec spec) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (Series s : spec.series()) {
+            for (Double y : s.y()) {
+                if (y != null && Double.isFinite(y) && y > 0) {
+                    min = Math.min(min, y);
+                    max = Math.max(max, y);
+                }
+            }
+        }
+        return max > 0 ? max / min : 1;
+    }
+
+    private static void style(AxesChartStyler s, boolean log) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotBorderColor(new Color(0x999999));
+        s.setChartTitleBoxVisible(false);
+        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
+        s.setLegendBorderColor(Color.WHITE);
+        s.setPlotGridLinesColor(new Color(0xe5e5e5));
+        s.setMarkerSize(5);
+        s.setYAxisLogarithmic(log);
+        s.setAntiAlias(true);
+    }
+}
