@@ -234,6 +234,9 @@ final class UnitAxisRules {
             if (d <= 0) {
                 return UnitAxes.UNKNOWN; // 0 copies an input dimension, -1 is inferred: not known here
             }
+            if (d > a.extent() / product) {
+                return UnitAxes.UNKNOWN; // the product would pass the extent (and could overflow)
+            }
             product *= d;
             if (product == a.extent()) {
                 List<Integer> out = new ArrayList<>(k);
@@ -241,9 +244,6 @@ final class UnitAxisRules {
                     out.add(i);
                 }
                 return UnitAxes.of(out, a.extent());
-            }
-            if (product > a.extent()) {
-                return UnitAxes.UNKNOWN;
             }
         }
         return UnitAxes.UNKNOWN;
@@ -310,11 +310,7 @@ final class UnitAxisRules {
     private long @Nullable [] axesOperand(Node n) {
         AttributeProto attr = n.attribute("axes");
         if (attr != null) {
-            long[] axes = new long[attr.getIntsCount()];
-            for (int i = 0; i < axes.length; i++) {
-                axes[i] = attr.getInts(i);
-            }
-            return axes;
+            return UnitMappingRules.integers(attr);
         }
         ValueId in = n.input(1);
         long[] axes = in == null ? null : units.integers(in);

@@ -144,11 +144,7 @@ final class UnitMappingRules {
         }
         AttributeProto a = n.attribute("split");
         if (a != null) {
-            long[] sizes = new long[a.getIntsCount()];
-            for (int i = 0; i < sizes.length; i++) {
-                sizes[i] = a.getInts(i);
-            }
-            return sizes;
+            return integers(a);
         }
         int parts = n.outputs.size();
         if (width < 0 || parts == 0 || width % parts != 0) {
@@ -281,6 +277,15 @@ final class UnitMappingRules {
             return axis == 1 || (rank > 0 && axis == 1 - rank);
         }
         return axis == -1 || (rank > 0 && axis == rank - 1);
+    }
+
+    /** The integers of an {@code INTS} attribute. */
+    static long[] integers(AttributeProto a) {
+        long[] values = new long[a.getIntsCount()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = a.getInts(i);
+        }
+        return values;
     }
 
     /** The values of a constant vector of at most {@link #MAX_SHAPE_VALUES} integers, or null. */
