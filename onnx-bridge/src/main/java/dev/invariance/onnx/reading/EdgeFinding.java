@@ -39,9 +39,9 @@ import java.util.Set;
  *       key projections) or whose unit axis is not known ends there, and {@link #endedPathNotes} says so.</li>
  *   <li>An {@code Add} of two computed values whose one input is computed from the other through a dense layer is a
  *       residual addition ({@link ResidualAdditions}); a path entering it on that (skip) input is marked
- *       {@code viaResidual}, and a path
- *       passes at most {@link NetworkDescription#SKIPS_PER_PATH} skip input, so each residual addition gives its
- *       consumer one edge per incoming path rather than an edge from every earlier layer of the residual stream.</li>
+ *       {@code viaResidual}, and a path passes at most {@link NetworkDescription#SKIPS_PER_PATH} skip input, so each
+ *       residual addition gives its consumer one edge per incoming path rather than an edge from every earlier layer
+ *       of the residual stream.</li>
  *   <li>Each edge says how the producer's units reach the consumer's columns ({@link UnitMapping}), as
  *       {@link UnitMappingRules} follows them node by node, with the widths and ranks {@link ValueShapes} knows.</li>
  * </ul>
@@ -165,8 +165,8 @@ final class EdgeFinding {
 
     /**
      * Where the path stands: the value reached, the operations passed, the residual additions crossed, how the
-     * producer's units lie along the value's unit axis, and whether a channel-first (convolution) output has been
-     * flattened.
+     * producer's units lie along the value's unit axis, whether a channel-first (convolution) output has been
+     * flattened, and which axes hold the units ({@link UnitAxes}).
      */
     private record State(ValueId value, List<String> ops, int skips, UnitMapping units, boolean flattened,
                          UnitAxes axes) {
