@@ -256,9 +256,11 @@ def torch_attention(refs):
     mods = [m.q, m.k, m.v, m.o, m.fc1, m.fc2, m.head]
     layers = [entry(init_name(model, param(l.weight)), "MatMul", param(l.weight), param(l.bias),
                     activation="relu" if l is m.fc1 else "linear") for l in mods]
-    # q, k, v reach o through the attention arithmetic; o reaches fc1 through the first residual Add (on its main
-    # input) and LayerNorm, and the head through the second residual Add's skip input; fc2 reaches the head directly.
-    edges = [(0, 3, False), (1, 3, False), (2, 3, False), (3, 4, False), (4, 5, False), (3, 6, True), (5, 6, False)]
+    # Only v reaches o: the attention arithmetic multiplies two computed values, q @ k^T sums over the units of q and
+    # k (their paths end there: "contracted", issue 20) and softmax(.) @ v keeps v's units on its last axis. o reaches
+    # fc1 through the first residual Add (on its main input) and LayerNorm, and the head through the second residual
+    # Add's skip input; fc2 reaches the head directly.
+    edges = [(2, 3, False), (3, 4, False), (4, 5, False), (3, 6, True), (5, 6, False)]
     refs.append(reference("torch_attention.onnx", layers, edges))
 
 

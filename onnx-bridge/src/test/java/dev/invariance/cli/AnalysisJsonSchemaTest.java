@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code analyze --format json} of a {@code .tribuo} model and of its own ONNX export, with and without
  * {@code --data}, in full and top-k mode, validates against the one schema {@code docs/analysis.schema.json}, and
- * the two kinds of model give the same keys and the same layer names (issue 18, item 4).
+ * the two kinds of model give the same keys and the same layer names (issue 18, item 4) and modules (issue 20); so
+ * does the analysis of every ONNX fixture, the issue-20 ones of onnx/wild included.
  */
 class AnalysisJsonSchemaTest {
     private static final Path SCHEMA = Path.of("../docs/analysis.schema.json");
@@ -89,20 +90,28 @@ class AnalysisJsonSchemaTest {
 
     @Test
     void theAnalysisOfEveryOnnxFixtureValidates() throws Exception {
-        List<Path> models;
-        try (var files = Files.list(Path.of("src/test/resources/onnx"))) {
-            models = files.filter(f -> f.toString().endsWith(".onnx")).sorted().toList();
+        List<Path> models = new ArrayList<>();
+        for (String folder : List.of("src/test/resources/onnx", "src/test/resources/onnx/wild")) {
+            try (var files = Files.list(Path.of(folder))) {
+                models.addAll(files.filter(f -> f.toString().endsWith(".onnx")).sorted().toList());
+            }
         }
-        assertTrue(models.size() > 10, models.toString());
+        assertTrue(models.size() > 40, models.toString());
+        int validated = 0;
         for (Path model : models) {
             for (String mode : List.of("full", "top-k")) {
                 CliRun.Result r = invariance("analyze", model.toString(), "--format", "json", "--spectrum", mode,
                         "--top-k", "1");
+                if (r.code() == 2 && model.getParent().endsWith("wild")) {
+                    continue; // an issue-20 operator this reader refuses still (in one line): nothing to validate
+                }
                 assertEquals(0, r.code(), model + ": " + r.err());
+                validated++;
                 List<Error> errors = schema.validate(r.out(), InputFormat.JSON);
                 assertTrue(errors.isEmpty(), model + ", " + mode + ": " + errors);
             }
         }
+        assertTrue(validated >= 2 * 40, validated + " analyses validated");
         Path ort = Path.of("src/test/resources/fixtures/ort");
         for (String name : List.of("mlp_bias", "residual", "input3d", "binary_logit", "softmax")) {
             for (String mode : List.of("full", "top-k")) {
@@ -147,6 +156,12 @@ class AnalysisJsonSchemaTest {
                 assertEquals("Tribuo", o.get("model").get("producer").asText(), "producer means the same for both");
                 assertEquals(values(t.get("layers"), "name"), values(o.get("layers"), "name"), what + ": layers");
                 assertEquals(List.of("layer-0", "layer-1", "layer-2"), values(t.get("layers"), "name"));
+                assertEquals(values(t.get("layers"), "name"), values(t.get("layers"), "module"), what + ": modules");
+                assertEquals(values(t.get("layers"), "name"), values(o.get("layers"), "module"), what + ": modules");
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(t.get("layers").get(i).get("node").isNull(), what + ": a Tribuo model has no nodes");
+                    assertTrue(o.get("layers").get(i).get("node").isTextual(), what + ": the export's node");
+                }
                 assertEquals(values(t.get("edges"), "from"), values(o.get("edges"), "from"), what + ": edges");
                 assertEquals(values(t.get("edges"), "to"), values(o.get("edges"), "to"), what + ": edges");
                 assertEquals(values(t.get("metrics"), "target"), values(o.get("metrics"), "target"), what);

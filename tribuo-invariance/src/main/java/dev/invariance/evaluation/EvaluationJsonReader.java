@@ -3,6 +3,8 @@ package dev.invariance.evaluation;
 import dev.invariance.network.GraphEdge;
 import dev.invariance.network.GraphNode;
 import dev.invariance.network.GraphPort;
+import dev.invariance.network.LayerOrigin;
+import dev.invariance.network.Quantization;
 import dev.invariance.network.UnitMapping;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -139,7 +141,42 @@ final class EvaluationJsonReader {
                 count(l, NUMERICAL_RANK), count(l, RELATIVE_RANK_1E2), count(l, RELATIVE_RANK_1E3),
                 complete ? num(l, EFFECTIVE_RANK) : null, complete ? num(l, NUCLEAR_FROBENIUS_RATIO) : null,
                 num(l, SIGMA2_OVER_SIGMA1), num(l, SPECTRAL_GAP), doubles(l.path("singular_values")),
-                l.path("subgraph").asText(""), convolution(l.path("convolution")));
+                l.path("subgraph").asText(""), convolution(l.path("convolution")), origin(l));
+    }
+
+    /**
+     * The layer's origin ({@code node}, {@code module}, {@code gate}, {@code quantization}, {@code folded}); JSON
+     * written before these keys existed gives the origin of a layer known by its name.
+     */
+    private static LayerOrigin origin(JsonNode l) {
+        String name = l.path("name").asText();
+        if (!l.has("module")) {
+            return LayerOrigin.named(name);
+        }
+        List<String> folded = new ArrayList<>();
+        l.path("folded").forEach(f -> folded.add(f.asText()));
+        return new LayerOrigin(text(l, "node"), l.path("module").asText(), text(l, "gate"),
+                quantization(l.path("quantization")), folded);
+    }
+
+    private static @Nullable Quantization quantization(JsonNode q) {
+        if (!q.isObject()) {
+            return null;
+        }
+        try {
+            return new Quantization(q.path("bits").asInt(), q.path("signed").asBoolean(),
+                    q.path("per_channel").asBoolean(), q.path("axis").isIntegralNumber() ? q.path("axis").asInt() : null,
+                    q.path("block_size").isIntegralNumber() ? q.path("block_size").asInt() : null,
+                    q.path("operator").asText());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDataException("quantization: " + e.getMessage(), e);
+        }
+    }
+
+    /** A string, or null when the key is absent or null. */
+    private static @Nullable String text(JsonNode o, String key) {
+        JsonNode v = o.path(key);
+        return v.isTextual() ? v.asText() : null;
     }
 
     /**

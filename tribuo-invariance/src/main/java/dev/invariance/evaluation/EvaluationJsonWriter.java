@@ -17,6 +17,8 @@ import dev.invariance.network.Convolution;
 import dev.invariance.network.GraphEdge;
 import dev.invariance.network.GraphNode;
 import dev.invariance.network.GraphPort;
+import dev.invariance.network.LayerOrigin;
+import dev.invariance.network.Quantization;
 import dev.invariance.network.UnitMapping;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.classification.Label;
@@ -171,6 +173,7 @@ final class EvaluationJsonWriter {
         g.writeStartObject();
         g.writeStringField("name", l.name());
         g.writeStringField("op", l.op());
+        origin(l.origin());
         g.writeArrayFieldStart("shape");
         g.writeNumber(l.shape().get(0));
         g.writeNumber(l.shape().get(1));
@@ -198,6 +201,31 @@ final class EvaluationJsonWriter {
             g.writeEndObject();
         }
         g.writeEndObject();
+    }
+
+    /**
+     * Where the layer's matrix comes from: {@code node} (null for a model that is not a graph file), {@code module},
+     * {@code gate} (null or the part of a packed weight), {@code quantization} (null, or {@code {bits, signed,
+     * per_channel, axis, block_size, operator}}) and {@code folded} (the operators folded into W).
+     */
+    private void origin(LayerOrigin o) throws IOException {
+        g.writeStringField("node", o.node());
+        g.writeStringField("module", o.module());
+        g.writeStringField("gate", o.gate());
+        Quantization q = o.quantization();
+        if (q == null) {
+            g.writeNullField("quantization");
+        } else {
+            g.writeObjectFieldStart("quantization");
+            g.writeNumberField("bits", q.bits());
+            g.writeBooleanField("signed", q.signed());
+            g.writeBooleanField("per_channel", q.perChannel());
+            figures.integer("axis", q.axis());
+            figures.integer("block_size", q.blockSize());
+            g.writeStringField("operator", q.operator());
+            g.writeEndObject();
+        }
+        figures.strings("folded", o.folded());
     }
 
     /** The keys an edge and a pair share: from, to, from_index, to_index, ops, via_residual. */

@@ -18,6 +18,7 @@ import org.tribuo.provenance.EvaluationProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -26,7 +27,8 @@ import static dev.invariance.evaluation.InvarianceMetrics.*;
 /**
  * The plain-text form of an {@link InvarianceEvaluation} ({@link InvarianceEvaluation#toString()}): a figure that was
  * not computed is shown as {@value #NOT_COMPUTED} and explained by one legend line under the tables; an undefined
- * one (NaN) as {@code NaN}.
+ * one (NaN) as {@code NaN}. Layers are labelled by {@link LayerLabel}: the module path before a name an exporter
+ * made up.
  */
 final class EvaluationTable {
     /** The cell of a figure that was not computed. */
@@ -45,10 +47,10 @@ final class EvaluationTable {
         StringBuilder sb = new StringBuilder();
         int width = "Balanced Error Rate".length();
         for (LayerMetrics l : report.layers()) {
-            width = Math.max(width, l.name().length());
+            width = Math.max(width, LayerLabel.of(l).length());
         }
         for (PairMetrics p : report.pairs()) {
-            width = Math.max(width, (p.producerName() + " -> " + p.consumerName()).length());
+            width = Math.max(width, pairLabel(report, p).length());
         }
         width += 2;
         String nameColumn = "%-" + width + "s";
@@ -59,7 +61,8 @@ final class EvaluationTable {
                 SIGMA2_OVER_SIGMA1.getDisplayName()));
         for (LayerMetrics l : report.layers()) {
             dashes |= l.effectiveRank() == null || l.numericalRank() == null;
-            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12s%12s%12.4f%n", l.name(),
+            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12s%12s%12.4f%n",
+                    LayerLabel.of(l),
                     l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
                     l.stableRank(), cell(l.effectiveRank(), "%.3f"), cell(l.numericalRank(), "%d"),
                     l.secondToFirstRatio()));
@@ -71,7 +74,7 @@ final class EvaluationTable {
             for (PairMetrics p : report.pairs()) {
                 dashes |= p.weightedAlignment() == null || p.commutatorAlignment() == null || p.balancedness() == null;
                 sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12s%12s%12s%n",
-                        p.producerName() + " -> " + p.consumerName() + (p.viaResidual() ? " (skip)" : ""),
+                        pairLabel(report, p) + (p.viaResidual() ? " (skip)" : ""),
                         p.adjacentAlignment(), cell(p.weightedAlignment(), "%.5f"),
                         cell(p.commutatorAlignment(), "%.5f"), cell(p.balancedness(), "%.4g")));
             }
@@ -86,13 +89,14 @@ final class EvaluationTable {
                     sb.append(String.format("%nEdges without pair metrics%n"));
                     header = true;
                 }
-                sb.append("  ").append(e.producerName()).append(" -> ").append(e.consumerName()).append(": ")
+                sb.append("  ").append(label(report, e.producer(), e.producerName())).append(" -> ")
+                        .append(label(report, e.consumer(), e.consumerName())).append(": ")
                         .append(e.reason()).append(String.format("%n"));
             }
         }
         DataAnalysis d = evaluation.getDataAnalysis();
         if (d != null) {
-            data(sb, d, nameColumn);
+            data(sb, d, nameColumn, report);
         }
         LabelEvaluation le = evaluation.getLabelEvaluation();
         if (le != null) {
@@ -109,7 +113,7 @@ final class EvaluationTable {
         return unsignedZeros(sb.toString());
     }
 
-    private static void data(StringBuilder sb, DataAnalysis d, String nameColumn) {
+    private static void data(StringBuilder sb, DataAnalysis d, String nameColumn, AnalysisReport report) {
         sb.append(String.format("%nData: %d examples%n", d.examples()));
         MarginComparison m = d.margin();
         if (m != null && m.svm().isOptimal()) {
@@ -139,9 +143,20 @@ final class EvaluationTable {
                     }
                 }
             }
-            sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", a.name(), a.stablyActive().size(),
-                    a.stablyDead().size(), a.unstableCount(), stableRho));
+            sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", label(report, a.layer(), a.name()),
+                    a.stablyActive().size(), a.stablyDead().size(), a.unstableCount(), stableRho));
         }
+    }
+
+    /** The label of the layer at {@code index} ({@link LayerLabel}), or {@code name} where that is not the layer. */
+    private static String label(AnalysisReport report, int index, String name) {
+        List<LayerMetrics> layers = report.layers();
+        return index >= 0 && index < layers.size() && layers.get(index).name().equals(name)
+                ? LayerLabel.of(layers.get(index)) : name;
+    }
+
+    private static String pairLabel(AnalysisReport report, PairMetrics p) {
+        return label(report, p.producer(), p.producerName()) + " -> " + label(report, p.consumer(), p.consumerName());
     }
 
     /** A figure formatted with {@code format}, or {@value #NOT_COMPUTED} when it was not computed. */

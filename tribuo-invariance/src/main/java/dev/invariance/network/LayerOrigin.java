@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param node         the name of the node that applies the matrix (the ONNX node name), or null when the model is
  *                     not a graph file (the trainer's own networks)
  * @param module       a readable module path, such as {@code encoder.layer.0.attention.self.query} derived from a
- *                     PyTorch or TensorFlow node name; the layer's name when nothing better is known
+ *                     PyTorch or TensorFlow node name ({@code ""} when the node name holds none, as {@code MatMul_12});
+ *                     the layer's name for the trainer's networks and their ONNX exports
  * @param gate         for a matrix that is one part of a packed weight (a recurrent gate {@code i}, {@code f},
  *                     {@code z}…, or {@code q}/{@code k}/{@code v} of a fused attention), which part; null otherwise
  * @param quantization how the weights were stored as integers, or null for floating-point weights

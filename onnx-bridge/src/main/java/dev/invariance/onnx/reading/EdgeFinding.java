@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,10 +33,15 @@ import java.util.Set;
  * <ul>
  *   <li>Only data inputs are followed (a value used as a {@code Reshape}'s shape or a {@code Gather}'s indices is not
  *       data) and {@code Shape}-like nodes end a path.</li>
- *   <li>An {@code Add} of two computed values whose one input is an ancestor of the other is a residual addition
- *       ({@link ResidualAdditions}); a path entering it on that (skip) input is marked {@code viaResidual}, and a path
- *       passes at most {@link NetworkDescription#SKIPS_PER_PATH} skip input, so each residual addition gives its
- *       consumer one edge per incoming path rather than an edge from every earlier layer of the residual stream.</li>
+ *   <li>A product of two computed values ({@code MatMul}, {@code Gemm}, {@code Einsum}: attention's {@code Q·Kᵀ} and
+ *       {@code softmax(·)·V}) passes a path's units only when the product keeps the axis that holds them
+ *       ({@link UnitAxisRules}, which follows that axis node by node); a path whose units it sums over (the query and
+ *       key projections) or whose unit axis is not known ends there, and {@link #endedPathNotes} says so.</li>
+ *   <li>An {@code Add} of two computed values whose one input is computed from the other through a dense layer is a
+ *       residual addition ({@link ResidualAdditions}); a path entering it on that (skip) input is marked
+ *       {@code viaResidual}, and a path passes at most {@link NetworkDescription#SKIPS_PER_PATH} skip input, so each
+ *       residual addition gives its consumer one edge per incoming path rather than an edge from every earlier layer
+ *       of the residual stream.</li>
  *   <li>Each edge says how the producer's units reach the consumer's columns ({@link UnitMapping}), as
  *       {@link UnitMappingRules} follows them node by node, with the widths and ranks {@link ValueShapes} knows.</li>
  * </ul>
@@ -54,11 +60,17 @@ final class EdgeFinding {
             "ConstantOfShape", "EyeLike", "RandomNormalLike", "RandomUniformLike", "Range", "Constant");
     /** Operations recorded on an edge into a graph output (see {@link #outputOps}). */
     static final int MAX_OUTPUT_OPS = 64;
+    /** Layers named in one note on ended paths. */
+    static final int MAX_NAMES_IN_NOTE = 8;
 
     private final GraphIndex graph;
     private final List<LayerPlan> layers;
     private final ResidualAdditions residuals;
     private final UnitMappingRules units;
+    private final UnitAxisRules axes;
+    private final ValueShapes shapes;
+    /** The paths from a layer that a product of two computed values ended: node, reason, the producers' indexes. */
+    private final Map<Node, Map<String, Set<Integer>>> ended = new LinkedHashMap<>();
     private final Map<Node, Integer> denseByNode = new IdentityHashMap<>();
     private final Map<ValueId, Integer> outputIndex = new HashMap<>();
     private @Nullable Set<Node> biasAdds;
@@ -71,8 +83,10 @@ final class EdgeFinding {
     EdgeFinding(GraphIndex graph, List<LayerPlan> layers, ConstantFolding constants) {
         this.graph = graph;
         this.layers = layers;
-        this.residuals = new ResidualAdditions(graph, constants);
-        this.units = new UnitMappingRules(constants, new ValueShapes(layers, constants));
+        this.residuals = new ResidualAdditions(graph, constants, layers);
+        this.shapes = new ValueShapes(layers, constants);
+        this.units = new UnitMappingRules(constants, shapes);
+        this.axes = new UnitAxisRules(constants, shapes, units);
         for (int i = 0; i < layers.size(); i++) {
             denseByNode.put(layers.get(i).node, i);
         }
@@ -89,11 +103,13 @@ final class EdgeFinding {
             }
         }
         for (int i = 0; i < dataInputs.size(); i++) {
-            trace(new PathOrigin(new GraphNode.Input(i), -1, false), dataInputs.get(i), found);
+            trace(new PathOrigin(new GraphNode.Input(i), -1, false), dataInputs.get(i),
+                    UnitAxes.last(shapes.width(dataInputs.get(i))), found);
         }
         for (int p = 0; p < layers.size(); p++) {
             LayerPlan l = layers.get(p);
-            trace(new PathOrigin(new GraphNode.Layer(p), l.outputWidth(), l.convolution != null), l.output, found);
+            trace(new PathOrigin(new GraphNode.Layer(p), l.outputWidth(), l.convolution != null), l.output,
+                    unitAxes(l), found);
         }
         List<GraphEdge> sorted = new ArrayList<>(found.values());
         sorted.sort(Comparator.comparingInt((GraphEdge e) -> kind(e.to())).thenComparingInt(e -> e.to().index())
@@ -108,22 +124,58 @@ final class EdgeFinding {
         }
     }
 
+    /**
+     * Where a layer's units lie on its output: the last axis (d_out positions), or a convolution's channel axis,
+     * axis 1 of {@code [N, C, spatial…]}.
+     */
+    private static UnitAxes unitAxes(LayerPlan l) {
+        if (l.convolution == null) {
+            return UnitAxes.last(l.outputWidth());
+        }
+        int fromEnd = -(l.convolution.kernelShape().size() + 1);
+        return UnitAxes.of(List.of(fromEnd), l.convolution.transposed() ? -1 : l.outputWidth());
+    }
+
+    /**
+     * One note per node where a product of two computed values ended paths from layers: the node, the layers and
+     * why ({@link UnitAxisRules#CONTRACTED}: it sums over their units; or their axes were not known there).
+     */
+    List<String> endedPathNotes() {
+        List<String> notes = new ArrayList<>();
+        ended.forEach((node, byReason) -> byReason.forEach((reason, producers) -> {
+            List<String> names = new ArrayList<>();
+            for (int p : producers) {
+                if (names.size() == MAX_NAMES_IN_NOTE) {
+                    names.add("…(" + (producers.size() - MAX_NAMES_IN_NOTE) + " more)");
+                    break;
+                }
+                names.add("'" + layers.get(p).name + "'");
+            }
+            notes.add("node '" + node.name + "' (" + node.op() + ") multiplies two computed values; the paths from "
+                    + String.join(", ", names) + " end there: " + (reason.equals(UnitAxisRules.CONTRACTED)
+                    ? "contracted (it sums over their units), so no pair crosses it"
+                    : reason + ", so no pair crosses it"));
+        }));
+        return notes;
+    }
+
     private static int kind(GraphNode n) {
         return n instanceof GraphNode.Input ? 0 : n instanceof GraphNode.Layer ? 1 : 2;
     }
 
     /**
      * Where the path stands: the value reached, the operations passed, the residual additions crossed, how the
-     * producer's units lie along the value's unit axis, and whether a channel-first (convolution) output has been
-     * flattened.
+     * producer's units lie along the value's unit axis, whether a channel-first (convolution) output has been
+     * flattened, and which axes hold the units ({@link UnitAxes}).
      */
-    private record State(ValueId value, List<String> ops, int skips, UnitMapping units, boolean flattened) {
+    private record State(ValueId value, List<String> ops, int skips, UnitMapping units, boolean flattened,
+                         UnitAxes axes) {
     }
 
-    private void trace(PathOrigin from, ValueId start, Map<List<Object>, GraphEdge> found) {
+    private void trace(PathOrigin from, ValueId start, UnitAxes startAxes, Map<List<Object>, GraphEdge> found) {
         ArrayDeque<State> queue = new ArrayDeque<>();
         Set<List<Object>> visited = new HashSet<>();
-        queue.add(new State(start, List.of(), 0, UnitMapping.identity(), false));
+        queue.add(new State(start, List.of(), 0, UnitMapping.identity(), false, startAxes));
         while (!queue.isEmpty()) {
             State s = queue.poll();
             if (!visited.add(List.of(s.value(), s.skips()))) {
@@ -141,7 +193,7 @@ final class EdgeFinding {
                 Node owner = GraphIndex.producer(next);
                 queue.add(new State(next, append(s.ops(), owner == null ? "" : owner.op()), s.skips(),
                         new UnitMapping.NotUnitWise("through " + (owner == null ? "a control-flow body" : owner.op())),
-                        s.flattened()));
+                        s.flattened(), UnitAxes.UNKNOWN));
             }
             for (Use u : graph.usesOf(s.value())) {
                 step(from, s, u, queue, found);
@@ -177,19 +229,33 @@ final class EdgeFinding {
             }
             skips++;
         }
+        @Nullable UnitAxes after = null;
+        if (axes.isProductOfComputedValues(n)) {
+            UnitAxisRules.Passage passage = axes.product(n, u.input(), s.value(), s.axes());
+            String reason = passage.ended();
+            if (reason != null) {
+                if (from.node() instanceof GraphNode.Layer producer) {
+                    ended.computeIfAbsent(n, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(reason, k -> new LinkedHashSet<>()).add(producer.index());
+                }
+                return; // the product sums over the units, or cannot be shown to keep them: the path ends
+            }
+            after = passage.axes();
+        }
         List<String> ops = append(s.ops(), n.op());
         boolean flattened = s.flattened()
                 || (from.channelFirst() && (n.op().equals("Flatten") || n.op().equals("Reshape")));
         if (n.op().equals("Split")) {
             for (int k = 0; k < n.outputs.size(); k++) {
                 queue.add(new State(n.outputs.get(k), ops, skips, units.split(n, k, s.value(), s.units(), from),
-                        flattened));
+                        flattened, axes.through(n, u.input(), k, s.value(), s.axes())));
             }
             return;
         }
         UnitMapping mapping = units.through(n, u.input(), s.value(), s.units(), from);
-        for (ValueId next : n.outputs) {
-            queue.add(new State(next, ops, skips, mapping, flattened));
+        UnitAxes next = after != null ? after : axes.through(n, u.input(), 0, s.value(), s.axes());
+        for (ValueId out : n.outputs) {
+            queue.add(new State(out, ops, skips, mapping, flattened, next));
         }
     }
 
@@ -217,7 +283,7 @@ final class EdgeFinding {
         for (Scope body : n.bodies) {
             if (bodyInput < body.inputs.size()) {
                 queue.add(new State(body.inputs.get(bodyInput), append(s.ops(), n.op()), s.skips(),
-                        new UnitMapping.NotUnitWise("through " + n.op()), s.flattened()));
+                        new UnitMapping.NotUnitWise("through " + n.op()), s.flattened(), UnitAxes.UNKNOWN));
             }
         }
     }

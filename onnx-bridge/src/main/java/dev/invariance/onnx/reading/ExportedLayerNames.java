@@ -1,5 +1,7 @@
 package dev.invariance.onnx.reading;
 
+import dev.invariance.network.LayerOrigin;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +16,8 @@ import java.util.regex.Pattern;
  * {@code layer-0_W_0}. The export cannot write the bare layer name (the context appends the suffix to every name, which
  * keeps names unique when a model is embedded in a larger graph such as an ensemble), so the reader takes the suffix
  * off again, for every export written so far (old files included), recognised by their metadata: producer
- * {@value #PRODUCER}, graph {@value #GRAPH} and a {@code TRIBUO_PROVENANCE} entry. Other files keep their tensor names.
+ * {@value #PRODUCER}, graph {@value #GRAPH} and a {@code TRIBUO_PROVENANCE} entry; the layer name is then also the
+ * layer's module path, as for the trainer's own networks. Other files keep their tensor names.
  */
 final class ExportedLayerNames {
     /** The producer name Tribuo's ONNX export writes. */
@@ -43,7 +46,11 @@ final class ExportedLayerNames {
             if (!m.matches() || !seen.add(m.group(1))) {
                 return plans;
             }
-            renamed.add(p.renamed(m.group(1)));
+            LayerPlan r = p.renamed(m.group(1));
+            // the model's own layer name is also its module: the trainer's networks have no other
+            r.origin = new LayerOrigin(p.origin.node(), r.name, p.origin.gate(), p.origin.quantization(),
+                    p.origin.folded());
+            renamed.add(r);
         }
         return renamed;
     }

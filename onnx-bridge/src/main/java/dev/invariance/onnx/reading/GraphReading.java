@@ -12,7 +12,8 @@ import java.util.List;
  * <ol>
  *   <li>the constants, folded through the operators that carry a weight ({@link ConstantFolding});</li>
  *   <li>the dense layers and their conversion to {@code W} (d_out × d_in, science.md 1.2) ({@link DenseLayerFinding});</li>
- *   <li>the data-flow edges between them, the graph's inputs and outputs ({@link EdgeFinding});</li>
+ *   <li>the data-flow edges between them, the graph's inputs and outputs ({@link EdgeFinding}), with a note where a
+ *       product of two computed values ends paths;</li>
  *   <li>the layers' activations: ReLU when a {@code Relu} reads the layer's output through shape-only nodes; every
  *       other activation is recorded on the edges' op lists and in a note ({@link ActivationFinding}).</li>
  * </ol>
@@ -41,6 +42,7 @@ final class GraphReading {
         boundaryEdges.addAll(found.boundaryEdges);
         inputs.addAll(found.inputs);
         outputs.addAll(found.outputs);
+        notes.addAll(found.endedPathNotes());
         ActivationFinding.find(graph, layers, notes);
         if (layers.isEmpty()) {
             notes.add("no dense layer (Gemm or MatMul with a constant 2-D weight, Conv, ConvTranspose) in the graph");

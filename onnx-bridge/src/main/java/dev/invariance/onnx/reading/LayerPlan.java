@@ -5,15 +5,18 @@ import dev.invariance.network.BiasVector;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOrigin;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
+
+import java.util.List;
 
 /**
  * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
  * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
  * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
- * convolution's bias).
+ * convolution's bias), and where it comes from ({@link LayerOrigin}: the node's name and its {@link ModulePath}).
  */
 final class LayerPlan {
     final String name;
@@ -32,6 +35,8 @@ final class LayerPlan {
     final String subgraph;
     Activation activation = Activation.LINEAR;
     @Nullable String reluOutput;
+    /** The node's name and module path; the readers of packed, quantised or folded weights add what they know. */
+    LayerOrigin origin;
 
     LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
               boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
@@ -50,6 +55,7 @@ final class LayerPlan {
         this.input = input;
         this.output = output;
         this.subgraph = node.scope.path;
+        this.origin = new LayerOrigin(node.name, ModulePath.of(node.name), null, null, List.of());
     }
 
     /** The same plan under another name (for weights shared by several nodes). */
@@ -58,6 +64,7 @@ final class LayerPlan {
                 biasScale, convolution, input, output);
         p.activation = activation;
         p.reluOutput = reluOutput;
+        p.origin = origin;
         return p;
     }
 
@@ -75,7 +82,7 @@ final class LayerPlan {
 
     LayerOutline outline() {
         return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
-                convolution, subgraph);
+                convolution, subgraph, origin);
     }
 
     /**
@@ -101,7 +108,7 @@ final class LayerPlan {
             checkFinite(file, bias.rootName, full);
             b = BiasVector.of(full);
         }
-        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph);
+        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph, origin);
     }
 
     /**

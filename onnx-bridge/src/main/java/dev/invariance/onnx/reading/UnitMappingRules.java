@@ -123,24 +123,7 @@ final class UnitMappingRules {
         if (!m.isUnitWise() || !isUnitAxis(n.intAttribute("axis", 0), value, from.channelFirst())) {
             return m;
         }
-        long[] sizes = null;
-        ValueId splitInput = n.input(1);
-        if (splitInput != null) {
-            sizes = integers(splitInput);
-        } else if (n.attribute("split") != null) {
-            AttributeProto a = n.attribute("split");
-            sizes = new long[a.getIntsCount()];
-            for (int i = 0; i < sizes.length; i++) {
-                sizes[i] = a.getInts(i);
-            }
-        } else {
-            int w = shapes.width(value);
-            int parts = n.outputs.size();
-            if (w >= 0 && parts > 0 && w % parts == 0) {
-                sizes = new long[parts];
-                Arrays.fill(sizes, w / parts);
-            }
-        }
+        long[] sizes = splitSizes(n, shapes.width(value));
         if (sizes == null || k >= sizes.length) {
             return new UnitMapping.NotUnitWise("a Split whose sizes are not constant");
         }
@@ -151,8 +134,58 @@ final class UnitMappingRules {
         return window(m, start, sizes[k], from, value);
     }
 
-    /** A {@code Slice} with constant starts and ends and step 1 along the unit axis: a window; other axes: unchanged. */
-    private UnitMapping sliced(Node n, ValueId value, UnitMapping m, PathOrigin from) {
+    /**
+     * The sizes of a {@code Split}'s outputs along its axis, which is {@code width} long (−1: not known): the constant
+     * {@code split} input or attribute, else equal parts; null when they cannot be told.
+     */
+    long @Nullable [] splitSizes(Node n, long width) {
+        ValueId splitInput = n.input(1);
+        if (splitInput != null) {
+            return integers(splitInput);
+        }
+        AttributeProto a = n.attribute("split");
+        if (a != null) {
+            return integers(a);
+        }
+        int parts = n.outputs.size();
+        if (width < 0 || parts == 0 || width % parts != 0) {
+            return null;
+        }
+        long[] sizes = new long[parts];
+        Arrays.fill(sizes, width / parts);
+        return sizes;
+    }
+
+    /**
+     * A {@code Slice}'s constant bounds: entry i cuts axis {@code axis(i)} to {@code starts[i] … ends[i]} with step
+     * {@code step(i)}.
+     */
+    record SliceBounds(long[] starts, long[] ends, long @Nullable [] axes, long @Nullable [] steps) {
+        long axis(int i) {
+            return axes == null ? i : axes[i];
+        }
+
+        long step(int i) {
+            return steps == null ? 1 : steps[i];
+        }
+
+        /** How many positions of an axis {@code width} long entry i keeps (step 1). */
+        long length(int i, long width) {
+            return Math.max(0, clamp(ends[i], width) - clamp(starts[i], width));
+        }
+
+        long begin(int i, long width) {
+            return clamp(starts[i], width);
+        }
+
+        private static long clamp(long index, long width) {
+            long i = index < 0 ? index + width : index;
+            return Math.max(0, Math.min(width, i));
+        }
+    }
+
+    /** The bounds of a {@code Slice}, or null when they are not constant. */
+    @Nullable SliceBounds sliceBounds(Node n) {
         long[] starts = n.input(1) == null ? null : integers(n.input(1));
         long[] ends = n.input(2) == null ? null : integers(n.input(2));
         long[] axes = n.input(3) == null ? null : integers(n.input(3));
@@ -160,30 +193,31 @@ final class UnitMappingRules {
         if (starts == null || ends == null || starts.length != ends.length
                 || (n.input(3) != null && (axes == null || axes.length != starts.length))
                 || (n.input(4) != null && (steps == null || steps.length != starts.length))) {
+            return null;
+        }
+        return new SliceBounds(starts, ends, axes, steps);
+    }
+
+    /** A {@code Slice} with constant starts and ends and step 1 along the unit axis: a window; other axes: unchanged. */
+    private UnitMapping sliced(Node n, ValueId value, UnitMapping m, PathOrigin from) {
+        SliceBounds bounds = sliceBounds(n);
+        if (bounds == null) {
             return new UnitMapping.NotUnitWise("a Slice whose bounds are not constant");
         }
-        for (int i = 0; i < starts.length; i++) {
-            long axis = axes == null ? i : axes[i];
-            if (!isUnitAxis(axis, value, from.channelFirst())) {
+        for (int i = 0; i < bounds.starts().length; i++) {
+            if (!isUnitAxis(bounds.axis(i), value, from.channelFirst())) {
                 continue;
             }
-            if (steps != null && steps[i] != 1) {
-                return new UnitMapping.NotUnitWise("a Slice with step " + steps[i] + " along the units");
+            if (bounds.step(i) != 1) {
+                return new UnitMapping.NotUnitWise("a Slice with step " + bounds.step(i) + " along the units");
             }
             int w = shapes.width(value);
             if (w < 0) {
                 return new UnitMapping.NotUnitWise("a Slice of a value of unknown width");
             }
-            long b = clamp(starts[i], w);
-            long e = clamp(ends[i], w);
-            return window(m, b, Math.max(0, e - b), from, value);
+            return window(m, bounds.begin(i, w), bounds.length(i, w), from, value);
         }
         return m;
-    }
-
-    private static long clamp(long index, int width) {
-        long i = index < 0 ? index + width : index;
-        return Math.max(0, Math.min(width, i));
     }
 
     /** Units now at columns {@code offset …}: a {@code Concat} placed the value after narrower ones. */
@@ -246,8 +280,17 @@ final class UnitMappingRules {
         return axis == -1 || (rank > 0 && axis == rank - 1);
     }
 
+    /** The integers of an {@code INTS} attribute. */
+    static long[] integers(AttributeProto a) {
+        long[] values = new long[a.getIntsCount()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = a.getInts(i);
+        }
+        return values;
+    }
+
     /** The values of a constant vector of at most {@link #MAX_SHAPE_VALUES} integers, or null. */
-    private long @Nullable [] integers(ValueId v) {
+    long @Nullable [] integers(ValueId v) {
         Optional<ConstantTensor> c = constants.constant(v);
         if (c.isEmpty() || c.get().shape.length > 1 || c.get().count() > MAX_SHAPE_VALUES) {
             return null;

@@ -9,13 +9,16 @@ import org.jspecify.annotations.Nullable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What can be told of a value's shape without running the model: its width (values per example along the unit axis)
  * and its rank, from the shapes the file declares, the dense layers' widths, and what the nodes on the way keep
  * (elementwise operations keep their computed input's shape; a {@code Concat} along the last axis adds widths;
- * anything that mixes or moves units leaves it unknown). Widths are memoised, and a search goes at most
- * {@link #MAX_DEPTH} nodes back.
+ * anything that mixes or moves units leaves it unknown) and its rank (kept by elementwise operations and by those that
+ * mix units along axes they keep, such as {@code Softmax} and {@code LayerNormalization}; a constant's, a
+ * {@code Gather}'s from its operands'). Widths and ranks are memoised, and a search goes at most {@link #MAX_DEPTH}
+ * nodes back.
  */
 final class ValueShapes {
     /** How many nodes back a width or rank is looked for. */
@@ -25,6 +28,7 @@ final class ValueShapes {
     private final ConstantFolding constants;
     private final Map<ValueId, Integer> layerByOutput = new HashMap<>();
     private final Map<ValueId, Integer> widths = new HashMap<>();
+    private final Map<ValueId, Integer> ranks = new HashMap<>();
 
     /** The shapes of a graph whose dense layers are {@code layers}. */
     ValueShapes(List<LayerPlan> layers, ConstantFolding constants) {
@@ -104,6 +108,16 @@ final class ValueShapes {
         if (v == null || depth > MAX_DEPTH) {
             return -1;
         }
+        Integer known = ranks.get(v);
+        if (known != null) {
+            return known;
+        }
+        int r = computeRank(v, depth);
+        ranks.put(v, r);
+        return r;
+    }
+
+    private int computeRank(ValueId v, int depth) {
         Object def = GraphIndex.definition(v);
         if (def instanceof ValueInfoProto info && info.getType().getTensorType().hasShape()) {
             return info.getType().getTensorType().getShape().getDimCount();
@@ -120,9 +134,24 @@ final class ValueShapes {
             }
             return rank(l.input, depth + 1);
         }
-        if (n == null || UnitMappingRules.MIXING.contains(n.op()) || n.op().equals("Reshape")
-                || n.op().equals("Flatten") || n.op().equals("Squeeze") || n.op().equals("Unsqueeze")) {
-            return n != null && n.op().equals("Flatten") ? 2 : -1;
+        Optional<ConstantTensor> constant = constants.constant(v);
+        if (constant.isPresent()) {
+            return constant.get().shape.length;
+        }
+        if (n == null) {
+            return -1;
+        }
+        if (n.op().equals("Flatten")) {
+            return 2;
+        }
+        if (n.op().equals("Gather") && n.isStandard()) {
+            int data = rank(n.input(0), depth + 1);
+            int indices = rank(n.input(1), depth + 1);
+            return data < 0 || indices < 0 ? -1 : data + indices - 1;
+        }
+        boolean keepsRank = UnitAxisRules.keepsRank(n) || !UnitMappingRules.MIXING.contains(n.op());
+        if (!keepsRank || n.op().equals("Reshape") || n.op().equals("Squeeze") || n.op().equals("Unsqueeze")) {
+            return -1;
         }
         for (ValueId in : n.inputs) {
             if (constants.isComputed(in)) {
