@@ -5,15 +5,19 @@ import dev.invariance.network.BiasVector;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOrigin;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
+
+import java.util.List;
 
 /**
  * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
  * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
  * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
- * convolution's bias).
+ * convolution's bias). A quantised weight is its dequantised constant ({@link ConstantTensor.Dequantize},
+ * {@link MatMulNBitsWeight}), recorded in the layer's origin ({@link WeightQuantization}).
  */
 final class LayerPlan {
     final String name;
@@ -73,9 +77,14 @@ final class LayerPlan {
         return weight.precision == null ? ElementType.FLOAT32 : weight.precision;
     }
 
+    /** Where W comes from: the layer's name as its module, and how the weight was stored as integers, if it was. */
+    LayerOrigin origin() {
+        return new LayerOrigin(null, name, null, WeightQuantization.of(weight), List.of());
+    }
+
     LayerOutline outline() {
         return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
-                convolution, subgraph);
+                convolution, subgraph, origin());
     }
 
     /**
@@ -101,7 +110,7 @@ final class LayerPlan {
             checkFinite(file, bias.rootName, full);
             b = BiasVector.of(full);
         }
-        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph);
+        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph, origin());
     }
 
     /**
