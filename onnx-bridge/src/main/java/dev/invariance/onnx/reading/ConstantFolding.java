@@ -15,8 +15,8 @@ import java.util.Optional;
  * Which values of an indexed graph are constant, and the {@link ConstantTensor} each one is: an initializer, a
  * {@code Constant} node's value, or one of those passed through {@code Identity}, {@code Cast} to a floating-point
  * type, {@code Transpose}, {@code Reshape} with a constant shape, {@code Flatten}, {@code Squeeze},
- * {@code DequantizeLinear} or elementwise {@code Mul}/{@code Div}/{@code Add}/{@code Sub} of two floating-point
- * constants. Nothing is read: the result knows its shape and precision, and computes its values when asked. Each
+ * {@code DequantizeLinear} (per tensor, per axis or blocked) or elementwise {@code Mul}/{@code Div}/{@code Add}/
+ * {@code Sub} of two floating-point constants. Nothing is read: the result knows its shape and precision, and computes its values when asked. Each
  * value is folded once (memoised), so a graph is folded in time linear in its size, and a chain longer than
  * {@link #MAX_CONSTANT_CHAIN} counts as computed. The operators' own rules are checked by {@link FoldingRules}.
  */
@@ -211,10 +211,10 @@ final class ConstantFolding {
         ConstantTensor x = input(n, 0, depth);
         ConstantTensor scale = input(n, 1, depth);
         ConstantTensor zero = n.input(2) == null ? null : input(n, 2, depth);
-        if (x == null || scale == null || (n.input(2) != null && zero == null) || scale.precision == null
-                || n.attribute("block_size") != null && n.intAttribute("block_size", 0) != 0) {
+        if (x == null || scale == null || (n.input(2) != null && zero == null) || scale.precision == null) {
             return null;
         }
-        return new ConstantTensor.Dequantize(x, scale, zero, rules.dequantizeAxis(n, x, scale, zero));
+        int axis = rules.dequantizeAxis(n, x, scale, zero);
+        return new ConstantTensor.Dequantize(x, scale, zero, axis, (int) rules.dequantizeBlockSize(n), n.op());
     }
 }

@@ -175,21 +175,39 @@ abstract class ConstantTensor {
     }
 
     /**
-     * {@code DequantizeLinear}: {@code y = (x − zero_point) · scale}, per tensor (scalar scale) or per axis (scale
-     * and zero point of length {@code shape[axis]}).
+     * A dequantised integer tensor, {@code y = (x − zero_point) · scale}, as {@code DequantizeLinear} computes it and
+     * as the quantised operators ({@code MatMulInteger}, {@code QLinearMatMul}, {@code ConvInteger},
+     * {@code QLinearConv}, a {@code Cast} of integers followed by a scale) multiply by it. Per tensor (one scale and
+     * one zero point), per axis (scale and zero point each one value or one per slice along {@code axis}) or blocked
+     * (scale and zero point of x's rank, {@code ceil(shape[axis] / blockSize)} along the axis and x's size along the
+     * others: each run of {@code blockSize} consecutive values along the axis shares one).
      */
     static final class Dequantize extends ConstantTensor {
         final ConstantTensor x;
         final ConstantTensor scale;
         final @Nullable ConstantTensor zeroPoint;
         final int axis;
+        /** Values along the axis that share a scale, or 0 when not blocked. */
+        final int blockSize;
+        /** The operator that dequantises: {@code DequantizeLinear}, or the quantised operator that holds x. */
+        final String operator;
 
-        Dequantize(ConstantTensor x, ConstantTensor scale, @Nullable ConstantTensor zeroPoint, int axis) {
+        /** A per-tensor or per-axis dequantisation by {@code operator}. */
+        Dequantize(ConstantTensor x, ConstantTensor scale, @Nullable ConstantTensor zeroPoint, int axis,
+                   String operator) {
+            this(x, scale, zeroPoint, axis, 0, operator);
+        }
+
+        /** A dequantisation by {@code operator}, blocked along {@code axis} when {@code blockSize > 0}. */
+        Dequantize(ConstantTensor x, ConstantTensor scale, @Nullable ConstantTensor zeroPoint, int axis, int blockSize,
+                   String operator) {
             super(x.rootName, x.shape, scale.precision);
             this.x = x;
             this.scale = scale;
             this.zeroPoint = zeroPoint;
             this.axis = axis;
+            this.blockSize = blockSize;
+            this.operator = operator;
         }
 
         @Override
@@ -202,12 +220,17 @@ abstract class ConstantTensor {
             return zeroPoint == null ? List.of(x, scale) : List.of(x, scale, zeroPoint);
         }
 
+        /** Whether scale or zero point vary along the axis (per slice or per block) rather than being one number. */
+        boolean perAxis() {
+            return blockSize > 0 || scale.count() > 1 || (zeroPoint != null && zeroPoint.count() > 1);
+        }
+
         @Override
         double[] compute(ConstantEvaluation in) {
             double[] v = in.take(x);
             double[] s = in.read(scale);
-            double[] z = zeroPoint == null ? new double[s.length] : in.read(zeroPoint);
-            if (s.length == 1) {
+            double[] z = zeroPoint == null ? new double[1] : in.read(zeroPoint);
+            if (!perAxis()) {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (v[i] - z[0]) * s[0];
                 }
@@ -217,10 +240,21 @@ abstract class ConstantTensor {
             for (int a = axis + 1; a < shape.length; a++) {
                 inner *= shape[a];
             }
-            int n = s.length;
+            long n = shape[axis];
+            if (blockSize > 0) {
+                // the scale's shape is x's with ceil(n / blockSize) along the axis
+                long blocks = (n + blockSize - 1) / blockSize;
+                for (int i = 0; i < v.length; i++) {
+                    long outer = i / (n * inner);
+                    long c = (i / inner) % n;
+                    int k = (int) ((outer * blocks + c / blockSize) * inner + i % inner);
+                    v[i] = (v[i] - z[z.length == 1 ? 0 : k]) * s[k];
+                }
+                return v;
+            }
             for (int i = 0; i < v.length; i++) {
                 int c = (int) ((i / inner) % n);
-                v[i] = (v[i] - z[c]) * s[c];
+                v[i] = (v[i] - z[z.length == 1 ? 0 : c]) * s[s.length == 1 ? 0 : c];
             }
             return v;
         }

@@ -35,6 +35,7 @@ final class DenseLayerFinding {
     private final GraphIndex graph;
     private final ConstantFolding constants;
     private final List<String> notes;
+    private final QuantizedLayerFinding quantized;
     /** The layers found, in topological order. */
     final List<LayerPlan> layers = new ArrayList<>();
 
@@ -51,20 +52,21 @@ final class DenseLayerFinding {
         this.graph = graph;
         this.constants = constants;
         this.notes = notes;
+        this.quantized = new QuantizedLayerFinding(file, graph, constants, notes);
         find();
     }
 
     private void find() {
         Set<String> names = new HashSet<>();
         for (Node n : graph.order) {
-            if (!n.isStandard()) {
+            if (!n.isStandard() && !QuantizedLayerFinding.isQuantized(n)) {
                 continue;
             }
             LayerPlan p = switch (n.op()) {
                 case "Gemm" -> gemm(n);
                 case "MatMul" -> matMul(n);
                 case "Conv", "ConvTranspose" -> conv(n);
-                default -> null;
+                default -> QuantizedLayerFinding.isQuantized(n) ? quantized(n) : null;
             };
             if (p == null) {
                 continue;
@@ -166,12 +168,27 @@ final class DenseLayerFinding {
         if (ops == null) {
             return null;
         }
+        ValueId product = n.outputs.get(0);
+        QuantizedLayerFinding.Scaled scaled = ops.weightFirst() ? null : quantized.castScale(ops.weight(), product);
+        if (scaled != null) { // weight-only quantisation: the scale after the product belongs to W
+            ops = new Operands(scaled.weight(), ops.activation(), false);
+            product = scaled.output();
+        }
+        return matMul(n, ops, product, null);
+    }
+
+    /**
+     * A product by the constant {@code ops.weight()} whose result is {@code product}: a layer when the weight is 2-D,
+     * with {@code bias}, or when that is null the constant of an {@code Add} that alone reads the product.
+     */
+    private @Nullable LayerPlan matMul(Node n, Operands ops, ValueId product, @Nullable ConstantTensor bias) {
         boolean weightFirst = ops.weightFirst();
         ConstantTensor w = ops.weight();
         if (w.shape.length != 2) {
             if (w.shape.length > 2) {
-                notes.add("node '" + n.name + "' (MatMul) multiplies by the rank-" + w.shape.length + " constant '"
-                        + w.rootName + "' " + Arrays.toString(w.shape) + " (a batched product); not read as a dense layer");
+                notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by the rank-" + w.shape.length
+                        + " constant '" + w.rootName + "' " + Arrays.toString(w.shape)
+                        + " (a batched product); not read as a dense layer");
             }
             return null;
         }
@@ -179,10 +196,9 @@ final class DenseLayerFinding {
         int cols = checkedDim(w, 1);
         boolean transpose = !weightFirst; // X·B gives W = Bᵀ; A·X gives W = A
         int out = transpose ? cols : rows;
-        ValueId output = n.outputs.get(0);
-        ConstantTensor bias = null;
+        ValueId output = product;
         List<Use> uses = graph.usesOf(output);
-        if (uses.size() == 1 && uses.get(0).node().op().equals("Add") && uses.get(0).node().isStandard()
+        if (bias == null && uses.size() == 1 && uses.get(0).node().op().equals("Add") && uses.get(0).node().isStandard()
                 && !uses.get(0).node().outputs.isEmpty()) {
             Node add = uses.get(0).node();
             ValueId other = add.input(1 - uses.get(0).input());
@@ -193,14 +209,39 @@ final class DenseLayerFinding {
                 output = add.outputs.get(0);
             }
         }
-        return new LayerPlan(w.rootName, "MatMul", n, w, rows, cols, transpose, 1.0, bias, 1.0, null,
+        return new LayerPlan(w.rootName, n.op(), n, w, rows, cols, transpose, 1.0, bias, 1.0, null,
                 ops.activation(), output);
     }
 
+    /**
+     * A quantised node read as the float product it computes ({@link QuantizedLayerFinding}): a convolution or a
+     * {@code MatMul} by the dequantised weight.
+     */
+    private @Nullable LayerPlan quantized(Node n) {
+        QuantizedLayerFinding.Product q = quantized.product(n);
+        if (q == null) {
+            return null;
+        }
+        if (QuantizedLayerFinding.isConvolution(n)) {
+            return conv(n, q.activation(), q.weight(), q.bias() != null, q.bias(), q.output());
+        }
+        return matMul(n, new Operands(q.weight(), q.activation(), false), q.output(), q.bias());
+    }
+
     private @Nullable LayerPlan conv(Node n) {
-        ValueId x = n.input(0);
-        ConstantTensor w = constants.constant(n.input(1)).orElse(null);
-        if (x == null || w == null || w.shape.length < 3 || n.outputs.isEmpty() || constants.constant(x).isPresent()) {
+        ValueId b = n.input(2);
+        return n.outputs.isEmpty() ? null : conv(n, n.input(0), constants.constant(n.input(1)).orElse(null), b != null,
+                b == null ? null : constants.constant(b).orElse(null), n.outputs.get(0));
+    }
+
+    /**
+     * A convolution of {@code x} by the constant kernel {@code w} whose result is {@code output}, with its bias: none
+     * ({@code hasBias} false), {@code bias}, or, when that is null or has no entry per output channel, none with a
+     * note.
+     */
+    private @Nullable LayerPlan conv(Node n, @Nullable ValueId x, @Nullable ConstantTensor w, boolean hasBias,
+                                     @Nullable ConstantTensor bias, ValueId output) {
+        if (x == null || w == null || w.shape.length < 3 || constants.constant(x).isPresent()) {
             return null;
         }
         boolean transposed = n.op().equals("ConvTranspose");
@@ -237,18 +278,13 @@ final class DenseLayerFinding {
         int cols = (int) patch;
         // Conv: [out, in/g, k...] -> out x (in/g·k...). ConvTranspose: [in, out/g, k...] -> (out/g·k...) x in.
         int out = transposed ? cols : rows;
-        ConstantTensor bias = null;
-        if (n.input(2) != null) {
-            ConstantTensor cb = constants.constant(n.input(2)).orElse(null);
-            if (cb != null && cb.precisionKnown() && cb.count() == out) {
-                bias = cb;
-            } else {
-                notes.add("node '" + n.name + "' (" + n.op() + "): its bias has no entry per row of the kernel matrix;"
-                        + " the layer is read without bias");
-            }
+        if (hasBias && (bias == null || !bias.precisionKnown() || bias.count() != out)) {
+            notes.add("node '" + n.name + "' (" + n.op() + "): its bias has no entry per row of the kernel matrix;"
+                    + " the layer is read without bias");
+            bias = null;
         }
         return new LayerPlan(w.rootName, n.op(), n, w, rows, cols, transposed, 1.0, bias, 1.0,
-                new Convolution((int) groups, kernel, transposed), x, n.outputs.get(0));
+                new Convolution((int) groups, kernel, transposed), x, output);
     }
 
     private int checkedDim(ConstantTensor w, int axis) {

@@ -9,16 +9,20 @@ import static dev.invariance.onnx.reading.TensorPayload.BFLOAT16;
 import static dev.invariance.onnx.reading.TensorPayload.DOUBLE;
 import static dev.invariance.onnx.reading.TensorPayload.FLOAT;
 import static dev.invariance.onnx.reading.TensorPayload.FLOAT16;
+import static dev.invariance.onnx.reading.TensorPayload.INT16;
 import static dev.invariance.onnx.reading.TensorPayload.INT32;
+import static dev.invariance.onnx.reading.TensorPayload.INT4;
 import static dev.invariance.onnx.reading.TensorPayload.INT64;
 import static dev.invariance.onnx.reading.TensorPayload.INT8;
+import static dev.invariance.onnx.reading.TensorPayload.UINT16;
 import static dev.invariance.onnx.reading.TensorPayload.UINT8;
 
 /**
  * Decodes a stored tensor's values widened exactly to double (integers as their values), from wherever the payload
  * keeps them: the typed fields, little-endian {@code raw_data}, or an external data file read a chunk at a time
- * ({@link ExternalRange}). Also the values of a 2-D tensor transposed, scattered into place a block of stored rows at
- * a time, and integer values (shapes, zero points) decoded exactly as longs.
+ * ({@link ExternalRange}); 4-bit integers ({@code INT4}, {@code UINT4}) are unpacked from two to a byte, the first in
+ * the low nibble, as ONNX stores them. Also the values of a 2-D tensor transposed, scattered into place a block of
+ * stored rows at a time, and integer values (shapes, zero points) decoded exactly as longs.
  */
 final class DoubleDecoder {
     private final TensorPayload payload;
@@ -39,7 +43,9 @@ final class DoubleDecoder {
      */
     double[] read() {
         double[] out = new double[(int) payload.count()];
-        if (payload.isExternal()) {
+        if (TensorPayload.isFourBit(dataType)) {
+            readFourBit(out);
+        } else if (payload.isExternal()) {
             readExternal(out);
         } else if (tensor.hasRawData()) {
             decode(tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), out, 0, out.length);
@@ -82,7 +88,7 @@ final class DoubleDecoder {
      */
     double[] readTransposed(int rows, int columns) {
         int size = TensorPayload.elementSize(dataType);
-        if (!payload.isExternal() || rows == 0 || columns == 0
+        if (!payload.isExternal() || rows == 0 || columns == 0 || size == 0
                 || (long) columns * size > ExternalRange.CHUNK_BYTES * 64L) {
             return RowMajor.transpose2d(read(), rows, columns);
         }
@@ -116,6 +122,45 @@ final class DoubleDecoder {
                 decode(range.next(buf, n * size), out, done, n);
                 done += n;
             }
+        }
+    }
+
+    /**
+     * 4-bit values, two to a byte with the first in the low nibble, from {@code raw_data}, an external range or
+     * {@code int32_data} (one byte of two values per entry); {@code INT4} values are sign-extended.
+     */
+    private void readFourBit(double[] out) {
+        boolean signed = dataType == INT4;
+        int bytes = (out.length + 1) / 2;
+        if (payload.isExternal()) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(bytes, ExternalRange.CHUNK_BYTES));
+            try (ExternalRange range = payload.openExternal()) {
+                for (int done = 0; done < bytes; ) {
+                    int n = Math.min(buf.capacity(), bytes - done);
+                    ByteBuffer b = range.next(buf, n);
+                    for (int k = 0; k < n; k++) {
+                        unpack(b.get(), 2 * (done + k), out, signed);
+                    }
+                    done += n;
+                }
+            }
+        } else if (tensor.hasRawData()) {
+            ByteBuffer b = tensor.getRawData().asReadOnlyByteBuffer();
+            for (int k = 0; k < bytes; k++) {
+                unpack(b.get(), 2 * k, out, signed);
+            }
+        } else {
+            for (int k = 0; k < bytes; k++) {
+                unpack(tensor.getInt32Data(k), 2 * k, out, signed);
+            }
+        }
+    }
+
+    /** The two 4-bit values of {@code packed}'s low byte into {@code out[at]} (low nibble) and {@code out[at + 1]}. */
+    private static void unpack(int packed, int at, double[] out, boolean signed) {
+        for (int half = 0; half < 2 && at + half < out.length; half++) {
+            int nibble = (packed >> (4 * half)) & 0xF;
+            out[at + half] = signed ? (nibble ^ 8) - 8 : nibble;
         }
     }
 
@@ -154,6 +199,16 @@ final class DoubleDecoder {
             case UINT8 -> {
                 for (int i = 0; i < out.length; i++) {
                     out[i] = tensor.getInt32Data(i) & 0xff;
+                }
+            }
+            case INT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (short) tensor.getInt32Data(i);
+                }
+            }
+            case UINT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = tensor.getInt32Data(i) & 0xffff;
                 }
             }
             default -> {
@@ -196,6 +251,16 @@ final class DoubleDecoder {
             case UINT8 -> {
                 for (int i = from; i < end; i++) {
                     out[i] = b.get() & 0xff;
+                }
+            }
+            case INT16 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.getShort();
+                }
+            }
+            case UINT16 -> {
+                for (int i = from; i < end; i++) {
+                    out[i] = b.getShort() & 0xffff;
                 }
             }
             case INT32 -> {

@@ -58,6 +58,11 @@ final class EdgeFinding {
     /** Nodes whose outputs carry no data of their inputs (shapes, sizes, indices). */
     static final Set<String> NOT_DATA = Set.of("Shape", "Size", "NonZero", "ArgMax", "ArgMin",
             "ConstantOfShape", "EyeLike", "RandomNormalLike", "RandomUniformLike", "Range", "Constant");
+    /**
+     * Nodes of which only output 0 carries data: {@code DynamicQuantizeLinear}'s scale and zero point (outputs 1 and 2)
+     * are numbers per batch, not units, so a path through them ends.
+     */
+    static final Set<String> FIRST_OUTPUT_ONLY = Set.of("DynamicQuantizeLinear");
     /** Operations recorded on an edge into a graph output (see {@link #outputOps}). */
     static final int MAX_OUTPUT_OPS = 64;
     /** Layers named in one note on ended paths. */
@@ -254,7 +259,9 @@ final class EdgeFinding {
         }
         UnitMapping mapping = units.through(n, u.input(), s.value(), s.units(), from);
         UnitAxes next = after != null ? after : axes.through(n, u.input(), 0, s.value(), s.axes());
-        for (ValueId out : n.outputs) {
+        List<ValueId> data = FIRST_OUTPUT_ONLY.contains(n.op()) ? n.outputs.subList(0, Math.min(1, n.outputs.size()))
+                : n.outputs;
+        for (ValueId out : data) {
             queue.add(new State(out, ops, skips, mapping, flattened, next));
         }
     }

@@ -159,7 +159,9 @@ final class FoldingRules {
     /**
      * Checks the operands of a {@code DequantizeLinear} ({@code y = (x − zero_point) · scale}) and gives the axis the
      * scale runs along: x a quantized integer tensor; the scale a scalar or a vector of one entry per slice along the
-     * axis (default 1, negative from the end); the zero point, when given, of x's type and the scale's size.
+     * axis (default 1, negative from the end), or, with a {@code block_size} B &gt; 0 (opset 21), a tensor of x's rank
+     * holding {@code ceil(shape[axis] / B)} entries along the axis and x's size along the others; the zero point,
+     * when given, of x's type and the scale's shape.
      *
      * @return the axis, counted from the front (a per-tensor scale's axis is not checked; below 0 it becomes 0)
      * @throws InvalidModelException when an operand breaks these rules
@@ -169,11 +171,12 @@ final class FoldingRules {
             throw invalid("DequantizeLinear '" + n.name + "' dequantizes '" + x.rootName + "' of floating-point type "
                     + TensorPayload.typeName(x.elementCode()) + "; x must be a quantized integer tensor");
         }
-        if (scale.shape.length > 1) {
+        long blockSize = dequantizeBlockSize(n);
+        if (scale.shape.length > 1 && blockSize == 0) {
             throw invalid("DequantizeLinear '" + n.name + "' has a scale of shape " + Arrays.toString(scale.shape)
                     + "; a scale is a scalar or a vector (one per slice along the axis)");
         }
-        if (zero != null && (zero.elementCode() != x.elementCode() || zero.shape.length > 1)) {
+        if (zero != null && (zero.elementCode() != x.elementCode() || (zero.shape.length > 1 && blockSize == 0))) {
             throw invalid("DequantizeLinear '" + n.name + "' has a zero point of type "
                     + TensorPayload.typeName(zero.elementCode()) + " and shape " + Arrays.toString(zero.shape)
                     + " for x of type " + TensorPayload.typeName(x.elementCode())
@@ -184,7 +187,9 @@ final class FoldingRules {
         if (axis < 0) {
             axis += rank;
         }
-        if (scale.count() != 1) {
+        if (blockSize > 0) {
+            checkBlocks(n, x, scale, zero, axis, blockSize);
+        } else if (scale.count() != 1) {
             if (axis < 0 || axis >= rank || scale.count() != x.shape[(int) axis]) {
                 throw invalid("DequantizeLinear '" + n.name + "' has " + scale.count() + " scales for axis "
                         + n.intAttribute("axis", 1) + " of a tensor of shape " + Arrays.toString(x.shape));
@@ -195,6 +200,38 @@ final class FoldingRules {
                     + scale.count() + " scales");
         }
         return (int) Math.max(axis, 0);
+    }
+
+    /**
+     * The {@code block_size} of a {@code DequantizeLinear}: 0 (the default) when it is not blocked.
+     *
+     * @throws InvalidModelException when it is negative or beyond the size of any tensor
+     */
+    long dequantizeBlockSize(Node n) {
+        long b = n.intAttribute("block_size", 0);
+        if (b < 0 || b > Integer.MAX_VALUE) {
+            throw invalid("DequantizeLinear '" + n.name + "' has block_size " + b
+                    + "; it must be 0 (not blocked) or a positive block length");
+        }
+        return b;
+    }
+
+    /** Blocked quantisation: scale and zero point of x's rank, ceil(size / B) along the axis, x's size elsewhere. */
+    private void checkBlocks(Node n, ConstantTensor x, ConstantTensor scale, @Nullable ConstantTensor zero, long axis,
+                             long blockSize) {
+        int rank = x.shape.length;
+        if (axis < 0 || axis >= rank) {
+            throw invalid("DequantizeLinear '" + n.name + "' has axis " + n.intAttribute("axis", 1)
+                    + " for a tensor of shape " + Arrays.toString(x.shape));
+        }
+        long[] expected = x.shape.clone();
+        expected[(int) axis] = (x.shape[(int) axis] + blockSize - 1) / blockSize;
+        if (!Arrays.equals(expected, scale.shape) || (zero != null && !Arrays.equals(expected, zero.shape))) {
+            throw invalid("DequantizeLinear '" + n.name + "' has blocks of " + blockSize + " along axis " + axis
+                    + " of a tensor of shape " + Arrays.toString(x.shape) + " but a scale of shape "
+                    + Arrays.toString(scale.shape) + (zero == null ? "" : " and a zero point of shape "
+                    + Arrays.toString(zero.shape)) + "; both must have shape " + Arrays.toString(expected));
+        }
     }
 
     private InvalidModelException invalid(String what) {

@@ -16,7 +16,9 @@ import java.util.List;
  * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
  * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
  * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
- * convolution's bias), and where it comes from ({@link LayerOrigin}: the node's name and its {@link ModulePath}).
+ * convolution's bias), and where it comes from ({@link LayerOrigin}: the node's name and its {@link ModulePath}). A
+ * quantised weight is its dequantised constant ({@link ConstantTensor.Dequantize},
+ * {@link MatMulNBitsWeight}), recorded in the layer's origin ({@link WeightQuantization}).
  */
 final class LayerPlan {
     final String name;
@@ -55,7 +57,7 @@ final class LayerPlan {
         this.input = input;
         this.output = output;
         this.subgraph = node.scope.path;
-        this.origin = new LayerOrigin(node.name, ModulePath.of(node.name), null, null, List.of());
+        this.origin = new LayerOrigin(node.name, ModulePath.of(node.name), null, WeightQuantization.of(weight), List.of());
     }
 
     /** The same plan under another name (for weights shared by several nodes). */

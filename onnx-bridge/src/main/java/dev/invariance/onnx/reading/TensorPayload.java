@@ -22,11 +22,15 @@ final class TensorPayload {
     static final int FLOAT = 1;
     static final int UINT8 = 2;
     static final int INT8 = 3;
+    static final int UINT16 = 4;
+    static final int INT16 = 5;
     static final int INT32 = 6;
     static final int INT64 = 7;
     static final int FLOAT16 = 10;
     static final int DOUBLE = 11;
     static final int BFLOAT16 = 16;
+    static final int UINT4 = 21;
+    static final int INT4 = 22;
 
     /** Largest element count a weight may declare: a Java array of doubles is indexed by int. */
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16L;
@@ -60,8 +64,7 @@ final class TensorPayload {
     static TensorPayload of(String file, ExternalData external, TensorProto t) {
         String name = t.getName();
         int type = t.getDataType();
-        int size = elementSize(type);
-        if (size == 0) {
+        if (elementSize(type) == 0 && !isFourBit(type)) {
             throw new InvalidModelException(file + ": tensor '" + name + "' has unsupported element type "
                     + typeName(type));
         }
@@ -79,14 +82,18 @@ final class TensorPayload {
         if (t.hasRawData()) {
             found = t.getRawData().size();
             where = "raw_data holds " + found + " bytes";
-            if (found != count * size) {
-                throw mismatch(file, name, shape, count, where + ", expected " + count * size);
+            long bytes = ExternalData.storedBytes(type, count);
+            if (found != bytes) {
+                throw mismatch(file, name, shape, count, where + ", expected " + bytes);
             }
         } else {
+            // 4-bit values are packed two to an int32_data entry, the first in the low nibble
+            long entries = isFourBit(type) ? (count + 1) / 2 : count;
             found = typedCount(t, type);
             where = "holds " + found + " values";
-            if (found != count) {
-                throw mismatch(file, name, shape, count, where);
+            if (found != entries) {
+                throw mismatch(file, name, shape, count, where + (entries == count ? "" : ", expected " + entries
+                        + " (two 4-bit values to an entry)"));
             }
         }
         return new TensorPayload(file, t, shape, count, type, null);
@@ -241,15 +248,43 @@ final class TensorPayload {
         };
     }
 
-    /** Bytes per element of the types this reader decodes; 0 for the others. */
+    /**
+     * Bytes per element of the byte-aligned types this reader decodes; 0 for the others (including the 4-bit types,
+     * which it decodes packed two to a byte: {@link #isFourBit}).
+     */
     static int elementSize(int type) {
         return switch (type) {
             case FLOAT, INT32 -> 4;
             case DOUBLE, INT64 -> 8;
-            case FLOAT16, BFLOAT16 -> 2;
+            case FLOAT16, BFLOAT16, INT16, UINT16 -> 2;
             case INT8, UINT8 -> 1;
             default -> 0;
         };
+    }
+
+    /** Whether {@code type} is {@code INT4} or {@code UINT4}: two values to a byte, the first in the low nibble. */
+    static boolean isFourBit(int type) {
+        return type == INT4 || type == UINT4;
+    }
+
+    /**
+     * The bits of one stored integer of {@code type}, or 0 for floating-point and unknown types: the width of a
+     * quantised weight.
+     */
+    static int integerBits(int type) {
+        return switch (type) {
+            case INT4, UINT4 -> 4;
+            case INT8, UINT8 -> 8;
+            case INT16, UINT16 -> 16;
+            case INT32 -> 32;
+            case INT64 -> 64;
+            default -> 0;
+        };
+    }
+
+    /** Whether the integer {@code type} is signed ({@code INT4}, {@code INT8}, …) rather than unsigned. */
+    static boolean isSignedInteger(int type) {
+        return type == INT4 || type == INT8 || type == INT16 || type == INT32 || type == INT64;
     }
 
     /** The ONNX name of an element type code, for messages. */

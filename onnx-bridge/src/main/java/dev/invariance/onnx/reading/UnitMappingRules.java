@@ -30,7 +30,8 @@ final class UnitMappingRules {
             "Resize", "Upsample", "GlobalAveragePool", "GlobalMaxPool", "AveragePool", "MaxPool", "LpPool",
             "Conv", "ConvTranspose", "SpaceToDepth", "DepthToSpace", "Scan", "Loop", "If", "LSTM", "GRU", "RNN",
             "Attention", "MultiHeadAttention", "SkipLayerNormalization", "EmbedLayerNormalization", "Tile", "Expand",
-            "Pad", "Compress", "ScatterND", "ScatterElements", "Where", "NonMaxSuppression", "RoiAlign");
+            "Pad", "Compress", "ScatterND", "ScatterElements", "Where", "NonMaxSuppression", "RoiAlign",
+            "MatMulInteger", "QLinearMatMul", "ConvInteger", "QLinearConv");
     /** Elementwise operations with two data inputs: a product of two computed values is not unit-wise. */
     private static final Set<String> PRODUCTS = Set.of("Mul", "Div", "Pow");
     /** The most values a constant split size or slice bound operand may have to be read. */

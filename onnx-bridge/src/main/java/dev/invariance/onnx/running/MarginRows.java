@@ -42,6 +42,9 @@ final class MarginRows {
      */
     static String reasonAgainst(NetworkOutline network, List<String> classes, int size) {
         List<LayerOutline> layers = network.layers();
+        if (layers.isEmpty()) {
+            return "the model has no dense layer";
+        }
         int outputs = layers.get(layers.size() - 1).outputWidth();
         for (LayerOutline l : layers) {
             if (l.activation() != Activation.LINEAR || l.hasBias()) {
