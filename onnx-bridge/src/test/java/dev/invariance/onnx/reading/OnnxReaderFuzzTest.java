@@ -82,7 +82,7 @@ class OnnxReaderFuzzTest {
     /** The time one input's analysis may take (the seeds take well under a second each). */
     static final int ANALYSIS_SECONDS = 30;
 
-    @FuzzTest(maxDuration = "1h", maxExecutions = 200_000)
+    @FuzzTest(maxDuration = "9m", maxExecutions = 200_000)
     void analysisRefusesOnlyWithItsOwnExceptions(byte[] data) {
         OnnxModel model = readOrNull(data);
         if (model == null) {
