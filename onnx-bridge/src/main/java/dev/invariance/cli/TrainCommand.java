@@ -148,11 +148,12 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "give --data FILE.csv and --label COLUMN (or --from-provenance PROV.json)");
             }
             // the widths against the heap before the data is read, and again, exactly, once it is
-            TrainingMemory.checkBeforeReading(hiddenOption(), hidden, Runtime.getRuntime().maxMemory());
+            TrainingMemory.leastData(hidden).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             trainingData = CsvDatasets.load(data, label);
-            TrainingMemory.check(hiddenOption(), trainingData.getFeatureIDMap().size(), hidden,
-                    trainingData.getOutputIDInfo().size(), trainingData.size(), Runtime.getRuntime().maxMemory());
             DeepNetTrainer trainer = trainer();
+            int examples = trainingData.size();
+            new TrainingMemory(trainingData.getFeatureIDMap().size(), hidden, trainingData.getOutputIDInfo().size(),
+                    batchRows(examples), examples).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             long total = trainer.totalStepsFor(trainingData.size());
             try (TerminalProgress progress = new TerminalProgress("train", total)) {
                 trainer.setListenerInterval(TerminalProgress.interval(total));
@@ -247,6 +248,14 @@ final class TrainCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The examples in one batch, as the trainer batches: all of them for full-batch gradient descent, else
+     * {@code --batch-size} (all of them when it is larger). The options were checked by {@link #trainer()}.
+     */
+    private int batchRows(int examples) {
+        return OptimizerKind.parse(optimizer) == OptimizerKind.GD ? examples : Math.min(batchSize, examples);
     }
 
     /** {@code --hidden} as given, for messages; a long list shortened to its first widths and its length. */

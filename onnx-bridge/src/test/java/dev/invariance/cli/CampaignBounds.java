@@ -100,10 +100,10 @@ final class CampaignBounds {
         if (epochs > 0) {
             steps = (long) epochs * (fullBatch || batch <= 0 ? 1 : (examples + batch - 1) / batch);
         }
-        if (TrainingMemory.bytes(features, hidden, outputs, examples) > Runtime.getRuntime().maxMemory()) {
+        TrainingMemory memory = new TrainingMemory(features, hidden, outputs, examples, examples);
+        if (memory.bytes() > Runtime.getRuntime().maxMemory()) {
             return false;
         }
-        long weights = TrainingMemory.weights(features, hidden, outputs);
-        return steps > 0 && (double) steps * examples * weights > WORK;
+        return steps > 0 && (double) steps * examples * memory.weights() > WORK;
     }
 }
