@@ -142,6 +142,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (batchSize < 0) {
             throw new ParameterException(spec.commandLine(), "--batch-size must be positive");
         }
+        checkClasses();
         ExecutionDevice target;
         try {
             target = ExecutionDevice.parse(device);
@@ -162,6 +163,21 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return 0;
+    }
+
+    /** Refuses a {@code --classes} list with an empty name or a class named twice: no output column could be told. */
+    private void checkClasses() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String c : classes) {
+            if (c.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--classes " + String.join(",", classes)
+                        + ": an empty class name");
+            }
+            if (!seen.add(c)) {
+                throw new ParameterException(spec.commandLine(), "--classes " + String.join(",", classes)
+                        + ": class '" + c + "' is named twice");
+            }
+        }
     }
 
     /** Whether {@code --verbose} was given (before or after {@code analyze}). */

@@ -23,9 +23,13 @@ final class CliErrors {
     private CliErrors() {
     }
 
+    /**
+     * A parameter error in one line: picocli's messages are one line, so a line feed in one comes from a value the
+     * user gave and is shown escaped, not taken for the end of the message (which would cut off its cause).
+     */
     static int onParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
-        cmd.getErr().println(prefix(cmd) + TerminalText.escape(oneLine(e.getMessage())) + " (see '"
+        cmd.getErr().println(prefix(cmd) + TerminalText.escape(String.valueOf(e.getMessage()).strip()) + " (see '"
                 + cmd.getCommandSpec().qualifiedName() + " --help')");
         return InvarianceCommand.BAD_INPUT;
     }
@@ -76,7 +80,7 @@ final class CliErrors {
         }
         if (e instanceof TrainingDivergedException || e instanceof InvalidDataException
                 || e instanceof InvalidModelException || e instanceof DeviceUnavailableException
-                || e instanceof InsufficientMemoryException) {
+                || e instanceof InsufficientMemoryException || e instanceof BadInputException) {
             return TerminalText.escape(String.valueOf(e.getMessage()).strip());
         }
         if (e instanceof PropertyException p) {

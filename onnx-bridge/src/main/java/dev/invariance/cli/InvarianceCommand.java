@@ -59,12 +59,23 @@ public final class InvarianceCommand {
     /** Runs the command line writing to the given streams and returns its exit code (for tests and embedding). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         quietNativeLoaders();
+        return commandLine(out, err).execute(args);
+    }
+
+    /**
+     * The parser of the command line, writing to the given streams. An argument that starts with {@code @} is an
+     * argument like any other: picocli would otherwise read it as the name of a file of further arguments, and an
+     * option is untrusted input that may not make the command read a file it does not name as a file
+     * ({@code @/dev/zero} would read forever).
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new InvarianceCommand());
+        cl.setExpandAtFiles(false);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(CliErrors::onParameterError);
         cl.setExecutionExceptionHandler(CliErrors::onExecutionError);
-        return cl.execute(args);
+        return cl;
     }
 
     /**

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** Writes outputs through a temporary file in the same folder, so a failed run never leaves a half-written file. */
 final class OutputFiles {
@@ -48,6 +51,41 @@ final class OutputFiles {
         }
         if (Files.isDirectory(target)) {
             throw new BadInputException(target + ": is a folder, expected a file name");
+        }
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            // the output is renamed over its target: a device such as /dev/null would be replaced by a file
+            throw new BadInputException(target + ": not a regular file (a device or a pipe), expected a file name");
+        }
+    }
+
+    /**
+     * Refuses two outputs that name one file, and an output that names an input: the later write would replace the
+     * earlier file, or the input the run was made from.
+     *
+     * @param outputs the output files by option name ({@code --output}), in the order they are written
+     * @param inputs  the input files by option name
+     */
+    static void checkDistinct(Map<String, Path> outputs, Map<String, Path> inputs) {
+        List<Map.Entry<String, Path>> seen = new ArrayList<>(inputs.entrySet());
+        for (Map.Entry<String, Path> output : outputs.entrySet()) {
+            for (Map.Entry<String, Path> other : seen) {
+                if (sameFile(output.getValue(), other.getValue())) {
+                    throw new BadInputException(output.getKey() + " " + output.getValue() + ": the same file as "
+                            + other.getKey() + "; give another name");
+                }
+            }
+            seen.add(output);
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

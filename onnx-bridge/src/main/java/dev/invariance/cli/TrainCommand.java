@@ -31,8 +31,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code invariance train}: trains a {@link DeepNetModel} on a CSV file (or replays a provenance file) and
@@ -124,7 +127,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        for (Path target : outputs()) {
+        OutputFiles.checkDistinct(outputs(), inputs());
+        for (Path target : outputs().values()) {
             OutputFiles.checkWritable(target);
         }
         DeepNetModel model;
@@ -140,6 +144,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--from-provenance replays the recorded data and trainer;"
                         + " do not give " + String.join(", ", conflicting));
             }
+            checkProvenanceSize(fromProvenance);
             ModelProvenance recorded = ProvenanceReplay.readJson(fromProvenance);
             model = ProvenanceReplay.retrain(recorded, allowDataChange);
             trainingData = null;
@@ -150,8 +155,13 @@ final class TrainCommand implements Callable<Integer> {
             if (allowDataChange) {
                 throw new ParameterException(spec.commandLine(), "--allow-data-change applies to --from-provenance");
             }
+            // the widths against the heap before the data is read, and again, exactly, once it is
+            TrainingMemory.leastData(hidden).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             trainingData = CsvDatasets.load(data, label);
             DeepNetTrainer trainer = trainer();
+            int examples = trainingData.size();
+            new TrainingMemory(trainingData.getFeatureIDMap().size(), hidden, trainingData.getOutputIDInfo().size(),
+                    batchRows(examples), examples).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             long total = trainer.totalStepsFor(trainingData.size());
             try (TerminalProgress progress = new TerminalProgress("train", total)) {
                 trainer.setListenerInterval(TerminalProgress.interval(total));
@@ -202,16 +212,64 @@ final class TrainCommand implements Callable<Integer> {
         return optimizer.equals(OptimizerKind.GD.name()) ? "final loss (training set)" : "last minibatch loss";
     }
 
-    private List<Path> outputs() {
-        List<Path> all = new ArrayList<>();
-        all.add(output);
+    /** The files written, by option, in the order they are written. */
+    private Map<String, Path> outputs() {
+        Map<String, Path> all = new LinkedHashMap<>();
+        all.put("--output", output);
         if (tribuoModel != null) {
-            all.add(tribuoModel);
+            all.put("--tribuo-model", tribuoModel);
         }
         if (provenance != null) {
-            all.add(provenance);
+            all.put("--provenance", provenance);
         }
         return all;
+    }
+
+    /** The files read, by option. */
+    private Map<String, Path> inputs() {
+        Map<String, Path> all = new LinkedHashMap<>();
+        if (data != null) {
+            all.put("--data", data);
+        }
+        if (fromProvenance != null) {
+            all.put("--from-provenance", fromProvenance);
+        }
+        return all;
+    }
+
+    /**
+     * The most bytes of a provenance file read: a thousand times what {@code --provenance} writes for a small network
+     * (a few kilobytes), and at most 1/64 of the heap, which the JSON tree and the configuration made from it take
+     * several times over.
+     */
+    static long provenanceLimit() {
+        return Math.min(16L << 20, Runtime.getRuntime().maxMemory() / 64);
+    }
+
+    /** Refuses a provenance file larger than {@link #provenanceLimit()} before reading it. */
+    private static void checkProvenanceSize(Path file) {
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) > provenanceLimit()) {
+                throw new InvalidDataException(file + ": " + Files.size(file) + " bytes, more than a provenance JSON"
+                        + " file holds (at most " + provenanceLimit() + " bytes are read)");
+            }
+        } catch (java.io.IOException e) {
+            throw new InvalidDataException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * The examples in one batch, as the trainer batches: all of them for full-batch gradient descent, else
+     * {@code --batch-size} (all of them when it is larger). The options were checked by {@link #trainer()}.
+     */
+    private int batchRows(int examples) {
+        return OptimizerKind.parse(optimizer) == OptimizerKind.GD ? examples : Math.min(batchSize, examples);
+    }
+
+    /** {@code --hidden} as given, for messages; a long list shortened to its first widths and its length. */
+    private String hiddenOption() {
+        return hidden.stream().limit(8).map(String::valueOf).collect(Collectors.joining(","))
+                + (hidden.size() > 8 ? ",… (" + hidden.size() + " widths)" : "");
     }
 
     /** The trainer the options describe; an unknown option value is a parameter error naming it. */
