@@ -83,18 +83,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (!fmt.equals("table") && !fmt.equals("json")) {
             throw new ParameterException(spec.commandLine(), "unknown --format '" + format + "' (expected table or json)");
         }
-        if ((data == null) != (label == null)) {
-            throw new ParameterException(spec.commandLine(), "give --data and --label together");
-        }
-        if (topK < 1) {
-            throw new ParameterException(spec.commandLine(), "--top-k must be at least 1");
-        }
-        SpectrumMode mode;
-        try {
-            mode = SpectrumMode.fromId(spectrum);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--spectrum: " + e.getMessage());
-        }
+        SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
                 .allSingularValues(allSingularValues).spectrum(mode).build());
         boolean onnx = OnnxModelReader.isOnnxFile(modelFile);

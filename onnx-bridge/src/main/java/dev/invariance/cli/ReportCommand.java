@@ -62,18 +62,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((data == null) != (label == null)) {
-            throw new ParameterException(spec.commandLine(), "give --data and --label together");
-        }
-        if (topK < 1) {
-            throw new ParameterException(spec.commandLine(), "--top-k must be at least 1");
-        }
-        SpectrumMode mode;
-        try {
-            mode = SpectrumMode.fromId(spectrum);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--spectrum: " + e.getMessage());
-        }
+        SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
         OutputFiles.checkWritable(output);
         // full mode computes every singular value anyway: all of them are kept for the spectrum plots
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
