@@ -87,19 +87,20 @@ final class QuantizedLayerFinding {
      * @throws InvalidModelException when the node breaks its operator's rules
      */
     @Nullable Product product(Node n) {
-        if (n.outputs.isEmpty() || n.input(0) == null) {
+        ValueId x = n.input(0);
+        if (n.outputs.isEmpty() || x == null) {
             return null;
         }
-        if (!constants.isComputed(n.input(0))) {
+        if (!constants.isComputed(x)) {
             note(n, "multiplies a constant first operand (only a computed input times a constant weight is read)");
             return null;
         }
         return switch (n.op()) {
-            case "MatMulInteger" -> matMulInteger(n);
-            case "ConvInteger" -> convInteger(n);
-            case "QLinearMatMul" -> qLinear(n, false);
-            case "QLinearConv" -> qLinear(n, true);
-            default -> matMulNBits(n);
+            case "MatMulInteger" -> matMulInteger(n, x);
+            case "ConvInteger" -> convInteger(n, x);
+            case "QLinearMatMul" -> qLinear(n, x, false);
+            case "QLinearConv" -> qLinear(n, x, true);
+            default -> matMulNBits(n, x);
         };
     }
 
@@ -132,7 +133,7 @@ final class QuantizedLayerFinding {
         return new Scaled(new ConstantTensor.Dequantize(c.source, scale, null, 1, "Cast"), use.node().outputs.get(0));
     }
 
-    private @Nullable Product matMulInteger(Node n) {
+    private @Nullable Product matMulInteger(Node n, ValueId x) {
         ConstantTensor b = constantWeight(n, 1, 2);
         if (b == null) {
             return null;
@@ -146,11 +147,11 @@ final class QuantizedLayerFinding {
             throw invalid(n, "its weight's scale has shape " + Arrays.toString(scaled.scale().shape) + " for "
                     + b.shape[1] + " output columns");
         }
-        return new Product(activation(n), new ConstantTensor.Dequantize(b, scaled.scale(), zero, 1, n.op()), null,
+        return new Product(x, new ConstantTensor.Dequantize(b, scaled.scale(), zero, 1, n.op()), null,
                 scaled.output());
     }
 
-    private @Nullable Product convInteger(Node n) {
+    private @Nullable Product convInteger(Node n, ValueId x) {
         ConstantTensor w = constantWeight(n, 1, 3);
         if (w == null) {
             return null;
@@ -175,7 +176,7 @@ final class QuantizedLayerFinding {
                 output = add.node().outputs.get(0);
             }
         }
-        return new Product(activation(n), new ConstantTensor.Dequantize(w, scaled.scale(), zero, 0, n.op()), bias,
+        return new Product(x, new ConstantTensor.Dequantize(w, scaled.scale(), zero, 0, n.op()), bias,
                 output);
     }
 
@@ -184,7 +185,7 @@ final class QuantizedLayerFinding {
      * {@code QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B)}: the weight {@code (w − w_zp) · w_scale}
      * per tensor or per output unit, the convolution's int32 bias {@code B · x_scale · w_scale}.
      */
-    private @Nullable Product qLinear(Node n, boolean convolution) {
+    private @Nullable Product qLinear(Node n, ValueId x, boolean convolution) {
         ConstantTensor w = constantWeight(n, 3, convolution ? 3 : 2);
         if (w == null) {
             return null;
@@ -211,14 +212,14 @@ final class QuantizedLayerFinding {
                     new ConstantTensor.Elementwise(xScale, scale, '*', shape == null ? scale.shape : shape), null, 0,
                     n.op());
         }
-        return new Product(activation(n), weight, bias, dequantized(n.outputs.get(0), n.input(6), n.input(7)));
+        return new Product(x, weight, bias, dequantized(n.outputs.get(0), n.input(6), n.input(7)));
     }
 
     /**
      * {@code com.microsoft} {@code MatMulNBits(A, B, scales, zero_points, g_idx, bias)} with attributes K, N, bits and
      * block_size: B of {@code [N, ceil(K / block_size), block_size · bits / 8]} bytes.
      */
-    private @Nullable Product matMulNBits(Node n) {
+    private @Nullable Product matMulNBits(Node n, ValueId x) {
         long k = n.intAttribute("K", -1);
         long outputs = n.intAttribute("N", -1);
         long bits = n.intAttribute("bits", 4);
@@ -271,7 +272,7 @@ final class QuantizedLayerFinding {
             }
         }
         MatMulNBitsWeight weight = new MatMulNBitsWeight(b, scales, zeros, (int) outputs, (int) k, 4, (int) blockSize);
-        return new Product(activation(n), weight, bias, n.outputs.get(0));
+        return new Product(x, weight, bias, n.outputs.get(0));
     }
 
     /**
@@ -359,7 +360,7 @@ final class QuantizedLayerFinding {
     private static boolean isActivationScale(@Nullable ValueId v, Node n) {
         Node q = v == null ? null : GraphIndex.producer(v);
         ValueId input = n.input(0);
-        return v != null && q != null && isStandard(q, "DynamicQuantizeLinear") && q.outputs.size() >= 2
+        return q != null && isStandard(q, "DynamicQuantizeLinear") && q.outputs.size() >= 2
                 && q.outputs.get(1).equals(v) && input != null && q.outputs.get(0).equals(input);
     }
 
@@ -422,15 +423,6 @@ final class QuantizedLayerFinding {
 
     private void note(Node n, String why) {
         notes.add("node '" + n.name + "' (" + n.op() + ") " + why + "; not read as a dense layer");
-    }
-
-    /** The node's first input, the activations it multiplies. */
-    private ValueId activation(Node n) {
-        ValueId x = n.input(0);
-        if (x == null) {
-            throw invalid(n, "has no input to multiply");
-        }
-        return x;
     }
 
     private InvalidModelException invalid(Node n, String what) {

@@ -2,12 +2,8 @@ package dev.invariance.onnx.reading;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.invariance.analysis.LayerMetrics;
-import dev.invariance.analysis.PairMetrics;
-import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
-import dev.invariance.network.Convolution;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
@@ -58,12 +54,7 @@ class OnnxFixtureTest {
     }
 
     private static JsonNode model(String file) {
-        for (JsonNode m : reference.get("models")) {
-            if (m.get("file").asText().equals(file)) {
-                return m;
-            }
-        }
-        throw new AssertionError(file);
+        return ReferenceFigureChecks.model(reference, file);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -102,18 +93,7 @@ class OnnxFixtureTest {
                         assertEquals(e.get("bias").get(k).asDouble(), b.get(k), WEIGHT_TOL * Math.max(1, Math.abs(b.get(k))));
                     }
                 }
-                JsonNode conv = e.get("convolution");
-                Convolution c = l.convolution();
-                if (conv == null) {
-                    assertNull(c, what + " is not a convolution");
-                } else {
-                    assertNotNull(c, what + " is a convolution");
-                    assertEquals(conv.get("groups").asInt(), c.groups());
-                    List<Integer> kernel = new ArrayList<>();
-                    conv.get("kernel_shape").forEach(k -> kernel.add(k.asInt()));
-                    assertEquals(kernel, c.kernelShape());
-                    assertEquals(conv.get("transposed").asBoolean(), c.transposed());
-                }
+                ReferenceFigureChecks.assertConvolution(e.get("convolution"), l.convolution(), what);
             }
         }
     }
@@ -137,34 +117,8 @@ class OnnxFixtureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void figuresMatchNumpy(String file) {
-        JsonNode ref = model(file);
-        WeightAnalyzer analyzer = WeightAnalyzer.create();
         try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
-            NetworkDescription network = m.readAll();
-            for (int i = 0; i < network.depth(); i++) {
-                JsonNode e = ref.get("layers").get(i).get("metrics");
-                LayerMetrics l = analyzer.analyzeLayer(network.layer(i));
-                String what = file + " " + l.name();
-                close(e.get("spectral_norm").asDouble(), l.spectralNorm(), what + " spectral norm");
-                close(e.get("frobenius_norm").asDouble(), l.frobeniusNorm(), what + " Frobenius norm");
-                close(e.get("stable_rank").asDouble(), l.stableRank(), what + " stable rank");
-                close(e.get("rank1_ratio").asDouble(), l.rank1Ratio(), what + " rank-1 ratio");
-                close(e.get("effective_rank").asDouble(), l.effectiveRank(), what + " effective rank");
-                assertEquals(e.get("numerical_rank").asInt(), l.numericalRank(), what + " numerical rank");
-            }
-            for (JsonNode e : ref.get("edges")) {
-                JsonNode fig = e.get("metrics");
-                if (fig == null) {
-                    continue; // d_out(producer) != d_in(consumer): no pair figures
-                }
-                PairMetrics p = analyzer.analyzePair(network.layer(e.get("producer").asInt()),
-                        network.layer(e.get("consumer").asInt()));
-                String what = file + " " + e.get("producer_name").asText() + " -> " + e.get("consumer_name").asText();
-                close(fig.get("adjacent_alignment").asDouble(), p.adjacentAlignment(), what + " top alignment");
-                close(fig.get("weighted_alignment").asDouble(), p.weightedAlignment(), what + " weighted alignment");
-                close(fig.get("commutator_score").asDouble(), p.commutatorScore(), what + " commutator");
-                close(fig.get("balancedness").asDouble(), p.balancedness(), what + " balancedness");
-            }
+            ReferenceFigureChecks.assertFiguresMatch(model(file), m.readAll(), FIGURE_TOL, file);
         }
     }
 
@@ -181,9 +135,5 @@ class OnnxFixtureTest {
             assertEquals(m.outline().layers().size(), m.bindings().size());
             assertTrue(m.info().irVersion() > 0);
         }
-    }
-
-    private static void close(double expected, double actual, String what) {
-        assertEquals(expected, actual, FIGURE_TOL * Math.max(1e-3, Math.abs(expected)), what);
     }
 }

@@ -1,0 +1,86 @@
+package dev.invariance.onnx.reading;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.invariance.analysis.LayerMetrics;
+import dev.invariance.analysis.PairMetrics;
+import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.network.Convolution;
+import dev.invariance.network.NetworkDescription;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Checks a network read from an ONNX fixture against what the fixture generators (make_onnx_fixtures.py,
+ * make_wild_fixtures.py) wrote for it in their reference.json: each layer's figures ({@code layers[].metrics}), each
+ * edge's pair figures where the widths agree ({@code edges[].metrics}) and a convolution's attributes.
+ */
+final class ReferenceFigureChecks {
+    private ReferenceFigureChecks() {
+    }
+
+    /** The entry of {@code file} among the reference's {@code models}. */
+    static JsonNode model(JsonNode reference, String file) {
+        for (JsonNode m : reference.get("models")) {
+            if (m.get("file").asText().equals(file)) {
+                return m;
+            }
+        }
+        throw new AssertionError(file + " is not in the reference");
+    }
+
+    /**
+     * The layer and pair figures of {@code network} equal those of the reference {@code model} to {@code tolerance}
+     * relative (of at least 1e-3), the numerical ranks exactly.
+     */
+    static void assertFiguresMatch(JsonNode model, NetworkDescription network, double tolerance, String file) {
+        WeightAnalyzer analyzer = WeightAnalyzer.create();
+        for (int i = 0; i < network.depth(); i++) {
+            JsonNode e = model.get("layers").get(i).get("metrics");
+            LayerMetrics l = analyzer.analyzeLayer(network.layer(i));
+            String what = file + " " + l.name();
+            close(e.get("spectral_norm").asDouble(), l.spectralNorm(), tolerance, what + " spectral norm");
+            close(e.get("frobenius_norm").asDouble(), l.frobeniusNorm(), tolerance, what + " Frobenius norm");
+            close(e.get("stable_rank").asDouble(), l.stableRank(), tolerance, what + " stable rank");
+            close(e.get("rank1_ratio").asDouble(), l.rank1Ratio(), tolerance, what + " rank-1 ratio");
+            close(e.get("effective_rank").asDouble(), l.effectiveRank(), tolerance, what + " effective rank");
+            assertEquals(e.get("numerical_rank").asInt(), l.numericalRank(), what + " numerical rank");
+        }
+        for (JsonNode e : model.get("edges")) {
+            JsonNode fig = e.get("metrics");
+            if (fig == null) {
+                continue; // d_out(producer) != d_in(consumer): no pair figures
+            }
+            PairMetrics p = analyzer.analyzePair(network.layer(e.get("producer").asInt()),
+                    network.layer(e.get("consumer").asInt()));
+            String what = file + " " + e.get("producer_name").asText() + " -> " + e.get("consumer_name").asText();
+            close(fig.get("adjacent_alignment").asDouble(), p.adjacentAlignment(), tolerance, what + " top alignment");
+            close(fig.get("weighted_alignment").asDouble(), p.weightedAlignment(), tolerance,
+                    what + " weighted alignment");
+            close(fig.get("commutator_score").asDouble(), p.commutatorScore(), tolerance, what + " commutator");
+            close(fig.get("balancedness").asDouble(), p.balancedness(), tolerance, what + " balancedness");
+        }
+    }
+
+    /** The layer is a convolution exactly when the reference has {@code convolution}, with its attributes. */
+    static void assertConvolution(JsonNode conv, Convolution c, String what) {
+        if (conv == null) {
+            assertNull(c, what + " is not a convolution");
+            return;
+        }
+        assertNotNull(c, what + " is a convolution");
+        assertEquals(conv.get("groups").asInt(), c.groups(), what + " groups");
+        List<Integer> kernel = new ArrayList<>();
+        conv.get("kernel_shape").forEach(k -> kernel.add(k.asInt()));
+        assertEquals(kernel, c.kernelShape(), what + " kernel");
+        assertEquals(conv.get("transposed").asBoolean(), c.transposed(), what + " transposed");
+    }
+
+    private static void close(double expected, double actual, double tolerance, String what) {
+        assertEquals(expected, actual, tolerance * Math.max(1e-3, Math.abs(expected)), what);
+    }
+}
