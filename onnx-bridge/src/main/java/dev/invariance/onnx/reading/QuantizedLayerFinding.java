@@ -358,7 +358,10 @@ final class QuantizedLayerFinding {
 
     /** Whether {@code v} is the scale output of the {@code DynamicQuantizeLinear} whose codes {@code n} reads. */
     private static boolean isActivationScale(@Nullable ValueId v, Node n) {
-        Node q = v == null ? null : GraphIndex.producer(v);
+        if (v == null) {
+            return false;
+        }
+        Node q = GraphIndex.producer(v);
         ValueId input = n.input(0);
         return q != null && isStandard(q, "DynamicQuantizeLinear") && q.outputs.size() >= 2
                 && q.outputs.get(1).equals(v) && input != null && q.outputs.get(0).equals(input);
