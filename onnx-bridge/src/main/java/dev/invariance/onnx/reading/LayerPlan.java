@@ -5,17 +5,49 @@ import dev.invariance.network.BiasVector;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOrigin;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
+
+import java.util.List;
 
 /**
  * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
  * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
  * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
- * convolution's bias).
+ * convolution's bias). A matrix that is one part of a node's packed weight (a recurrent gate, a fused attention's
+ * query, key or value) names the part ({@link #gate}) and says how it meets the graph's data flow ({@link #wiring}).
  */
 final class LayerPlan {
+    /** How a layer's matrix meets the data flow of the graph: which values its paths enter and leave by. */
+    enum Wiring {
+        /** Reads {@code input}; {@code output} holds {@code h = W x + b}, followed by its activation; paths go on from it. */
+        THROUGH,
+        /**
+         * Reads {@code input}, but its product stays inside the node (a recurrent gate's input matrix, a fused
+         * attention's query or key): no path leaves it.
+         */
+        ABSORBED,
+        /**
+         * Reads {@code input}; the node's {@code output} carries its units on, mixed over positions only (a fused
+         * attention's value part): paths go on from it, but it is not {@code h} itself, so no activation is looked for.
+         */
+        CARRIED,
+        /** Reads no value of the graph (a recurrent matrix, applied to the node's own hidden state): no path reaches or leaves it. */
+        INTERNAL;
+
+        /** Whether a path reaching the layer's {@code input} ends at the layer with an edge. */
+        boolean readsInput() {
+            return this != INTERNAL;
+        }
+
+        /** Whether paths go on from the layer's {@code output}. */
+        boolean leavesNode() {
+            return this == THROUGH || this == CARRIED;
+        }
+    }
+
     final String name;
     final String op;
     final GraphIndex.Node node;
@@ -30,12 +62,28 @@ final class LayerPlan {
     final GraphIndex.ValueId input;
     final GraphIndex.ValueId output;
     final String subgraph;
+    /** The part of a packed weight this matrix is ({@code i}, {@code z_reverse}, {@code q}…), or null. */
+    final @Nullable String gate;
+    final Wiring wiring;
     Activation activation = Activation.LINEAR;
     @Nullable String reluOutput;
 
     LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
               boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
               @Nullable Convolution convolution, GraphIndex.ValueId input, GraphIndex.ValueId output) {
+        this(name, op, node, weight, storedRows, storedColumns, transpose, scale, bias, biasScale, convolution, input,
+                output, null, Wiring.THROUGH);
+    }
+
+    /**
+     * A plan for one part of a node's packed weight: {@code gate} names the part, {@code wiring} says how it meets the
+     * data flow ({@code output} is the node's output, which no path leaves by for {@link Wiring#ABSORBED} and
+     * {@link Wiring#INTERNAL} parts).
+     */
+    LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
+              boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
+              @Nullable Convolution convolution, GraphIndex.ValueId input, GraphIndex.ValueId output,
+              @Nullable String gate, Wiring wiring) {
         this.name = name;
         this.op = op;
         this.node = node;
@@ -50,12 +98,14 @@ final class LayerPlan {
         this.input = input;
         this.output = output;
         this.subgraph = node.scope.path;
+        this.gate = gate;
+        this.wiring = wiring;
     }
 
     /** The same plan under another name (for weights shared by several nodes). */
     LayerPlan renamed(String newName) {
         LayerPlan p = new LayerPlan(newName, op, node, weight, storedRows, storedColumns, transpose, scale, bias,
-                biasScale, convolution, input, output);
+                biasScale, convolution, input, output, gate, wiring);
         p.activation = activation;
         p.reluOutput = reluOutput;
         return p;
@@ -75,7 +125,12 @@ final class LayerPlan {
 
     LayerOutline outline() {
         return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
-                convolution, subgraph);
+                convolution, subgraph, origin());
+    }
+
+    /** The node holding the weight and the part of it this matrix is; the module path is the layer's name. */
+    LayerOrigin origin() {
+        return new LayerOrigin(node.name, name, gate, null, List.of());
     }
 
     /**
@@ -101,7 +156,7 @@ final class LayerPlan {
             checkFinite(file, bias.rootName, full);
             b = BiasVector.of(full);
         }
-        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph);
+        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph, origin());
     }
 
     /**
