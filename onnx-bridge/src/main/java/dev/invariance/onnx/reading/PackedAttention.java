@@ -58,17 +58,16 @@ final class PackedAttention {
         int columns = (int) w.shape[1];
         int[] widths = widths(n, w, columns);
         ConstantTensor bias = bias(n, columns);
-        ValueId first = firstOutput(n);
+        boolean writesOutput = writesAttentionOutput(n);
         List<LayerPlan> out = new ArrayList<>(PARTS.size());
         int start = 0;
         for (int p = 0; p < PARTS.size(); p++) {
             String part = PARTS.get(p);
-            boolean value = part.equals("v") && first != null;
+            boolean carried = part.equals("v") && writesOutput;
             ConstantTensor b = bias == null ? null : ConstantBlock.columns(bias, columns, start, widths[p]);
             out.add(new LayerPlan(w.rootName + "[" + part + "]", n.op(), n,
                     ConstantBlock.columns(w, columns, start, widths[p]), rows, widths[p], true, 1.0, b, 1.0, null, x,
-                    value ? first : n.outputs.get(0), part,
-                    value ? LayerPlan.Wiring.CARRIED : LayerPlan.Wiring.ABSORBED));
+                    n.outputs.get(0), part, carried ? LayerPlan.Wiring.CARRIED : LayerPlan.Wiring.ABSORBED));
             start += widths[p];
         }
         return out;
@@ -115,10 +114,9 @@ final class PackedAttention {
         return b;
     }
 
-    /** The node's output 0 (the attention output), or null when the node does not write it. */
-    private static @Nullable ValueId firstOutput(Node n) {
-        ValueId v = n.outputs.get(0);
-        return GraphIndex.definition(v) instanceof GraphIndex.NodeOutput o && o.index() == 0 ? v : null;
+    /** Whether the node writes its output 0, the attention output (the first of {@code n.outputs} then). */
+    private static boolean writesAttentionOutput(Node n) {
+        return GraphIndex.definition(n.outputs.get(0)) instanceof GraphIndex.NodeOutput o && o.index() == 0;
     }
 
     private InvalidModelException invalid(Node n, String what) {
