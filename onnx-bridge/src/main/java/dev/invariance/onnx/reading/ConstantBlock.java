@@ -1,7 +1,5 @@
 package dev.invariance.onnx.reading;
 
-import java.util.List;
-
 /**
  * A rectangular block of a constant seen as a row-major matrix: rows {@code rowStart …} and columns
  * {@code columnStart …} of the source's values laid out as {@code viewRows × viewColumns}. This is how one part of a
@@ -10,16 +8,14 @@ import java.util.List;
  * fused attention weight {@code [D, 3D]} is columns {@code 0 … D − 1}. Its shape is {@code [rows, columns]}; its
  * precision and element type are the source's.
  */
-final class ConstantBlock extends ConstantTensor {
-    private final ConstantTensor source;
+final class ConstantBlock extends ConstantTensor.OfOne {
     private final int viewColumns;
     private final int rowStart;
     private final int columnStart;
 
     private ConstantBlock(ConstantTensor source, int viewColumns, int rowStart, int rows, int columnStart,
                           int columns) {
-        super(source.rootName, new long[] {rows, columns}, source.precision);
-        this.source = source;
+        super(source, new long[] {rows, columns}, source.precision);
         this.viewColumns = viewColumns;
         this.rowStart = rowStart;
         this.columnStart = columnStart;
@@ -52,16 +48,6 @@ final class ConstantBlock extends ConstantTensor {
             throw new IllegalArgumentException("block outside " + source);
         }
         return new ConstantBlock(source, viewColumns, rowStart, rows, columnStart, columns);
-    }
-
-    @Override
-    List<ConstantTensor> sources() {
-        return List.of(source);
-    }
-
-    @Override
-    int elementCode() {
-        return source.elementCode();
     }
 
     @Override

@@ -91,7 +91,9 @@ final class DenseLayerFinding {
         return p == null ? List.of() : List.of(p);
     }
 
-    /** Adds {@code p} under a unique name, unless its weights are integers (a note); refuses one too large for the heap. */
+    /**
+     * Adds {@code p} under a unique name, unless its weights are integers (a note); refuses one too large for the heap.
+     */
     private void add(LayerPlan p, Node n, Set<String> names) {
         if (!p.weight.precisionKnown()) {
             notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by integer weights '" + p.weight.rootName

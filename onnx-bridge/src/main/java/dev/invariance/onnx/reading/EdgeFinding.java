@@ -181,7 +181,8 @@ final class EdgeFinding {
             }
             return;
         }
-        if (unread.endsPaths(n) || isBiasAdd(n) || NOT_DATA.contains(n.op()) || (u.input() > 0 && FIRST_INPUT_ONLY.contains(n.op()))) {
+        if (unread.endsPaths(n) || isBiasAdd(n) || NOT_DATA.contains(n.op())
+                || (u.input() > 0 && FIRST_INPUT_ONLY.contains(n.op()))) {
             return;
         }
         if (n.op().equals("Loop") || n.op().equals("Scan")) {

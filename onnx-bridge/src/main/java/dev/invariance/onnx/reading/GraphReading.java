@@ -46,8 +46,8 @@ final class GraphReading {
         outputs.addAll(found.outputs);
         ActivationFinding.find(graph, layers, notes);
         if (layers.isEmpty()) {
-            notes.add("no dense layer (Gemm, MatMul or Einsum with a constant 2-D weight, Conv, ConvTranspose, LSTM, GRU,"
-                    + " RNN, fused Attention) in the graph");
+            notes.add("no dense layer (Gemm, MatMul or Einsum with a constant 2-D weight, Conv, ConvTranspose, LSTM,"
+                    + " GRU, RNN, fused Attention) in the graph");
         }
     }
 }

@@ -22,7 +22,10 @@ import java.util.List;
 final class LayerPlan {
     /** How a layer's matrix meets the data flow of the graph: which values its paths enter and leave by. */
     enum Wiring {
-        /** Reads {@code input}; {@code output} holds {@code h = W x + b}, followed by its activation; paths go on from it. */
+        /**
+         * Reads {@code input}; {@code output} holds {@code h = W x + b}, followed by its activation; paths go on from
+         * it.
+         */
         THROUGH,
         /**
          * Reads {@code input}, but its product stays inside the node (a recurrent gate's input matrix, a fused
@@ -34,7 +37,10 @@ final class LayerPlan {
          * attention's value part): paths go on from it, but it is not {@code h} itself, so no activation is looked for.
          */
         CARRIED,
-        /** Reads no value of the graph (a recurrent matrix, applied to the node's own hidden state): no path reaches or leaves it. */
+        /**
+         * Reads no value of the graph (a recurrent matrix, applied to the node's own hidden state): no path reaches
+         * or leaves it.
+         */
         INTERNAL;
 
         /** Whether a path reaching the layer's {@code input} ends at the layer with an edge. */

@@ -11,13 +11,13 @@ import java.util.List;
 
 /**
  * The query, key and value layers of ONNX Runtime's fused {@code Attention} ({@code com.microsoft}): its packed weight
- * {@code [D_in, Q + K + V]} holds the three projections side by side (activations in rows, {@code qkv = x·weight + bias}),
- * equal thirds unless {@code qkv_hidden_sizes} gives the three widths. Part {@code p} is columns
- * {@code c_p … c_p + n_p − 1}, so {@code W_p = weight[:, c_p : c_p + n_p]ᵀ} (n_p × D_in, science.md 1.2) with bias
- * {@code bias[c_p : c_p + n_p]}; the layers are named {@code weight[q]}, {@code weight[k]}, {@code weight[v]} after the
- * stored tensor. Each reads the node's input. The query and key are contracted away in {@code QKᵀ}; the attention
- * output keeps the value's units (each head's output is a convex combination of its value rows over positions), so
- * paths go on from the node's first output for the value part only.
+ * {@code [D_in, Q + K + V]} holds the three projections side by side (activations in rows,
+ * {@code qkv = x·weight + bias}), equal thirds unless {@code qkv_hidden_sizes} gives the three widths. Part {@code p}
+ * is columns {@code c_p … c_p + n_p − 1}, so {@code W_p = weight[:, c_p : c_p + n_p]ᵀ} (n_p × D_in, science.md 1.2)
+ * with bias {@code bias[c_p : c_p + n_p]}; the layers are named {@code weight[q]}, {@code weight[k]},
+ * {@code weight[v]} after the stored tensor. Each reads the node's input. The query and key are contracted away in
+ * {@code QKᵀ}; the attention output keeps the value's units (each head's output is a convex combination of its value
+ * rows over positions), so paths go on from the node's first output for the value part only.
  */
 final class PackedAttention {
     private static final List<String> PARTS = List.of("q", "k", "v");

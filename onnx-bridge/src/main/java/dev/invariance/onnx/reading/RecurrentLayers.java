@@ -25,7 +25,10 @@ final class RecurrentLayers {
     private final ConstantFolding constants;
     private final List<String> notes;
 
-    /** The recurrent nodes of {@code file}, whose constants are {@code constants}; unread nodes are noted in {@code notes}. */
+    /**
+     * The recurrent nodes of {@code file}, whose constants are {@code constants}; unread nodes are noted in
+     * {@code notes}.
+     */
     RecurrentLayers(String file, ConstantFolding constants, List<String> notes) {
         this.file = file;
         this.constants = constants;
@@ -51,7 +54,8 @@ final class RecurrentLayers {
      * The gates of recurrent node {@code n}: every input matrix, then every recurrent matrix; none when its input is
      * constant or it has no output, and none (with a note) when its weights are not constant floating-point tensors.
      *
-     * @throws InvalidModelException when the shapes of W, R and B or the direction and hidden size contradict each other
+     * @throws InvalidModelException when the shapes of W, R and B or the direction and hidden size contradict each
+     *                               other
      */
     List<LayerPlan> of(Node n) {
         List<String> gates = gates(n.op());
@@ -104,7 +108,10 @@ final class RecurrentLayers {
         return out;
     }
 
-    /** The gate's label: its letter, {@code _reverse} added for a backward direction; an RNN's backward one "reverse". */
+    /**
+     * The gate's label: its letter, {@code _reverse} added for a backward direction; an RNN's backward one
+     * "reverse".
+     */
     private static @Nullable String label(String gate, boolean reverse) {
         if (!reverse) {
             return gate.isEmpty() ? null : gate;
@@ -128,7 +135,9 @@ final class RecurrentLayers {
         return d == 1 || (a != null && a.getS().toStringUtf8().equals("reverse"));
     }
 
-    /** The constant bias B of {@code entries} per direction, or null (with a note when it is given but not constant). */
+    /**
+     * The constant bias B of {@code entries} per direction, or null (with a note when it is given but not constant).
+     */
     private @Nullable ConstantTensor bias(Node n, int dirs, long entries) {
         ValueId v = n.input(3);
         if (v == null) {

@@ -43,7 +43,10 @@ final class UnreadWeights {
             "Sin", "Sinh", "Size", "Slice", "Softmax", "Softplus", "Softsign", "SpaceToDepth", "Split", "Sqrt",
             "Squeeze", "Sub", "Sum", "Tan", "Tanh", "ThresholdedRelu", "Tile", "TopK", "Transpose", "Trilu", "Unique",
             "Unsqueeze", "Upsample", "Where", "Xor");
-    /** ONNX Runtime's ({@code com.microsoft}) operators that apply no weight matrix: normalisations, activations, rotary tables. */
+    /**
+     * ONNX Runtime's ({@code com.microsoft}) operators that apply no weight matrix: normalisations, activations,
+     * rotary tables.
+     */
     static final Set<String> UNDERSTOOD_MICROSOFT = Set.of("BiasAdd", "BiasDropout", "BiasGelu", "BiasSoftmax",
             "FastGelu", "Gelu", "GroupQueryAttention", "LayerNormalization", "MultiHeadAttention", "QuickGelu",
             "RotaryEmbedding", "SimplifiedLayerNormalization", "SkipLayerNormalization",

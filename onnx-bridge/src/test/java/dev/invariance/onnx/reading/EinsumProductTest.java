@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** Which Einsum equations are a matrix product over the activation's last axis, and whether W is the constant's transpose. */
+/**
+ * Which Einsum equations are a matrix product over the activation's last axis, and whether W is the constant's
+ * transpose.
+ */
 class EinsumProductTest {
     @Test
     void aConstantOfOutputByInputIsWAsStored() {

@@ -6,13 +6,11 @@ import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.PairMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.network.Activation;
-import dev.invariance.network.BiasVector;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.WeightMatrix;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,10 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * were built from, by science.md 1.2), and analysed to numpy's figures.
  */
 class OnnxFixtureTest {
-    /** The bound for figures against numpy: the analyzer may work in float32 for float32 weights. */
-    private static final double FIGURE_TOL = 1e-4;
-    /** Weights are the stored values widened exactly (times alpha): agreement to double rounding. */
-    private static final double WEIGHT_TOL = 1e-12;
     private static JsonNode reference;
     private static Path folder;
 
@@ -82,26 +76,8 @@ class OnnxFixtureTest {
                 assertEquals(e.get("subgraph").asText(), l.subgraph(), what + " subgraph");
                 assertEquals(ElementType.valueOf(e.get("element_type").asText()), l.elementType(), what + " element type");
                 assertEquals(Activation.parse(e.get("activation").asText()), l.activation(), what + " activation");
-                WeightMatrix w = l.weights();
-                JsonNode rows = e.get("weights");
-                assertEquals(rows.size(), w.getRows(), what + " d_out");
-                assertEquals(rows.get(0).size(), w.getColumns(), what + " d_in");
-                for (int r = 0; r < w.getRows(); r++) {
-                    for (int c = 0; c < w.getColumns(); c++) {
-                        double x = rows.get(r).get(c).asDouble();
-                        assertEquals(x, w.get(r, c), WEIGHT_TOL * Math.max(1, Math.abs(x)), what + " W(" + r + "," + c + ")");
-                    }
-                }
-                BiasVector b = l.bias();
-                if (e.get("bias").isNull()) {
-                    assertNull(b, what + " has no bias");
-                } else {
-                    assertNotNull(b, what + " bias");
-                    assertEquals(e.get("bias").size(), b.size(), what + " bias size");
-                    for (int k = 0; k < b.size(); k++) {
-                        assertEquals(e.get("bias").get(k).asDouble(), b.get(k), WEIGHT_TOL * Math.max(1, Math.abs(b.get(k))));
-                    }
-                }
+                NumpyFigures.assertWeights(e.get("weights"), l.weights(), what);
+                NumpyFigures.assertBias(e.get("bias"), l.bias(), what);
                 JsonNode conv = e.get("convolution");
                 Convolution c = l.convolution();
                 if (conv == null) {
@@ -145,12 +121,7 @@ class OnnxFixtureTest {
                 JsonNode e = ref.get("layers").get(i).get("metrics");
                 LayerMetrics l = analyzer.analyzeLayer(network.layer(i));
                 String what = file + " " + l.name();
-                close(e.get("spectral_norm").asDouble(), l.spectralNorm(), what + " spectral norm");
-                close(e.get("frobenius_norm").asDouble(), l.frobeniusNorm(), what + " Frobenius norm");
-                close(e.get("stable_rank").asDouble(), l.stableRank(), what + " stable rank");
-                close(e.get("rank1_ratio").asDouble(), l.rank1Ratio(), what + " rank-1 ratio");
-                close(e.get("effective_rank").asDouble(), l.effectiveRank(), what + " effective rank");
-                assertEquals(e.get("numerical_rank").asInt(), l.numericalRank(), what + " numerical rank");
+                NumpyFigures.assertLayer(e, l, what);
             }
             for (JsonNode e : ref.get("edges")) {
                 JsonNode fig = e.get("metrics");
@@ -160,10 +131,7 @@ class OnnxFixtureTest {
                 PairMetrics p = analyzer.analyzePair(network.layer(e.get("producer").asInt()),
                         network.layer(e.get("consumer").asInt()));
                 String what = file + " " + e.get("producer_name").asText() + " -> " + e.get("consumer_name").asText();
-                close(fig.get("adjacent_alignment").asDouble(), p.adjacentAlignment(), what + " top alignment");
-                close(fig.get("weighted_alignment").asDouble(), p.weightedAlignment(), what + " weighted alignment");
-                close(fig.get("commutator_score").asDouble(), p.commutatorScore(), what + " commutator");
-                close(fig.get("balancedness").asDouble(), p.balancedness(), what + " balancedness");
+                NumpyFigures.assertPair(fig, p, what);
             }
         }
     }
@@ -181,9 +149,5 @@ class OnnxFixtureTest {
             assertEquals(m.outline().layers().size(), m.bindings().size());
             assertTrue(m.info().irVersion() > 0);
         }
-    }
-
-    private static void close(double expected, double actual, String what) {
-        assertEquals(expected, actual, FIGURE_TOL * Math.max(1e-3, Math.abs(expected)), what);
     }
 }

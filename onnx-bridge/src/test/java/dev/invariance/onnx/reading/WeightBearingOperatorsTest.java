@@ -69,7 +69,8 @@ class WeightBearingOperatorsTest {
      * {@code x -> MatMul(A [6, 5]) -> op(·, W, R, B) -> Y_h -> MatMul(F [4·dirs, 3]) -> y}: W, R and B as given (null:
      * W read from the graph input {@code w_in}, R and B left out).
      */
-    private static ModelProto recurrent(String op, TensorProto w, TensorProto r, TensorProto b, AttributeProto... attrs) {
+    private static ModelProto recurrent(String op, TensorProto w, TensorProto r, TensorProto b,
+                                        AttributeProto... attrs) {
         GraphProto.Builder g = GraphProto.newBuilder().setName("rec").addInput(value("x")).addOutput(value("y"))
                 .addInitializer(counting("A", 6, 5)).addInitializer(counting("F", 4, 3))
                 .addNode(node("MatMul", "proj", new String[] {"x", "A"}, new String[] {"p"}));
@@ -162,7 +163,8 @@ class WeightBearingOperatorsTest {
     }
 
     /** {@code x -> com.microsoft Attention(x, weight, bias) -> MatMul(O) -> y}. */
-    private static ModelProto attention(TensorProto weight, TensorProto bias, TensorProto out, AttributeProto... attrs) {
+    private static ModelProto attention(TensorProto weight, TensorProto bias, TensorProto out,
+                                        AttributeProto... attrs) {
         NodeProto att = node("Attention", "att", new String[] {"x", weight.getName(), bias.getName()},
                 new String[] {"ctx"}, attrs).toBuilder().setDomain("com.microsoft").build();
         return model(GraphProto.newBuilder().setName("att").addInput(value("x")).addOutput(value("y"))
@@ -225,8 +227,8 @@ class WeightBearingOperatorsTest {
     void aBatchedMatMulOrAnUnknownOperatorWithAConstantEndsThePathAndIsNamed() {
         try (OnnxModel m = read(between("MatMul", "", counting("C", 2, 5, 5)))) {
             assertFalse(joined(m, "A", "F"), "no pair across the batched product");
-            assertTrue(m.notes().stream().anyMatch(n -> n.contains("node 'mid' (MatMul) with the constant 'C' [2, 5, 5]")),
-                    m.notes().toString());
+            String expected = "node 'mid' (MatMul) with the constant 'C' [2, 5, 5]";
+            assertTrue(m.notes().stream().anyMatch(n -> n.contains(expected)), m.notes().toString());
         }
         try (OnnxModel m = read(between("Blend", "acme", counting("C", 5, 5)))) {
             assertFalse(joined(m, "A", "F"));

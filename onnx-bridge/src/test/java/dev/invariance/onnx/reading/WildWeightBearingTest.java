@@ -6,13 +6,11 @@ import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.PairMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.network.Activation;
-import dev.invariance.network.BiasVector;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.WeightMatrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,7 +30,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,10 +46,6 @@ class WildWeightBearingTest {
     /** The models of this feature in reference.json. */
     private static final List<String> FILES = List.of("recurrent_lstm.onnx", "recurrent_gru.onnx",
             "recurrent_rnn.onnx", "attention_fused.onnx", "einsum_2d.onnx", "einsum_3d.onnx", "custom_op.onnx");
-    /** Weights are float32 values widened exactly (a block of the stored tensor): agreement to double rounding. */
-    private static final double WEIGHT_TOL = 1e-12;
-    /** Figures against numpy, as OnnxFixtureTest: the analyzer may work in float32 for float32 weights. */
-    private static final double FIGURE_TOL = 1e-4;
     /** The reasons of reference.json's ended paths for which the reader names the node in its unread-weights note. */
     private static final Set<String> NAMED_REASONS = Set.of("unknown_op", "not_matrix_product");
     private static final Pattern NAMED_NODE = Pattern.compile("node '([^']*)' \\(");
@@ -95,8 +88,8 @@ class WildWeightBearingTest {
                 assertEquals(e.get("gate").isNull() ? null : e.get("gate").asText(), l.origin().gate(), what + " gate");
                 assertEquals(Activation.parse(e.get("activation").asText()), l.activation(), what + " activation");
                 assertEquals(ElementType.valueOf(e.get("element_type").asText()), l.elementType(), what + " type");
-                assertWeights(e.get("weights"), l.weights(), what);
-                assertBias(e.get("bias"), l.bias(), what);
+                NumpyFigures.assertWeights(e.get("weights"), l.weights(), what);
+                NumpyFigures.assertBias(e.get("bias"), l.bias(), what);
             }
         }
     }
@@ -141,12 +134,7 @@ class WildWeightBearingTest {
                 JsonNode e = ref.get("layers").get(i).get("metrics");
                 LayerMetrics l = analyzer.analyzeLayer(network.layer(i));
                 String what = file + " " + l.name();
-                close(e.get("spectral_norm").asDouble(), l.spectralNorm(), what + " spectral norm");
-                close(e.get("frobenius_norm").asDouble(), l.frobeniusNorm(), what + " Frobenius norm");
-                close(e.get("stable_rank").asDouble(), l.stableRank(), what + " stable rank");
-                close(e.get("rank1_ratio").asDouble(), l.rank1Ratio(), what + " rank-1 ratio");
-                close(e.get("effective_rank").asDouble(), l.effectiveRank(), what + " effective rank");
-                assertEquals(e.get("numerical_rank").asInt(), l.numericalRank(), what + " numerical rank");
+                NumpyFigures.assertLayer(e, l, what);
             }
             for (JsonNode e : ref.get("edges")) {
                 JsonNode fig = e.get("metrics");
@@ -154,10 +142,7 @@ class WildWeightBearingTest {
                 PairMetrics p = analyzer.analyzePair(network.layer(e.get("producer").asInt()),
                         network.layer(e.get("consumer").asInt()));
                 String what = file + " " + e.get("producer_name").asText() + " -> " + e.get("consumer_name").asText();
-                close(fig.get("adjacent_alignment").asDouble(), p.adjacentAlignment(), what + " top alignment");
-                close(fig.get("weighted_alignment").asDouble(), p.weightedAlignment(), what + " weighted alignment");
-                close(fig.get("commutator_score").asDouble(), p.commutatorScore(), what + " commutator");
-                close(fig.get("balancedness").asDouble(), p.balancedness(), what + " balancedness");
+                NumpyFigures.assertPair(fig, p, what);
             }
         }
     }
@@ -258,33 +243,5 @@ class WildWeightBearingTest {
         List<String> out = new ArrayList<>();
         layers.forEach(l -> out.add(l.get("name").asText()));
         return out;
-    }
-
-    private static void assertWeights(JsonNode rows, WeightMatrix w, String what) {
-        assertEquals(rows.size(), w.getRows(), what + " d_out");
-        assertEquals(rows.get(0).size(), w.getColumns(), what + " d_in");
-        for (int r = 0; r < w.getRows(); r++) {
-            for (int c = 0; c < w.getColumns(); c++) {
-                double x = rows.get(r).get(c).asDouble();
-                assertEquals(x, w.get(r, c), WEIGHT_TOL * Math.max(1, Math.abs(x)), what + " W(" + r + "," + c + ")");
-            }
-        }
-    }
-
-    private static void assertBias(JsonNode expected, BiasVector b, String what) {
-        if (expected.isNull()) {
-            assertNull(b, what + " has no bias");
-            return;
-        }
-        assertNotNull(b, what + " bias");
-        assertEquals(expected.size(), b.size(), what + " bias size");
-        for (int k = 0; k < b.size(); k++) {
-            double x = expected.get(k).asDouble();
-            assertEquals(x, b.get(k), WEIGHT_TOL * Math.max(1, Math.abs(x)), what + " bias " + k);
-        }
-    }
-
-    private static void close(double expected, double actual, String what) {
-        assertEquals(expected, actual, FIGURE_TOL * Math.max(1e-3, Math.abs(expected)), what);
     }
 }
