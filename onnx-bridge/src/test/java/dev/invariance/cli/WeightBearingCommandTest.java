@@ -2,12 +2,18 @@ package dev.invariance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -16,17 +22,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code analyze --data} on models whose weight-bearing operators are now read as layers: ONNX Runtime still runs
- * them, and the probe observes the new layers' values (an Einsum's ReLU units, counted as numpy's reference W gives
+ * {@code analyze} on models whose weight-bearing operators are read as layers (LSTM/GRU/RNN gates, a fused
+ * attention's parts, Einsum products) or end the paths (an unknown operator): the JSON validates against
+ * docs/analysis.schema.json with the reference's layers and notes, and with {@code --data} ONNX Runtime still runs
+ * them while the probe observes the new layers' values (an Einsum's ReLU units, counted as numpy's reference W gives
  * them) without asking for values that do not exist.
  */
-class WeightBearingDataCommandTest {
+class WeightBearingCommandTest {
     private static final Path WILD = Path.of("src/test/resources/onnx/wild");
+    private static final Path SCHEMA = Path.of("../docs/analysis.schema.json");
+    private static final List<String> FILES = List.of("recurrent_lstm.onnx", "recurrent_gru.onnx",
+            "recurrent_rnn.onnx", "attention_fused.onnx", "einsum_2d.onnx", "einsum_3d.onnx", "custom_op.onnx");
     /** Rows whose pre-activations all lie this far from 0, so float32 and float64 agree on every sign. */
     private static final double MARGIN = 1e-3;
 
     @TempDir
     Path dir;
+
+    private static Schema schema() throws IOException {
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(Files.readString(SCHEMA), InputFormat.JSON);
+    }
+
+    @Test
+    void theJsonValidatesWithTheReferencesLayersAndNotes() throws IOException {
+        Schema schema = schema();
+        for (String file : FILES) {
+            CliRun.Result r = invariance("analyze", WILD.resolve(file).toString(), "--format", "json");
+            assertEquals(0, r.code(), file + ": " + r.err());
+            assertEquals(List.of(), schema.validate(r.out(), InputFormat.JSON), file);
+            JsonNode root = new ObjectMapper().readTree(r.out());
+            JsonNode ref = model(file);
+            List<String> expected = new ArrayList<>();
+            ref.get("layers").forEach(l -> expected.add(l.get("name").asText()));
+            List<String> actual = new ArrayList<>();
+            root.get("layers").forEach(l -> actual.add(l.get("name").asText()));
+            assertEquals(expected, actual, file);
+            String notes = root.get("model").get("notes").toString();
+            ref.get("notes").forEach(n -> assertTrue(notes.contains(n.asText()), file + ": " + notes));
+        }
+    }
 
     @Test
     void anEinsumLayersReluUnitsAreCountedAsTheReferenceWeightsGiveThem() throws IOException {
@@ -77,6 +112,7 @@ class WeightBearingDataCommandTest {
         CliRun.Result r = invariance("analyze", WILD.resolve("einsum_2d.onnx").toString(), "--data", data.toString(),
                 "--label", "label", "--format", "json");
         assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(), schema().validate(r.out(), InputFormat.JSON));
         JsonNode acts = new ObjectMapper().readTree(r.out()).get("activations");
         assertEquals(1, acts.size(), acts.toString());
         JsonNode a = acts.get(0);
@@ -87,14 +123,19 @@ class WeightBearingDataCommandTest {
         assertTrue(active + dead > 0, "inputs in [0, 1] leave some unit on or off throughout: " + a);
     }
 
-    private static JsonNode layer(String file, String name) throws IOException {
+    private static JsonNode model(String file) throws IOException {
         for (JsonNode m : new ObjectMapper().readTree(WILD.resolve("reference.json").toFile()).get("models")) {
             if (m.get("file").asText().equals(file)) {
-                for (JsonNode l : m.get("layers")) {
-                    if (l.get("name").asText().equals(name)) {
-                        return l;
-                    }
-                }
+                return m;
+            }
+        }
+        throw new AssertionError(file);
+    }
+
+    private static JsonNode layer(String file, String name) throws IOException {
+        for (JsonNode l : model(file).get("layers")) {
+            if (l.get("name").asText().equals(name)) {
+                return l;
             }
         }
         throw new AssertionError(file + " " + name);
