@@ -123,6 +123,32 @@ class WeightBearingCommandTest {
         assertTrue(active + dead > 0, "inputs in [0, 1] leave some unit on or off throughout: " + a);
     }
 
+    @Test
+    void anEinsumAppliedAtEveryPositionRunsWithDataAndEndsAtTheWeighting() throws IOException {
+        StringBuilder csv = new StringBuilder();
+        for (int c = 0; c < 18; c++) {
+            csv.append('f').append(c).append(',');
+        }
+        csv.append("label\n");
+        Random rng = new Random(21);
+        for (int row = 0; row < 12; row++) {
+            for (int c = 0; c < 18; c++) {
+                csv.append(String.format(Locale.ROOT, "%.4f,", rng.nextGaussian()));
+            }
+            csv.append(row % 2).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("einsum3d.csv"), csv.toString());
+        CliRun.Result r = invariance("analyze", WILD.resolve("einsum_3d.onnx").toString(), "--data", data.toString(),
+                "--label", "label", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(), schema().validate(r.out(), InputFormat.JSON));
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        JsonNode a = root.get("activations").get(0);
+        assertEquals("tok.weight", a.get("layer").asText());
+        assertEquals(4, a.get("stably_active").asInt() + a.get("stably_dead").asInt() + a.get("unstable").asInt());
+        assertEquals(0, root.get("edges").size(), "the weighting Einsum ends the path to the head");
+    }
+
     private static JsonNode model(String file) throws IOException {
         for (JsonNode m : new ObjectMapper().readTree(WILD.resolve("reference.json").toFile()).get("models")) {
             if (m.get("file").asText().equals(file)) {
