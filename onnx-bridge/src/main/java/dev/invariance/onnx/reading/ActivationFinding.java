@@ -36,6 +36,9 @@ final class ActivationFinding {
     static void find(GraphIndex graph, List<LayerPlan> layers, List<String> notes) {
         List<String> other = new ArrayList<>();
         for (LayerPlan l : layers) {
+            if (l.wiring != LayerPlan.Wiring.THROUGH) {
+                continue; // a part of a packed weight: its product is not a value of the graph (gates, attention)
+            }
             ArrayDeque<ValueId> queue = new ArrayDeque<>();
             Set<ValueId> seen = new HashSet<>();
             queue.add(l.output);

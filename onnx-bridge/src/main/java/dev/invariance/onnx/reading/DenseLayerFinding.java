@@ -24,7 +24,12 @@ import java.util.Set;
  *       {@code MatMul(A, X)} gives {@code W = A}, with the bias taken from a following {@code Add} of a constant;</li>
  *   <li>{@code Conv} and {@code ConvTranspose} with a constant kernel: a {@code Conv} kernel {@code [out, in/g, k…]}
  *       gives {@code out × (in/g·k…)} and a {@code ConvTranspose} kernel {@code [in, out/g, k…]} gives
- *       {@code (out/g·k…) × in}.</li>
+ *       {@code (out/g·k…) × in};</li>
+ *   <li>{@code Einsum} of an activation and a constant 2-D operand when its equation is a matrix product over the
+ *       activation's last axis ({@link EinsumProduct}), with the bias of a following {@code Add} as for MatMul;</li>
+ *   <li>{@code LSTM}, {@code GRU} and {@code RNN}: each gate's input and recurrent matrix ({@link RecurrentLayers});
+ *       ONNX Runtime's fused {@code Attention}: the query, key and value parts of its packed weight
+ *       ({@link PackedAttention}).</li>
  * </ul>
  * Every layer gets a name no other has ({@link #uniqueName}). Products that are not read as layers (integer weights,
  * batched products, a bias of the wrong size) are explained in a note; a layer too large for the heap, or a
@@ -58,36 +63,53 @@ final class DenseLayerFinding {
 
     private void find() {
         Set<String> names = new HashSet<>();
+        RecurrentLayers recurrent = new RecurrentLayers(file, constants, notes);
+        PackedAttention attention = new PackedAttention(file, constants, notes);
         for (Node n : graph.order) {
-            if (!n.isStandard() && !QuantizedLayerFinding.isQuantized(n)) {
-                continue;
+            for (LayerPlan p : plans(n, recurrent, attention)) {
+                add(p, n, names);
             }
-            LayerPlan p = switch (n.op()) {
-                case "Gemm" -> gemm(n);
-                case "MatMul" -> matMul(n);
-                case "Conv", "ConvTranspose" -> conv(n);
-                default -> QuantizedLayerFinding.isQuantized(n) ? quantized(n) : null;
-            };
-            if (p == null) {
-                continue;
-            }
-            if (!p.weight.precisionKnown()) {
-                notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by integer weights '" + p.weight.rootName
-                        + "'; not read as a dense layer");
-                continue;
-            }
-            long bytes = (long) p.outputWidth() * p.inputWidth() * Double.BYTES * 2;
-            if (bytes > Runtime.getRuntime().maxMemory()) {
-                throw invalid("tensor '" + p.weight.rootName + "' declares " + p.outputWidth() + " x " + p.inputWidth()
-                        + " weights, too large to allocate in this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-                        + " MB)");
-            }
-            String name = uniqueName(p.name, n, names);
-            if (!name.equals(p.name)) {
-                p = p.renamed(name);
-            }
-            layers.add(p);
         }
+    }
+
+    /** The layers node {@code n} applies: none, one, or the parts of a packed weight. */
+    private List<LayerPlan> plans(Node n, RecurrentLayers recurrent, PackedAttention attention) {
+        if (RecurrentLayers.isRecurrent(n)) {
+            return recurrent.of(n);
+        }
+        if (PackedAttention.isFusedAttention(n)) {
+            return attention.of(n);
+        }
+        if (!n.isStandard() && !QuantizedLayerFinding.isQuantized(n)) {
+            return List.of();
+        }
+        LayerPlan p = switch (n.op()) {
+            case "Gemm" -> gemm(n);
+            case "MatMul" -> matMul(n);
+            case "Einsum" -> einsum(n);
+            case "Conv", "ConvTranspose" -> conv(n);
+            default -> QuantizedLayerFinding.isQuantized(n) ? quantized(n) : null;
+        };
+        return p == null ? List.of() : List.of(p);
+    }
+
+    /**
+     * Adds {@code p} under a unique name, unless its weights are integers (a note); refuses one too large for the heap.
+     */
+    private void add(LayerPlan p, Node n, Set<String> names) {
+        if (!p.weight.precisionKnown()) {
+            notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by integer weights '" + p.weight.rootName
+                    + "'; not read as a dense layer");
+            return;
+        }
+        long bytes = (long) p.outputWidth() * p.inputWidth() * Double.BYTES * 2;
+        if (bytes > Runtime.getRuntime().maxMemory()) {
+            throw invalid("tensor '" + p.weight.rootName + "' declares " + p.outputWidth() + " x " + p.inputWidth()
+                    + " weights, too large to allocate in this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MB)");
+        }
+        String name = uniqueName(p.name, n, names);
+        layers.add(name.equals(p.name) ? p : p.renamed(name));
     }
 
     /**
@@ -196,21 +218,56 @@ final class DenseLayerFinding {
         int cols = checkedDim(w, 1);
         boolean transpose = !weightFirst; // X·B gives W = Bᵀ; A·X gives W = A
         int out = transpose ? cols : rows;
-        ValueId output = product;
+        BiasAdd biased = bias != null ? new BiasAdd(bias, product) : biasAdd(product, out, weightFirst);
+        return new LayerPlan(w.rootName, n.op(), n, w, rows, cols, transpose, 1.0, biased.bias(), 1.0, null,
+                ops.activation(), biased.output());
+    }
+
+    /**
+     * The product's output with its bias: the {@code Add} of a constant that alone reads the product's output and has
+     * one entry per output unit (along the last axis when the activations are in rows), or the product's own output
+     * without bias.
+     */
+    private record BiasAdd(@Nullable ConstantTensor bias, ValueId output) {
+    }
+
+    private BiasAdd biasAdd(ValueId output, int out, boolean weightFirst) {
         List<Use> uses = graph.usesOf(output);
-        if (bias == null && uses.size() == 1 && uses.get(0).node().op().equals("Add") && uses.get(0).node().isStandard()
+        if (uses.size() == 1 && uses.get(0).node().op().equals("Add") && uses.get(0).node().isStandard()
                 && !uses.get(0).node().outputs.isEmpty()) {
             Node add = uses.get(0).node();
             ValueId other = add.input(1 - uses.get(0).input());
             ConstantTensor cc = other == null ? null : constants.constant(other).orElse(null);
             if (cc != null && cc.precisionKnown() && cc.count() == out
                     && (weightFirst || cc.shape.length == 0 || cc.shape[cc.shape.length - 1] == out)) {
-                bias = cc;
-                output = add.outputs.get(0);
+                return new BiasAdd(cc, add.outputs.get(0));
             }
         }
-        return new LayerPlan(w.rootName, n.op(), n, w, rows, cols, transpose, 1.0, bias, 1.0, null,
-                ops.activation(), output);
+        return new BiasAdd(null, output);
+    }
+
+    /**
+     * An {@code Einsum} of an activation and a constant 2-D operand whose equation is a matrix product over the
+     * activation's last axis ({@link EinsumProduct}): {@code W} is the constant or its transpose, with the bias of a
+     * following {@code Add}. Any other {@code Einsum} with a constant is left to {@link UnreadWeights}.
+     */
+    private @Nullable LayerPlan einsum(Node n) {
+        Operands ops = operands(n);
+        AttributeProto equation = n.attribute("equation");
+        if (ops == null || n.inputs.size() != 2 || equation == null || ops.weight().shape.length != 2) {
+            return null;
+        }
+        EinsumProduct product = EinsumProduct.of(equation.getS().toStringUtf8(), ops.weightFirst() ? 0 : 1);
+        if (product == null) {
+            return null;
+        }
+        ConstantTensor w = ops.weight();
+        int rows = checkedDim(w, 0);
+        int cols = checkedDim(w, 1);
+        int out = product.transpose() ? cols : rows;
+        BiasAdd biased = biasAdd(n.outputs.get(0), out, false);
+        return new LayerPlan(w.rootName, "Einsum", n, w, rows, cols, product.transpose(), 1.0, biased.bias(), 1.0,
+                null, ops.activation(), biased.output());
     }
 
     /**

@@ -44,6 +44,10 @@ import java.util.Set;
  *       of the residual stream.</li>
  *   <li>Each edge says how the producer's units reach the consumer's columns ({@link UnitMapping}), as
  *       {@link UnitMappingRules} follows them node by node, with the widths and ranks {@link ValueShapes} knows.</li>
+ *   <li>A path ends at a dense node, with an edge to each of its layers that reads the value reached (a recurrent
+ *       node's input matrices, a fused attention's query, key and value), and at a node that applies weights not
+ *       read as layers ({@link UnreadWeights}). A part of a packed weight whose product stays inside its node starts
+ *       no path; a fused attention's value part starts its paths at the node's output.</li>
  * </ul>
  * The first path found to a consumer makes its edge; the edges are sorted by consumer, then producer.
  */
@@ -76,7 +80,9 @@ final class EdgeFinding {
     private final ValueShapes shapes;
     /** The paths from a layer that a product of two computed values ended: node, reason, the producers' indexes. */
     private final Map<Node, Map<String, Set<Integer>>> ended = new LinkedHashMap<>();
-    private final Map<Node, Integer> denseByNode = new IdentityHashMap<>();
+    private final UnreadWeights unread;
+    /** The layers each dense node applies (several for a node with a packed weight). */
+    private final Map<Node, List<Integer>> layersByNode = new IdentityHashMap<>();
     private final Map<ValueId, Integer> outputIndex = new HashMap<>();
     private @Nullable Set<Node> biasAdds;
     final List<DataFlowEdge> edges = new ArrayList<>();
@@ -84,16 +90,20 @@ final class EdgeFinding {
     final List<GraphPort> inputs = new ArrayList<>();
     final List<GraphPort> outputs = new ArrayList<>();
 
-    /** Finds the edges of {@code graph}, whose dense layers are {@code layers} and constants {@code constants}. */
-    EdgeFinding(GraphIndex graph, List<LayerPlan> layers, ConstantFolding constants) {
+    /**
+     * Finds the edges of {@code graph}, whose dense layers are {@code layers} and constants {@code constants}; paths
+     * end at the nodes {@code unread} names.
+     */
+    EdgeFinding(GraphIndex graph, List<LayerPlan> layers, ConstantFolding constants, UnreadWeights unread) {
         this.graph = graph;
         this.layers = layers;
         this.residuals = new ResidualAdditions(graph, constants, layers);
         this.shapes = new ValueShapes(layers, constants);
         this.units = new UnitMappingRules(constants, shapes);
         this.axes = new UnitAxisRules(constants, shapes, units);
+        this.unread = unread;
         for (int i = 0; i < layers.size(); i++) {
-            denseByNode.put(layers.get(i).node, i);
+            layersByNode.computeIfAbsent(layers.get(i).node, k -> new ArrayList<>(1)).add(i);
         }
         for (ValueId out : graph.main.outputs) {
             outputIndex.putIfAbsent(out, outputs.size());
@@ -108,13 +118,17 @@ final class EdgeFinding {
             }
         }
         for (int i = 0; i < dataInputs.size(); i++) {
-            trace(new PathOrigin(new GraphNode.Input(i), -1, false), dataInputs.get(i),
+            trace(new PathOrigin(new GraphNode.Input(i), -1, false), dataInputs.get(i), List.of(),
                     UnitAxes.last(shapes.width(dataInputs.get(i))), found);
         }
         for (int p = 0; p < layers.size(); p++) {
             LayerPlan l = layers.get(p);
-            trace(new PathOrigin(new GraphNode.Layer(p), l.outputWidth(), l.convolution != null), l.output,
-                    unitAxes(l), found);
+            if (l.wiring.leavesNode()) {
+                // a part carried through its node (a fused attention's value) has passed that node
+                List<String> passed = l.wiring == LayerPlan.Wiring.CARRIED ? List.of(l.node.op()) : List.of();
+                trace(new PathOrigin(new GraphNode.Layer(p), l.outputWidth(), l.convolution != null), l.output,
+                        passed, unitAxes(l), found);
+            }
         }
         List<GraphEdge> sorted = new ArrayList<>(found.values());
         sorted.sort(Comparator.comparingInt((GraphEdge e) -> kind(e.to())).thenComparingInt(e -> e.to().index())
@@ -177,10 +191,11 @@ final class EdgeFinding {
                          UnitAxes axes) {
     }
 
-    private void trace(PathOrigin from, ValueId start, UnitAxes startAxes, Map<List<Object>, GraphEdge> found) {
+    private void trace(PathOrigin from, ValueId start, List<String> passed, UnitAxes startAxes,
+                       Map<List<Object>, GraphEdge> found) {
         ArrayDeque<State> queue = new ArrayDeque<>();
         Set<List<Object>> visited = new HashSet<>();
-        queue.add(new State(start, List.of(), 0, UnitMapping.identity(), false, startAxes));
+        queue.add(new State(start, passed, 0, UnitMapping.identity(), false, startAxes));
         while (!queue.isEmpty()) {
             State s = queue.poll();
             if (!visited.add(List.of(s.value(), s.skips()))) {
@@ -208,19 +223,23 @@ final class EdgeFinding {
 
     private void step(PathOrigin from, State s, Use u, ArrayDeque<State> queue, Map<List<Object>, GraphEdge> found) {
         Node n = u.node();
-        Integer c = denseByNode.get(n);
-        if (c != null) {
-            LayerPlan consumer = layers.get(c);
-            GraphNode to = new GraphNode.Layer(c);
-            List<Object> key = List.of(from.node(), to, s.skips() > 0);
-            if (consumer.input.equals(s.value()) && !to.equals(from.node()) && !found.containsKey(key)) {
-                // the first path found wins; the edge (a copy of the path's operations) is built once
-                UnitMapping mapping = UnitMappingRules.atConsumer(from, s.units(), s.flattened(), consumer);
-                found.put(key, new GraphEdge(from.node(), to, s.ops(), s.skips() > 0, mapping));
+        List<Integer> consumers = layersByNode.get(n);
+        if (consumers != null) {
+            for (int c : consumers) {
+                LayerPlan consumer = layers.get(c);
+                GraphNode to = new GraphNode.Layer(c);
+                List<Object> key = List.of(from.node(), to, s.skips() > 0);
+                if (consumer.wiring.readsInput() && consumer.input.equals(s.value()) && !to.equals(from.node())
+                        && !found.containsKey(key)) {
+                    // the first path found wins; the edge (a copy of the path's operations) is built once
+                    UnitMapping mapping = UnitMappingRules.atConsumer(from, s.units(), s.flattened(), consumer);
+                    found.put(key, new GraphEdge(from.node(), to, s.ops(), s.skips() > 0, mapping));
+                }
             }
             return;
         }
-        if (isBiasAdd(n) || NOT_DATA.contains(n.op()) || (u.input() > 0 && FIRST_INPUT_ONLY.contains(n.op()))) {
+        if (unread.endsPaths(n) || isBiasAdd(n) || NOT_DATA.contains(n.op())
+                || (u.input() > 0 && FIRST_INPUT_ONLY.contains(n.op()))) {
             return;
         }
         if (n.op().equals("Loop") || n.op().equals("Scan")) {

@@ -13,7 +13,8 @@ import java.util.List;
  *   <li>the constants, folded through the operators that carry a weight ({@link ConstantFolding});</li>
  *   <li>the dense layers and their conversion to {@code W} (d_out × d_in, science.md 1.2) ({@link DenseLayerFinding});</li>
  *   <li>the data-flow edges between them, the graph's inputs and outputs ({@link EdgeFinding}), with a note where a
- *       product of two computed values ends paths;</li>
+ *       product of two computed values ends paths, ending at the nodes that apply weights not read as layers
+ *       ({@link UnreadWeights});</li>
  *   <li>the layers' activations: ReLU when a {@code Relu} reads the layer's output through shape-only nodes; every
  *       other activation is recorded on the edges' op lists and in a note ({@link ActivationFinding}).</li>
  * </ol>
@@ -37,7 +38,9 @@ final class GraphReading {
     GraphReading(String file, ExternalData externalData, GraphIndex graph) {
         ConstantFolding constants = new ConstantFolding(file, externalData);
         layers.addAll(new DenseLayerFinding(file, graph, constants, notes).layers);
-        EdgeFinding found = new EdgeFinding(graph, layers, constants);
+        UnreadWeights unread = new UnreadWeights(graph, layers, constants);
+        notes.addAll(unread.notes);
+        EdgeFinding found = new EdgeFinding(graph, layers, constants, unread);
         edges.addAll(found.edges);
         boundaryEdges.addAll(found.boundaryEdges);
         inputs.addAll(found.inputs);
@@ -45,7 +48,8 @@ final class GraphReading {
         notes.addAll(found.endedPathNotes());
         ActivationFinding.find(graph, layers, notes);
         if (layers.isEmpty()) {
-            notes.add("no dense layer (Gemm or MatMul with a constant 2-D weight, Conv, ConvTranspose) in the graph");
+            notes.add("no dense layer (Gemm, MatMul or Einsum with a constant 2-D weight, Conv, ConvTranspose, LSTM,"
+                    + " GRU, RNN, fused Attention) in the graph");
         }
     }
 }

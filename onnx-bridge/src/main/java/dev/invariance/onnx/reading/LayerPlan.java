@@ -18,9 +18,45 @@ import java.util.List;
  * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
  * convolution's bias), and where it comes from ({@link LayerOrigin}: the node's name and its {@link ModulePath}). A
  * quantised weight is its dequantised constant ({@link ConstantTensor.Dequantize},
- * {@link MatMulNBitsWeight}), recorded in the layer's origin ({@link WeightQuantization}).
+ * {@link MatMulNBitsWeight}), recorded in the layer's origin ({@link WeightQuantization}). A matrix that is one part
+ * of a node's packed weight (a recurrent gate, a fused attention's query, key or value) names the part
+ * ({@link #gate}) and says how it meets the graph's data flow ({@link #wiring}).
  */
 final class LayerPlan {
+    /** How a layer's matrix meets the data flow of the graph: which values its paths enter and leave by. */
+    enum Wiring {
+        /**
+         * Reads {@code input}; {@code output} holds {@code h = W x + b}, followed by its activation; paths go on from
+         * it.
+         */
+        THROUGH,
+        /**
+         * Reads {@code input}, but its product stays inside the node (a recurrent gate's input matrix, a fused
+         * attention's query or key): no path leaves it.
+         */
+        ABSORBED,
+        /**
+         * Reads {@code input}; the node's {@code output} carries its units on, mixed over positions only (a fused
+         * attention's value part): paths go on from it, but it is not {@code h} itself, so no activation is looked for.
+         */
+        CARRIED,
+        /**
+         * Reads no value of the graph (a recurrent matrix, applied to the node's own hidden state): no path reaches
+         * or leaves it.
+         */
+        INTERNAL;
+
+        /** Whether a path reaching the layer's {@code input} ends at the layer with an edge. */
+        boolean readsInput() {
+            return this != INTERNAL;
+        }
+
+        /** Whether paths go on from the layer's {@code output}. */
+        boolean leavesNode() {
+            return this == THROUGH || this == CARRIED;
+        }
+    }
+
     final String name;
     final String op;
     final GraphIndex.Node node;
@@ -35,6 +71,9 @@ final class LayerPlan {
     final GraphIndex.ValueId input;
     final GraphIndex.ValueId output;
     final String subgraph;
+    /** The part of a packed weight this matrix is ({@code i}, {@code z_reverse}, {@code q}…), or null. */
+    final @Nullable String gate;
+    final Wiring wiring;
     Activation activation = Activation.LINEAR;
     @Nullable String reluOutput;
     /** The node's name and module path; the readers of packed, quantised or folded weights add what they know. */
@@ -43,6 +82,19 @@ final class LayerPlan {
     LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
               boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
               @Nullable Convolution convolution, GraphIndex.ValueId input, GraphIndex.ValueId output) {
+        this(name, op, node, weight, storedRows, storedColumns, transpose, scale, bias, biasScale, convolution, input,
+                output, null, Wiring.THROUGH);
+    }
+
+    /**
+     * A plan for one part of a node's packed weight: {@code gate} names the part, {@code wiring} says how it meets the
+     * data flow ({@code output} is the node's output, which no path leaves by for {@link Wiring#ABSORBED} and
+     * {@link Wiring#INTERNAL} parts).
+     */
+    LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
+              boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
+              @Nullable Convolution convolution, GraphIndex.ValueId input, GraphIndex.ValueId output,
+              @Nullable String gate, Wiring wiring) {
         this.name = name;
         this.op = op;
         this.node = node;
@@ -57,13 +109,16 @@ final class LayerPlan {
         this.input = input;
         this.output = output;
         this.subgraph = node.scope.path;
-        this.origin = new LayerOrigin(node.name, ModulePath.of(node.name), null, WeightQuantization.of(weight), List.of());
+        this.gate = gate;
+        this.wiring = wiring;
+        this.origin = new LayerOrigin(node.name, ModulePath.of(node.name), gate, WeightQuantization.of(weight),
+                List.of());
     }
 
     /** The same plan under another name (for weights shared by several nodes). */
     LayerPlan renamed(String newName) {
         LayerPlan p = new LayerPlan(newName, op, node, weight, storedRows, storedColumns, transpose, scale, bias,
-                biasScale, convolution, input, output);
+                biasScale, convolution, input, output, gate, wiring);
         p.activation = activation;
         p.reluOutput = reluOutput;
         p.origin = origin;

@@ -35,7 +35,9 @@ final class ValueShapes {
         this.layers = layers;
         this.constants = constants;
         for (int i = 0; i < layers.size(); i++) {
-            layerByOutput.put(layers.get(i).output, i);
+            if (layers.get(i).wiring.leavesNode()) { // other parts of a packed weight share their node's output
+                layerByOutput.put(layers.get(i).output, i);
+            }
         }
     }
 

@@ -3,12 +3,10 @@ package dev.invariance.onnx.reading;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.invariance.network.Activation;
-import dev.invariance.network.BiasVector;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
-import dev.invariance.network.WeightMatrix;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,26 +71,8 @@ class OnnxFixtureTest {
                 assertEquals(e.get("subgraph").asText(), l.subgraph(), what + " subgraph");
                 assertEquals(ElementType.valueOf(e.get("element_type").asText()), l.elementType(), what + " element type");
                 assertEquals(Activation.parse(e.get("activation").asText()), l.activation(), what + " activation");
-                WeightMatrix w = l.weights();
-                JsonNode rows = e.get("weights");
-                assertEquals(rows.size(), w.getRows(), what + " d_out");
-                assertEquals(rows.get(0).size(), w.getColumns(), what + " d_in");
-                for (int r = 0; r < w.getRows(); r++) {
-                    for (int c = 0; c < w.getColumns(); c++) {
-                        double x = rows.get(r).get(c).asDouble();
-                        assertEquals(x, w.get(r, c), WEIGHT_TOL * Math.max(1, Math.abs(x)), what + " W(" + r + "," + c + ")");
-                    }
-                }
-                BiasVector b = l.bias();
-                if (e.get("bias").isNull()) {
-                    assertNull(b, what + " has no bias");
-                } else {
-                    assertNotNull(b, what + " bias");
-                    assertEquals(e.get("bias").size(), b.size(), what + " bias size");
-                    for (int k = 0; k < b.size(); k++) {
-                        assertEquals(e.get("bias").get(k).asDouble(), b.get(k), WEIGHT_TOL * Math.max(1, Math.abs(b.get(k))));
-                    }
-                }
+                ReferenceFigureChecks.assertWeights(e.get("weights"), l.weights(), WEIGHT_TOL, what);
+                ReferenceFigureChecks.assertBias(e.get("bias"), l.bias(), WEIGHT_TOL, what);
                 ReferenceFigureChecks.assertConvolution(e.get("convolution"), l.convolution(), what);
             }
         }
