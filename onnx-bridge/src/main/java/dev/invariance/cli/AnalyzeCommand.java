@@ -18,6 +18,7 @@ import dev.invariance.onnx.running.OnnxDataEvaluation;
 import dev.invariance.onnx.running.OnnxDataOptions;
 import dev.invariance.onnx.reading.OnnxModel;
 import dev.invariance.onnx.reading.OnnxModelReader;
+import dev.invariance.onnx.reading.OnnxReadOption;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -83,6 +84,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--all-singular-values", description = "Report every singular value.")
     private boolean allSingularValues;
 
+    @Option(names = "--fold-batchnorm", description = "ONNX models: fold an inference-mode BatchNormalization that "
+            + "follows a layer into it (W' = diag(gamma/sqrt(var+eps)) W, b' = (b - mean) gamma/sqrt(var+eps) + beta); "
+            + "without it such a layer is analysed as stored, with a note.")
+    private boolean foldBatchNorm;
+
     @Option(names = "--spectrum", paramLabel = "MODE", defaultValue = "full",
             description = "full (every singular value) or top-k (only the leading ones: faster; figures that need all "
                     + "of them are null) (default: ${DEFAULT-VALUE}).")
@@ -114,6 +120,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (runtimeOptions && (!onnx || data == null)) {
             throw new ParameterException(spec.commandLine(), "--input, --batch-size, --device, --classes and "
                     + "--no-label-evaluation run an ONNX model over --data; they do not apply here");
+        }
+        if (foldBatchNorm && !onnx) {
+            throw new ParameterException(spec.commandLine(), "--fold-batchnorm reads ONNX models; it does not apply here");
         }
         if (onnx) {
             return analyzeOnnx(analyzer, fmt);
@@ -155,7 +164,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (data != null && label != null) {
             return analyzeOnnxWithData(analyzer, fmt, data, label);
         }
-        try (OnnxModel model = OnnxModelReader.open(modelFile)) {
+        try (OnnxModel model = OnnxModelReader.open(modelFile, readOptions())) {
             printOnnx(fmt, model, OnnxAnalysis.evaluate(model, analyzer));
         }
         return 0;
@@ -193,7 +202,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             options.checkBatchMemory(Float.BYTES, ""); // the least an example takes: before the model is even read
-            try (OnnxModel model = OnnxModelReader.open(modelFile)) {
+            try (OnnxModel model = OnnxModelReader.open(modelFile, readOptions())) {
                 OnnxDataEvaluation result = OnnxDataAnalyzer.create(analyzer, options).analyze(model, csv, labelColumn,
                         note -> {
                             err.println(TerminalText.escape(note));
@@ -205,6 +214,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         return 0;
+    }
+
+    /** The reading options the command line asks for. */
+    private OnnxReadOption[] readOptions() {
+        return foldBatchNorm ? new OnnxReadOption[] {OnnxReadOption.FOLD_BATCH_NORMALIZATION} : new OnnxReadOption[0];
     }
 
     /** Whether {@code --verbose} was given (before or after {@code analyze}). */

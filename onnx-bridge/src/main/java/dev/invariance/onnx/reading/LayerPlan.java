@@ -5,6 +5,7 @@ import dev.invariance.network.BiasVector;
 import dev.invariance.network.Convolution;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerOrigin;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * How to read one dense layer: the constant holding its weight, how the stored matrix becomes {@code W}
  * (d_out × d_in, science.md 1.2: a transpose decided from the operator's attributes and operand order, and Gemm's
  * {@code alpha}), and its bias ({@code beta·C} for Gemm, the constant of the {@code Add} after a MatMul, a
- * convolution's bias).
+ * convolution's bias), with an inference-mode {@code BatchNormalization} folded in when asked ({@link BatchNormFold}).
  */
 final class LayerPlan {
     final String name;
@@ -28,10 +29,15 @@ final class LayerPlan {
     final double biasScale;
     final @Nullable Convolution convolution;
     final GraphIndex.ValueId input;
-    final GraphIndex.ValueId output;
+    /** Where the layer's output is: the node's, its bias {@code Add}'s, or a folded normalisation's. */
+    GraphIndex.ValueId output;
     final String subgraph;
     Activation activation = Activation.LINEAR;
     @Nullable String reluOutput;
+    /** The normalisation folded into W and the bias, or null. */
+    @Nullable BatchNormFold batchNorm;
+    /** The node's name and module path; the readers of packed, quantised or folded weights add what they know. */
+    LayerOrigin origin;
 
     LayerPlan(String name, String op, GraphIndex.Node node, ConstantTensor weight, int storedRows, int storedColumns,
               boolean transpose, double scale, @Nullable ConstantTensor bias, double biasScale,
@@ -50,6 +56,7 @@ final class LayerPlan {
         this.input = input;
         this.output = output;
         this.subgraph = node.scope.path;
+        this.origin = LayerOrigin.named(name);
     }
 
     /** The same plan under another name (for weights shared by several nodes). */
@@ -58,6 +65,8 @@ final class LayerPlan {
                 biasScale, convolution, input, output);
         p.activation = activation;
         p.reluOutput = reluOutput;
+        p.batchNorm = batchNorm;
+        p.origin = origin;
         return p;
     }
 
@@ -74,8 +83,8 @@ final class LayerPlan {
     }
 
     LayerOutline outline() {
-        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
-                convolution, subgraph);
+        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation,
+                bias != null || batchNorm != null, convolution, subgraph, origin);
     }
 
     /**
@@ -84,39 +93,46 @@ final class LayerPlan {
      * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
      */
     DenseLayer load(String file) {
+        double[] rowScales = batchNorm == null ? null : batchNorm.rowScales(file);
         WeightMatrix matrix = directFloats()
                 ? WeightMatrix.fillRowMajor(outputWidth(), inputWidth(), out -> {
                     if (!((ConstantTensor.Stored) weight).payload.readFloats(out, transpose)) {
                         checkFinite(file, weight.rootName, out);
                     }
                 })
-                : viaDoubles(file);
-        BiasVector b = null;
+                : viaDoubles(file, rowScales);
+        double[] full = null;
         if (bias != null) {
             double[] bv = bias.values();
-            double[] full = new double[outputWidth()];
+            full = new double[outputWidth()];
             for (int i = 0; i < full.length; i++) {
                 full[i] = biasScale * bv[bv.length == 1 ? 0 : i];
             }
             checkFinite(file, bias.rootName, full);
-            b = BiasVector.of(full);
         }
-        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph);
+        if (batchNorm != null && rowScales != null) {
+            full = batchNorm.foldedBias(file, full, rowScales);
+        }
+        return new DenseLayer(name, op, matrix, full == null ? null : BiasVector.of(full), activation, elementType(),
+                convolution, subgraph, origin);
     }
 
     /**
      * Whether W is the stored tensor's values themselves, each exactly a float, in stored or transposed order: a
      * stored float32, float16 or bfloat16 tensor (initializer or {@code Constant}) with no scaling, not a
-     * ConvTranspose kernel. Then {@link TensorPayload#readFloats} decodes it straight into W's float storage, with
+     * ConvTranspose kernel, nothing folded in. Then {@link TensorPayload#readFloats} decodes it straight into W's float storage, with
      * the same values, layout and finiteness check as {@link #viaDoubles} (which handles every other case).
      */
     private boolean directFloats() {
-        return scale == 1.0 && weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()
+        return scale == 1.0 && batchNorm == null && weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()
                 && (!transpose || weight.shape.length == 2);
     }
 
-    /** W decoded through doubles: constant chains, float64, Gemm's alpha ≠ 1, ConvTranspose kernels. */
-    private WeightMatrix viaDoubles(String file) {
+    /**
+     * W decoded through doubles: constant chains, float64, Gemm's alpha ≠ 1, ConvTranspose kernels, a folded
+     * normalisation's row scales (null: none).
+     */
+    private WeightMatrix viaDoubles(String file, double @Nullable [] rowScales) {
         double[] w;
         if (!transpose) {
             w = weight.values();
@@ -128,6 +144,12 @@ final class LayerPlan {
         if (scale != 1.0) {
             for (int i = 0; i < w.length; i++) {
                 w[i] *= scale;
+            }
+        }
+        if (rowScales != null) {
+            int columns = inputWidth();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= rowScales[i / columns];
             }
         }
         checkFinite(file, weight.rootName, w);

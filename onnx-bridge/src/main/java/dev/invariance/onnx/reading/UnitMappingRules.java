@@ -247,7 +247,7 @@ final class UnitMappingRules {
     }
 
     /** The values of a constant vector of at most {@link #MAX_SHAPE_VALUES} integers, or null. */
-    private long @Nullable [] integers(ValueId v) {
+    long @Nullable [] integers(ValueId v) {
         Optional<ConstantTensor> c = constants.constant(v);
         if (c.isEmpty() || c.get().shape.length > 1 || c.get().count() > MAX_SHAPE_VALUES) {
             return null;
