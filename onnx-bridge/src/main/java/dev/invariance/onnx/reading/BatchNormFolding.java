@@ -126,7 +126,7 @@ final class BatchNormFolding {
                         : "it normalises axis 1, which does not hold the layer's units";
                 found.add(new Reach(n, why != null ? why : own, at == null ? -1 : at.rank()));
             } else if (SHAPE_ONLY.contains(n.op())) {
-                UnitPosition next = at == null ? null : at.through(n, layer.outputWidth(), units, constants);
+                UnitPosition next = at == null ? null : at.through(n, layer.outputWidth(), units);
                 String nextWhy = why != null || next != null ? why
                         : "the units may leave the normalised axis through " + n.op() + " '" + n.name + "'";
                 walk(layer, n.outputs.get(0), next, nextWhy, steps + 1, found, seen);

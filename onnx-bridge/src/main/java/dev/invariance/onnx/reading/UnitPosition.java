@@ -40,18 +40,18 @@ record UnitPosition(boolean onAxis1, boolean onLast, int rank) {
     }
 
     /**
-     * After {@code n} read the value on its input 0: unchanged through {@code Identity} and an inference-mode
-     * {@code Dropout}; through a {@code Reshape} to a constant shape that keeps the batch axis ({@code 0}) and the
+     * After {@code n} read the value on its input 0: unchanged through {@code Identity} and a {@code Dropout}
+     * without a {@code training_mode} input; through a {@code Reshape} to a constant shape that keeps the batch axis ({@code 0}) and the
      * {@code width} units on axis 1, or that keeps them as the last axis; through a {@code Flatten} that leaves them
      * the last axis; through a {@code Squeeze}/{@code Unsqueeze} of axes from 2 on. Null for anything else.
      *
      * @param width the layer's d_out
      * @param units reads constant shapes and axes
      */
-    @Nullable UnitPosition through(Node n, int width, UnitMappingRules units, ConstantFolding constants) {
+    @Nullable UnitPosition through(Node n, int width, UnitMappingRules units) {
         return switch (n.op()) {
             case "Identity" -> this;
-            case "Dropout" -> inferenceDropout(n, constants) ? this : null;
+            case "Dropout" -> inferenceDropout(n) ? this : null;
             case "Reshape" -> reshaped(n, width, units);
             case "Flatten" -> flattened(n);
             case "Squeeze", "Unsqueeze" -> squeezed(n, units);
@@ -59,18 +59,12 @@ record UnitPosition(boolean onAxis1, boolean onLast, int rank) {
         };
     }
 
-    /** A {@code Dropout} without a training-mode input, or with a constant false one: the identity. */
-    private static boolean inferenceDropout(Node n, ConstantFolding constants) {
-        ValueId training = n.input(2);
-        if (training == null) {
-            return true;
-        }
-        ConstantTensor t = constants.constant(training).orElse(null);
-        if (t == null || t.count() != 1) {
-            return false;
-        }
-        double[] v = t.values();
-        return v[0] == 0.0;
+    /**
+     * A {@code Dropout} without a {@code training_mode} input: the identity at inference. One with that input (a
+     * boolean, which this reader does not decode) is not taken for the identity.
+     */
+    private static boolean inferenceDropout(Node n) {
+        return n.input(2) == null;
     }
 
     private @Nullable UnitPosition reshaped(Node n, int width, UnitMappingRules units) {
