@@ -9,6 +9,7 @@ import dev.invariance.onnx.running.ExecutionDevice;
 import dev.invariance.onnx.running.InvalidOptionsException;
 import dev.invariance.onnx.running.OnnxDataOptions;
 import dev.invariance.onnx.reading.OnnxModelReader;
+import dev.invariance.onnx.reading.OnnxReadOption;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -72,6 +75,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--all-singular-values", description = "Report every singular value.")
     private boolean allSingularValues;
 
+    @Option(names = "--fold-batchnorm", description = "ONNX models: fold an inference-mode BatchNormalization that "
+            + "follows a layer into it (W' = diag(gamma/sqrt(var+eps)) W, b' = (b - mean) gamma/sqrt(var+eps) + beta); "
+            + "without it such a layer is analysed as stored, with a note.")
+    private boolean foldBatchNorm;
+
     @Option(names = "--spectrum", paramLabel = "MODE", defaultValue = "full",
             description = "full (every singular value) or top-k (only the leading ones: faster; figures that need all "
                     + "of them are null) (default: ${DEFAULT-VALUE}).")
@@ -92,6 +100,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (runtimeOptions && (!onnx || data == null)) {
             throw new ParameterException(spec.commandLine(), "--input, --batch-size, --device, --classes and "
                     + "--no-label-evaluation run an ONNX model over --data; they do not apply here");
+        }
+        if (foldBatchNorm && !onnx) {
+            throw new ParameterException(spec.commandLine(), "--fold-batchnorm reads ONNX models; it does not apply here");
         }
         if (onnx) {
             return analyzeOnnx(analyzer, fmt);
@@ -121,7 +132,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (data != null && label != null) {
             return analyzeOnnxWithData(analyzer, fmt, data, label);
         }
-        print(fmt, ModelEvaluations.onnx(modelFile, analyzer, null, null, OnnxDataOptions.defaults(), false,
+        print(fmt, ModelEvaluations.onnx(modelFile, readOptions(), analyzer, null, null, OnnxDataOptions.defaults(), false,
                 note -> { }));
         return 0;
     }
@@ -144,7 +155,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             options.checkBatchMemory(Float.BYTES, ""); // the least an example takes: before the model is even read
-            print(fmt, ModelEvaluations.onnx(modelFile, analyzer, csv, labelColumn, options, false, note -> {
+            print(fmt, ModelEvaluations.onnx(modelFile, readOptions(), analyzer, csv, labelColumn, options, false, note -> {
                 err.println(TerminalText.escape(note));
                 err.flush();
             }));
@@ -156,7 +167,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     /** Refuses a {@code --classes} list with an empty name or a class named twice: no output column could be told. */
     private void checkClasses() {
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (String c : classes) {
             if (c.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "--classes " + String.join(",", classes)
@@ -167,6 +178,11 @@ final class AnalyzeCommand implements Callable<Integer> {
                         + ": class '" + c + "' is named twice");
             }
         }
+    }
+
+    /** The reading options the command line asks for. */
+    private Set<OnnxReadOption> readOptions() {
+        return foldBatchNorm ? Set.of(OnnxReadOption.FOLD_BATCH_NORMALIZATION) : Set.of();
     }
 
     /** Whether {@code --verbose} was given (before or after {@code analyze}). */

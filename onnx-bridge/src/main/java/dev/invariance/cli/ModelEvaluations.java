@@ -13,6 +13,7 @@ import dev.invariance.onnx.reading.OnnxAnalysis;
 import dev.invariance.onnx.reading.OnnxFileFacts;
 import dev.invariance.onnx.reading.OnnxModel;
 import dev.invariance.onnx.reading.OnnxModelReader;
+import dev.invariance.onnx.reading.OnnxReadOption;
 import dev.invariance.onnx.running.OnnxDataAnalyzer;
 import dev.invariance.onnx.running.OnnxDataOptions;
 import org.jspecify.annotations.Nullable;
@@ -82,11 +83,13 @@ final class ModelEvaluations {
      * Evaluates an ONNX file: its weights layer by layer, and with {@code data} the model run by ONNX Runtime over
      * it with {@code options} ({@code notes} receives the run's one-line notes).
      *
-     * @param withFacts whether to hash the file and count its operators ({@link OnnxFileFacts})
+     * @param readOptions how to read the file ({@link OnnxReadOption})
+     * @param withFacts   whether to hash the file and count its operators ({@link OnnxFileFacts})
      */
-    static Evaluated onnx(Path modelFile, WeightAnalyzer analyzer, @Nullable Path data, @Nullable String label,
-                          OnnxDataOptions options, boolean withFacts, java.util.function.Consumer<String> notes) {
-        try (OnnxModel model = OnnxModelReader.open(modelFile)) {
+    static Evaluated onnx(Path modelFile, Set<OnnxReadOption> readOptions, WeightAnalyzer analyzer,
+                          @Nullable Path data, @Nullable String label, OnnxDataOptions options, boolean withFacts,
+                          java.util.function.Consumer<String> notes) {
+        try (OnnxModel model = OnnxModelReader.open(modelFile, readOptions.toArray(new OnnxReadOption[0]))) {
             InvarianceEvaluation evaluation = data != null && label != null
                     ? OnnxDataAnalyzer.create(analyzer, options).analyze(model, data, label, notes).evaluation()
                     : OnnxAnalysis.evaluate(model, analyzer);

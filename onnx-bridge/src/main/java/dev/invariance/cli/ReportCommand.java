@@ -22,6 +22,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -88,7 +89,7 @@ final class ReportCommand implements Callable<Integer> {
         Path fileName = model.getFileName();
         String name = fileName == null ? model.toString() : fileName.toString();
         if (OnnxModelReader.isOnnxFile(model)) {
-            ModelEvaluations.Evaluated e = ModelEvaluations.onnx(model, analyzer, data, label, OnnxDataOptions.defaults(),
+            ModelEvaluations.Evaluated e = ModelEvaluations.onnx(model, Set.of(), analyzer, data, label, OnnxDataOptions.defaults(),
                     true, note -> {
                         err.println(TerminalText.escape(note));
                         err.flush();

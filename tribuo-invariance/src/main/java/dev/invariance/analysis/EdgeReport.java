@@ -10,8 +10,11 @@ import java.util.Objects;
  * One data-flow edge of an analysed network (producer's output reaching consumer's input through {@code ops}) with
  * its pair metrics, or the reason it has none. Pair metrics compare u₁ of W_producer (in R^{d_out(producer)}) with
  * v₁ of W_consumer (in R^{d_in(consumer)}), so they exist only when both vectors live in the same space: equal
- * widths, and no convolution kernel whose columns are input patches (anything but a pointwise kernel with one
- * group). Exactly one of {@code metrics} and {@code reason} is null.
+ * widths, no {@code Conv} kernel whose columns are input patches or one group's channels (anything but a pointwise
+ * kernel with one group), no {@code ConvTranspose} kernel whose rows are output channels at kernel positions (a
+ * producer with a kernel larger than 1) or whose groups share its rows; a single-group {@code ConvTranspose}'s
+ * columns are its input channels, so it is paired with its producer like a dense layer. Exactly one of
+ * {@code metrics} and {@code reason} is null.
  *
  * @param producer     index of the producing layer
  * @param consumer     index of the consuming layer

@@ -172,20 +172,31 @@ final class LayerByLayer {
      * Why the edge has no pair metrics, or null when it has them: u₁ of the producer lives in R^{d_out(producer)}
      * (its rows are output units, or output channels of a convolution kernel) and v₁ of the consumer in
      * R^{d_in(consumer)}; they are comparable only when the widths agree and neither side is a convolution kernel
-     * whose rows or columns mix channels with kernel positions or cover one group only.
+     * whose rows or columns are something else. A {@code Conv} kernel {@code out × (in/g·k…)} has a row per output
+     * channel, and columns that are input patches (a kernel larger than 1) or one group's input channels. A
+     * {@code ConvTranspose} kernel {@code (out/g·k…) × in} has a column per input channel, and rows that are output
+     * channels at kernel positions (a kernel larger than 1); with g groups its column blocks are the groups' maps
+     * side by side on shared rows, so its singular vectors are not those of the block-diagonal map the layer applies.
      */
     static @Nullable String reasonWithoutMetrics(LayerOutline p, LayerOutline c, DataFlowEdge e) {
         Convolution pc = p.convolution();
-        if (pc != null && pc.transposed() && !(pc.isPointwise() && pc.groups() == 1)) {
+        if (pc != null && pc.transposed() && pc.groups() != 1) {
+            return sharedRows(p.name(), pc);
+        }
+        if (pc != null && pc.transposed() && !pc.isPointwise()) {
             return "rows of " + p.name() + " (" + describe(pc) + ") mix output channels with kernel positions, "
                     + "so they are not the units " + c.name() + " reads";
         }
         Convolution cc = c.convolution();
-        if (cc != null && !cc.isPointwise()) {
+        if (cc != null && cc.transposed() && cc.groups() != 1) {
+            return sharedRows(c.name(), cc);
+        }
+        // a ConvTranspose with one group reads its input channels in its columns, as a dense layer: no reason here
+        if (cc != null && !cc.transposed() && !cc.isPointwise()) {
             return "columns of " + c.name() + " (" + describe(cc) + ") are input patches, not the output units of "
                     + p.name();
         }
-        if (cc != null && cc.groups() != 1) {
+        if (cc != null && !cc.transposed() && cc.groups() != 1) {
             return "columns of " + c.name() + " (" + describe(cc) + ") cover one group's input channels, not all "
                     + "output units of " + p.name();
         }
@@ -194,6 +205,12 @@ final class LayerByLayer {
                     + " (" + (e.ops().isEmpty() ? "direct" : "through " + String.join(", ", e.ops())) + ")";
         }
         return null;
+    }
+
+    /** The reason for a grouped {@code ConvTranspose} on either side of an edge. */
+    private static String sharedRows(String name, Convolution c) {
+        return "W of " + name + " (" + describe(c) + ") sets its " + c.groups() + " groups' maps side by side on shared"
+                + " rows, so its singular vectors are not those of the map it applies";
     }
 
     private static String describe(Convolution c) {

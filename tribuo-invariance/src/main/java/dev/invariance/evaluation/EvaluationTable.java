@@ -27,8 +27,10 @@ import static dev.invariance.evaluation.InvarianceMetrics.*;
 /**
  * The plain-text form of an {@link InvarianceEvaluation} ({@link InvarianceEvaluation#toString()}): a figure that was
  * not computed is shown as {@value #NOT_COMPUTED} and explained by one legend line under the tables; an undefined
- * one (NaN) as {@code NaN}. Layers are labelled by {@link LayerLabel}: the module path before a name an exporter
- * made up.
+ * one (NaN) as {@code NaN}, with a line saying so. Each table is followed by a line saying what its abbreviated
+ * columns hold ({@link TableLegend}); the footer names the model, the data (its file and number of examples, where
+ * the data's provenance names a file) and the BLAS/LAPACK used. Layers are labelled by {@link LayerLabel}: the module
+ * path before a name an exporter made up.
  */
 final class EvaluationTable {
     /** The cell of a figure that was not computed. */
@@ -55,17 +57,23 @@ final class EvaluationTable {
         width += 2;
         String nameColumn = "%-" + width + "s";
         boolean dashes = false;
+        boolean undefined = false;
         sb.append(String.format(nameColumn + "%12s%12s%12s%12s%12s%12s%12s%12s%n", "Layer", "shape",
                 SPECTRAL_NORM.getDisplayName(), FROBENIUS_NORM.getDisplayName(), RANK1_RATIO.getDisplayName(),
                 STABLE_RANK.getDisplayName(), EFFECTIVE_RANK.getDisplayName(), NUMERICAL_RANK.getDisplayName(),
                 SIGMA2_OVER_SIGMA1.getDisplayName()));
         for (LayerMetrics l : report.layers()) {
             dashes |= l.effectiveRank() == null || l.numericalRank() == null;
-            sb.append(String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12s%12s%12.4f%n",
+            String row = String.format(Locale.ROOT, nameColumn + "%12s%12.4g%12.4g%12.4f%12.3f%12s%12s%12.4f%n",
                     LayerLabel.of(l),
                     l.shape().get(0) + "x" + l.shape().get(1), l.spectralNorm(), l.frobeniusNorm(), l.rank1Ratio(),
                     l.stableRank(), cell(l.effectiveRank(), "%.3f"), cell(l.numericalRank(), "%d"),
-                    l.secondToFirstRatio()));
+                    l.secondToFirstRatio());
+            undefined |= row.contains("NaN");
+            sb.append(row);
+        }
+        if (!report.layers().isEmpty()) {
+            sb.append(TableLegend.layers(report.layers())).append(String.format("%n"));
         }
         if (!report.pairs().isEmpty()) {
             sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "Pair",
@@ -73,14 +81,20 @@ final class EvaluationTable {
                     COMMUTATOR_ALIGNMENT.getDisplayName(), BALANCEDNESS.getDisplayName()));
             for (PairMetrics p : report.pairs()) {
                 dashes |= p.weightedAlignment() == null || p.commutatorAlignment() == null || p.balancedness() == null;
-                sb.append(String.format(Locale.ROOT, nameColumn + "%12.5f%12s%12s%12s%n",
+                String row = String.format(Locale.ROOT, nameColumn + "%12.5f%12s%12s%12s%n",
                         pairLabel(report, p) + (p.viaResidual() ? " (skip)" : ""),
                         p.adjacentAlignment(), cell(p.weightedAlignment(), "%.5f"),
-                        cell(p.commutatorAlignment(), "%.5f"), cell(p.balancedness(), "%.4g")));
+                        cell(p.commutatorAlignment(), "%.5f"), cell(p.balancedness(), "%.4g"));
+                undefined |= row.contains("NaN");
+                sb.append(row);
             }
+            sb.append(TableLegend.pairs()).append(String.format("%n"));
         }
         if (dashes) {
             sb.append(LEGEND).append(String.format("%n"));
+        }
+        if (undefined) {
+            sb.append(TableLegend.UNDEFINED).append(String.format("%n"));
         }
         boolean header = false;
         for (EdgeReport e : report.edges()) {
@@ -131,7 +145,7 @@ final class EvaluationTable {
         }
         sb.append(String.format("%n" + nameColumn + "%12s%12s%12s%12s%n", "ReLU layer",
                 STABLY_ACTIVE.getDisplayName(), STABLY_DEAD.getDisplayName(), UNSTABLE.getDisplayName(),
-                "stable rk-1"));
+                TableLegend.STABLE_RANK1));
         StableSubmatrixMetrics stable = d.stable();
         for (LayerActivation a : d.activations()) {
             String stableRho = "n/a"; // an empty stable set: no submatrix (not applicable, rather than not computed)
@@ -146,6 +160,7 @@ final class EvaluationTable {
             sb.append(String.format(nameColumn + "%12d%12d%12d%12s%n", label(report, a.layer(), a.name()),
                     a.stablyActive().size(), a.stablyDead().size(), a.unstableCount(), stableRho));
         }
+        sb.append(TableLegend.activations()).append(System.lineSeparator());
     }
 
     /** The label of the layer at {@code index} ({@link LayerLabel}), or {@code name} where that is not the layer. */
@@ -184,20 +199,38 @@ final class EvaluationTable {
                 model.getTribuoVersion());
     }
 
+    /**
+     * "FILE (N examples)" where the provenance names a file ({@code dataPath} of Tribuo's CSV source; {@code file} and
+     * {@code examples} of data run through another runtime), else the source's class and the number of examples.
+     */
     private static String describe(DataProvenance data) {
-        if (data instanceof SimpleDataSourceProvenance simple) {
-            for (Pair<String, Provenance> p : simple) {
-                if (p.getA().equals(SimpleDataSourceProvenance.DESCRIPTION)) {
-                    String description = String.valueOf(((PrimitiveProvenance<?>) p.getB()).getValue());
-                    return description.equals(InvarianceEvaluator.WEIGHTS_ONLY) ? "none (weights only)" : description;
-                }
-            }
+        Object description = data instanceof SimpleDataSourceProvenance
+                ? field(data, SimpleDataSourceProvenance.DESCRIPTION) : null;
+        if (description != null) {
+            return description.equals(InvarianceEvaluator.WEIGHTS_ONLY) ? "none (weights only)" : description.toString();
         }
         if (data instanceof DatasetProvenance dataset) {
             DataProvenance source = dataset.getSourceProvenance();
-            return simpleName(source.getClassName()) + " (" + dataset.getNumExamples() + " examples)";
+            Object file = field(source, "dataPath");
+            return (file != null ? file : simpleName(source.getClassName())) + " (" + dataset.getNumExamples()
+                    + " examples)";
+        }
+        Object file = field(data, "file");
+        Object examples = field(data, "examples");
+        if (file != null) {
+            return file + (examples != null ? " (" + examples + " examples)" : "");
         }
         return simpleName(data.getClassName());
+    }
+
+    /** The value of the primitive field {@code key} of {@code provenance}, or null where it has none. */
+    private static @Nullable Object field(Iterable<Pair<String, Provenance>> provenance, String key) {
+        for (Pair<String, Provenance> p : provenance) {
+            if (p.getA().equals(key) && p.getB() instanceof PrimitiveProvenance<?> value) {
+                return value.getValue();
+            }
+        }
+        return null;
     }
 
     private static String simpleName(String className) {

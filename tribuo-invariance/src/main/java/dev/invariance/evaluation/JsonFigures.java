@@ -15,17 +15,27 @@ import java.util.List;
  * {@link InvarianceMetrics} that reads them, in the order of that enumeration.
  */
 final class JsonFigures {
+    /** The key of the ε that a matrix's numerical rank uses. */
+    static final String NUMERICAL_RANK_EPS = "numerical_rank_eps";
+
     private final JsonGenerator g;
 
     JsonFigures(JsonGenerator g) {
         this.g = g;
     }
 
-    /** The figures of one matrix (a layer, or a stably-active submatrix): every layer metric, null when not computed. */
+    /**
+     * The figures of one matrix (a layer, or a stably-active submatrix): every layer metric, null when not computed,
+     * with {@value #NUMERICAL_RANK_EPS} (the machine ε of the stored element type that the numerical rank's tolerance
+     * σ₁·max(d_out, d_in)·ε uses) after {@code numerical_rank}.
+     */
     void of(LayerMetrics l) throws IOException {
         for (InvarianceMetrics m : InvarianceMetrics.values()) {
             if (m.readsLayerMetrics()) {
                 metric(m, m.valueOf(l));
+                if (m == InvarianceMetrics.NUMERICAL_RANK) {
+                    number(NUMERICAL_RANK_EPS, l.elementType().getMachineEpsilon());
+                }
             }
         }
         g.writeBooleanField("complete_spectrum", l.isSpectrumComplete());

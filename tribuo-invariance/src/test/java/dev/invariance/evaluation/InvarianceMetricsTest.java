@@ -102,7 +102,8 @@ class InvarianceMetricsTest {
         DeepNetModel model = DeepNetTrainer.builder().hidden(4, 4).activation(Activation.RELU).steps(20).build().train(data);
         JsonNode root = new ObjectMapper().readTree(InvarianceEvaluator.create().evaluate(model, data).toJson());
         assertEquals(List.of("name", "op", "node", "module", "gate", "quantization", "folded", "shape", "element_type",
-                "spectral_norm", "frobenius_norm", "stable_rank", "rank1_ratio", "effective_rank", "numerical_rank", "relative_rank_1e-2", "relative_rank_1e-3",
+                "spectral_norm", "frobenius_norm", "stable_rank", "rank1_ratio", "effective_rank", "numerical_rank",
+                "numerical_rank_eps", "relative_rank_1e-2", "relative_rank_1e-3",
                 "nuclear_frobenius_ratio", "sigma2_over_sigma1", "spectral_gap", "complete_spectrum", "singular_values"),
                 fieldNames(root.path("layers").get(0)));
         assertEquals(List.of("from", "to", "from_index", "to_index", "ops", "via_residual", "top_alignment",

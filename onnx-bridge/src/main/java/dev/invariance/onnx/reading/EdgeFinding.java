@@ -285,7 +285,10 @@ final class EdgeFinding {
         }
     }
 
-    /** Whether {@code n} is the {@code Add} that a {@code MatMul} layer took its bias from (part of the layer). */
+    /**
+     * Whether {@code n} is part of a layer beyond its node: the {@code Add} that a {@code MatMul} layer took its bias
+     * from, or a {@code BatchNormalization} folded into the layer.
+     */
     private boolean isBiasAdd(Node n) {
         if (biasAdds == null) {
             Set<Node> adds = Collections.newSetFromMap(new IdentityHashMap<>());

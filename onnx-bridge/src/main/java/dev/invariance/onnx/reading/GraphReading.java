@@ -6,12 +6,15 @@ import dev.invariance.network.GraphPort;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * What an indexed ONNX graph holds for the analysis, read in four steps, each its own class:
+ * What an indexed ONNX graph holds for the analysis, read in five steps, each its own class:
  * <ol>
  *   <li>the constants, folded through the operators that carry a weight ({@link ConstantFolding});</li>
  *   <li>the dense layers and their conversion to {@code W} (d_out × d_in, science.md 1.2) ({@link DenseLayerFinding});</li>
+ *   <li>the {@code BatchNormalization} nodes that follow them, noted, and folded into them when asked
+ *       ({@link BatchNormFolding});</li>
  *   <li>the data-flow edges between them, the graph's inputs and outputs ({@link EdgeFinding}), with a note where a
  *       product of two computed values ends paths, ending at the nodes that apply weights not read as layers
  *       ({@link UnreadWeights});</li>
@@ -33,11 +36,14 @@ final class GraphReading {
      *
      * @param file         the model file's name for messages
      * @param externalData the model's external data, located and checked when it was opened
+     * @param options      how to read it
      * @throws InvalidModelException when a weight, a constant or an operator on the way is invalid
      */
-    GraphReading(String file, ExternalData externalData, GraphIndex graph) {
+    GraphReading(String file, ExternalData externalData, GraphIndex graph, Set<OnnxReadOption> options) {
         ConstantFolding constants = new ConstantFolding(file, externalData);
         layers.addAll(new DenseLayerFinding(file, graph, constants, notes).layers);
+        BatchNormFolding.apply(graph, constants, layers, options.contains(OnnxReadOption.FOLD_BATCH_NORMALIZATION),
+                notes);
         UnreadWeights unread = new UnreadWeights(graph, layers, constants);
         notes.addAll(unread.notes);
         EdgeFinding found = new EdgeFinding(graph, layers, constants, unread);

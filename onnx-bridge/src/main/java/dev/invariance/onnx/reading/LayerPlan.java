@@ -20,7 +20,8 @@ import java.util.List;
  * quantised weight is its dequantised constant ({@link ConstantTensor.Dequantize},
  * {@link MatMulNBitsWeight}), recorded in the layer's origin ({@link WeightQuantization}). A matrix that is one part
  * of a node's packed weight (a recurrent gate, a fused attention's query, key or value) names the part
- * ({@link #gate}) and says how it meets the graph's data flow ({@link #wiring}).
+ * ({@link #gate}) and says how it meets the graph's data flow ({@link #wiring}). An inference-mode
+ * {@code BatchNormalization} is folded in when asked ({@link BatchNormFold}).
  */
 final class LayerPlan {
     /** How a layer's matrix meets the data flow of the graph: which values its paths enter and leave by. */
@@ -69,13 +70,16 @@ final class LayerPlan {
     final double biasScale;
     final @Nullable Convolution convolution;
     final GraphIndex.ValueId input;
-    final GraphIndex.ValueId output;
+    /** Where the layer's output is: the node's, its bias {@code Add}'s, or a folded normalisation's. */
+    GraphIndex.ValueId output;
     final String subgraph;
     /** The part of a packed weight this matrix is ({@code i}, {@code z_reverse}, {@code q}…), or null. */
     final @Nullable String gate;
     final Wiring wiring;
     Activation activation = Activation.LINEAR;
     @Nullable String reluOutput;
+    /** The normalisation folded into W and the bias, or null. */
+    @Nullable BatchNormFold batchNorm;
     /** The node's name and module path; the readers of packed, quantised or folded weights add what they know. */
     LayerOrigin origin;
 
@@ -121,6 +125,7 @@ final class LayerPlan {
                 biasScale, convolution, input, output, gate, wiring);
         p.activation = activation;
         p.reluOutput = reluOutput;
+        p.batchNorm = batchNorm;
         p.origin = origin;
         return p;
     }
@@ -138,8 +143,8 @@ final class LayerPlan {
     }
 
     LayerOutline outline() {
-        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation, bias != null,
-                convolution, subgraph, origin);
+        return new LayerOutline(name, op, outputWidth(), inputWidth(), elementType(), activation,
+                bias != null || batchNorm != null, convolution, subgraph, origin);
     }
 
     /**
@@ -148,39 +153,46 @@ final class LayerPlan {
      * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
      */
     DenseLayer load(String file) {
+        double[] rowScales = batchNorm == null ? null : batchNorm.rowScales(file);
         WeightMatrix matrix = directFloats()
                 ? WeightMatrix.fillRowMajor(outputWidth(), inputWidth(), out -> {
                     if (!((ConstantTensor.Stored) weight).payload.readFloats(out, transpose)) {
                         checkFinite(file, weight.rootName, out);
                     }
                 })
-                : viaDoubles(file);
-        BiasVector b = null;
+                : viaDoubles(file, rowScales);
+        double[] full = null;
         if (bias != null) {
             double[] bv = bias.values();
-            double[] full = new double[outputWidth()];
+            full = new double[outputWidth()];
             for (int i = 0; i < full.length; i++) {
                 full[i] = biasScale * bv[bv.length == 1 ? 0 : i];
             }
             checkFinite(file, bias.rootName, full);
-            b = BiasVector.of(full);
         }
-        return new DenseLayer(name, op, matrix, b, activation, elementType(), convolution, subgraph, origin);
+        if (batchNorm != null && rowScales != null) {
+            full = batchNorm.foldedBias(file, full, rowScales);
+        }
+        return new DenseLayer(name, op, matrix, full == null ? null : BiasVector.of(full), activation, elementType(),
+                convolution, subgraph, origin);
     }
 
     /**
      * Whether W is the stored tensor's values themselves, each exactly a float, in stored or transposed order: a
      * stored float32, float16 or bfloat16 tensor (initializer or {@code Constant}) with no scaling, not a
-     * ConvTranspose kernel. Then {@link TensorPayload#readFloats} decodes it straight into W's float storage, with
+     * ConvTranspose kernel, nothing folded in. Then {@link TensorPayload#readFloats} decodes it straight into W's float storage, with
      * the same values, layout and finiteness check as {@link #viaDoubles} (which handles every other case).
      */
     private boolean directFloats() {
-        return scale == 1.0 && weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()
+        return scale == 1.0 && batchNorm == null && weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()
                 && (!transpose || weight.shape.length == 2);
     }
 
-    /** W decoded through doubles: constant chains, float64, Gemm's alpha ≠ 1, ConvTranspose kernels. */
-    private WeightMatrix viaDoubles(String file) {
+    /**
+     * W decoded through doubles: constant chains, float64, Gemm's alpha ≠ 1, ConvTranspose kernels, a folded
+     * normalisation's row scales (null: none).
+     */
+    private WeightMatrix viaDoubles(String file, double @Nullable [] rowScales) {
         double[] w;
         if (!transpose) {
             w = weight.values();
@@ -192,6 +204,12 @@ final class LayerPlan {
         if (scale != 1.0) {
             for (int i = 0; i < w.length; i++) {
                 w[i] *= scale;
+            }
+        }
+        if (rowScales != null) {
+            int columns = inputWidth();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= rowScales[i / columns];
             }
         }
         checkFinite(file, weight.rootName, w);

@@ -14,10 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Opens ONNX files as {@link OnnxModel}s: {@code try (OnnxModel m = OnnxModelReader.open(path)) { ... }}.
+ * Opens ONNX files as {@link OnnxModel}s: {@code try (OnnxModel m = OnnxModelReader.open(path)) { ... }}, or with
+ * {@link OnnxReadOption}s ({@code open(path, OnnxReadOption.FOLD_BATCH_NORMALIZATION)}).
  * <p>
  * The file is untrusted. Opening parses it with the ONNX protobuf classes Tribuo ships ({@code ai.onnx.proto.OnnxMl})
  * and checks everything that can be checked without reading weights: that it is an ONNX model at all, the graph's
@@ -45,9 +48,11 @@ public final class OnnxModelReader {
     /**
      * Opens an ONNX model file.
      *
+     * @param options how to read the graph beyond the defaults, such as
+     *                {@link OnnxReadOption#FOLD_BATCH_NORMALIZATION}; none for the weights as stored
      * @throws InvalidModelException if the file is missing, not an ONNX model, or structurally invalid
      */
-    public static OnnxModel open(Path file) {
+    public static OnnxModel open(Path file, OnnxReadOption... options) {
         String name = file.toString();
         if (!Files.isRegularFile(file)) {
             throw new InvalidModelException(name + ": no such file");
@@ -82,7 +87,7 @@ public final class OnnxModelReader {
         } catch (IOException e) {
             throw new InvalidModelException(name + ": cannot read (" + e.getClass().getSimpleName() + ")", e);
         }
-        return read(name, dir, bytes);
+        return read(name, dir, bytes, options.length == 0 ? Set.of() : EnumSet.copyOf(Arrays.asList(options)));
     }
 
     /**
@@ -136,6 +141,11 @@ public final class OnnxModelReader {
      * @param modelDir the real path of the folder external data is relative to, or null to refuse external data
      */
     static OnnxModel read(String name, @Nullable Path modelDir, byte[] bytes) {
+        return read(name, modelDir, bytes, Set.of());
+    }
+
+    /** {@link #read(String, Path, byte[])} with reading options. */
+    static OnnxModel read(String name, @Nullable Path modelDir, byte[] bytes, Set<OnnxReadOption> options) {
         if (bytes.length == 0) {
             throw new InvalidModelException(name + ": empty file, not an ONNX model");
         }
@@ -172,7 +182,7 @@ public final class OnnxModelReader {
                 proto.getIrVersion(), proto.getGraph().getName(), provenance);
         GraphIndex index = GraphIndex.of(name, proto.getGraph());
         ExternalData external = ExternalData.locate(name, modelDir, proto);
-        GraphReading reading = new GraphReading(name, external, index);
+        GraphReading reading = new GraphReading(name, external, index, options);
         return new OnnxModel(proto, info, reading, external);
     }
 }

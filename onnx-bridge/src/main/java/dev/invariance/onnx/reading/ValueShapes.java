@@ -128,6 +128,9 @@ final class ValueShapes {
         Node n = GraphIndex.producer(v);
         if (layer != null) {
             LayerPlan l = layers.get(layer);
+            if (l.batchNorm != null && l.batchNorm.outputRank() >= 0) {
+                return l.batchNorm.outputRank(); // a reshape may lie between the node and the folded normalisation
+            }
             if (l.op.equals("Gemm")) {
                 return 2;
             }
