@@ -5,7 +5,6 @@ import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
-import dev.invariance.data.CsvExampleReader;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
 import dev.invariance.evaluation.InvarianceEvaluation;
@@ -22,6 +21,7 @@ import dev.invariance.onnx.reading.OnnxLayerBinding;
 import dev.invariance.onnx.reading.OnnxModel;
 import dev.invariance.onnx.reading.OnnxModelReader;
 import dev.invariance.onnx.running.internal.ActivationProbe;
+import dev.invariance.onnx.running.internal.ModelInput;
 import dev.invariance.onnx.running.internal.OrtSessions;
 import dev.invariance.onnx.running.internal.SingleScoreLabelTransformer;
 import ai.onnx.proto.OnnxMl;
@@ -34,6 +34,7 @@ import org.tribuo.provenance.ModelProvenance;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -109,8 +110,14 @@ public final class OnnxDataAnalyzer {
         NetworkOutline outline = model.outline();
         // the provenance hashes the model file: beside the data pass rather than after it, as OnnxAnalysis.evaluate does
         Supplier<ModelProvenance> provenance = OnnxAnalysis.provenanceInBackground(model);
-        List<String> classes = ClassOrder.of(options.classes(), data, labelColumn,
+        String source = model.info().path();
+        ModelInput input = ModelInput.choose(source, proto, options.inputName());
+        ExampleShape given = InputShapes.given(input, options.inputShapes());
+        LabelledExamples examples = LabelledExamples.of(data, options.labelsFile(), labelColumn,
+                MetadataNames.of(proto, "feature_names"), warning -> notes.accept("warning: " + warning));
+        List<String> classes = ClassOrder.of(options.classes(), examples::labelValues,
                 MetadataNames.of(proto, "class_names"));
+        ExampleShape shape = examples.exampleShape(source, input, given);
         List<ActivationProbe.Point> points = new ArrayList<>();
         boolean observable = true;
         for (OnnxLayerBinding b : model.bindings()) {
@@ -124,16 +131,17 @@ public final class OnnxDataAnalyzer {
                 observable = false;
                 continue;
             }
-            points.add(new ActivationProbe.Point(b.layer(), layer.name(), b.outputValue(), layer.outputWidth()));
+            points.add(new ActivationProbe.Point(b.layer(), layer.name(), b.outputValue(), layer.outputWidth(),
+                    layer.convolution() != null));
         }
         DataPass pass;
         try (ActivationProbe probe = ActivationProbe.open(OrtSessions.environment(options.runtimeLog()), model,
-                options.inputName(), points, options.device(), options.runtimeLog(), notes)) {
-            int batch = Math.min(batchSize(probe, model.info().path()), probe.getMaxBatch());
-            try (CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
-                    MetadataNames.of(proto, "feature_names"), warning -> notes.accept("warning: " + warning))) {
-                pass = DataPass.stream(options.labelEvaluation(), model, data, labelColumn, classes, probe, reader,
-                        batch);
+                input, shape.array(), points, options.labelEvaluation(), options.device(), options.runtimeLog(),
+                notes)) {
+            int batch = Math.min(batchSize(probe, source), probe.getMaxBatch());
+            try (LabelledExamples.Batches batches = examples.open(source, input, shape, new LinkedHashSet<>(classes))) {
+                pass = DataPass.stream(options.labelEvaluation(), options.outputName(), model, examples, batches,
+                        labelColumn, classes, probe, batch);
             }
         }
         // the session is closed: its native memory is free before the weights are read
