@@ -273,7 +273,7 @@ record NpyHeader(ElementType type, ByteOrder order, List<Long> shape, long dataO
                     throw bad("a shape of more than " + MAX_AXES + " axes");
                 }
                 int start = at;
-                while (at < text.length() && Character.isDigit(text.charAt(at)) && at - start <= 18) {
+                while (at < text.length() && Character.isDigit(text.charAt(at)) && at - start < 18) {
                     at++;
                 }
                 if (at == start || (at < text.length() && Character.isDigit(text.charAt(at)))) {
