@@ -9,6 +9,7 @@ Findings of campaigns (crash-*) are added to the same folder by hand and kept af
 """
 import io
 import os
+import pathlib
 import struct
 
 import numpy as np
@@ -75,12 +76,8 @@ SEEDS = {
 }
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, content in SEEDS.items():
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(content)
-
-
 if __name__ == "__main__":
-    main()
+    out = pathlib.Path(OUT)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in SEEDS.items():
+        (out / name).write_bytes(content)

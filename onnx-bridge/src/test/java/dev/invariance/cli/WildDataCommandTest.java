@@ -78,7 +78,7 @@ class WildDataCommandTest {
      * The run's accuracy and macro F1 (JSON) and each class's n, tp, fn and fp (the table) are those of numpy's
      * float32 predictions.
      */
-    private static void assertReferenceEvaluation(JsonNode d, String... args) throws IOException {
+    private static JsonNode assertReferenceEvaluation(JsonNode d, String... args) throws IOException {
         List<String> json = new ArrayList<>(Arrays.asList(args));
         json.addAll(List.of("--format", "json"));
         CliRun.Result r = invariance(json.toArray(String[]::new));
@@ -105,6 +105,7 @@ class WildDataCommandTest {
             assertEquals(List.of(want[0], want[1], want[2], want[3]), List.of(Integer.parseInt(cells[1]),
                     Integer.parseInt(cells[2]), Integer.parseInt(cells[3]), Integer.parseInt(cells[4])), row);
         }
+        return root;
     }
 
     /** Per class of the reference: n, tp, fn, fp of numpy's float32 predictions. */
@@ -138,7 +139,11 @@ class WildDataCommandTest {
     void anImageModelRunsFromAFolderOfNpyFilesWhoseFirstFileFixesTheShape() throws IOException {
         JsonNode d = data("data_image.onnx");
         String folder = file(d, "npy_folder");
-        assertReferenceEvaluation(d, "analyze", model("data_image.onnx"), "--data", folder, "--label", "label");
+        JsonNode root = assertReferenceEvaluation(d, "analyze", model("data_image.onnx"), "--data", folder, "--label",
+                "label");
+        // the data's provenance names the folder and its labels file
+        String provenance = root.path("evaluation_provenance").toString();
+        assertTrue(provenance.contains("\"labels-file\"") && provenance.contains("labels.csv"), provenance);
         assertReferenceEvaluation(d, "analyze", model("data_image.onnx"), "--data", folder, "--label", "label", "--labels",
                 file(d, "npy_labels"), "--input-shape", "image=1x3x8x8");
     }
@@ -156,7 +161,7 @@ class WildDataCommandTest {
                 "label", "--input-shape", "image=1x3x8x9");
         oneLine(r);
         assertTrue(r.err().contains("192 feature columns (every column but 'label'), but input 'image' of " + model("data_image.onnx")
-                + " takes 216 values per example (shape [1, 3, 8, 9] (from --input-shape))"), r.err());
+                + " takes 216 values per example (shape [1, 3, 8, 9], from --input-shape)"), r.err());
 
         r = invariance("analyze", model("data_image.onnx"), "--data", file(d, "npy_folder"),
                 "--label", "label", "--input-shape", "image=1x3x4x16");
@@ -184,6 +189,19 @@ class WildDataCommandTest {
                 "--label", "label", "--input-shape", shape);
         oneLine(r);
         assertTrue(r.err().contains(message), r.err());
+    }
+
+    @Test
+    void aLabelsFileGoesWithAFolderAndAFolderNeedsOne(@TempDir Path dir) {
+        JsonNode d = data("data_image.onnx");
+        CliRun.Result r = invariance("analyze", model("data_image.onnx"), "--data", file(d, "csv"), "--label", "label",
+                "--labels", file(d, "npy_labels"), "--input-shape", "image=1x3x8x8");
+        oneLine(r);
+        assertTrue(r.err().contains("--labels " + file(d, "npy_labels") + ": a labels file goes with a folder of .npy "
+                + "files, and --data " + file(d, "csv") + " is not a folder"), r.err());
+        r = invariance("analyze", model("data_image.onnx"), "--data", dir.toString(), "--label", "label");
+        oneLine(r);
+        assertTrue(r.err().contains(dir.resolve("labels.csv") + ": no such file"), r.err());
     }
 
     @Test

@@ -197,13 +197,7 @@ record NpyHeader(ElementType type, ByteOrder order, List<Long> shape, long dataO
                     }
                     default -> throw bad("an unknown key '" + CsvRecordReader.shown(key) + "'");
                 }
-                spaces();
-                if (peek() == ',') {
-                    at++;
-                    spaces();
-                } else if (peek() != '}') {
-                    throw bad("'" + shownChar() + "' where ',' or '}' belongs");
-                }
+                separator('}');
             }
             at++;
             spaces();
@@ -283,16 +277,21 @@ record NpyHeader(ElementType type, ByteOrder order, List<Long> shape, long dataO
                 if (peek() == 'L') {
                     at++; // Python 2's long suffix, as old NumPy wrote it
                 }
-                spaces();
-                if (peek() == ',') {
-                    at++;
-                    spaces();
-                } else if (peek() != ')') {
-                    throw bad("'" + shownChar() + "' where ',' or ')' belongs");
-                }
+                separator(')');
             }
             at++;
             return dims;
+        }
+
+        /** After an item: a comma (then spaces) or, left for the caller, {@code close}. */
+        private void separator(char close) {
+            spaces();
+            if (peek() == ',') {
+                at++;
+                spaces();
+            } else if (peek() != close) {
+                throw bad("'" + shownChar() + "' where ',' or '" + close + "' belongs");
+            }
         }
 
         private void spaces() {

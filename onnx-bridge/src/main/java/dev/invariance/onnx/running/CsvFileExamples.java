@@ -49,11 +49,7 @@ final class CsvFileExamples implements LabelledExamples {
     }
 
     @Override
-    public ExampleShape exampleShape(String source, ModelInput input, @Nullable ExampleShape given) {
-        ExampleShape known = given != null ? given : InputShapes.declared(input);
-        if (known != null) {
-            return known;
-        }
+    public ExampleShape shapeFromData(String source, ModelInput input) {
         int columns;
         try (CsvExampleReader header = CsvExampleReader.open(file, labelColumn, modelFeatures, warning -> { })) {
             columns = header.getFeatureColumns().size();
@@ -76,7 +72,8 @@ final class CsvFileExamples implements LabelledExamples {
             throw new InvalidDataException(file + ": line 1: " + features.size()
                     + " feature columns (every column but '" + labelColumn + "'), but input '" + input.name()
                     + "' of " + source + " takes " + shape.values() + " values per example (shape "
-                    + (shape.origin().equals(InputShapes.DECLARED) ? input.describe() : shape.toString()) + ")");
+                    + (shape.origin().equals(InputShapes.DECLARED) ? input.describe()
+                    : shape.withBatch() + ", " + shape.origin()) + ")");
         }
         return new Batches() {
             @Override

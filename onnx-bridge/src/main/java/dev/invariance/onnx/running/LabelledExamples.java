@@ -47,13 +47,25 @@ interface LabelledExamples {
     Set<String> labelValues();
 
     /**
-     * The shape of one example of {@code input}: {@code given} ({@code --input-shape}), the declared one, or the
-     * declared one with its dynamic sizes taken from the data.
+     * The shape of one example of {@code input}: {@code given} ({@code --input-shape}), the declared one when it fixes
+     * every axis but the batch axis, or the declared one with its dynamic sizes taken from the data
+     * ({@link #shapeFromData}).
      *
      * @param source the model file's name for messages
-     * @throws dev.invariance.data.InvalidDataException when the data and the shape disagree or the data cannot fix it
+     * @throws dev.invariance.data.InvalidDataException when the data cannot fix the sizes
      */
-    ExampleShape exampleShape(String source, ModelInput input, @Nullable ExampleShape given);
+    default ExampleShape exampleShape(String source, ModelInput input, @Nullable ExampleShape given) {
+        ExampleShape known = given != null ? given : InputShapes.declared(input);
+        return known != null ? known : shapeFromData(source, input);
+    }
+
+    /**
+     * The declared shape of {@code input}, which leaves sizes behind the batch axis dynamic (or declares none), with
+     * those sizes taken from the data.
+     *
+     * @throws dev.invariance.data.InvalidDataException when the data cannot fix them
+     */
+    ExampleShape shapeFromData(String source, ModelInput input);
 
     /**
      * Opens the examples for reading, each of {@code shape}, as values of {@code input}'s element type.

@@ -3,7 +3,6 @@ package dev.invariance.onnx.running;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.data.NpyExamples;
 import dev.invariance.onnx.running.internal.ModelInput;
-import org.jspecify.annotations.Nullable;
 
 import java.nio.Buffer;
 import java.nio.FloatBuffer;
@@ -47,11 +46,7 @@ final class NpyFolderExamples implements LabelledExamples {
     }
 
     @Override
-    public ExampleShape exampleShape(String source, ModelInput input, @Nullable ExampleShape given) {
-        ExampleShape known = given != null ? given : InputShapes.declared(input);
-        if (known != null) {
-            return known;
-        }
+    public ExampleShape shapeFromData(String source, ModelInput input) {
         try (NpyExamples first = NpyExamples.open(folder, labels, labelColumn)) {
             if (!first.next()) {
                 throw new InvalidDataException(labels + ": no data rows after the header");
