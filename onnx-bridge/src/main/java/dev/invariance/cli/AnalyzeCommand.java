@@ -45,7 +45,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A Tribuo model file (protobuf, as written by train --tribuo-model) or an ONNX model (*.onnx).")
     private Path modelFile;
 
-    @Option(names = "--data", paramLabel = "FILE.csv", description = "Data for the data-dependent metrics and the model's evaluation.")
+    @Option(names = "--data", paramLabel = "FILE.csv|FOLDER", description = "Data for the data-dependent metrics and the model's evaluation: a CSV file, or (ONNX models) a folder of .npy files, one example each, with --labels.")
     private @Nullable Path data;
 
     @Option(names = "--label", paramLabel = "COLUMN", description = "Label column of --data.")
@@ -53,6 +53,15 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "NAME", description = "ONNX models with --data: the input to feed (when there are several; others keep their defaults).")
     private @Nullable String input;
+
+    @Option(names = "--input-shape", paramLabel = "NAME=1xDxD", description = "ONNX models with --data: the shape of one example of input NAME, batch axis (1) first, fixing the sizes the model leaves dynamic (repeatable; e.g. image=1x3x240x320).")
+    private java.util.List<String> inputShapes = new java.util.ArrayList<>();
+
+    @Option(names = "--output", paramLabel = "NAME", description = "ONNX models with --data: the output holding the class scores (needed when the model has several outputs).")
+    private @Nullable String output;
+
+    @Option(names = "--labels", paramLabel = "FILE.csv", description = "ONNX models with --data FOLDER: the CSV naming each example's .npy file (column 'file') and its label (default: FOLDER/labels.csv).")
+    private @Nullable Path labels;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "ONNX models with --data: examples per ONNX Runtime call (default: sized from the model's widths; at most what fits a quarter of the heap).")
     private int batchSize;
@@ -96,10 +105,11 @@ final class AnalyzeCommand implements Callable<Integer> {
                 .allSingularValues(allSingularValues).spectrum(mode).build());
         boolean onnx = OnnxModelReader.isOnnxFile(modelFile);
         boolean runtimeOptions = input != null || batchSize != 0 || !device.equals("cpu") || !classes.isEmpty()
-                || noLabelEvaluation;
+                || noLabelEvaluation || !inputShapes.isEmpty() || output != null || labels != null;
         if (runtimeOptions && (!onnx || data == null)) {
-            throw new ParameterException(spec.commandLine(), "--input, --batch-size, --device, --classes and "
-                    + "--no-label-evaluation run an ONNX model over --data; they do not apply here");
+            throw new ParameterException(spec.commandLine(), "--input, --input-shape, --output, --labels, "
+                    + "--batch-size, --device, --classes and --no-label-evaluation run an ONNX model over --data; they "
+                    + "do not apply here");
         }
         if (foldBatchNorm && !onnx) {
             throw new ParameterException(spec.commandLine(), "--fold-batchnorm reads ONNX models; it does not apply here");
@@ -149,11 +159,14 @@ final class AnalyzeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        OnnxDataOptions options = OnnxDataOptions.defaults().withInputName(input).withBatchSize(batchSize)
-                .withDevice(target).withClasses(classes).withLabelEvaluation(!noLabelEvaluation)
-                .withRuntimeLog(verbose());
         PrintWriter err = spec.commandLine().getErr();
         try {
+            OnnxDataOptions options = OnnxDataOptions.defaults().withInputName(input).withOutputName(output)
+                    .withLabelsFile(labels).withBatchSize(batchSize).withDevice(target).withClasses(classes)
+                    .withLabelEvaluation(!noLabelEvaluation).withRuntimeLog(verbose());
+            for (String shape : inputShapes) {
+                options = options.withInputShape(shape);
+            }
             options.checkBatchMemory(Float.BYTES, ""); // the least an example takes: before the model is even read
             print(fmt, ModelEvaluations.onnx(modelFile, readOptions(), analyzer, csv, labelColumn, options, false, note -> {
                 err.println(TerminalText.escape(note));

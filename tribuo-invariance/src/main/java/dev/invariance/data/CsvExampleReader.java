@@ -5,6 +5,8 @@ import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * The one reader of labelled CSV files, for training, the in-memory analyzer and the ONNX Runtime path alike: a
@@ -30,7 +33,9 @@ import java.util.function.Consumer;
  * hold commas, line breaks and doubled quotes), {@code \n}, {@code \r\n} or {@code \r} line ends, empty lines skipped.
  * Cells are trimmed. A number is written in decimal ({@code 1e5}, {@code -0.5}, {@code +3}, {@code .5}); hexadecimal
  * and Java suffixes ({@code 0x1p3}, {@code 2d}, {@code 1.5f}), {@code NaN}, {@code Infinity} and values beyond the
- * range of the type read ({@code 1e400}; {@code 1e39} as float32) are refused.
+ * range of the type read ({@code 1e400}; {@code 1e39} as float32) are refused. Read as integers (for an int32 or
+ * int64 model input, such as token ids) a cell must be a whole number: {@code [+-]digits}, optionally with a point and
+ * zeros ({@code 7.0}), within the type's range.
  * <p>
  * The features are the columns other than the label, in file order; or, when a model's feature names are given,
  * those columns in the model's order (every one must be there; other columns are reported in one warning line and
@@ -272,6 +277,16 @@ public final class CsvExampleReader implements AutoCloseable {
         return header;
     }
 
+    /** Cell {@code column} (an index into {@link #getColumns()}) of the current row as text, unquoted and trimmed. */
+    String text(int column) {
+        return records.cell(column).trim();
+    }
+
+    /** "file: line L, column 'name' (P)" for cell {@code column} of the current row, for messages. */
+    String where(int column) {
+        return records.where(column);
+    }
+
     /** The feature column names, in the order the examples hold them. */
     public List<String> getFeatureColumns() {
         return features;
@@ -380,15 +395,57 @@ public final class CsvExampleReader implements AutoCloseable {
      * @throws InvalidDataException naming file, line and column of a bad cell or an unknown label
      */
     public int read(FloatBuffer into, int maxRows, List<String> labels, @Nullable Set<String> classes) {
+        return readRows(maxRows, labels, classes, f -> into.put(floatValue(f)));
+    }
+
+    /**
+     * Reads up to {@code maxRows} examples as int32 into {@code into}, as {@link #read(FloatBuffer, int, List, Set)}
+     * reads float32: every feature cell must be a whole number ({@code 12}, {@code -3}, {@code 7.0}) within the int32
+     * range, as an {@code int32} model input (token ids) takes them.
+     *
+     * @throws InvalidDataException naming file, line and column of a cell that is not a whole number or is out of
+     *                              range, or of an unknown label
+     */
+    public int read(IntBuffer into, int maxRows, List<String> labels, @Nullable Set<String> classes) {
+        return readRows(maxRows, labels, classes,
+                f -> into.put((int) wholeValue(f, "int32", Integer.MIN_VALUE, Integer.MAX_VALUE)));
+    }
+
+    /**
+     * Reads up to {@code maxRows} examples as int64 into {@code into}, as {@link #read(IntBuffer, int, List, Set)}
+     * reads int32 (the values exact over the whole int64 range, not rounded through a double).
+     *
+     * @throws InvalidDataException naming file, line and column of a cell that is not a whole number or is out of
+     *                              range, or of an unknown label
+     */
+    public int read(LongBuffer into, int maxRows, List<String> labels, @Nullable Set<String> classes) {
+        return readRows(maxRows, labels, classes, f -> into.put(wholeValue(f, "int64", Long.MIN_VALUE, Long.MAX_VALUE)));
+    }
+
+    /** Reads up to {@code maxRows} rows, each label into {@code labels} and each feature index to {@code feature}. */
+    private int readRows(int maxRows, List<String> labels, @Nullable Set<String> classes, IntConsumer feature) {
         int n = 0;
         while (n < maxRows && next()) {
             labels.add(classes == null ? label() : label(classes));
             for (int f = 0; f < featureColumns.length; f++) {
-                into.put(floatValue(f));
+                feature.accept(f);
             }
             n++;
         }
         return n;
+    }
+
+    /** Feature {@code feature} of the current row as a whole number within {@code [min, max]}. */
+    private long wholeValue(int feature, String type, long min, long max) {
+        int column = featureColumns[feature];
+        char[] chars = records.chars();
+        int from = records.start(column);
+        int to = records.end(column);
+        if (!WholeCells.isWhole(chars, from, to, min, max)) {
+            throw new InvalidDataException(records.where(column) + ": "
+                    + WholeCells.problem(records.cell(column), type, min, max));
+        }
+        return WholeCells.value(chars, from, to);
     }
 
     @Override

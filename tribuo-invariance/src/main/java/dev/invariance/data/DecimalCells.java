@@ -85,7 +85,7 @@ final class DecimalCells {
     }
 
     /** As {@link String#trim()}: characters up to U+0020 are spaces. */
-    private static int skipSpaces(char[] c, int from, int to) {
+    static int skipSpaces(char[] c, int from, int to) {
         int i = from;
         while (i < to && c[i] <= ' ') {
             i++;
@@ -93,7 +93,8 @@ final class DecimalCells {
         return i;
     }
 
-    private static int trimEnd(char[] c, int from, int to) {
+    /** The end of {@code c[from, to)} without its trailing spaces (characters up to U+0020). */
+    static int trimEnd(char[] c, int from, int to) {
         int i = to;
         while (i > from && c[i - 1] <= ' ') {
             i--;

@@ -1,14 +1,13 @@
 package dev.invariance.onnx.running;
 
-import dev.invariance.data.CsvExampleReader;
 import org.jspecify.annotations.Nullable;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The class of each output column of an ONNX model run on labelled data: column k is class k of this order, as
@@ -23,22 +22,23 @@ final class ClassOrder {
      * names it ({@code class_names}, which our exports write) and the data's labels are among those names; else the
      * data's distinct labels sorted ({@link #sorted}).
      *
+     * @param labels       the data's distinct labels, read only when {@code given} is empty
      * @param modelClasses the model's {@code class_names}, or null when it has none
      * @throws IllegalArgumentException when {@code given} repeats a class
      */
-    static List<String> of(List<String> given, Path data, String labelColumn, @Nullable List<String> modelClasses) {
+    static List<String> of(List<String> given, Supplier<Set<String>> labels, @Nullable List<String> modelClasses) {
         if (!given.isEmpty()) {
             if (new LinkedHashSet<>(given).size() != given.size()) {
                 throw new IllegalArgumentException("the class order " + given + " repeats a class");
             }
             return given;
         }
-        Set<String> labels = CsvExampleReader.labelValues(data, labelColumn);
+        Set<String> values = labels.get();
         if (modelClasses != null && new LinkedHashSet<>(modelClasses).size() == modelClasses.size()
-                && modelClasses.containsAll(labels)) {
+                && modelClasses.containsAll(values)) {
             return List.copyOf(modelClasses);
         }
-        return sorted(labels);
+        return sorted(values);
     }
 
     /** Numeric order when every label parses as a number, else string order. */

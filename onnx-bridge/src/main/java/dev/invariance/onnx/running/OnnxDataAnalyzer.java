@@ -5,7 +5,6 @@ import dev.invariance.analysis.LayerActivation;
 import dev.invariance.analysis.MarginComparison;
 import dev.invariance.analysis.StableSubmatrixMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
-import dev.invariance.data.CsvExampleReader;
 import dev.invariance.data.InvalidDataException;
 import dev.invariance.evaluation.DataAnalysis;
 import dev.invariance.evaluation.InvarianceEvaluation;
@@ -22,6 +21,7 @@ import dev.invariance.onnx.reading.OnnxLayerBinding;
 import dev.invariance.onnx.reading.OnnxModel;
 import dev.invariance.onnx.reading.OnnxModelReader;
 import dev.invariance.onnx.running.internal.ActivationProbe;
+import dev.invariance.onnx.running.internal.ModelInput;
 import dev.invariance.onnx.running.internal.OrtSessions;
 import dev.invariance.onnx.running.internal.SingleScoreLabelTransformer;
 import ai.onnx.proto.OnnxMl;
@@ -34,6 +34,7 @@ import org.tribuo.provenance.ModelProvenance;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -44,11 +45,16 @@ import java.util.function.Supplier;
  * (science.md 2.11), the end-to-end predictor against the hard-margin SVM for linear bias-free single-output
  * networks (2.8), and Tribuo's {@link LabelEvaluation} of the model.
  * <p>
- * <b>Data.</b> The CSV columns other than the label, in file order, form one example (for a model whose metadata
- * names its features, {@code feature_names} as our own exports write, and whose names are exactly the CSV's feature
- * columns, in the model's order instead); when the model's input has a
- * fixed non-batch shape (for example {@code [N, 16, 96]}) the row is reshaped into it, so the column count must equal
- * the shape's size. The file is streamed in batches; only running statistics are kept for the activations.
+ * <b>Data.</b> A CSV file: the columns other than the label, in file order, form one example (for a model whose
+ * metadata names its features, {@code feature_names} as our own exports write, those columns in the model's order
+ * instead), read as float32 for a float input and as whole numbers for an int32 or int64 input. Or a folder of
+ * {@code .npy} files, one example each, named with their labels in a labels file
+ * ({@link OnnxDataOptions#labelsFile()}, by default the folder's {@code labels.csv}; {@code NpyFolderExamples}).
+ * Every example is reshaped row-major into the input's shape: as the model declares it, as
+ * {@link OnnxDataOptions#inputShapes()} fixes what it leaves dynamic, or, for a size it leaves open, as the data fix
+ * it (the CSV's column count for one open size, the first {@code .npy} file's shape); the session's copy of the model
+ * declares that shape ({@code InputShapes}). The data are streamed in batches; only running statistics are kept for
+ * the activations.
  * <p>
  * <b>Labels.</b> Output column k is class k of the class order ({@link OnnxDataOptions#classes()}; by default the
  * model's own {@code class_names} metadata when it names every label of the data, as our exports do; otherwise the
@@ -93,13 +99,15 @@ public final class OnnxDataAnalyzer {
     /**
      * Runs {@code data} through the model (opened by {@link OnnxModelReader}) and analyses it.
      *
-     * @param labelColumn the CSV's label column
+     * @param data        a CSV file, or a folder of {@code .npy} files with its labels file
+     * @param labelColumn the CSV's (or the labels file's) label column
      * @param notes       receives one-line notes (the {@code --device auto} fallback, layers that cannot be observed,
      *                    figures skipped for memory)
      * @throws InvalidDataException       naming file, line and column of bad data
      * @throws InvalidModelException      when the model cannot be run or does not fit the data
      * @throws InvalidOptionsException   when the batch size does not fit the memory budget
-     *                                    ({@link OnnxDataOptions#checkBatchMemory})
+     *                                    ({@link OnnxDataOptions#checkBatchMemory}), an input shape does not fit the
+     *                                    model, or a labels file is given with a CSV file
      * @throws DeviceUnavailableException for {@code cuda} without a usable CUDA execution provider
      */
     public OnnxDataEvaluation analyze(OnnxModel model, Path data, String labelColumn, Consumer<String> notes) {
@@ -109,8 +117,14 @@ public final class OnnxDataAnalyzer {
         NetworkOutline outline = model.outline();
         // the provenance hashes the model file: beside the data pass rather than after it, as OnnxAnalysis.evaluate does
         Supplier<ModelProvenance> provenance = OnnxAnalysis.provenanceInBackground(model);
-        List<String> classes = ClassOrder.of(options.classes(), data, labelColumn,
+        String source = model.info().path();
+        ModelInput input = ModelInput.choose(source, proto, options.inputName());
+        ExampleShape given = InputShapes.given(input, options.inputShapes());
+        LabelledExamples examples = LabelledExamples.of(data, options.labelsFile(), labelColumn,
+                MetadataNames.of(proto, "feature_names"), warning -> notes.accept("warning: " + warning));
+        List<String> classes = ClassOrder.of(options.classes(), examples::labelValues,
                 MetadataNames.of(proto, "class_names"));
+        ExampleShape shape = examples.exampleShape(source, input, given);
         List<ActivationProbe.Point> points = new ArrayList<>();
         boolean observable = true;
         for (OnnxLayerBinding b : model.bindings()) {
@@ -124,16 +138,17 @@ public final class OnnxDataAnalyzer {
                 observable = false;
                 continue;
             }
-            points.add(new ActivationProbe.Point(b.layer(), layer.name(), b.outputValue(), layer.outputWidth()));
+            points.add(new ActivationProbe.Point(b.layer(), layer.name(), b.outputValue(), layer.outputWidth(),
+                    layer.convolution() != null));
         }
         DataPass pass;
         try (ActivationProbe probe = ActivationProbe.open(OrtSessions.environment(options.runtimeLog()), model,
-                options.inputName(), points, options.device(), options.runtimeLog(), notes)) {
-            int batch = Math.min(batchSize(probe, model.info().path()), probe.getMaxBatch());
-            try (CsvExampleReader reader = CsvExampleReader.open(data, labelColumn,
-                    MetadataNames.of(proto, "feature_names"), warning -> notes.accept("warning: " + warning))) {
-                pass = DataPass.stream(options.labelEvaluation(), model, data, labelColumn, classes, probe, reader,
-                        batch);
+                input, shape.array(), points, options.labelEvaluation(), options.device(), options.runtimeLog(),
+                notes)) {
+            int batch = Math.min(batchSize(probe, source), probe.getMaxBatch());
+            try (LabelledExamples.Batches batches = examples.open(source, input, shape, new LinkedHashSet<>(classes))) {
+                pass = DataPass.stream(options.labelEvaluation(), options.outputName(), model, examples, batches,
+                        labelColumn, classes, probe, batch);
             }
         }
         // the session is closed: its native memory is free before the weights are read

@@ -7,6 +7,7 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.evaluation.Execution;
+import org.jspecify.annotations.Nullable;
 import org.tribuo.provenance.DataProvenance;
 
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The provenance of data run through an ONNX model with ONNX Runtime: the CSV file, its label column, the number
- * of examples, and how the model was executed ({@code execution-provider} in ONNX Runtime's spelling,
+ * The provenance of data run through an ONNX model with ONNX Runtime: the CSV file (or the folder of {@code .npy} files
+ * and its {@code labels-file}), its label column, the number of examples, and how the model was executed ({@code execution-provider} in ONNX Runtime's spelling,
  * {@code device-id}, {@code onnxruntime-version}, {@code input-name}, {@code batch-size}). It is the data side of the
  * evaluation's {@code EvaluationProvenance}, so the provider that ran is part of every evaluation's provenance.
  */
@@ -33,8 +34,20 @@ public final class OnnxDataProvenance implements DataProvenance {
 
     /** The provenance of {@code examples} rows of {@code file} run as described by {@code execution}. */
     public OnnxDataProvenance(String file, String labelColumn, String inputName, int batchSize, Execution execution) {
+        this(file, null, labelColumn, inputName, batchSize, execution);
+    }
+
+    /**
+     * The provenance of the examples of {@code file}, a CSV file or a folder of {@code .npy} files whose labels are in
+     * {@code labelsFile} (null for a CSV file), run as described by {@code execution}.
+     */
+    public OnnxDataProvenance(String file, @Nullable String labelsFile, String labelColumn, String inputName,
+                              int batchSize, Execution execution) {
         Map<String, Provenance> m = new LinkedHashMap<>();
         m.put("file", new StringProvenance("file", file));
+        if (labelsFile != null) {
+            m.put("labels-file", new StringProvenance("labels-file", labelsFile));
+        }
         m.put("label-column", new StringProvenance("label-column", labelColumn));
         m.put("examples", new LongProvenance("examples", execution.examples()));
         m.put("input-name", new StringProvenance("input-name", inputName));

@@ -154,6 +154,50 @@ class RuntimeProcessTest {
         assertTrue(r.err().strip().lines().count() > 1, "ONNX Runtime's own lines with --verbose: " + r.err());
     }
 
+    /**
+     * Issue 20: ONNX Runtime's own warnings reach standard error only with {@code --verbose}. A graph that lists its
+     * weight among its inputs makes ONNX Runtime warn ("Initializer W appears in graph inputs and will not be treated
+     * as constant"): only {@code --verbose} shows that line. The image, token and two-output models of onnx/wild run
+     * with nothing at all on standard error.
+     */
+    @Test
+    void noWarningOfOnnxRuntimeReachesStandardErrorWithoutVerbose() throws Exception {
+        ai.onnx.proto.OnnxMl.ValueInfoProto weightInput = ai.onnx.proto.OnnxMl.ValueInfoProto.newBuilder().setName("W")
+                .setType(ai.onnx.proto.OnnxMl.TypeProto.newBuilder().setTensorType(
+                        ai.onnx.proto.OnnxMl.TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(ai.onnx.proto.OnnxMl.TensorShapeProto.newBuilder()
+                                        .addDim(ai.onnx.proto.OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(2))
+                                        .addDim(ai.onnx.proto.OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(2)))))
+                .build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInput(floatValue("x", 2)).addInput(weightInput)
+                .addOutput(floatValue("y", 2)).addInitializer(OnnxModels.floats("W", new long[] {2, 2}, 1, 2, 3, 4))
+                .addNode(node("MatMul", "mm", new String[] {"x", "W"}, new String[] {"h"}))
+                .addNode(node("Relu", "relu", new String[] {"h"}, new String[] {"y"})).build();
+        Path model = write(dir.resolve("weight-as-input.onnx"), model(g));
+        Path csv = Files.writeString(dir.resolve("d.csv"), "a,b,label\n1,2,x\n3,-4,y\n");
+        Ran quiet = run("-Xmx256m", "analyze", model.toString(), "--data", csv.toString(), "--label", "label",
+                "--no-label-evaluation");
+        assertEquals(0, quiet.code(), quiet.err());
+        assertEquals("", quiet.err());
+        Ran verbose = run("-Xmx256m", "--verbose", "analyze", model.toString(), "--data", csv.toString(), "--label",
+                "label", "--no-label-evaluation");
+        assertEquals(0, verbose.code(), verbose.err());
+        assertTrue(verbose.err().contains("Initializer W appears in graph inputs"), verbose.err());
+
+        Path wild = Path.of("src/test/resources/onnx/wild").toAbsolutePath();
+        for (List<String> args : List.of(
+                List.of("data_image.onnx", "--data", "data_image"),
+                List.of("data_tokens.onnx", "--data", "data_tokens.csv"),
+                List.of("data_two_outputs.onnx", "--data", "data_two_outputs.csv", "--output", "logits"))) {
+            List<String> command = new ArrayList<>(List.of("analyze", wild.resolve(args.get(0)).toString(), "--data",
+                    wild.resolve(args.get(2)).toString(), "--label", "label"));
+            command.addAll(args.subList(3, args.size()));
+            Ran r = run("-Xmx256m", command.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("", r.err(), String.join(" ", args));
+        }
+    }
+
     @Test
     void aModelOnnxRuntimeCannotLoadIsOneLine() throws Exception {
         // a node ONNX Runtime has no kernel for, after a dense layer the reader finds

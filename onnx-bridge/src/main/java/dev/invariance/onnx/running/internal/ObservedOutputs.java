@@ -22,7 +22,8 @@ import java.util.Set;
  * What an {@link ActivationProbe}'s session is asked for each batch: the model's own outputs and the observed values.
  * An observed value that ONNX Runtime can write straight into a buffer of ours (float, every axis but the batch
  * known, not also a model output) is pinned to such a direct buffer, grown as batches need: no output allocation and
- * copy per batch. The others come back in the session's result.
+ * copy per batch. The others come back in the session's result. The outputs asked for are the model's outputs
+ * requested (all, one, or none) and the observed values.
  */
 final class ObservedOutputs {
     private final List<ActivationProbe.Point> points;
@@ -35,7 +36,7 @@ final class ObservedOutputs {
     /**
      * The outputs to ask for.
      *
-     * @param modelOutputs the model's own output names, in order
+     * @param modelOutputs the model's own outputs to ask for, in order
      * @param points       the values to observe
      * @param outputInfo   the session's description of its outputs (the observed values included)
      */
@@ -54,8 +55,7 @@ final class ObservedOutputs {
             NodeInfo info = outputInfo.get(p.value());
             long[] rest = null;
             if (!modelOutputs.contains(p.value()) && info != null && info.getInfo() instanceof TensorInfo t
-                    && t.type == OnnxJavaType.FLOAT && t.getShape().length >= 2
-                    && t.getShape()[t.getShape().length - 1] == p.units()) {
+                    && t.type == OnnxJavaType.FLOAT && p.holdsUnits(t.getShape())) {
                 rest = Arrays.copyOfRange(t.getShape(), 1, t.getShape().length);
                 for (long dim : rest) {
                     if (dim <= 0) {
@@ -73,22 +73,22 @@ final class ObservedOutputs {
     }
 
     /**
-     * The bytes of Java buffers one example takes in a batch: its {@code inputValues} and, for every observed value,
+     * The bytes of Java buffers one example takes in a batch: its {@code inputBytes} and, for every observed value,
      * its values per example (the value's shape without the batch axis as ONNX Runtime describes it, unknown sizes
      * counted as 1; at least the layer's units), float32 each.
      */
-    static long bytesPerExample(long inputValues, List<ActivationProbe.Point> points, Map<String, NodeInfo> outputInfo) {
-        long values = inputValues;
+    static long bytesPerExample(long inputBytes, List<ActivationProbe.Point> points, Map<String, NodeInfo> outputInfo) {
+        long values = 0;
         for (ActivationProbe.Point p : points) {
             NodeInfo info = outputInfo.get(p.value());
             long perExample = p.units();
             if (info != null && info.getInfo() instanceof TensorInfo t && t.getShape().length >= 2) {
                 perExample = Math.max(perExample,
-                        ProbeInput.product(Arrays.copyOfRange(t.getShape(), 1, t.getShape().length)));
+                        ModelInput.product(Arrays.copyOfRange(t.getShape(), 1, t.getShape().length)));
             }
             values = perExample > Long.MAX_VALUE / 8 - values ? Long.MAX_VALUE / 8 : values + perExample;
         }
-        return values * Float.BYTES;
+        return Math.min(Long.MAX_VALUE / 2, values * Float.BYTES + inputBytes);
     }
 
     /** Whether point {@code i} is written into our buffer. */
@@ -125,6 +125,15 @@ final class ObservedOutputs {
         return written;
     }
 
+    /** The shape of pinned point {@code i}'s value in a batch of {@code rows} examples. */
+    long[] shape(int i, int rows) {
+        long[] rest = pinnedShape[i];
+        long[] shape = new long[rest.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rest, 0, shape, 1, rest.length);
+        return shape;
+    }
+
     private static int perExample(long[] rest) {
         int n = 1;
         for (long d : rest) {
@@ -142,11 +151,8 @@ final class ObservedOutputs {
             b = ByteBuffer.allocateDirect(Math.multiplyExact(n, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
             pinnedBuffer[i] = b;
         }
-        long[] shape = new long[rest.length + 1];
-        shape[0] = rows;
-        System.arraycopy(rest, 0, shape, 1, rest.length);
         FloatBuffer view = b.duplicate();
         view.clear().limit(n);
-        return OnnxTensor.createTensor(env, view.slice(), shape);
+        return OnnxTensor.createTensor(env, view.slice(), shape(i, rows));
     }
 }

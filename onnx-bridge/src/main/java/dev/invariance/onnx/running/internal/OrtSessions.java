@@ -118,7 +118,16 @@ public final class OrtSessions {
      */
     public static Opened open(OrtEnvironment env, OnnxModel model, List<String> extraOutputs, ExecutionDevice device,
                               boolean runtimeLog, Consumer<String> notes) {
-        SessionModel given = SessionModel.of(env, model, extraOutputs);
+        return open(env, model, extraOutputs, null, new long[0], device, runtimeLog, notes);
+    }
+
+    /**
+     * As {@link #open(OrtEnvironment, OnnxModel, List, ExecutionDevice, boolean, Consumer)}, with the shape of
+     * {@code input} behind its batch axis fixed to {@code exampleShape} (null {@code input}: the inputs as declared).
+     */
+    public static Opened open(OrtEnvironment env, OnnxModel model, List<String> extraOutputs, @Nullable String input,
+                              long[] exampleShape, ExecutionDevice device, boolean runtimeLog, Consumer<String> notes) {
+        SessionModel given = SessionModel.of(env, model, extraOutputs, input, exampleShape);
         try {
             return open(env, given, model.info().path(), device, runtimeLog, notes);
         } catch (RuntimeException e) {

@@ -2,27 +2,30 @@ package dev.invariance.onnx.running.internal;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.invariance.onnx.reading.InvalidModelException;
-import org.jspecify.annotations.Nullable;
 
+import java.nio.Buffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * The input an {@link ActivationProbe} feeds from a CSV file, chosen and checked against the session's description of
- * the model: a float32 tensor with a batch axis (dynamic, or fixed at 1) and at least one more axis, every other axis
- * of fixed size, at most {@link #MAX_EXAMPLE_VALUES} values per example.
+ * The input an {@link ActivationProbe} feeds, checked against the session's description of the model: the
+ * {@link ModelInput} chosen from the graph, with every axis but the batch axis fixed (as declared, or as the data and
+ * {@code --input-shape} fixed them), at most {@link ModelInput#MAX_EXAMPLE_VALUES} values per example. It wraps a batch of
+ * examples (a direct buffer of the input's element type) in a tensor without copying it.
  */
 final class ProbeInput {
-    /** Most values one example of the input may have (one batch row must fit a Java buffer). */
-    static final long MAX_EXAMPLE_VALUES = Integer.MAX_VALUE / Float.BYTES;
-
     /** The input's name. */
     final String name;
+    /** The element type: FLOAT, INT32 or INT64. */
+    final OnnxJavaType type;
     /** The input's shape without the batch axis. */
     final long[] exampleShape;
     /** Values per example: the product of {@link #exampleShape}. */
@@ -30,77 +33,80 @@ final class ProbeInput {
     /** The fixed batch size (1), or −1 for a dynamic batch axis. */
     final int fixedBatch;
 
-    private ProbeInput(String name, long[] exampleShape, int fixedBatch) {
+    private ProbeInput(String name, OnnxJavaType type, long[] exampleShape, int fixedBatch) {
         this.name = name;
+        this.type = type;
         this.exampleShape = exampleShape;
-        this.exampleSize = (int) product(exampleShape);
+        this.exampleSize = (int) ModelInput.product(exampleShape);
         this.fixedBatch = fixedBatch;
     }
 
     /**
-     * The input to feed: {@code wanted}, or the model's only input when {@code wanted} is null.
+     * The input {@code input} with examples of shape {@code exampleShape}, checked against the session.
      *
      * @param source the model file's name for messages
-     * @throws InvalidModelException when there is no such input, a choice is needed, or the input cannot be fed from
-     *                               a CSV file
+     * @throws InvalidModelException when ONNX Runtime describes the input otherwise, or an example is too large
      * @throws OrtException          when ONNX Runtime cannot describe the inputs
      */
-    static ProbeInput choose(String source, OrtSession session, @Nullable String wanted) throws OrtException {
-        Map<String, NodeInfo> inputs = session.getInputInfo();
-        String input = chooseName(source, inputs.keySet(), wanted);
-        NodeInfo chosen = inputs.get(input); // chooseName returns one of the keys
-        if (chosen == null || !(chosen.getInfo() instanceof TensorInfo info)) {
-            throw new InvalidModelException(source + ": input '" + input + "' is not a tensor");
+    static ProbeInput of(String source, OrtSession session, ModelInput input, long[] exampleShape)
+            throws OrtException {
+        NodeInfo node = session.getInputInfo().get(input.name());
+        if (node == null || !(node.getInfo() instanceof TensorInfo info)) {
+            throw new InvalidModelException(source + ": ONNX Runtime does not list input '" + input.name()
+                    + "' as a tensor");
         }
-        if (info.type != OnnxJavaType.FLOAT) {
-            throw new InvalidModelException(source + ": input '" + input + "' holds " + info.type
-                    + " values; only float32 inputs can be fed from a CSV file");
+        if (info.type != input.type()) {
+            throw new InvalidModelException(source + ": ONNX Runtime reads input '" + input.name() + "' as "
+                    + info.type + ", the graph declares " + input.typeName());
         }
         long[] shape = info.getShape();
-        if (shape.length < 2) {
-            throw new InvalidModelException(source + ": input '" + input + "' has shape " + Arrays.toString(shape)
-                    + "; expected a batch axis and at least one feature axis");
+        if (shape.length != 0 && shape.length != exampleShape.length + 1) {
+            throw new InvalidModelException(source + ": ONNX Runtime gives input '" + input.name() + "' the shape "
+                    + Arrays.toString(shape) + ", not one of rank " + (exampleShape.length + 1));
         }
-        int fixedBatch = shape[0] > 0 ? (int) shape[0] : -1;
+        for (int a = 1; a < shape.length; a++) {
+            if (shape[a] > 0 && shape[a] != exampleShape[a - 1]) {
+                throw new InvalidModelException(source + ": ONNX Runtime gives input '" + input.name() + "' the shape "
+                        + Arrays.toString(shape) + ", not [N, " + Arrays.toString(exampleShape).substring(1));
+            }
+        }
+        if (ModelInput.product(exampleShape) > ModelInput.MAX_EXAMPLE_VALUES) {
+            throw new InvalidModelException(source + ": input '" + input.name() + "' takes "
+                    + Arrays.toString(exampleShape) + " per example, more than " + ModelInput.MAX_EXAMPLE_VALUES
+                    + " values");
+        }
+        int fixedBatch = shape.length > 0 && shape[0] > 0 ? (int) Math.min(shape[0], Integer.MAX_VALUE) : -1;
         if (fixedBatch > 1) {
-            throw new InvalidModelException(source + ": input '" + input + "' has a fixed batch dimension of "
+            throw new InvalidModelException(source + ": input '" + input.name() + "' has a fixed batch dimension of "
                     + fixedBatch + "; only a dynamic batch dimension or 1 is supported");
         }
-        long[] example = Arrays.copyOfRange(shape, 1, shape.length);
-        for (long d : example) {
-            if (d <= 0) {
-                throw new InvalidModelException(source + ": input '" + input + "' has shape "
-                        + ActivationProbe.describeShape(shape) + "; every axis but the batch axis must have a fixed size");
-            }
-        }
-        if (product(example) > MAX_EXAMPLE_VALUES) {
-            throw new InvalidModelException(source + ": input '" + input + "' has shape "
-                    + ActivationProbe.describeShape(shape) + ", more than " + MAX_EXAMPLE_VALUES + " values per example");
-        }
-        return new ProbeInput(input, example, fixedBatch);
+        return new ProbeInput(input.name(), input.type(), exampleShape.clone(), fixedBatch);
     }
 
-    /** The product of positive sizes (unknown sizes count as 1), saturating at {@link Long#MAX_VALUE}. */
-    static long product(long[] dims) {
-        long n = 1;
-        for (long d : dims) {
-            n = d > 0 && n > Long.MAX_VALUE / d ? Long.MAX_VALUE : n * Math.max(1, d);
-        }
-        return n;
+    /** Bytes per value of the element type. */
+    int valueBytes() {
+        return type == OnnxJavaType.INT64 ? Long.BYTES : Integer.BYTES;
     }
 
-    private static String chooseName(String source, Set<String> inputs, @Nullable String wanted) {
-        if (wanted != null) {
-            if (!inputs.contains(wanted)) {
-                throw new InvalidModelException(source + ": no input '" + wanted + "' (inputs: "
-                        + String.join(", ", inputs) + ")");
-            }
-            return wanted;
+    /**
+     * A tensor over the first {@code rows} examples of {@code batch} (from its position), which must be a buffer of the
+     * input's element type: FloatBuffer, IntBuffer or LongBuffer; a direct buffer in native order is not copied.
+     */
+    OnnxTensor tensor(OrtEnvironment env, Buffer batch, int rows) throws OrtException {
+        long[] shape = new long[exampleShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
+        int n = Math.multiplyExact(rows, exampleSize);
+        if (type == OnnxJavaType.FLOAT && batch instanceof FloatBuffer f) {
+            return OnnxTensor.createTensor(env, f.duplicate().limit(f.position() + n).slice(), shape);
         }
-        if (inputs.size() != 1) {
-            throw new InvalidModelException(source + ": the model has " + inputs.size() + " inputs ("
-                    + String.join(", ", inputs) + "); choose one with --input");
+        if (type == OnnxJavaType.INT32 && batch instanceof IntBuffer i) {
+            return OnnxTensor.createTensor(env, i.duplicate().limit(i.position() + n).slice(), shape);
         }
-        return inputs.iterator().next();
+        if (type == OnnxJavaType.INT64 && batch instanceof LongBuffer l) {
+            return OnnxTensor.createTensor(env, l.duplicate().limit(l.position() + n).slice(), shape);
+        }
+        throw new IllegalArgumentException("input '" + name + "' takes " + type + " values, not a "
+                + batch.getClass().getSimpleName());
     }
 }

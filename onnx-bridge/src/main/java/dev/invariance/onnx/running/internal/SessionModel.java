@@ -7,6 +7,8 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -77,10 +79,15 @@ final class SessionModel implements AutoCloseable {
      *
      * @param extraOutputs values to add as graph outputs (their types are left to ONNX Runtime's inference); those
      *                     that are outputs already are not added twice
+     * @param input        the input fed, whose declared shape the copy fixes to {@code exampleShape} behind the batch
+     *                     axis (so ONNX Runtime's shape inference knows every observed value's size); null: the
+     *                     inputs as declared
+     * @param exampleShape the shape of one example (ignored when {@code input} is null)
      * @throws InvalidModelException when an external file cannot be read, a tensor is too large for ONNX Runtime's
      *                               Java API, or more than {@link #MAX_INLINED_BYTES} would be read into the copy
      */
-    static SessionModel of(OrtEnvironment env, OnnxModel model, List<String> extraOutputs) {
+    static SessionModel of(OrtEnvironment env, OnnxModel model, List<String> extraOutputs, @Nullable String input,
+                           long[] exampleShape) {
         ModelProto proto = model.getModelProto();
         String source = model.info().path();
         Set<TensorProto> main = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -104,7 +111,9 @@ final class SessionModel implements AutoCloseable {
                 return t.toBuilder().clearExternalData().setDataLocation(TensorProto.DataLocation.DEFAULT)
                         .setRawData(read(source, t, location)).build();
             });
-            return new SessionModel(serialize(source, withOutputs(copy, extraOutputs)), initializers);
+            ModelProto given = withOutputs(copy, extraOutputs);
+            return new SessionModel(serialize(source, input == null ? given : withInputShape(given, input, exampleShape)),
+                    initializers);
         } catch (RuntimeException e) {
             initializers.values().forEach(OnnxTensor::close);
             throw e;
@@ -122,6 +131,31 @@ final class SessionModel implements AutoCloseable {
             if (present.add(value)) {
                 graph.addOutput(ValueInfoProto.newBuilder().setName(value));
             }
+        }
+        return model.toBuilder().setGraph(graph).build();
+    }
+
+    /**
+     * The copy with input {@code input} declared as {@code [batch, exampleShape...]}: the batch axis as the model
+     * declares it (dynamic when it declares none), every other axis fixed.
+     */
+    private static ModelProto withInputShape(ModelProto model, String input, long[] exampleShape) {
+        GraphProto.Builder graph = model.getGraph().toBuilder();
+        for (ValueInfoProto.Builder v : graph.getInputBuilderList()) {
+            if (!v.getName().equals(input) || !v.getType().hasTensorType()) {
+                continue;
+            }
+            TypeProto.Tensor.Builder tensor = v.getTypeBuilder().getTensorTypeBuilder();
+            TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+            if (tensor.hasShape() && tensor.getShape().getDimCount() > 0) {
+                shape.addDim(tensor.getShape().getDim(0));
+            } else {
+                shape.addDimBuilder().setDimParam("N");
+            }
+            for (long d : exampleShape) {
+                shape.addDimBuilder().setDimValue(d);
+            }
+            tensor.setShape(shape);
         }
         return model.toBuilder().setGraph(graph).build();
     }
