@@ -17,6 +17,7 @@ import dev.invariance.onnx.reading.OnnxReadOption;
 import dev.invariance.onnx.running.OnnxDataAnalyzer;
 import dev.invariance.onnx.running.OnnxDataOptions;
 import org.jspecify.annotations.Nullable;
+import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
@@ -56,27 +57,38 @@ final class ModelEvaluations {
     static Evaluated tribuo(Path modelFile, WeightAnalyzer analyzer, @Nullable Path data, @Nullable String label,
                             PrintWriter err, String command) {
         Model<Label> model = loadModel(modelFile);
-        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(HardMarginSvm.create(),
-                SvmProgressLines.forCommand(err, command));
-        InvarianceEvaluation evaluation;
+        MutableDataset<Label> dataset = null;
         if (data != null && label != null) {
             Set<String> classes = new HashSet<>();
             for (Label l : model.getOutputIDInfo().getDomain()) {
                 classes.add(l.getLabel());
             }
-            MutableDataset<Label> dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
+            dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
                     w -> err.println(command + ": warning: " + TerminalText.escape(w)));
-            try {
-                evaluation = evaluator.evaluate(model, dataset);
-            } catch (IllegalArgumentException e) {
-                // the evaluator's checks of the data against the model (classes, labels)
-                throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
-            }
-        } else {
-            evaluation = evaluator.evaluate(model);
         }
-        return new Evaluated(evaluation, ModelFile.of(modelFile.toString(),
-                evaluation.getProvenance().getModelProvenance()), List.of(), null);
+        try {
+            return tribuo(model, modelFile.toString(), analyzer, dataset, err, command);
+        } catch (IllegalArgumentException e) {
+            // the evaluator's checks of the data against the model (classes, labels)
+            throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Evaluates a Tribuo model saved at {@code path}, over {@code dataset} when given (its SVM solve reports progress
+     * on {@code err}).
+     *
+     * @param command the command's name for progress lines
+     * @throws IllegalArgumentException when the data does not fit the model (classes, labels)
+     */
+    static Evaluated tribuo(Model<Label> model, String path, WeightAnalyzer analyzer,
+                            @Nullable Dataset<Label> dataset, PrintWriter err, String command) {
+        InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(HardMarginSvm.create(),
+                SvmProgressLines.forCommand(err, command));
+        InvarianceEvaluation evaluation = dataset != null ? evaluator.evaluate(model, dataset)
+                : evaluator.evaluate(model);
+        return new Evaluated(evaluation, ModelFile.of(path, evaluation.getProvenance().getModelProvenance()),
+                List.of(), null);
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.invariance.report.ReportedModel;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -22,13 +23,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
  * {@code invariance report MODEL... [--data FILE.csv --label COLUMN] [--spectrum full|top-k] --output REPORT.html}:
  * the HTML report ({@link HtmlReport}) of one model, or of several checkpoints of one architecture side by side, each
- * evaluated exactly as {@code analyze} evaluates it.
+ * evaluated exactly as {@code analyze} evaluates it, with the same options for running an ONNX model over the data
+ * ({@link OnnxRunArguments}; the scored output is {@code --model-output}, since {@code --output} is the report).
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write a self-contained HTML report (plots, tables, provenance, conclusion) of a model, or of "
@@ -43,11 +44,17 @@ final class ReportCommand implements Callable<Integer> {
             + "one architecture are checkpoints, shown in the order given (layers matched by name).")
     private List<Path> models = new ArrayList<>();
 
-    @Option(names = "--data", paramLabel = "FILE.csv", description = "Data for the data-dependent metrics and the models' evaluation.")
+    @Option(names = "--data", paramLabel = "FILE.csv|FOLDER", description = "Data for the data-dependent metrics and the models' evaluation: a CSV file, or (ONNX models) a folder of .npy files, one example each, with --labels.")
     private @Nullable Path data;
 
     @Option(names = "--label", paramLabel = "COLUMN", description = "Label column of --data.")
     private @Nullable String label;
+
+    @Option(names = "--model-output", paramLabel = "NAME", description = "ONNX models with --data: the output holding the class scores (needed when the model has several outputs; analyze calls it --output).")
+    private @Nullable String modelOutput;
+
+    @Mixin
+    private OnnxRunArguments run = new OnnxRunArguments();
 
     @Option(names = "--spectrum", paramLabel = "MODE", defaultValue = "full", description = "full (every singular "
             + "value, all of them plotted) or top-k (only the leading ones: faster) (default: ${DEFAULT-VALUE}).")
@@ -64,6 +71,10 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
+        boolean anyOnnx = models.stream().anyMatch(OnnxModelReader::isOnnxFile);
+        run.checkApplicable(spec, anyOnnx, data != null, "--model-output", modelOutput);
+        OnnxDataOptions options = anyOnnx && data != null ? run.dataOptions(spec, modelOutput)
+                : OnnxDataOptions.defaults();
         OutputFiles.checkWritable(output);
         // full mode computes every singular value anyway: all of them are kept for the spectrum plots
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
@@ -71,7 +82,7 @@ final class ReportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<ReportedModel> reported = new ArrayList<>();
         for (Path model : models) {
-            reported.add(evaluate(model, analyzer, err));
+            reported.add(evaluate(model, analyzer, options, err));
         }
         HtmlReport report;
         try {
@@ -85,15 +96,15 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ReportedModel evaluate(Path model, WeightAnalyzer analyzer, PrintWriter err) {
+    private ReportedModel evaluate(Path model, WeightAnalyzer analyzer, OnnxDataOptions options, PrintWriter err) {
         Path fileName = model.getFileName();
         String name = fileName == null ? model.toString() : fileName.toString();
         if (OnnxModelReader.isOnnxFile(model)) {
-            ModelEvaluations.Evaluated e = ModelEvaluations.onnx(model, Set.of(), analyzer, data, label, OnnxDataOptions.defaults(),
-                    true, note -> {
+            ModelEvaluations.Evaluated e = OnnxRunArguments.reportingOptionErrors(spec, () -> ModelEvaluations.onnx(
+                    model, run.readOptions(), analyzer, data, label, options, true, note -> {
                         err.println(TerminalText.escape(note));
                         err.flush();
-                    });
+                    }));
             OnnxFileFacts facts = e.facts();
             ReportedModel r = ReportedModel.of(name, e.evaluation(), e.file());
             return facts == null ? r : r.withFileDigest(facts.sizeBytes(), facts.sha256())

@@ -1,5 +1,8 @@
 package dev.invariance.cli;
 
+import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.MetricsTrace;
+import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.evaluation.internal.TerminalText;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
@@ -10,6 +13,8 @@ import dev.invariance.deepnet.ProvenanceReplay;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.network.Activation;
 import dev.invariance.network.WeightDigest;
+import dev.invariance.report.HtmlReport;
+import dev.invariance.report.ReportedModel;
 import dev.invariance.training.Initialization;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.OptimizerKind;
@@ -124,6 +129,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--provenance", paramLabel = "PROV.json", description = "Also write the model's provenance as JSON.")
     private @Nullable Path provenance;
 
+    @Option(names = "--report", paramLabel = "REPORT.html", description = "Also write the HTML report of the trained model on its training data, with every metric over the training steps.")
+    private @Nullable Path report;
+
+    /** The metrics over the training steps, recorded when {@code --report} is given. */
+    private final MetricsTrace trace = MetricsTrace.create();
+
+    @Option(names = "--trace-every", paramLabel = "N", description = "With --report: record the metrics every N steps (default: about 50 times in all).")
+    private int traceEvery;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -155,6 +169,12 @@ final class TrainCommand implements Callable<Integer> {
             if (allowDataChange) {
                 throw new ParameterException(spec.commandLine(), "--allow-data-change applies to --from-provenance");
             }
+            if (traceEvery != 0 && report == null) {
+                throw new ParameterException(spec.commandLine(), "--trace-every applies to --report");
+            }
+            if (traceEvery < 0) {
+                throw new ParameterException(spec.commandLine(), "--trace-every must be positive");
+            }
             // the widths against the heap before the data is read, and again, exactly, once it is
             TrainingMemory.leastData(hidden).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             trainingData = CsvDatasets.load(data, label);
@@ -164,8 +184,21 @@ final class TrainCommand implements Callable<Integer> {
                     batchRows(examples), examples).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             long total = trainer.totalStepsFor(trainingData.size());
             try (TerminalProgress progress = new TerminalProgress("train", total)) {
-                trainer.setListenerInterval(TerminalProgress.interval(total));
-                trainer.setListener(progress);
+                int progressEvery = TerminalProgress.interval(total);
+                if (report == null) {
+                    trainer.setListenerInterval(progressEvery);
+                    trainer.setListener(progress);
+                } else {
+                    // the trace's steps and the progress bar's, both multiples of the listener's interval
+                    int every = traceEvery > 0 ? traceEvery : progressEvery * TRACE_PER_PROGRESS;
+                    trainer.setListenerInterval(gcd(progressEvery, every));
+                    trainer.setListener(checkpoint -> {
+                        progress.onCheckpoint(checkpoint);
+                        if (checkpoint.step() % every == 0 || checkpoint.step() >= total || checkpoint.loss() == 0.0) {
+                            trace.onCheckpoint(checkpoint);
+                        }
+                    });
+                }
                 model = trainer.train(trainingData);
             } catch (IllegalArgumentException e) {
                 // the trainer's checks of its input (one class, no features): here they can only be about the CSV
@@ -179,6 +212,9 @@ final class TrainCommand implements Callable<Integer> {
         if (provenance != null) {
             String json = ProvenanceReplay.toJson(model.getProvenance());
             OutputFiles.writeAtomically(provenance, f -> Files.writeString(f, json));
+        }
+        if (report != null && trainingData != null) {
+            writeReport(report, model, trainingData);
         }
         out.printf("trained %s%n", TerminalText.escape(model.toString()));
         // the loss over the whole training set at the final weights (SGD and Adam record minibatch losses)
@@ -197,7 +233,31 @@ final class TrainCommand implements Callable<Integer> {
         if (provenance != null) {
             out.printf("wrote %s%n", TerminalText.escape(provenance.toString()));
         }
+        if (report != null) {
+            out.printf("wrote %s%n", TerminalText.escape(report.toString()));
+        }
         return 0;
+    }
+
+    /** Trace checkpoints per progress-bar update when {@code --trace-every} is not given: about 50 in all. */
+    private static final int TRACE_PER_PROGRESS = 4;
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /**
+     * Writes the report of {@code model} evaluated on its training data as {@code analyze} evaluates a Tribuo model,
+     * with the trace recorded during training.
+     */
+    private void writeReport(Path file, DeepNetModel model, Dataset<Label> trainingData) {
+        WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().allSingularValues(true).build());
+        ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, output.toString(), analyzer, trainingData,
+                spec.commandLine().getErr(), spec.qualifiedName());
+        Path fileName = output.getFileName();
+        HtmlReport html = HtmlReport.of(ReportedModel.of(fileName == null ? output.toString() : fileName.toString(),
+                e.evaluation(), e.file())).withTrace(trace.getEntries());
+        OutputFiles.writeAtomically(file, html::writeTo);
     }
 
     /** The options that may accompany --from-provenance: where to write and logging, nothing that changes training. */
@@ -221,6 +281,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (provenance != null) {
             all.put("--provenance", provenance);
+        }
+        if (report != null) {
+            all.put("--report", report);
         }
         return all;
     }

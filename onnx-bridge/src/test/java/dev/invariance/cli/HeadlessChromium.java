@@ -226,19 +226,29 @@ final class HeadlessChromium implements AutoCloseable {
         return new Page(seen, images);
     }
 
+    /**
+     * Ends the browser and every process it started (renderers, the GPU and utility processes, the crash handler),
+     * and waits for them, so that none still writes to the profile folder when the test deletes it.
+     */
     @Override
     public void close() {
         try {
             socket.abort();
         } finally {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            all.add(process.toHandle());
+            all.forEach(ProcessHandle::destroy);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (ProcessHandle h : all) {
+                try {
+                    long left = Math.max(1, deadline - System.nanoTime());
+                    h.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    h.destroyForcibly();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    h.destroyForcibly();
                 }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
             }
         }
     }

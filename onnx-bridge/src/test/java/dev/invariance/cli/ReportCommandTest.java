@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReportCommandTest {
     private static final Path ORT = Path.of("src/test/resources/fixtures/ort");
     private static final Path CHECKPOINTS = Path.of("src/test/resources/fixtures/checkpoints");
+    private static final Path WILD = Path.of("src/test/resources/onnx/wild");
+    private static final String CLASSIFICATION = "Classification (Tribuo&#39;s LabelEvaluation on the data)";
 
     @TempDir
     Path dir;
@@ -62,5 +64,48 @@ class ReportCommandTest {
         assertTrue(html.contains("not computed: the top-k spectrum mode leaves out"), "legend under the tables");
         assertTrue(html.contains("<td class=\"n\">–</td>"), "a figure not computed is a dash");
         assertTrue(html.contains("spectrum mode</td><td>top-k"), "the mode in the provenance");
+    }
+
+    @Test
+    void anOnnxModelWithSeveralOutputsIsReportedWithItsScoresNamedByModelOutput() throws Exception {
+        String model = WILD.resolve("data_two_outputs.onnx").toString();
+        String csv = WILD.resolve("data_two_outputs.csv").toString();
+        Path out = dir.resolve("r.html");
+        CliRun.Result r = CliRun.invariance("report", model, "--data", csv, "--label", "label", "--model-output",
+                "logits", "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String html = Files.readString(out);
+        assertTrue(html.contains(CLASSIFICATION), "the LabelEvaluation of the logits");
+        // make_wild_fixtures.py's numpy forward pass: 4 of the 5 examples' argmax logits are their labels
+        assertTrue(html.contains("all classes</td><td class=\"n\">0.8000"), "accuracy 0.8 as numpy's");
+
+        Path other = dir.resolve("other.html");
+        assertOneLineBadInput(CliRun.invariance("report", model, "--data", csv, "--label", "label", "--output",
+                other.toString()), "name the one with class scores with --output (report: --model-output)");
+        assertFalse(Files.exists(other), "nothing written");
+    }
+
+    @Test
+    void anImageModelIsReportedFromAFolderOfNpyExamples() throws Exception {
+        Path out = dir.resolve("r.html");
+        CliRun.Result r = CliRun.invariance("report", WILD.resolve("data_image.onnx").toString(), "--data",
+                WILD.resolve("data_image").toString(), "--label", "label", "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String html = Files.readString(out);
+        assertTrue(html.contains(CLASSIFICATION), "evaluated on the data");
+        assertTrue(html.contains("examples = 8; input-name = image"), "the eight .npy examples fed to 'image'");
+    }
+
+    @Test
+    void runOptionsApplyToOnnxModelsWithDataOnly() {
+        String onnx = CHECKPOINTS.resolve("step_0000.onnx").toString();
+        String out = dir.resolve("r.html").toString();
+        assertOneLineBadInput(CliRun.invariance("report", onnx, "--model-output", "logits", "--output", out),
+                "--model-output, --labels, --batch-size, --device, --classes and --no-label-evaluation run an ONNX "
+                        + "model over --data; they do not apply here");
+        assertOneLineBadInput(CliRun.invariance("report", onnx, "--input-shape", "x=1x2", "--output", out),
+                "do not apply here");
+        assertOneLineBadInput(CliRun.invariance("report", onnx, "--device", "gpu", "--output", out),
+                "do not apply here");
     }
 }

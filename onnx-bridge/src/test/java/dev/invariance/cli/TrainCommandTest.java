@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainCommandTest {
+    private static final String CLASSIFICATION = "Classification (Tribuo&#39;s LabelEvaluation on the data)";
     @TempDir
     Path dir;
 
@@ -75,6 +76,32 @@ class TrainCommandTest {
         assertBadInput("mutually exclusive", "train", "--data", csv.toString(), "--label", "label", "--steps", "3",
                 "--epochs", "2", "--output", out.toString());
         assertFalse(Files.exists(out), "a failed run writes nothing");
+    }
+
+    @Test
+    void reportWritesTheTrainedModelsReportWithEveryMetricOverTheTrainingSteps() throws IOException {
+        Path csv = separableCsv();
+        Path report = dir.resolve("r.html");
+        Result r = invariance("train", "--data", csv.toString(), "--label", "label", "--hidden", "4,4", "--no-bias",
+                "--steps", "200", "--trace-every", "20", "--output", dir.resolve("m.onnx").toString(), "--report",
+                report.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().endsWith("wrote " + report + "\n"), r.out());
+        String html = Files.readString(report);
+        assertTrue(html.contains("During training (steps 0 to 200)"), "the conclusion reads the trace");
+        for (String plot : List.of("Training loss", "Rank-1 ratio during training", "Top alignment during training")) {
+            assertTrue(html.contains(plot), plot);
+        }
+        assertTrue(html.contains(CLASSIFICATION), "evaluated on the training data");
+
+        Path other = dir.resolve("other.html");
+        assertBadInput("--trace-every applies to --report", "train", "--data", csv.toString(), "--label", "label",
+                "--trace-every", "5", "--output", dir.resolve("x.onnx").toString());
+        assertBadInput("--trace-every must be positive", "train", "--data", csv.toString(), "--label", "label",
+                "--trace-every", "-5", "--report", other.toString(), "--output", dir.resolve("x.onnx").toString());
+        assertBadInput("the same file as --output", "train", "--data", csv.toString(), "--label", "label",
+                "--report", dir.resolve("x.onnx").toString(), "--output", dir.resolve("x.onnx").toString());
+        assertFalse(Files.exists(other), "a refused run writes no report");
     }
 
     @Test

@@ -25,7 +25,9 @@ import java.util.Set;
  * What a report says of an ONNX file beside its own declarations ({@link OnnxModelInfo}): its size and SHA-256, how
  * many nodes of each operator it holds (the main graph and every control-flow body), and the operators the reader has
  * no rule for: those outside the standard {@code ai.onnx} domain (custom or {@code ai.onnx.ml} operators, written
- * {@code domain:Op}), which it treats as mixing units, so that edges through them carry no unit mapping.
+ * {@code domain:Op}), which it treats as mixing units, so that edges through them carry no unit mapping, except the
+ * {@code com.microsoft} ones it reads ({@link #READ_MICROSOFT}: fused {@code Attention}, {@code MatMulNBits},
+ * {@code FusedMatMul}, and those that apply no weight matrix, {@link UnreadWeights#UNDERSTOOD_MICROSOFT}).
  *
  * @param sizeBytes     the model file's size (external data files not included)
  * @param sha256        the model file's SHA-256, lower-case hexadecimal
@@ -33,6 +35,9 @@ import java.util.Set;
  * @param notUnderstood the operator types outside the standard domain, in the order first met
  */
 public record OnnxFileFacts(long sizeBytes, String sha256, Map<String, Long> operators, List<String> notUnderstood) {
+    /** The {@code com.microsoft} operators the reader has a rule for, beside those that apply no weight matrix. */
+    public static final Set<String> READ_MICROSOFT = Set.of("Attention", MatMulNBitsWeight.OPERATOR, "FusedMatMul");
+
     /** Copies the collections. */
     public OnnxFileFacts {
         operators = Collections.unmodifiableMap(new LinkedHashMap<>(operators));
@@ -72,7 +77,9 @@ public record OnnxFileFacts(long sizeBytes, String sha256, Map<String, Long> ope
                 boolean standard = domain.isEmpty() || domain.equals("ai.onnx");
                 String op = standard ? n.getOpType() : domain + ":" + n.getOpType();
                 counts.merge(op, 1L, Long::sum);
-                if (!standard) {
+                if (!standard && !(domain.equals(QuantizedLayerFinding.MICROSOFT)
+                        && (READ_MICROSOFT.contains(n.getOpType())
+                        || UnreadWeights.UNDERSTOOD_MICROSOFT.contains(n.getOpType())))) {
                     foreign.add(op);
                 }
                 for (AttributeProto a : n.getAttributeList()) {

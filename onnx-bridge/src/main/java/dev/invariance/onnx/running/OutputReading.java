@@ -61,8 +61,8 @@ record OutputReading(LabelTransformer transformer, int first, int count) {
                 return new OutputReading(new LabelTransformer(true), 0, 2);
             }
             throw new InvalidModelException(source + ": the model has " + outputs.size() + " outputs ("
-                    + described(proto, outputs) + "); name the one with class scores with --output, or leave the "
-                    + "evaluation out with --no-label-evaluation");
+                    + described(proto, outputs) + "); name the one with class scores with --output (report: "
+                    + "--model-output), or leave the evaluation out with --no-label-evaluation");
         }
         String name = outputs.get(chosen);
         TensorInfo info = probe.outputInfo(name);
@@ -107,8 +107,8 @@ record OutputReading(LabelTransformer transformer, int first, int count) {
         if (k > 0 && k != classes.size()) {
             throw new InvalidModelException(source + ": output '" + name + "' has " + k + " columns but there are "
                     + classes.size() + " classes (" + String.join(", ", classes)
-                    + "); name the output of class scores with --output, or give the model's class order with "
-                    + "--classes");
+                    + "); name the output of class scores with --output (report: --model-output), or give the model's "
+                    + "class order with --classes");
         }
         return false;
     }
