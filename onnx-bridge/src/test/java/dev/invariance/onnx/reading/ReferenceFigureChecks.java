@@ -79,18 +79,31 @@ final class ReferenceFigureChecks {
 
     /** W equals the reference's rows to {@code tolerance} relative (absolute below 1). */
     static void assertWeights(JsonNode rows, WeightMatrix w, double tolerance, String what) {
+        assertWeights(rows, w, tolerance, 1, what);
+    }
+
+    /**
+     * W equals the reference's rows to {@code tolerance} relative to max({@code floor}, |entry|): a floor of 0 asks
+     * every entry, zeros included, to agree to its own relative precision.
+     */
+    static void assertWeights(JsonNode rows, WeightMatrix w, double tolerance, double floor, String what) {
         assertEquals(rows.size(), w.getRows(), what + " d_out");
         assertEquals(rows.get(0).size(), w.getColumns(), what + " d_in");
         for (int r = 0; r < w.getRows(); r++) {
             for (int c = 0; c < w.getColumns(); c++) {
                 double x = rows.get(r).get(c).asDouble();
-                assertEquals(x, w.get(r, c), tolerance * Math.max(1, Math.abs(x)), what + " W(" + r + "," + c + ")");
+                assertEquals(x, w.get(r, c), tolerance * Math.max(floor, Math.abs(x)), what + " W(" + r + "," + c + ")");
             }
         }
     }
 
     /** The bias equals the reference's (JSON null: no bias) to {@code tolerance} relative (absolute below 1). */
     static void assertBias(JsonNode expected, @Nullable BiasVector b, double tolerance, String what) {
+        assertBias(expected, b, tolerance, 1, what);
+    }
+
+    /** The bias equals the reference's (JSON null: no bias) to {@code tolerance} relative to max({@code floor}, |entry|). */
+    static void assertBias(JsonNode expected, @Nullable BiasVector b, double tolerance, double floor, String what) {
         if (expected.isNull()) {
             assertNull(b, what + " has no bias");
             return;
@@ -99,7 +112,7 @@ final class ReferenceFigureChecks {
         assertEquals(expected.size(), b.size(), what + " bias size");
         for (int k = 0; k < b.size(); k++) {
             double x = expected.get(k).asDouble();
-            assertEquals(x, b.get(k), tolerance * Math.max(1, Math.abs(x)), what + " bias " + k);
+            assertEquals(x, b.get(k), tolerance * Math.max(floor, Math.abs(x)), what + " bias " + k);
         }
     }
 

@@ -3,14 +3,12 @@ package dev.invariance.onnx.reading;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.invariance.network.Activation;
-import dev.invariance.network.BiasVector;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.Quantization;
 import dev.invariance.network.UnitMapping;
-import dev.invariance.network.WeightMatrix;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -87,8 +85,8 @@ class WildQuantisedTest {
                 assertEquals(e.get("op").asText(), l.op(), what + " op");
                 assertEquals(ElementType.valueOf(e.get("element_type").asText()), l.elementType(), what + " type");
                 assertEquals(Activation.parse(e.get("activation").asText()), l.activation(), what + " activation");
-                assertEntries(e.get("weights"), l.weights(), what);
-                assertBias(e.get("bias"), l.bias(), what);
+                ReferenceFigureChecks.assertWeights(e.get("weights"), l.weights(), WEIGHT_TOL, 0, what);
+                ReferenceFigureChecks.assertBias(e.get("bias"), l.bias(), WEIGHT_TOL, 0, what);
                 ReferenceFigureChecks.assertConvolution(e.get("convolution"), l.convolution(), what);
                 assertEquals(l.origin(), m.outline().layers().get(i).origin(), what + " origin of outline and layer");
             }
@@ -163,30 +161,6 @@ class WildQuantisedTest {
     void figuresAreNumpys(String file) {
         try (OnnxModel m = OnnxModelReader.open(folder.resolve(file))) {
             ReferenceFigureChecks.assertFiguresMatch(model(file), m.readAll(), FIGURE_TOL, file);
-        }
-    }
-
-    private static void assertEntries(JsonNode rows, WeightMatrix w, String what) {
-        assertEquals(rows.size(), w.getRows(), what + " d_out");
-        assertEquals(rows.get(0).size(), w.getColumns(), what + " d_in");
-        for (int r = 0; r < w.getRows(); r++) {
-            for (int c = 0; c < w.getColumns(); c++) {
-                double x = rows.get(r).get(c).asDouble();
-                assertEquals(x, w.get(r, c), WEIGHT_TOL * Math.abs(x), what + " W(" + r + "," + c + ")");
-            }
-        }
-    }
-
-    private static void assertBias(JsonNode expected, BiasVector b, String what) {
-        if (expected.isNull()) {
-            assertNull(b, what + " has no bias");
-            return;
-        }
-        assertNotNull(b, what + " bias");
-        assertEquals(expected.size(), b.size(), what + " bias size");
-        for (int k = 0; k < b.size(); k++) {
-            double x = expected.get(k).asDouble();
-            assertEquals(x, b.get(k), WEIGHT_TOL * Math.abs(x), what + " b(" + k + ")");
         }
     }
 }
