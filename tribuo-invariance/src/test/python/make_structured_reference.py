@@ -28,7 +28,7 @@ drawn here. With layer widths d_0 .. d_L, W_i = Q_{i+1}[:, :r] diag(s) Q_i[:, :r
 r = min(d_i, d_{i+1}), s_j = scale (1 + 1e-3 j), Q_0 = V, Q_L = U and any
 orthogonal middle Q's; the end-to-end P = W_{L-1} ... W_0 then equals
 U[:, :m] diag(prod_i s_j) V[:, :m]^T (m = min of all widths) whatever the middle
-Q's and the SVD signs, and layer i's singular values are s_0 .. s_{r-1}.
+Q's and the SVD signs, and layer i's singular values are s_{r-1} >= .. >= s_0.
 """
 
 import json
@@ -115,7 +115,7 @@ def aligned_case(widths, scale, sigma, seed):
     for i in range(len(widths) - 1):
         r = min(widths[i], widths[i + 1])
         s = scale * (1 + 1e-3 * np.arange(r))
-        layer_values.append(s.tolist())
+        layer_values.append(sorted(s.tolist(), reverse=True))
         prod *= s[:m]
     p = u[:, :m] @ np.diag(prod) @ v[:, :m].T
     return {
