@@ -9,8 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.invariance.cli.CliRun.invariance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,12 +23,6 @@ class TrainStructureCommandTest {
 
     private Path fourFeatures() throws IOException {
         return CliRun.hyperplaneCsv(dir.resolve("data.csv"), 4, new double[] {1.0, -2.0, 0.5, 0.3}, 50);
-    }
-
-    private static String digest(String out) {
-        Matcher m = Pattern.compile("weights sha256 ([0-9a-f]{64})").matcher(out);
-        assertTrue(m.find(), out);
-        return m.group(1);
     }
 
     private Result train(String name, String... options) throws IOException {
@@ -64,7 +56,7 @@ class TrainStructureCommandTest {
         Result replay = invariance("train", "--from-provenance", dir.resolve("diag.json").toString(),
                 "--output", dir.resolve("again.onnx").toString());
         assertEquals(0, replay.code(), replay.err());
-        assertEquals(digest(first.out()), digest(replay.out()), "bit-identical weights");
+        assertEquals(TrainCommandTest.digest(first.out()), TrainCommandTest.digest(replay.out()), "bit-identical weights");
     }
 
     @Test
@@ -88,7 +80,7 @@ class TrainStructureCommandTest {
         Result replay = invariance("train", "--from-provenance", dir.resolve("aligned.json").toString(),
                 "--output", dir.resolve("again.onnx").toString());
         assertEquals(0, replay.code(), replay.err());
-        assertEquals(digest(first.out()), digest(replay.out()), "bit-identical weights");
+        assertEquals(TrainCommandTest.digest(first.out()), TrainCommandTest.digest(replay.out()), "bit-identical weights");
     }
 
     @Test

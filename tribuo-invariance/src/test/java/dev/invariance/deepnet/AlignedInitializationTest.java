@@ -6,6 +6,7 @@ import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.SeparableDataSource;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.Matrices;
 import dev.invariance.training.Initialization;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.TrainingCheckpoint;
@@ -18,7 +19,6 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -153,35 +153,11 @@ class AlignedInitializationTest {
     }
 
     /**
-     * 50 points in 5 dimensions with Σ_n x_n x_nᵀ = 50·I exactly (the columns of a Gaussian matrix orthonormalised
-     * and scaled by √N), each in the class of its largest coordinate; all five classes occur.
+     * 50 points in 5 dimensions with Σ_n x_n x_nᵀ = 50·I exactly (orthonormal Gaussian columns scaled by √N), each
+     * in the class of its largest coordinate; all five classes occur.
      */
     private static MutableDataset<Label> whitenedFiveClasses() {
-        SplittableRandom rng = new SplittableRandom(11);
-        double[][] columns = new double[FEATURES][EXAMPLES];
-        for (int j = 0; j < FEATURES; j++) {
-            for (int n = 0; n < EXAMPLES; n++) {
-                columns[j][n] = rng.nextGaussian();
-            }
-            for (int pass = 0; pass < 2; pass++) {
-                for (int i = 0; i < j; i++) {
-                    double dot = 0;
-                    for (int n = 0; n < EXAMPLES; n++) {
-                        dot += columns[i][n] * columns[j][n];
-                    }
-                    for (int n = 0; n < EXAMPLES; n++) {
-                        columns[j][n] -= dot * columns[i][n];
-                    }
-                }
-            }
-            double norm = 0;
-            for (int n = 0; n < EXAMPLES; n++) {
-                norm += columns[j][n] * columns[j][n];
-            }
-            for (int n = 0; n < EXAMPLES; n++) {
-                columns[j][n] /= Math.sqrt(norm);
-            }
-        }
+        double[][] columns = Matrices.orthonormalColumns(EXAMPLES, FEATURES, 11);
         for (double[] column : columns) {
             for (int n = 0; n < EXAMPLES; n++) {
                 column[n] *= Math.sqrt(EXAMPLES);
