@@ -48,6 +48,9 @@ import java.util.SplittableRandom;
  * <p>Two classes use ONE output unit with labels ±1 (the positive class is the label with output id 1);
  * k &gt; 2 classes use k outputs. Defaults follow the papers: bias-free linear layers, logistic loss,
  * full-batch gradient descent with a constant step, Gaussian LeCun init, float64.
+ * The hidden layers may be diagonal or circulant ({@code structure}, Yun et al. 2021; trained on their own
+ * parameters), and the layers may start aligned with the data ({@code Initialization.ALIGNED}, Radhakrishnan et al.
+ * 2020).
  *
  * <p>Progress: a {@link TrainingListener} set with {@link #setListener} (or on the builder) receives checkpoints from
  * every {@code train} call, including those Tribuo makes ({@code CrossValidation}); {@link #train(Dataset,
