@@ -12,6 +12,7 @@ import dev.invariance.deepnet.DeepNetTrainerBuilder;
 import dev.invariance.deepnet.ProvenanceReplay;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.network.Activation;
+import dev.invariance.network.LayerStructure;
 import dev.invariance.network.WeightDigest;
 import dev.invariance.report.HtmlReport;
 import dev.invariance.report.ReportedModel;
@@ -78,6 +79,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--skip", description = "Residual skips around equal-width hidden layers.")
     private boolean skip;
 
+    @Option(names = "--structure", paramLabel = "S", description = "dense, diagonal (W = diag(w)) or circulant (W[i][j] = c[(i - j) mod d]): the hidden layers' parameterisation; every hidden width must then equal the number of features (default: ${DEFAULT-VALUE}).", defaultValue = "dense")
+    private String structure = "dense";
+
     @Option(names = "--loss", paramLabel = "L", description = "logistic, exponential or squared (default: ${DEFAULT-VALUE}).", defaultValue = "logistic")
     private String loss = "logistic";
 
@@ -104,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         private @Nullable Integer epochs;
     }
 
-    @Option(names = "--init", paramLabel = "I", description = "gaussian, orthogonal, balanced or identity (default: ${DEFAULT-VALUE}).", defaultValue = "gaussian")
+    @Option(names = "--init", paramLabel = "I", description = "gaussian, orthogonal, balanced, identity or aligned (from the data's cross-covariance) (default: ${DEFAULT-VALUE}).", defaultValue = "gaussian")
     private String init = "gaussian";
 
     @Option(names = "--init-scale", paramLabel = "S", description = "Init scale relative to LeCun (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")
@@ -352,6 +356,7 @@ final class TrainCommand implements Callable<Integer> {
                 .activations(activations)
                 .bias(!noBias)
                 .skipConnections(skip)
+                .structure(LayerStructure.parse(structure))
                 .loss(LossFunction.parse(loss))
                 .optimizer(OptimizerKind.parse(optimizer))
                 .batchSize(batchSize)

@@ -41,7 +41,7 @@ class CommandLineFuzzTest {
 
     @FuzzTest(maxDuration = "10m", maxExecutions = 20_000)
     @DictionaryEntries({"train", "analyze", "--data", "--label", "--from-provenance", "--hidden", "--activation",
-            "--no-bias", "--skip", "--loss", "--optimizer", "--batch-size", "--learning-rate", "--schedule", "--steps",
+            "--no-bias", "--skip", "--structure", "--loss", "--optimizer", "--batch-size", "--learning-rate", "--schedule", "--steps",
             "--epochs", "--init", "--init-scale", "--precision", "--standardize", "--seed", "--output",
             "--tribuo-model", "--provenance", "--verbose", "--help", "--version", "--input", "--device", "--classes",
             "--no-label-evaluation", "--format", "--top-k", "--all-singular-values", "--spectrum",
@@ -50,7 +50,7 @@ class CommandLineFuzzTest {
             "/dev/zero", "/dev/null", "/", "..", "$LONG", "$NL", "$ESC", "label", "a",
             "2147483647", "-2147483648", "357913942", "100000000", "46341", "65536", "9223372036854775807", "0",
             "-1", "1e39", "1e400", "NaN", "Infinity", "-0", "0x10", "4.9e-324", "1,1", "16,16",
-            "relu", "linear", "sgd", "adam", "float32", "json", "top-k", "cuda", "cuda:2147483647", "auto",
+            "relu", "linear", "diagonal", "circulant", "aligned", "sgd", "adam", "float32", "json", "top-k", "cuda", "cuda:2147483647", "auto",
             "up,down", "up,up"})
     void optionsRunOrAreRefusedInOneLine(byte[] data) {
         FOLDER.reset();

@@ -25,7 +25,7 @@ class TrainCommandTest {
         return CliRun.hyperplaneCsv(dir.resolve("data.csv"), 4, new double[] {1.0, -2.0, 0.5, 0.3}, 50);
     }
 
-    private static String digest(String out) {
+    static String digest(String out) {
         Matcher m = Pattern.compile("weights sha256 ([0-9a-f]{64})").matcher(out);
         assertTrue(m.find(), out);
         return m.group(1);

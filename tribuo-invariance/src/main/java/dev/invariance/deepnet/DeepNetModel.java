@@ -11,6 +11,7 @@ import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
+import dev.invariance.network.LayerStructure;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.network.WeightMatrix;
@@ -60,7 +61,8 @@ import java.util.Optional;
  *
  * <p>Serialises with Java serialisation and Tribuo's protobuf format, and exports to ONNX (Gemm with
  * transB = 1, so the stored tensors are exactly the W_i, as PyTorch stores them) with the provenance in the
- * metadata.
+ * metadata. A structured model ({@link #getStructure()}) holds, analyses and exports its hidden layers as the dense
+ * W they equal.
  */
 public final class DeepNetModel extends Model<Label> implements ONNXExportable, NetworkProvider {
     private static final long serialVersionUID = 1L;
@@ -75,12 +77,14 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     private final long stepsRun;
     private final StopReason stopReason;
     private final @Nullable FeatureStandardization standardization;
+    /** Not final only so that {@link #readObject} can give streams written before it existed DENSE. */
+    private LayerStructure structure;
     private transient NetworkFunction function;
 
     DeepNetModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
                  ImmutableOutputInfo<Label> outputIDInfo, NetworkDescription network, LossFunction loss,
                  LossCurve lossCurve, long stepsRun, StopReason stopReason,
-                 @Nullable FeatureStandardization standardization) {
+                 @Nullable FeatureStandardization standardization, LayerStructure structure) {
         super(name, provenance, featureIDMap, outputIDInfo, loss.producesProbabilities());
         int outputs = outputIDInfo.size() == 2 ? 1 : outputIDInfo.size();
         if (network.layer(0).inputWidth() != featureIDMap.size()
@@ -99,11 +103,15 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                     + " features does not fit " + featureIDMap.size() + " features");
         }
         this.standardization = standardization;
+        this.structure = structure;
         this.function = new NetworkFunction(network);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
+        if (structure == null) { // written before structured layers existed
+            structure = LayerStructure.DENSE;
+        }
         network = withTrainedResiduals(network);
         function = new NetworkFunction(network);
     }
@@ -169,6 +177,14 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     @Override
     public NetworkDescription getNetwork() {
         return network;
+    }
+
+    /**
+     * The parameterisation its hidden layers were trained in ({@code DeepNetTrainerBuilder.structure}); DENSE for a
+     * model saved before structures existed. {@link #getNetwork()} gives their dense W either way.
+     */
+    public LayerStructure getStructure() {
+        return structure;
     }
 
     /** The loss the model was trained with (it sets how outputs become class scores). */
@@ -353,7 +369,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     @Override
     protected DeepNetModel copy(String newName, ModelProvenance newProvenance) {
         return new DeepNetModel(newName, newProvenance, featureIDMap, outputIDInfo, network, loss, lossCurve,
-                stepsRun, stopReason, standardization);
+                stepsRun, stopReason, standardization, structure);
     }
 
     // ------------------------------------------------------------------ protobuf
@@ -368,7 +384,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 .setNumClasses(outputIDInfo.size())
                 .setStepsRun(stepsRun)
                 .setStopReason(stopReason.name())
-                .setNetworkSource(network.source());
+                .setNetworkSource(network.source())
+                .setStructure(structure.name());
         for (DenseLayer layer : network.layers()) {
             DenseLayerProto.Builder lb = DenseLayerProto.newBuilder()
                     .setName(layer.name())
@@ -458,7 +475,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 proto.getFeatureTargetMean());
         return new DeepNetModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
                 (ImmutableOutputInfo<Label>) carrier.outputDomain(), network, LossFunction.valueOf(proto.getLoss()),
-                curve, proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()), standardization);
+                curve, proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()), standardization,
+                proto.getStructure().isEmpty() ? LayerStructure.DENSE : LayerStructure.valueOf(proto.getStructure()));
     }
 
     // ------------------------------------------------------------------ ONNX
@@ -585,7 +603,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             sb.append(i == 0 ? "" : " -> ").append(l.outputWidth()).append('x').append(l.inputWidth())
                     .append(l.activation() == Activation.RELU ? " relu" : "");
         }
-        return sb.append(standardization != null ? ", standardized" : "").append(", loss=").append(loss.getConfigName())
+        return sb.append(structure != LayerStructure.DENSE ? ", " + structure.getConfigName() : "")
+                .append(standardization != null ? ", standardized" : "").append(", loss=").append(loss.getConfigName())
                 .append(", steps=").append(stepsRun)
                 .append(", stop=").append(stopReason).append(')').toString();
     }

@@ -5,8 +5,10 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
+import dev.invariance.network.LayerStructure;
 import dev.invariance.training.internal.Architecture;
 import dev.invariance.training.internal.GradientTraining;
+import dev.invariance.training.internal.InitialWeights;
 import dev.invariance.training.Initialization;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.OptimizerKind;
@@ -46,6 +48,9 @@ import java.util.SplittableRandom;
  * <p>Two classes use ONE output unit with labels ±1 (the positive class is the label with output id 1);
  * k &gt; 2 classes use k outputs. Defaults follow the papers: bias-free linear layers, logistic loss,
  * full-batch gradient descent with a constant step, Gaussian LeCun init, float64.
+ * The hidden layers may be diagonal or circulant ({@code structure}, Yun et al. 2021; trained on their own
+ * parameters), and the layers may start aligned with the data ({@code Initialization.ALIGNED}, Radhakrishnan et al.
+ * 2020).
  *
  * <p>Progress: a {@link TrainingListener} set with {@link #setListener} (or on the builder) receives checkpoints from
  * every {@code train} call, including those Tribuo makes ({@code CrossValidation}); {@link #train(Dataset,
@@ -70,6 +75,10 @@ public final class DeepNetTrainer implements Trainer<Label> {
 
     @Config(description = "Residual skips x_{i+1} = act(W_i x_i + b_i) + x_i around equal-width hidden-to-hidden layers.")
     boolean skipConnections = false;
+
+    @Config(description = "Parameterisation of the hidden layers, which must then all be as wide as the input: DENSE,"
+            + " DIAGONAL (W = diag(w)) or CIRCULANT (W[i][j] = c[(i - j) mod d]); the output layer stays dense.")
+    LayerStructure structure = LayerStructure.DENSE;
 
     @Config(description = "Loss: LOGISTIC (softmax cross-entropy for k > 2 classes), EXPONENTIAL or SQUARED.")
     LossFunction loss = LossFunction.LOGISTIC;
@@ -101,7 +110,8 @@ public final class DeepNetTrainer implements Trainer<Label> {
     @Config(description = "Number of passes over the data; when positive it overrides steps.")
     int epochs = 0;
 
-    @Config(description = "Initialisation: GAUSSIAN, ORTHOGONAL, BALANCED or IDENTITY.")
+    @Config(description = "Initialisation: GAUSSIAN, ORTHOGONAL, BALANCED, IDENTITY or ALIGNED (from the training data's"
+            + " cross-covariance).")
     Initialization initialization = Initialization.GAUSSIAN;
 
     @Config(description = "Init scale relative to LeCun (Gaussian std = scale / sqrt(fan_in)).")
@@ -204,6 +214,16 @@ public final class DeepNetTrainer implements Trainer<Label> {
         }
         if (!(initScale >= 0) || !Double.isFinite(initScale)) {
             throw new PropertyException("", "initScale", "init scale must be non-negative and finite, got " + initScale);
+        }
+        if (structure != LayerStructure.DENSE) {
+            if (hiddenWidths.length == 0) {
+                throw new PropertyException("", "structure", "structure " + structure.getConfigName()
+                        + " applies to the hidden layers, and there are none");
+            }
+            if (initialization != Initialization.GAUSSIAN && initialization != Initialization.IDENTITY) {
+                throw new PropertyException("", "initialization", "structure " + structure.getConfigName()
+                        + " is initialised with gaussian or identity, not " + initialization.getConfigName());
+            }
         }
         rng = new SplittableRandom(seed);
     }
@@ -308,9 +328,10 @@ public final class DeepNetTrainer implements Trainer<Label> {
         }
         List<Integer> hidden = Arrays.stream(hiddenWidths).boxed().toList();
         Architecture arch = Architecture.of(featureMap.size(), hidden, parsedActivations, data.outputWidth(), bias,
-                skipConnections);
-        int[] widths = arch.widths().stream().mapToInt(Integer::intValue).toArray();
-        double[][] initialWeights = initialization.initialWeights(widths, initScale, localRng);
+                skipConnections).withStructure(structure);
+        TrainingData trainingData = data;
+        double[][] initialWeights = InitialWeights.draw(initialization, arch, initScale, localRng, data.features(),
+                () -> InitialWeights.labelTargets(trainingData));
         long totalSteps = totalStepsFor(data.size());
         int interval = requestedInterval == AUTOMATIC_INTERVAL
                 ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, totalSteps / 100)) : requestedInterval;
@@ -321,7 +342,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
         ModelProvenance provenance = new ModelProvenance(DeepNetModel.class.getName(), OffsetDateTime.now(),
                 examples.getProvenance(), trainerProvenance, runProvenance);
         return new DeepNetModel("deep-net-model", provenance, featureMap, outputInfo, result.network(), loss,
-                result.lossCurve(), result.stepsRun(), result.stopReason(), standardization);
+                result.lossCurve(), result.stepsRun(), result.stopReason(), standardization, structure);
     }
 
     /** The number of updates for N examples: {@code steps}, or {@code epochs × ⌈N / batch⌉} when epochs is positive. */
@@ -378,7 +399,7 @@ public final class DeepNetTrainer implements Trainer<Label> {
     public String toString() {
         return "DeepNetTrainer(hiddenWidths=" + Arrays.toString(hiddenWidths)
                 + ",activations=" + Arrays.toString(activations)
-                + ",bias=" + bias + ",skipConnections=" + skipConnections
+                + ",bias=" + bias + ",skipConnections=" + skipConnections + ",structure=" + structure
                 + ",loss=" + loss + ",optimizer=" + optimizer + ",batchSize=" + batchSize
                 + ",learningRate=" + learningRate + ",schedule=" + schedule + ",decayPower=" + decayPower
                 + ",maxLearningRate=" + maxLearningRate + ",backtracking=" + backtracking

@@ -1,6 +1,7 @@
 package dev.invariance.deepnet;
 
 import dev.invariance.network.Activation;
+import dev.invariance.network.LayerStructure;
 import dev.invariance.training.Initialization;
 import dev.invariance.training.LossFunction;
 import dev.invariance.training.OptimizerKind;
@@ -107,6 +108,28 @@ public final class DeepNetTrainerBuilder {
     /** Whether equal-width hidden-to-hidden layers get residual skips. */
     public boolean getSkipConnections() {
         return draft.skipConnections;
+    }
+
+    /**
+     * The parameterisation of the hidden layers (default {@link LayerStructure#DENSE}): {@code DIAGONAL} trains
+     * W = diag(w), {@code CIRCULANT} trains W[i][j] = c[(i − j) mod d], by gradient descent on w or c. Every hidden
+     * width must then equal the number of features d (training refuses other widths); the output layer stays dense,
+     * so with one hidden layer and two classes a diagonal net computes f(x) = ⟨w_1 ⊙ w_0, x⟩ (Yun et al. 2021).
+     * Structured layers are initialised with {@code GAUSSIAN} or {@code IDENTITY}.
+     */
+    public DeepNetTrainerBuilder setStructure(LayerStructure structure) {
+        draft.structure = structure;
+        return this;
+    }
+
+    /** Chained form of {@link #setStructure}. */
+    public DeepNetTrainerBuilder structure(LayerStructure structure) {
+        return setStructure(structure);
+    }
+
+    /** The parameterisation of the hidden layers. */
+    public LayerStructure getStructure() {
+        return draft.structure;
     }
 
     /** The loss (default logistic). */
@@ -270,7 +293,10 @@ public final class DeepNetTrainerBuilder {
         return draft.epochs;
     }
 
-    /** Initialisation scheme (default Gaussian). */
+    /**
+     * Initialisation scheme (default Gaussian); {@link Initialization#ALIGNED} builds aligned layers from the
+     * training data's cross-covariance Σ_n y_n x_nᵀ (Radhakrishnan et al. 2020).
+     */
     public DeepNetTrainerBuilder setInitialization(Initialization initialization) {
         draft.initialization = initialization;
         return this;

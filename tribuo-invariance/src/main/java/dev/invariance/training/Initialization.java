@@ -14,6 +14,13 @@ import java.util.SplittableRandom;
  *   <li>{@link #BALANCED}: W_i = scale · Q_{i+1} Q_iᵀ with Q_i ∈ R^{d_i × r} orthonormal columns and
  *       r = min_i d_i, so that W_{i+1}ᵀW_{i+1} = W_iW_iᵀ (D_i = 0, science.md 2.9). Meant for linear nets.</li>
  *   <li>{@link #IDENTITY}: scale · I (rectangular identity) plus N(0, (0.01 · scale)² / d_in) noise.</li>
+ *   <li>{@link #ALIGNED}: Radhakrishnan, Nichani, Bernstein and Uhler (2020)'s aligned initialisation, built from the
+ *       training data: with the cross-covariance C = Σ_n y_n x_nᵀ (d_L × d_0; y_n is the loss's target vector) and
+ *       its SVD C = U S Vᵀ completed to orthonormal bases Q_0 = V (d_0 × d_0) and Q_L = U (d_L × d_L), and random
+ *       orthogonal Q_1 … Q_{L−1}, layer i is W_i = Q_{i+1}[:, :r] diag(s) Q_i[:, :r]ᵀ with r = min(d_i, d_{i+1}) and
+ *       s_j = scale · (1 + 10⁻³ j): every adjacent pair is aligned (V_{i+1} = U_i), and the distinct s_j keep the
+ *       bases from being degenerate. It needs the data, so it is drawn by {@link #alignedWeights}, not by
+ *       {@link #initialWeights}.</li>
  * </ul>
  */
 public enum Initialization {
@@ -24,7 +31,9 @@ public enum Initialization {
     /** Balanced rank-r factors of a linear network. */
     BALANCED("balanced"),
     /** Scaled identity plus small noise. */
-    IDENTITY("identity");
+    IDENTITY("identity"),
+    /** Layers aligned with each other and with the singular bases of the data's cross-covariance. */
+    ALIGNED("aligned");
 
     private static final double IDENTITY_NOISE = 0.01;
 
@@ -51,7 +60,7 @@ public enum Initialization {
                 return i;
             }
         }
-        throw new IllegalArgumentException("unknown init '" + name + "' (expected gaussian, orthogonal, balanced or identity)");
+        throw new IllegalArgumentException("unknown init '" + name + "' (expected gaussian, orthogonal, balanced, identity or aligned)");
     }
 
     /**
@@ -62,6 +71,7 @@ public enum Initialization {
      * @param widths d_0 … d_L
      * @param scale  the scale described on each constant
      * @param rng    the only source of randomness
+     * @throws IllegalArgumentException for {@link #ALIGNED}, which needs the data ({@link #alignedWeights})
      */
     public double[][] initialWeights(int[] widths, double scale, SplittableRandom rng) {
         int layers = widths.length - 1;
@@ -103,8 +113,27 @@ public enum Initialization {
                     weights[i] = w;
                 }
             }
+            case ALIGNED -> throw new IllegalArgumentException(
+                    "aligned initialisation is built from the training data: draw it with alignedWeights");
         }
         return weights;
+    }
+
+    /**
+     * Draws the {@link #ALIGNED} weights for a training set. Engine internal, not supported API (public for the
+     * trainers; see docs/guide.md, "Public API"): choose it with {@code initialization(Initialization.ALIGNED)}.
+     *
+     * @param widths   d_0 … d_L
+     * @param scale    the base singular value s
+     * @param features N × d_0 inputs x_n, row-major
+     * @param targets  N × d_L target vectors y_n, row-major (±1 for two classes with one output, one-hot for k
+     *                 classes, real values for regression)
+     * @param rng      draws the middle bases Q_1 … Q_{L−1}
+     * @throws IllegalArgumentException if the sizes disagree
+     */
+    public static double[][] alignedWeights(int[] widths, double scale, double[] features, double[] targets,
+                                            SplittableRandom rng) {
+        return AlignedWeights.draw(widths, scale, features, targets, rng);
     }
 
     private static double[] gaussian(int n, double std, SplittableRandom rng) {

@@ -1,6 +1,7 @@
 package dev.invariance.training.internal;
 
 import dev.invariance.network.Activation;
+import dev.invariance.network.LayerStructure;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,10 @@ import java.util.List;
 /**
  * The shape of a feed-forward classifier: widths d_0 (inputs), d_1 … d_{L−1} (hidden), d_L (outputs); the
  * activation after each hidden layer (the output layer is always linear); biases on or off; and residual
- * skips {@code x_{i+1} = σ(W_i x_i + b_i) + x_i} around every hidden-to-hidden layer of equal width.
+ * skips {@code x_{i+1} = σ(W_i x_i + b_i) + x_i} around every hidden-to-hidden layer of equal width; and the
+ * {@link LayerStructure} of the hidden layers. A structure other than DENSE applies to every layer whose W is square
+ * d × d with d = d_0, the number of features (the hidden layers, whose widths must then all be d); the output layer
+ * (d_L × d) stays dense.
  *
  * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
  * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
@@ -18,10 +22,22 @@ import java.util.List;
  * @param activations the activation after each hidden layer, L − 1 entries
  * @param bias        whether every layer has a bias vector
  * @param skip        whether equal-width hidden-to-hidden layers get a residual skip
+ * @param structure   the parameterisation of the hidden layers
  */
-public record Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip) {
+public record Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip,
+                           LayerStructure structure) {
 
-    /** Validates the lists and copies them. */
+    /** A network of dense layers. */
+    public Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip) {
+        this(widths, activations, bias, skip, LayerStructure.DENSE);
+    }
+
+    /**
+     * Validates the lists and copies them.
+     *
+     * @throws IllegalArgumentException naming the widths when a structure other than DENSE meets a hidden width
+     *                                  that is not the number of features, or a network without hidden layers
+     */
     public Architecture {
         widths = List.copyOf(widths);
         activations = List.copyOf(activations);
@@ -36,6 +52,20 @@ public record Architecture(List<Integer> widths, List<Activation> activations, b
         if (activations.size() != widths.size() - 2) {
             throw new IllegalArgumentException("expected " + (widths.size() - 2) + " hidden activations, got "
                     + activations.size());
+        }
+        if (structure != LayerStructure.DENSE) {
+            List<Integer> hidden = widths.subList(1, widths.size() - 1);
+            if (hidden.isEmpty()) {
+                throw new IllegalArgumentException("structure " + structure.getConfigName()
+                        + " applies to the hidden layers, and the network has none");
+            }
+            for (int w : hidden) {
+                if (w != widths.get(0)) {
+                    throw new IllegalArgumentException("structure " + structure.getConfigName()
+                            + " needs every hidden width to equal the number of features " + widths.get(0)
+                            + ", got hidden widths " + hidden);
+                }
+            }
         }
     }
 
@@ -61,6 +91,16 @@ public record Architecture(List<Integer> widths, List<Activation> activations, b
                     + hidden.size() + "), got " + activations.size());
         }
         return new Architecture(widths, perLayer, bias, skip);
+    }
+
+    /** This architecture with the hidden layers parameterised by {@code layers} (validated as on construction). */
+    public Architecture withStructure(LayerStructure layers) {
+        return new Architecture(widths, activations, bias, skip, layers);
+    }
+
+    /** The structure of layer i: the architecture's structure for a hidden layer, DENSE for the output layer. */
+    public LayerStructure structure(int layer) {
+        return layer < depth() - 1 ? structure : LayerStructure.DENSE;
     }
 
     /** Number of dense layers L. */

@@ -3,6 +3,7 @@ package dev.invariance.training.internal;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
+import dev.invariance.network.LayerStructure;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
@@ -15,6 +16,8 @@ import java.util.List;
  * batches (rows are examples). With {@code x_0} the batch, layer i computes {@code H_i = x_i W_iᵀ + 1 b_iᵀ},
  * {@code P_i = σ_i(H_i)} and {@code x_{i+1} = P_i (+ x_i for a residual skip)}; back-propagation gives
  * {@code ∂L/∂W_i = (∂L/∂H_i)ᵀ x_i} (d_out × d_in, the W convention) and {@code ∂L/∂b_i = 1ᵀ ∂L/∂H_i}.
+ * A structured layer ({@link Architecture#structure(int)}) keeps its dense W; {@link #tieStructuredGradients} turns
+ * its dense gradient into the gradient of the structure's parameters ({@link StructureMap}).
  *
  * @param <A> {@code double[]} or {@code float[]}
  */
@@ -37,6 +40,9 @@ class FeedForwardEngine<A> {
     private final A[] preGrad;
     /** ∂L/∂x_{i+1}. */
     private final A[] outGrad;
+    /** A structured layer's gradient in double, and its parameters' gradient; empty without structured layers. */
+    private final double[] tiedGradient;
+    private final double[] parameterGradient;
 
     @SuppressWarnings("unchecked")
     FeedForwardEngine(Kernels<A> kernels, Architecture arch, double[][] initialWeights,
@@ -66,6 +72,11 @@ class FeedForwardEngine<A> {
                 throw new IllegalArgumentException("layer-" + i + " weights need " + out[i] + " x " + in[i] + " values, got "
                         + initialWeights[i].length);
             }
+            LayerStructure structure = arch.structure(i);
+            if (structure != LayerStructure.DENSE && !StructureMap.holds(structure, initialWeights[i], out[i])) {
+                throw new IllegalArgumentException("layer-" + i + " initial weights are not "
+                        + structure.getConfigName());
+            }
             weights[i] = k.allocate(size);
             k.fromDouble(initialWeights[i], weights[i], size);
             weightGrads[i] = k.allocate(size);
@@ -86,6 +97,9 @@ class FeedForwardEngine<A> {
         for (int i = 0; i < depth; i++) {
             inputs[i + 1] = arch.hasSkip(i) ? k.allocate(maxBatch * out[i]) : activated[i];
         }
+        int structured = arch.structure() == LayerStructure.DENSE ? 0 : in[0];
+        tiedGradient = new double[structured * structured];
+        parameterGradient = new double[structured];
     }
 
     int maxBatch() {
@@ -151,6 +165,23 @@ class FeedForwardEngine<A> {
                     k.axpy(count * in[i], 1.0, delta, prev);
                 }
                 delta = prev;
+            }
+        }
+    }
+
+    /**
+     * Replaces each structured layer's weight gradient by its parameters' gradient spread over the entries that hold
+     * them ({@link StructureMap#tieGradient}), so that every update rule moves the parameters, not the dense W.
+     * Sums in double, whatever the precision.
+     */
+    void tieStructuredGradients() {
+        for (int i = 0; i < depth; i++) {
+            LayerStructure structure = arch.structure(i);
+            if (structure != LayerStructure.DENSE) {
+                int size = in[i] * out[i];
+                k.toDouble(weightGrads[i], tiedGradient, size);
+                StructureMap.tieGradient(structure, tiedGradient, in[i], parameterGradient);
+                k.fromDouble(tiedGradient, weightGrads[i], size);
             }
         }
     }

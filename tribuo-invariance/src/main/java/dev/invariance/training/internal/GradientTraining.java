@@ -208,6 +208,7 @@ public final class GradientTraining {
                 }
                 k.fromDouble(outputGradient, outputGradientA, count * width);
                 engine.backward(outputGradientA, count);
+                engine.tieStructuredGradients();
                 if (previous != null) {
                     engine.copyParametersTo(previous);
                     previousLogLoss = value.logLoss();

@@ -1,0 +1,92 @@
+package dev.invariance.training.internal;
+
+import dev.invariance.network.LayerStructure;
+import dev.invariance.training.Initialization;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * The initial weights of an {@link Architecture}, row-major d_out × d_in per layer, for every trainer of the engine.
+ * <ul>
+ *   <li>Dense networks: {@link Initialization#initialWeights}, or {@link Initialization#alignedWeights} from the
+ *       training data for {@link Initialization#ALIGNED}.</li>
+ *   <li>Structured hidden layers ({@link Architecture#structure(int)}) are drawn as their parameters, scaled like
+ *       LeCun's variance scale²/fan_in for the fan-in of each output unit: {@code GAUSSIAN} draws a diagonal's
+ *       w_j ~ N(0, scale²) (each output reads one input) and a circulant's c_k ~ N(0, scale²/d) (each output reads
+ *       all d inputs, exactly the variance of a LeCun dense layer's output); {@code IDENTITY} sets w = scale·1 and
+ *       c = scale·e_0 (both W = scale·I, without noise). The dense output layer gets the scheme's dense rule. The
+ *       other schemes relate several layers' bases and are refused for structured layers.</li>
+ * </ul>
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because the trainers in
+ * {@code deepnet} call it across packages.
+ */
+public final class InitialWeights {
+    private InitialWeights() {
+    }
+
+    /**
+     * Draws the initial weights.
+     *
+     * @param scheme   the initialisation
+     * @param arch     the architecture, with its structure
+     * @param scale    the scheme's scale
+     * @param rng      the only source of randomness
+     * @param features N × d_0 training inputs, row-major (read by {@link Initialization#ALIGNED} only)
+     * @param targets  gives the N × d_L target vectors, row-major; called by {@link Initialization#ALIGNED} only
+     * @throws IllegalArgumentException for a scheme other than GAUSSIAN or IDENTITY with structured layers
+     */
+    public static double[][] draw(Initialization scheme, Architecture arch, double scale, SplittableRandom rng,
+                                  double[] features, Supplier<double[]> targets) {
+        int[] widths = arch.widths().stream().mapToInt(Integer::intValue).toArray();
+        LayerStructure structure = arch.structure();
+        if (structure == LayerStructure.DENSE) {
+            return scheme == Initialization.ALIGNED
+                    ? Initialization.alignedWeights(widths, scale, features, targets.get(), rng)
+                    : scheme.initialWeights(widths, scale, rng);
+        }
+        if (scheme != Initialization.GAUSSIAN && scheme != Initialization.IDENTITY) {
+            throw new IllegalArgumentException("structure " + structure.getConfigName() + " is initialised with"
+                    + " gaussian or identity, not " + scheme.getConfigName());
+        }
+        int depth = arch.depth();
+        double[][] weights = new double[depth][];
+        for (int i = 0; i < depth - 1; i++) {
+            int d = widths[i];
+            double[] parameters = new double[structure.parameterCount(d)];
+            if (scheme == Initialization.GAUSSIAN) {
+                double std = structure == LayerStructure.DIAGONAL ? scale : scale / Math.sqrt(d);
+                for (int p = 0; p < parameters.length; p++) {
+                    parameters[p] = std * rng.nextGaussian();
+                }
+            } else if (structure == LayerStructure.DIAGONAL) {
+                Arrays.fill(parameters, scale);
+            } else {
+                parameters[0] = scale;
+            }
+            weights[i] = StructureMap.expand(structure, parameters, d);
+        }
+        weights[depth - 1] = scheme.initialWeights(new int[] {widths[depth - 1], widths[depth]}, scale, rng)[0];
+        return weights;
+    }
+
+    /**
+     * The loss's target vectors of a labelled training set, N × width row-major: ±1 (class 1 is +1) for two classes
+     * with one output, one-hot for k classes.
+     */
+    public static double[] labelTargets(TrainingData data) {
+        int width = data.outputWidth();
+        double[] y = new double[data.size() * width];
+        for (int e = 0; e < data.size(); e++) {
+            int c = data.classes()[e];
+            if (width == 1) {
+                y[e] = c == 1 ? 1.0 : -1.0;
+            } else {
+                y[e * width + c] = 1.0;
+            }
+        }
+        return y;
+    }
+}
