@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.analysis.HardMarginSvm;
+import dev.invariance.analysis.LayerSelection;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
@@ -8,6 +9,7 @@ import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.evaluation.ModelFile;
 import dev.invariance.evaluation.internal.TerminalText;
+import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.onnx.reading.OnnxAnalysis;
 import dev.invariance.onnx.reading.OnnxFileFacts;
@@ -66,6 +68,7 @@ final class ModelEvaluations {
             dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
                     w -> err.println(command + ": warning: " + TerminalText.escape(w)));
         }
+        checkSelection(analyzer, ((NetworkProvider) model).getNetwork().outline());
         try {
             return tribuo(model, modelFile.toString(), analyzer, dataset, err, command);
         } catch (IllegalArgumentException e) {
@@ -102,11 +105,28 @@ final class ModelEvaluations {
                           @Nullable Path data, @Nullable String label, OnnxDataOptions options, boolean withFacts,
                           java.util.function.Consumer<String> notes) {
         try (OnnxModel model = OnnxModelReader.open(modelFile, readOptions.toArray(new OnnxReadOption[0]))) {
+            checkSelection(analyzer, model.outline());
             InvarianceEvaluation evaluation = data != null && label != null
                     ? OnnxDataAnalyzer.create(analyzer, options).analyze(model, data, label, notes).evaluation()
                     : OnnxAnalysis.evaluate(model, analyzer);
             return new Evaluated(evaluation, OnnxAnalysis.modelFile(model), OnnxAnalysis.notes(model),
                     withFacts ? OnnxFileFacts.of(model) : null);
+        }
+    }
+
+    /**
+     * Refuses, as bad input naming the pattern, a {@code --layers} selection that picks no layer of {@code outline} or
+     * is too costly to match on its names, before any weight is read (the analysis would refuse it the same way, as a
+     * bare {@code IllegalArgumentException}).
+     */
+    private static void checkSelection(WeightAnalyzer analyzer, NetworkOutline outline) {
+        LayerSelection selection = analyzer.getOptions().getLayers();
+        if (selection != null) {
+            try {
+                selection.indicesIn(outline);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--layers: " + e.getMessage());
+            }
         }
     }
 

@@ -135,6 +135,10 @@ final class TrainCommand implements Callable<Integer> {
     /** The metrics over the training steps, recorded when {@code --report} is given. */
     private final MetricsTrace trace = MetricsTrace.create();
 
+    @Option(names = "--quiet", description = "No progress bar (it is drawn on standard error, only when that is a "
+            + "terminal).")
+    private boolean quiet;
+
     @Option(names = "--trace-every", paramLabel = "N", description = "With --report: record the metrics every N steps (default: about 50 times in all).")
     private int traceEvery;
 
@@ -183,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
             new TrainingMemory(trainingData.getFeatureIDMap().size(), hidden, trainingData.getOutputIDInfo().size(),
                     batchRows(examples), examples).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             long total = trainer.totalStepsFor(trainingData.size());
-            try (TerminalProgress progress = new TerminalProgress("train", total)) {
+            try (TerminalProgress progress = new TerminalProgress("train", total, TerminalProgress.shouldDraw(quiet))) {
                 int progressEvery = TerminalProgress.interval(total);
                 if (report == null) {
                     trainer.setListenerInterval(progressEvery);
@@ -262,7 +266,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options that may accompany --from-provenance: where to write and logging, nothing that changes training. */
     private static final java.util.Set<String> REPLAY_OPTIONS = java.util.Set.of("--from-provenance", "--output",
-            "--tribuo-model", "--provenance", "--verbose", "--allow-data-change");
+            "--tribuo-model", "--provenance", "--verbose", "--allow-data-change", "--quiet");
 
     /** Replay: GD recorded the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
     private static String finalLossLabel(DeepNetModel model) {
