@@ -72,8 +72,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             + "(weights alone: not with --data).")
     private @Nullable String layers;
 
-    @Option(names = "--quiet", description = "No progress bar (it is drawn on standard error, only when that is a "
-            + "terminal).")
+    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
+            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
     private boolean quiet;
 
     @Override
@@ -93,7 +93,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         try (TerminalProgress progress = TerminalProgress.forAnalysis("analyze", TerminalProgress.shouldDraw(quiet))) {
             evaluated = onnx ? evaluateOnnx(analyzer.withProgress(progress))
                     : ModelEvaluations.tribuo(modelFile, analyzer.withProgress(progress), data, label,
-                    spec.commandLine().getErr(), spec.qualifiedName());
+                    spec.commandLine().getErr(), spec.qualifiedName(),
+                    SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet));
         }
         print(fmt, evaluated);
         return 0;

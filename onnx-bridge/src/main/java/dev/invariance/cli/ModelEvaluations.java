@@ -2,6 +2,7 @@ package dev.invariance.cli;
 
 import dev.invariance.analysis.HardMarginSvm;
 import dev.invariance.analysis.LayerSelection;
+import dev.invariance.analysis.SvmProgress;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
@@ -52,12 +53,13 @@ final class ModelEvaluations {
     }
 
     /**
-     * Evaluates a Tribuo model file, over {@code data} when given (its SVM solve reports progress on {@code err}).
+     * Evaluates a Tribuo model file, over {@code data} when given (its SVM solve reports to {@code solverProgress}).
      *
-     * @param command the command's name for warnings and progress lines
+     * @param err     where the data's warnings go
+     * @param command the command's name for warnings
      */
     static Evaluated tribuo(Path modelFile, WeightAnalyzer analyzer, @Nullable Path data, @Nullable String label,
-                            PrintWriter err, String command) {
+                            PrintWriter err, String command, SvmProgress solverProgress) {
         Model<Label> model = loadModel(modelFile);
         MutableDataset<Label> dataset = null;
         if (data != null && label != null) {
@@ -70,7 +72,7 @@ final class ModelEvaluations {
         }
         checkSelection(analyzer, ((NetworkProvider) model).getNetwork().outline());
         try {
-            return tribuo(model, modelFile.toString(), analyzer, dataset, err, command);
+            return tribuo(model, modelFile.toString(), analyzer, dataset, solverProgress);
         } catch (IllegalArgumentException e) {
             // the evaluator's checks of the data against the model (classes, labels)
             throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
@@ -78,16 +80,15 @@ final class ModelEvaluations {
     }
 
     /**
-     * Evaluates a Tribuo model saved at {@code path}, over {@code dataset} when given (its SVM solve reports progress
-     * on {@code err}).
+     * Evaluates a Tribuo model saved at {@code path}, over {@code dataset} when given (its SVM solve reports to
+     * {@code solverProgress}: {@link SvmProgressLines#forCommand}).
      *
-     * @param command the command's name for progress lines
      * @throws IllegalArgumentException when the data does not fit the model (classes, labels)
      */
     static Evaluated tribuo(Model<Label> model, String path, WeightAnalyzer analyzer,
-                            @Nullable Dataset<Label> dataset, PrintWriter err, String command) {
+                            @Nullable Dataset<Label> dataset, SvmProgress solverProgress) {
         InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(HardMarginSvm.create(),
-                SvmProgressLines.forCommand(err, command));
+                solverProgress);
         InvarianceEvaluation evaluation = dataset != null ? evaluator.evaluate(model, dataset)
                 : evaluator.evaluate(model);
         return new Evaluated(evaluation, ModelFile.of(path, evaluation.getProvenance().getModelProvenance()),

@@ -70,8 +70,8 @@ final class ReportCommand implements Callable<Integer> {
             + "(weights alone: not with --data).")
     private @Nullable String layers;
 
-    @Option(names = "--quiet", description = "No progress bar (it is drawn on standard error, only when that is a "
-            + "terminal).")
+    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
+            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
     private boolean quiet;
 
     @SuppressWarnings("NullAway.Init") // required: picocli sets it, or refuses the command line, before call()
@@ -125,7 +125,8 @@ final class ReportCommand implements Callable<Integer> {
             return facts == null ? r : r.withFileDigest(facts.sizeBytes(), facts.sha256())
                     .withOperators(facts.operators(), facts.notUnderstood());
         }
-        ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, analyzer, data, label, err, spec.qualifiedName());
+        ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, analyzer, data, label, err, spec.qualifiedName(),
+                SvmProgressLines.forCommand(err, spec.qualifiedName(), quiet));
         return ReportedModel.of(name, e.evaluation(), e.file());
     }
 }

@@ -135,8 +135,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The metrics over the training steps, recorded when {@code --report} is given. */
     private final MetricsTrace trace = MetricsTrace.create();
 
-    @Option(names = "--quiet", description = "No progress bar (it is drawn on standard error, only when that is a "
-            + "terminal).")
+    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
+            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
     private boolean quiet;
 
     @Option(names = "--trace-every", paramLabel = "N", description = "With --report: record the metrics every N steps (default: about 50 times in all).")
@@ -257,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
     private void writeReport(Path file, DeepNetModel model, Dataset<Label> trainingData) {
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().allSingularValues(true).build());
         ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, output.toString(), analyzer, trainingData,
-                spec.commandLine().getErr(), spec.qualifiedName());
+                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet));
         Path fileName = output.getFileName();
         HtmlReport html = HtmlReport.of(ReportedModel.of(fileName == null ? output.toString() : fileName.toString(),
                 e.evaluation(), e.file())).withTrace(trace.getEntries());
