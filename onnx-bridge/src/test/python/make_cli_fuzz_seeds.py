@@ -33,6 +33,15 @@ SEEDS = {
     "analyze_tribuo_data": ["analyze", "$DIR/model.tribuo", "--data", "$DIR/data.csv", "--label", "label"],
     "analyze_onnx_data": ONNX_DATA + ["--batch-size", "5", "--classes", "down,up", "--format", "json"],
     "analyze_onnx_data_auto": ONNX_DATA + ["--device", "auto", "--no-label-evaluation"],
+    # --layers (a regular expression on layer names) and --quiet (issue 23)
+    "analyze_layers_some": ["analyze", "$DIR/model.onnx", "--layers", "layer-[01]_", "--format", "json", "--quiet"],
+    "analyze_layers_nothing": ["analyze", "$DIR/model.tribuo", "--layers", "decoder"],
+    "analyze_layers_invalid": ["analyze", "$DIR/model.onnx", "--layers", "(a"],
+    "analyze_layers_long": ["analyze", "$DIR/model.onnx", "--layers", "$LONG"],
+    "analyze_layers_escape": ["analyze", "$DIR/model.onnx", "--layers", "$ESC[2J"],
+    "analyze_layers_backtracking": ["analyze", "$DIR/model.onnx", "--layers", "(.*a){20}$"],
+    "analyze_layers_with_data": ONNX_DATA + ["--layers", "layer"],
+    "train_quiet": TRAIN + ["--hidden", "4", "--steps", "10", "--quiet"],
     # issue 19: batch sizes that overflow (2^31 - 1), wrap size x features x 4 to 8 bytes, exceed the heap (10^8)
     "analyze_batch_size_2147483647": ONNX_DATA + ["--batch-size", "2147483647"],
     "analyze_batch_size_357913942": ONNX_DATA + ["--batch-size", "357913942"],

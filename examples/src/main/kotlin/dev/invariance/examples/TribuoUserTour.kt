@@ -4,6 +4,8 @@ package dev.invariance.examples
 
 import ai.onnxruntime.OrtSession
 import dev.invariance.analysis.AnalysisOptions
+import dev.invariance.analysis.AnalysisStatus
+import dev.invariance.analysis.LayerSelection
 import dev.invariance.analysis.WeightAnalyzer
 import dev.invariance.data.CsvDatasets
 import dev.invariance.deepnet.DeepNetModel
@@ -64,6 +66,11 @@ data class TribuoUserTourResult(
     val onnxCarriesProvenance: Boolean,
     val javaSerialisedPredictsTheSame: Boolean,
     val protobufPredictsTheSame: Boolean,
+    /** Every progress update a trailing lambda saw while the weights were analysed, in order. */
+    val analysisProgress: List<AnalysisStatus>,
+    /** The layers an analysis selecting `layer-[12]` reported, and its edges as `from->to`. */
+    val selectedLayerNames: List<String>,
+    val selectedEdges: List<String>,
     /** The HTML report of the model written to a path and to a stream: the same bytes. */
     val reportFile: Path,
     val reportWrittenToAStreamIsTheSame: Boolean,
@@ -115,6 +122,13 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
     val first = report.layers.first().name
     val second = report.layers[1].name
 
+    // A long analysis reports through one callback, a trailing lambda; a pattern selects the layers to analyse.
+    val analysisProgress = mutableListOf<AnalysisStatus>()
+    WeightAnalyzer.create(options).withProgress { status -> analysisProgress += status }.analyze(model.network)
+    val selected = WeightAnalyzer.create(AnalysisOptions.builder().apply {
+        layers = LayerSelection.matching("layer-[12]")
+    }.build()).analyze(model.network)
+
     val onnxFile = workDir.resolve("sensors.onnx")
     model.saveONNXModel("dev.invariance.examples", 1, onnxFile)
     val features = model.featureIDMap.associate { it.name to model.featureIDMap.getID(it.name) }
@@ -152,6 +166,9 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
         onnxCarriesProvenance = onnxProvenance,
         javaSerialisedPredictsTheSame = maxScoreDifference(model.predict(test), fromJava.predict(test)) == 0.0,
         protobufPredictsTheSame = maxScoreDifference(model.predict(test), fromProtobuf.predict(test)) == 0.0,
+        analysisProgress = analysisProgress.toList(),
+        selectedLayerNames = selected.layers.map { it.name },
+        selectedEdges = selected.edges.map { "${it.producerName}->${it.consumerName}" },
         reportFile = reportFile,
         reportWrittenToAStreamIsTheSame = Files.readAllBytes(reportFile).contentEquals(streamed),
     )

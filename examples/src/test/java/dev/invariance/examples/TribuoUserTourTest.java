@@ -77,6 +77,26 @@ class TribuoUserTourTest {
     }
 
     @Test
+    void theAnalysisReportsEachLayerAndEdgeToATrailingLambda() {
+        // 3 layers and 2 edges: the start, then one update each
+        List<Integer> layersDone = new ArrayList<>();
+        List<Integer> pairsDone = new ArrayList<>();
+        result.getAnalysisProgress().forEach(s -> {
+            layersDone.add(s.layersDone());
+            pairsDone.add(s.pairsDone());
+        });
+        assertEquals(List.of(0, 1, 2, 3, 3, 3), layersDone);
+        assertEquals(List.of(0, 0, 0, 0, 1, 2), pairsDone);
+        assertTrue(result.getAnalysisProgress().get(5).isFinished());
+    }
+
+    @Test
+    void aLayerSelectionSetAsAKotlinPropertyKeepsTheEdgesBetweenSelectedLayers() {
+        assertEquals(List.of("layer-1", "layer-2"), result.getSelectedLayerNames());
+        assertEquals(List.of("layer-1->layer-2"), result.getSelectedEdges());
+    }
+
+    @Test
     void onnxRuntimeReproducesTheScoresToFloat32Precision() {
         // probabilities in [0, 1] through three float32 layers: a few float32 ulps of 1 (6e-8) per layer
         assertTrue(result.getOnnxMaxScoreDifference() < 1e-5, "max |Δscore| " + result.getOnnxMaxScoreDifference());

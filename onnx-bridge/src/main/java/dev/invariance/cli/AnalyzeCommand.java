@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.LayerSelection;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.evaluation.EvaluationJson;
@@ -66,6 +67,15 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + "of them are null) (default: ${DEFAULT-VALUE}).")
     private String spectrum = "full";
 
+    @Option(names = "--layers", paramLabel = "PATTERN", description = "Analyse only the layers whose name or module "
+            + "path contains a match of this Java regular expression; edges are kept between selected layers only "
+            + "(weights alone: not with --data).")
+    private @Nullable String layers;
+
+    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
+            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
+    private boolean quiet;
+
     @Override
     public Integer call() {
         String fmt = format.toLowerCase(Locale.ROOT);
@@ -73,15 +83,19 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "unknown --format '" + format + "' (expected table or json)");
         }
         SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
+        LayerSelection selection = AnalysisArguments.layerSelection(spec, layers, data);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
-                .allSingularValues(allSingularValues).spectrum(mode).build());
+                .allSingularValues(allSingularValues).spectrum(mode).layers(selection).build());
         boolean onnx = OnnxModelReader.isOnnxFile(modelFile);
         run.checkApplicable(spec, onnx, data != null, "--output", output);
-        if (onnx) {
-            return analyzeOnnx(analyzer, fmt);
+        ModelEvaluations.Evaluated evaluated;
+        // the bar is closed (its line completed) before the result is printed
+        try (TerminalProgress progress = TerminalProgress.forAnalysis("analyze", TerminalProgress.shouldDraw(quiet))) {
+            evaluated = onnx ? evaluateOnnx(analyzer.withProgress(progress))
+                    : ModelEvaluations.tribuo(modelFile, analyzer.withProgress(progress), data, label,
+                    spec.commandLine().getErr(), spec.qualifiedName(),
+                    SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet));
         }
-        ModelEvaluations.Evaluated evaluated = ModelEvaluations.tribuo(modelFile, analyzer, data, label,
-                spec.commandLine().getErr(), spec.qualifiedName());
         print(fmt, evaluated);
         return 0;
     }
@@ -101,20 +115,18 @@ final class AnalyzeCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private int analyzeOnnx(WeightAnalyzer analyzer, String fmt) {
+    private ModelEvaluations.Evaluated evaluateOnnx(WeightAnalyzer analyzer) {
         if (data != null && label != null) {
             OnnxDataOptions options = run.dataOptions(spec, output);
             PrintWriter err = spec.commandLine().getErr();
-            print(fmt, OnnxRunArguments.reportingOptionErrors(spec, () -> ModelEvaluations.onnx(modelFile,
+            return OnnxRunArguments.reportingOptionErrors(spec, () -> ModelEvaluations.onnx(modelFile,
                     run.readOptions(), analyzer, data, label, options, false, note -> {
                         err.println(TerminalText.escape(note));
                         err.flush();
-                    })));
-        } else {
-            print(fmt, ModelEvaluations.onnx(modelFile, run.readOptions(), analyzer, null, null,
-                    OnnxDataOptions.defaults(), false, note -> { }));
+                    }));
         }
-        return 0;
+        return ModelEvaluations.onnx(modelFile, run.readOptions(), analyzer, null, null, OnnxDataOptions.defaults(),
+                false, note -> { });
     }
 
     /** A Tribuo model file that predicts labels and exposes its dense layers ({@link ModelEvaluations#loadModel}). */

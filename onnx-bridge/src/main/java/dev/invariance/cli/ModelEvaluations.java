@@ -1,6 +1,8 @@
 package dev.invariance.cli;
 
 import dev.invariance.analysis.HardMarginSvm;
+import dev.invariance.analysis.LayerSelection;
+import dev.invariance.analysis.SvmProgress;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.CsvDatasets;
 import dev.invariance.data.InvalidDataException;
@@ -8,6 +10,7 @@ import dev.invariance.evaluation.InvarianceEvaluation;
 import dev.invariance.evaluation.InvarianceEvaluator;
 import dev.invariance.evaluation.ModelFile;
 import dev.invariance.evaluation.internal.TerminalText;
+import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.onnx.reading.OnnxAnalysis;
 import dev.invariance.onnx.reading.OnnxFileFacts;
@@ -50,12 +53,13 @@ final class ModelEvaluations {
     }
 
     /**
-     * Evaluates a Tribuo model file, over {@code data} when given (its SVM solve reports progress on {@code err}).
+     * Evaluates a Tribuo model file, over {@code data} when given (its SVM solve reports to {@code solverProgress}).
      *
-     * @param command the command's name for warnings and progress lines
+     * @param err     where the data's warnings go
+     * @param command the command's name for warnings
      */
     static Evaluated tribuo(Path modelFile, WeightAnalyzer analyzer, @Nullable Path data, @Nullable String label,
-                            PrintWriter err, String command) {
+                            PrintWriter err, String command, SvmProgress solverProgress) {
         Model<Label> model = loadModel(modelFile);
         MutableDataset<Label> dataset = null;
         if (data != null && label != null) {
@@ -66,8 +70,9 @@ final class ModelEvaluations {
             dataset = CsvDatasets.loadFor(data, label, model.getFeatureIDMap().keySet(), classes,
                     w -> err.println(command + ": warning: " + TerminalText.escape(w)));
         }
+        checkSelection(analyzer, ((NetworkProvider) model).getNetwork().outline());
         try {
-            return tribuo(model, modelFile.toString(), analyzer, dataset, err, command);
+            return tribuo(model, modelFile.toString(), analyzer, dataset, solverProgress);
         } catch (IllegalArgumentException e) {
             // the evaluator's checks of the data against the model (classes, labels)
             throw new InvalidDataException(data + ": " + CliErrors.oneLine(e.getMessage()), e);
@@ -75,16 +80,15 @@ final class ModelEvaluations {
     }
 
     /**
-     * Evaluates a Tribuo model saved at {@code path}, over {@code dataset} when given (its SVM solve reports progress
-     * on {@code err}).
+     * Evaluates a Tribuo model saved at {@code path}, over {@code dataset} when given (its SVM solve reports to
+     * {@code solverProgress}: {@link SvmProgressLines#forCommand}).
      *
-     * @param command the command's name for progress lines
      * @throws IllegalArgumentException when the data does not fit the model (classes, labels)
      */
     static Evaluated tribuo(Model<Label> model, String path, WeightAnalyzer analyzer,
-                            @Nullable Dataset<Label> dataset, PrintWriter err, String command) {
+                            @Nullable Dataset<Label> dataset, SvmProgress solverProgress) {
         InvarianceEvaluator evaluator = InvarianceEvaluator.create(analyzer).withSvm(HardMarginSvm.create(),
-                SvmProgressLines.forCommand(err, command));
+                solverProgress);
         InvarianceEvaluation evaluation = dataset != null ? evaluator.evaluate(model, dataset)
                 : evaluator.evaluate(model);
         return new Evaluated(evaluation, ModelFile.of(path, evaluation.getProvenance().getModelProvenance()),
@@ -102,11 +106,28 @@ final class ModelEvaluations {
                           @Nullable Path data, @Nullable String label, OnnxDataOptions options, boolean withFacts,
                           java.util.function.Consumer<String> notes) {
         try (OnnxModel model = OnnxModelReader.open(modelFile, readOptions.toArray(new OnnxReadOption[0]))) {
+            checkSelection(analyzer, model.outline());
             InvarianceEvaluation evaluation = data != null && label != null
                     ? OnnxDataAnalyzer.create(analyzer, options).analyze(model, data, label, notes).evaluation()
                     : OnnxAnalysis.evaluate(model, analyzer);
             return new Evaluated(evaluation, OnnxAnalysis.modelFile(model), OnnxAnalysis.notes(model),
                     withFacts ? OnnxFileFacts.of(model) : null);
+        }
+    }
+
+    /**
+     * Refuses, as bad input naming the pattern, a {@code --layers} selection that picks no layer of {@code outline} or
+     * is too costly to match on its names, before any weight is read (the analysis would refuse it the same way, as a
+     * bare {@code IllegalArgumentException}).
+     */
+    private static void checkSelection(WeightAnalyzer analyzer, NetworkOutline outline) {
+        LayerSelection selection = analyzer.getOptions().getLayers();
+        if (selection != null) {
+            try {
+                selection.indicesIn(outline);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--layers: " + e.getMessage());
+            }
         }
     }
 

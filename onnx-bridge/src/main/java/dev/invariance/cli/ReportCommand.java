@@ -1,6 +1,7 @@
 package dev.invariance.cli;
 
 import dev.invariance.analysis.AnalysisOptions;
+import dev.invariance.analysis.LayerSelection;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
 import dev.invariance.data.InvalidDataException;
@@ -64,6 +65,15 @@ final class ReportCommand implements Callable<Integer> {
             + "layer in top-k mode (default: ${DEFAULT-VALUE}).")
     private int topK = 10;
 
+    @Option(names = "--layers", paramLabel = "PATTERN", description = "Analyse only the layers whose name or module "
+            + "path contains a match of this Java regular expression; edges are kept between selected layers only "
+            + "(weights alone: not with --data).")
+    private @Nullable String layers;
+
+    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
+            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
+    private boolean quiet;
+
     @SuppressWarnings("NullAway.Init") // required: picocli sets it, or refuses the command line, before call()
     @Option(names = "--output", required = true, paramLabel = "REPORT.html", description = "Where to write the report.")
     private Path output;
@@ -71,6 +81,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
+        LayerSelection selection = AnalysisArguments.layerSelection(spec, layers, data);
         boolean anyOnnx = models.stream().anyMatch(OnnxModelReader::isOnnxFile);
         run.checkApplicable(spec, anyOnnx, data != null, "--model-output", modelOutput);
         OnnxDataOptions options = anyOnnx && data != null ? run.dataOptions(spec, modelOutput)
@@ -78,11 +89,15 @@ final class ReportCommand implements Callable<Integer> {
         OutputFiles.checkWritable(output);
         // full mode computes every singular value anyway: all of them are kept for the spectrum plots
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
-                .allSingularValues(mode == SpectrumMode.FULL).spectrum(mode).build());
+                .allSingularValues(mode == SpectrumMode.FULL).spectrum(mode).layers(selection).build());
         PrintWriter err = spec.commandLine().getErr();
         List<ReportedModel> reported = new ArrayList<>();
+        boolean draw = TerminalProgress.shouldDraw(quiet);
         for (Path model : models) {
-            reported.add(evaluate(model, analyzer, options, err));
+            // one bar per model, completed before the next model's starts
+            try (TerminalProgress progress = TerminalProgress.forAnalysis("report", draw)) {
+                reported.add(evaluate(model, analyzer.withProgress(progress), options, err));
+            }
         }
         HtmlReport report;
         try {
@@ -110,7 +125,8 @@ final class ReportCommand implements Callable<Integer> {
             return facts == null ? r : r.withFileDigest(facts.sizeBytes(), facts.sha256())
                     .withOperators(facts.operators(), facts.notUnderstood());
         }
-        ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, analyzer, data, label, err, spec.qualifiedName());
+        ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, analyzer, data, label, err, spec.qualifiedName(),
+                SvmProgressLines.forCommand(err, spec.qualifiedName(), quiet));
         return ReportedModel.of(name, e.evaluation(), e.file());
     }
 }

@@ -23,9 +23,10 @@ final class SvmProgressLines implements SvmProgress {
         this.everyNanos = everyNanos;
     }
 
-    /** The command line's reporter: silent for 2 s, then a line every 2 s. */
-    static SvmProgressLines forCommand(PrintWriter err, String commandName) {
-        return new SvmProgressLines(err, commandName + ": ", 2_000_000_000L, 2_000_000_000L);
+    /** The command line's reporter: silent for 2 s, then a line every 2 s; nothing at all with {@code --quiet}. */
+    static SvmProgress forCommand(PrintWriter err, String commandName, boolean quiet) {
+        return quiet ? (epoch, activeSize, size, violation, elapsedNanos) -> { }
+                : new SvmProgressLines(err, commandName + ": ", 2_000_000_000L, 2_000_000_000L);
     }
 
     @Override

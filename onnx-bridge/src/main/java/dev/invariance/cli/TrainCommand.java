@@ -139,6 +139,10 @@ final class TrainCommand implements Callable<Integer> {
     /** The metrics over the training steps, recorded when {@code --report} is given. */
     private final MetricsTrace trace = MetricsTrace.create();
 
+    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
+            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
+    private boolean quiet;
+
     @Option(names = "--trace-every", paramLabel = "N", description = "With --report: record the metrics every N steps (default: about 50 times in all).")
     private int traceEvery;
 
@@ -187,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
             new TrainingMemory(trainingData.getFeatureIDMap().size(), hidden, trainingData.getOutputIDInfo().size(),
                     batchRows(examples), examples).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             long total = trainer.totalStepsFor(trainingData.size());
-            try (TerminalProgress progress = new TerminalProgress("train", total)) {
+            try (TerminalProgress progress = new TerminalProgress("train", total, TerminalProgress.shouldDraw(quiet))) {
                 int progressEvery = TerminalProgress.interval(total);
                 if (report == null) {
                     trainer.setListenerInterval(progressEvery);
@@ -257,7 +261,7 @@ final class TrainCommand implements Callable<Integer> {
     private void writeReport(Path file, DeepNetModel model, Dataset<Label> trainingData) {
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().allSingularValues(true).build());
         ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, output.toString(), analyzer, trainingData,
-                spec.commandLine().getErr(), spec.qualifiedName());
+                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet));
         Path fileName = output.getFileName();
         HtmlReport html = HtmlReport.of(ReportedModel.of(fileName == null ? output.toString() : fileName.toString(),
                 e.evaluation(), e.file())).withTrace(trace.getEntries());
@@ -266,7 +270,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options that may accompany --from-provenance: where to write and logging, nothing that changes training. */
     private static final java.util.Set<String> REPLAY_OPTIONS = java.util.Set.of("--from-provenance", "--output",
-            "--tribuo-model", "--provenance", "--verbose", "--allow-data-change");
+            "--tribuo-model", "--provenance", "--verbose", "--allow-data-change", "--quiet");
 
     /** Replay: GD recorded the loss over the whole training set; SGD and Adam the loss of the last minibatch. */
     private static String finalLossLabel(DeepNetModel model) {

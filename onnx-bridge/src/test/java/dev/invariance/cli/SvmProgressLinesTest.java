@@ -7,6 +7,7 @@ import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SvmProgressLinesTest {
     @Test
@@ -22,5 +23,17 @@ class SvmProgressLinesTest {
         assertEquals("invariance analyze: max-margin solver: pass 2 over 100 examples, 2 in the active set,"
                 + " violation 2.50e-01, 0.0 s", lines[0]);
         assertFalse(sw.toString().contains("\r"));
+    }
+
+    @Test
+    void theCommandsReporterPrintsAfterTwoSecondsAndNothingWithQuiet() {
+        StringWriter shown = new StringWriter();
+        SvmProgressLines.forCommand(new PrintWriter(shown), "invariance analyze", false).onEpoch(9, 3, 100, 0.5,
+                3_000_000_000L);
+        assertTrue(shown.toString().startsWith("invariance analyze: max-margin solver: pass 9"), shown.toString());
+        StringWriter quiet = new StringWriter();
+        SvmProgressLines.forCommand(new PrintWriter(quiet), "invariance analyze", true).onEpoch(9, 3, 100, 0.5,
+                3_000_000_000L);
+        assertEquals("", quiet.toString());
     }
 }

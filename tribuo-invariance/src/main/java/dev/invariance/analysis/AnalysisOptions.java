@@ -1,5 +1,7 @@
 package dev.invariance.analysis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Settings of {@link WeightAnalyzer}. Immutable; build with {@link #builder()} ({@code defaults()} for the
  * defaults). From Kotlin: {@code AnalysisOptions.builder().apply { topK = 20 }.build()}.
@@ -11,6 +13,7 @@ public final class AnalysisOptions {
     private final int subspaceRankLimit;
     private final double matchedRankTolerance;
     private final SpectrumMode spectrum;
+    private final @Nullable LayerSelection layers;
 
     private AnalysisOptions(Builder b) {
         this.topK = b.topK;
@@ -19,6 +22,7 @@ public final class AnalysisOptions {
         this.subspaceRankLimit = b.subspaceRankLimit;
         this.matchedRankTolerance = b.matchedRankTolerance;
         this.spectrum = b.spectrum;
+        this.layers = b.layers;
     }
 
     /**
@@ -72,6 +76,14 @@ public final class AnalysisOptions {
     }
 
     /**
+     * Which layers the analysis covers ({@link LayerSelection}: edges are kept between selected layers only), or null
+     * for all of them.
+     */
+    public @Nullable LayerSelection getLayers() {
+        return layers;
+    }
+
+    /**
      * Mutable builder holding the defaults (the only place they are written). Each setting has a chained form
      * {@code topK(20)} and a {@code setTopK}/{@code getTopK} pair, so Kotlin writes
      * {@code AnalysisOptions.builder().apply { topK = 20 }.build()}.
@@ -83,6 +95,7 @@ public final class AnalysisOptions {
         private int subspaceRankLimit = 32;
         private double matchedRankTolerance = 1e-2;
         private SpectrumMode spectrum = SpectrumMode.FULL;
+        private @Nullable LayerSelection layers;
 
         private Builder() {
         }
@@ -193,6 +206,22 @@ public final class AnalysisOptions {
         /** See {@link AnalysisOptions#getSpectrum()}. */
         public SpectrumMode getSpectrum() {
             return spectrum;
+        }
+
+        /** See {@link AnalysisOptions#getLayers()}; null (the default) analyses every layer. */
+        public Builder setLayers(@Nullable LayerSelection selection) {
+            this.layers = selection;
+            return this;
+        }
+
+        /** Chained form of {@link #setLayers}. */
+        public Builder layers(@Nullable LayerSelection selection) {
+            return setLayers(selection);
+        }
+
+        /** See {@link AnalysisOptions#getLayers()}. */
+        public @Nullable LayerSelection getLayers() {
+            return layers;
         }
 
         /** The immutable options. */

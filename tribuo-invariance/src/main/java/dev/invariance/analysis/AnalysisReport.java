@@ -2,6 +2,8 @@ package dev.invariance.analysis;
 
 import dev.invariance.network.GraphEdge;
 import dev.invariance.network.GraphPort;
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,10 +22,12 @@ import java.util.Objects;
  * @param inputs        the network's graph inputs (empty when its description does not name them)
  * @param outputs       the network's graph outputs
  * @param boundaryEdges the edges from an input or to an output (the rest of the graph around the layers)
+ * @param layerPattern  the regular expression that selected the layers analysed ({@link LayerSelection}), or null
+ *                      when every layer was analysed
  */
 public record AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs,
                              List<EdgeReport> edges, SpectrumMode spectrum, List<GraphPort> inputs,
-                             List<GraphPort> outputs, List<GraphEdge> boundaryEdges) {
+                             List<GraphPort> outputs, List<GraphEdge> boundaryEdges, @Nullable String layerPattern) {
     /** Copies the lists. */
     public AnalysisReport {
         layers = List.copyOf(layers);
@@ -33,6 +37,13 @@ public record AnalysisReport(String source, String backend, List<LayerMetrics> l
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         boundaryEdges = List.copyOf(boundaryEdges);
+    }
+
+    /** A report on every layer of the network (no {@link LayerSelection}). */
+    public AnalysisReport(String source, String backend, List<LayerMetrics> layers, List<PairMetrics> pairs,
+                          List<EdgeReport> edges, SpectrumMode spectrum, List<GraphPort> inputs,
+                          List<GraphPort> outputs, List<GraphEdge> boundaryEdges) {
+        this(source, backend, layers, pairs, edges, spectrum, inputs, outputs, boundaryEdges, null);
     }
 
     /** A report on layers and the edges between them, the graph's inputs and outputs not known. */

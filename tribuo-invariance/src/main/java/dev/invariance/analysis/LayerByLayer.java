@@ -38,6 +38,19 @@ final class LayerByLayer {
      * @throws InsufficientMemoryException when the plan does not fit the free heap, or an allocation fails regardless
      */
     static AnalysisReport run(StreamedNetwork network, AnalysisOptions options, int threads, LongUnaryOperator freeHeap) {
+        return run(network, options, threads, freeHeap, AnalysisProgress.NONE);
+    }
+
+    /**
+     * Analyses the layers of {@code all} that {@link AnalysisOptions#getLayers()} selects (every layer when it is
+     * null), reporting to {@code progress} ({@link ProgressCounter}) as layers and edges are done.
+     *
+     * @throws IllegalArgumentException when the selection picks no layer or is too costly to match
+     */
+    static AnalysisReport run(StreamedNetwork all, AnalysisOptions options, int threads, LongUnaryOperator freeHeap,
+                              AnalysisProgress progress) {
+        LayerSelection selection = options.getLayers();
+        StreamedNetwork network = SelectedLayers.of(all, selection);
         NetworkOutline outline = network.outline();
         List<LayerOutline> outlines = outline.layers();
         int depth = outlines.size();
@@ -51,6 +64,7 @@ final class LayerByLayer {
         // tasks run side by side within 3/4 of the free heap; one whose share is larger runs alone
         MemoryGate gate = new MemoryGate((long) (MemoryPlan.USABLE_FRACTION * free));
         gate.keep(plan.retainedBytes());
+        ProgressCounter counter = new ProgressCounter(outline, progress);
         LayerSpectrum[] spectra = new LayerSpectrum[depth];
         LayerMetrics[] layers = new LayerMetrics[depth];
         AtomicInteger names = new AtomicInteger();
@@ -74,6 +88,7 @@ final class LayerByLayer {
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
                                 o.convolution(), o.origin());
                         gate.keep(plan.unplannedKeptBytes(o, s));
+                        counter.layerDone(o);
                     } catch (OutOfMemoryError e) {
                         throw plan.ranOutOfMemory("layer '" + o.name() + "'", need, maxHeap);
                     } finally {
@@ -95,10 +110,12 @@ final class LayerByLayer {
                 String reason = reasonWithoutMetrics(p, c, e);
                 if (reason != null) {
                     reports[j] = report(e, p, c, null, reason);
+                    counter.pairDone();
                 } else if (!full) {
                     reports[j] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(),
                             c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null,
                             options), null);
+                    counter.pairDone();
                 } else {
                     long singleNeed = plan.pairSingleBytes(j);
                     long doubleNeed = plan.pairDoubleBytes(j);
@@ -119,6 +136,7 @@ final class LayerByLayer {
                         reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
                                 p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
                                 scores, options), null);
+                        counter.pairDone();
                         return null;
                     }));
                 }
@@ -132,7 +150,7 @@ final class LayerByLayer {
             }
             return new AnalysisReport(outline.source(), LinearAlgebraBackend.describe(), List.of(layers), pairs,
                     List.of(reports), options.getSpectrum(), outline.inputs(), outline.outputs(),
-                    outline.boundaryEdges());
+                    outline.boundaryEdges(), selection == null ? null : selection.getPattern());
         } finally {
             pool.shutdownNow();
         }

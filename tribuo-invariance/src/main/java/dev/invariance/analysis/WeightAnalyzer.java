@@ -18,24 +18,37 @@ import java.util.List;
 
 /**
  * Computes the low-rank and alignment metrics of science.md section 2 for every layer and every data-flow edge of a
- * {@link NetworkDescription} or a {@link StreamedNetwork} (all matrices {@code W} are d_out × d_in). Stateless apart from its
- * options; thread-safe. {@code WeightAnalyzer.create().analyze(network)}.
+ * {@link NetworkDescription} or a {@link StreamedNetwork} (all matrices {@code W} are d_out × d_in). Immutable (its options
+ * and its {@link #withProgress progress listener}); thread-safe. {@code WeightAnalyzer.create().analyze(network)}.
  */
 public final class WeightAnalyzer {
     private final AnalysisOptions options;
+    private final AnalysisProgress progress;
 
-    private WeightAnalyzer(AnalysisOptions options) {
+    private WeightAnalyzer(AnalysisOptions options, AnalysisProgress progress) {
         this.options = options;
+        this.progress = progress;
     }
 
     /** An analyzer with {@link AnalysisOptions#defaults()}. */
     public static WeightAnalyzer create() {
-        return new WeightAnalyzer(AnalysisOptions.defaults());
+        return create(AnalysisOptions.defaults());
     }
 
     /** An analyzer with the given options. */
     public static WeightAnalyzer create(AnalysisOptions options) {
-        return new WeightAnalyzer(options);
+        return new WeightAnalyzer(options, AnalysisProgress.NONE);
+    }
+
+    /**
+     * The same analyzer reporting the progress of each {@link #analyze} call to {@code progress} (last, so Kotlin
+     * can pass a trailing lambda: {@code analyzer.withProgress { println("${it.layersDone}/${it.layersTotal}") }}).
+     * The evaluators that run the analyzer ({@code InvarianceEvaluator}, {@code OnnxAnalysis},
+     * {@code OnnxDataAnalyzer}) report through it too. The per-matrix methods ({@link #analyzeLayer},
+     * {@link #analyzePair}, the stable submatrices) do not report.
+     */
+    public WeightAnalyzer withProgress(AnalysisProgress progress) {
+        return new WeightAnalyzer(options, java.util.Objects.requireNonNull(progress, "progress"));
     }
 
     /** The options in use. */
@@ -67,12 +80,20 @@ public final class WeightAnalyzer {
      * layers oversubscribe the cores; run analyses with {@code OPENBLAS_NUM_THREADS=1} ({@code bin/invariance analyze}
      * does), which measured twice as fast on two cores.
      *
+     * <p>With a {@link AnalysisOptions#getLayers() layer selection}, only the selected layers are loaded and analysed,
+     * renumbered from 0 in their order, and only the edges between two selected layers are reported (with the graph's
+     * boundary edges into or out of selected layers); the report names the pattern
+     * ({@link AnalysisReport#layerPattern()}). Progress goes to the analyzer's {@link #withProgress listener}.
+     *
+     * @throws IllegalArgumentException    when the layer selection picks no layer or is too costly to match (one
+     *                                     line naming the pattern, before any weight is read)
      * @throws InsufficientMemoryException when the analysis would not fit in the heap even one layer at a time
      *                                     (before any weight is read; one line naming the layer and the heap it needs)
      * @throws RuntimeException            whatever {@link StreamedNetwork#load} throws for invalid weights, unchanged
      */
     public AnalysisReport analyze(StreamedNetwork network) {
-        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), HeapSize::available);
+        return LayerByLayer.run(network, options, Runtime.getRuntime().availableProcessors(), HeapSize::available,
+                progress);
     }
 
     /**

@@ -101,7 +101,9 @@ final class EvaluationJsonReader {
                 boundary.add(new GraphEdge(node(e, "from"), node(e, "to"), ops, e.path("via_residual").asBoolean(),
                         units(e.path("units"))));
             }
-            report = new AnalysisReport(source, backend, layers, pairs, edges, mode, inputs, outputs, boundary);
+            JsonNode pattern = root.path("model").path("layer_pattern");
+            report = new AnalysisReport(source, backend, layers, pairs, edges, mode, inputs, outputs, boundary,
+                    pattern.isTextual() ? pattern.asText() : null);
         }
         Map<MetricID<Label>, Double> metrics = new LinkedHashMap<>();
         for (JsonNode m : required(root, "metrics")) {

@@ -165,6 +165,7 @@ final class EvaluationJsonWriter {
         MAPPER.writeTree(g, provenance);
         g.writeStringField("source", report.source());
         g.writeStringField("backend", report.backend());
+        g.writeStringField("layer_pattern", report.layerPattern());
         figures.strings("notes", model.notes());
         g.writeEndObject();
     }

@@ -120,6 +120,10 @@ final class EvaluationTable {
         sb.append(String.format("%n%nModel: %s%nData: %s%nBLAS/LAPACK: %s%n",
                 describe(provenance.getModelProvenance()), describe(provenance.getTestDatasetProvenance()),
                 report.backend()));
+        if (report.layerPattern() != null) {
+            sb.append(String.format("Layers: those whose name or module path matches '%s' (edges between them only)%n",
+                    report.layerPattern()));
+        }
         Execution execution = evaluation.getExecution();
         if (execution != null) {
             sb.append(execution.describe()).append(String.format("%n"));

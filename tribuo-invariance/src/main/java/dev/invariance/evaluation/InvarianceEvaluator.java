@@ -69,7 +69,11 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         return create(WeightAnalyzer.create());
     }
 
-    /** An evaluator using the given analyzer (for example with all singular values). */
+    /**
+     * An evaluator using the given analyzer (for example with all singular values, or reporting its progress:
+     * {@link WeightAnalyzer#withProgress}). An analyzer that selects layers ({@code AnalysisOptions.getLayers()})
+     * evaluates weights only: the evaluations with data refuse it.
+     */
     public static InvarianceEvaluator create(WeightAnalyzer analyzer) {
         return new InvarianceEvaluator(analyzer, null, HardMarginSvm.create(), SILENT);
     }
@@ -129,6 +133,11 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
     /** The evaluation, its execution counting {@code predictionNanos} already spent predicting. */
     private InvarianceEvaluation evaluate(Model<Label> model, List<Prediction<Label>> predictions,
                                           DataProvenance dataProvenance, long predictionNanos) {
+        if (analyzer.getOptions().getLayers() != null) {
+            // the activations, stable submatrices and drift are indexed by the whole network's layers
+            throw new IllegalArgumentException("a layer selection applies to the analysis of the weights alone, not "
+                    + "with data");
+        }
         NetworkDescription network = networkOf(model);
         AnalysisReport report = analyzer.analyze(network);
         LabelEvaluation classification = predictions.isEmpty() ? null

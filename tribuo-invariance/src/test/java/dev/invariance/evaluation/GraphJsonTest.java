@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.invariance.analysis.AnalysisOptions;
 import dev.invariance.analysis.AnalysisReport;
+import dev.invariance.analysis.LayerSelection;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
@@ -108,6 +109,18 @@ class GraphJsonTest {
         assertTrue(root.get("alignment").get(0).get("commutator_alignment").isNull());
         assertTrue(root.get("alignment").get(0).get("top_alignment").isNumber());
         assertEquals(report, EvaluationJson.read(json).getReport());
+    }
+
+    @Test
+    void theLayerSelectionIsNamedInTheModelBlockAndReadBack() throws Exception {
+        AnalysisReport all = WeightAnalyzer.create().analyze(graph());
+        JsonNode none = new ObjectMapper().readTree(evaluation(all).toJson());
+        assertTrue(none.get("model").get("layer_pattern").isNull(), "null when every layer is analysed");
+        AnalysisReport some = WeightAnalyzer.create(AnalysisOptions.builder()
+                .layers(LayerSelection.matching("^(fc|head)\\.")).build()).analyze(graph());
+        String json = evaluation(some).toJson();
+        assertEquals("^(fc|head)\\.", new ObjectMapper().readTree(json).get("model").get("layer_pattern").asText());
+        assertEquals(some, EvaluationJson.read(json).getReport());
     }
 
     @Test

@@ -51,7 +51,8 @@ public final class OnnxAnalysis {
 
     /**
      * Analyses every dense layer and every edge of the model (weights only), layer by layer
-     * ({@link WeightAnalyzer#analyze(dev.invariance.network.StreamedNetwork)}).
+     * ({@link WeightAnalyzer#analyze(dev.invariance.network.StreamedNetwork)}): the layers the analyzer's options
+     * select, reporting to its progress listener ({@link WeightAnalyzer#withProgress}).
      *
      * @throws InvalidModelException if a weight cannot be read or is not finite
      */

@@ -109,8 +109,14 @@ public final class OnnxDataAnalyzer {
      *                                    ({@link OnnxDataOptions#checkBatchMemory}), an input shape does not fit the
      *                                    model, or a labels file is given with a CSV file
      * @throws DeviceUnavailableException for {@code cuda} without a usable CUDA execution provider
+     * @throws IllegalArgumentException   when the analyzer selects layers ({@code AnalysisOptions.getLayers()}): the
+     *                                    data's figures cover the whole network
      */
     public OnnxDataEvaluation analyze(OnnxModel model, Path data, String labelColumn, Consumer<String> notes) {
+        if (analyzer.getOptions().getLayers() != null) {
+            throw new IllegalArgumentException("a layer selection applies to the analysis of the weights alone, not "
+                    + "with data");
+        }
         // every example takes at least one float: a batch size beyond any budget is refused before anything is opened
         options.checkBatchMemory(Float.BYTES, "");
         OnnxMl.ModelProto proto = model.getModelProto();
