@@ -121,6 +121,24 @@ public final class Figure {
         write(file, toSvg().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Writes the figure into {@code dir} (created when missing) as {@code <id>.png} and {@code <id>.svg}.
+     *
+     * @return the two files, PNG first
+     */
+    public List<Path> writeTo(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot create folder (" + e.getMessage() + ")", e);
+        }
+        Path png = dir.resolve(id + ".png");
+        Path svgFile = dir.resolve(id + ".svg");
+        writePng(png);
+        writeSvg(svgFile);
+        return List.of(png, svgFile);
+    }
+
     private static void write(Path file, byte[] bytes) {
         try {
             Files.write(file, bytes);
