@@ -11,9 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,13 +106,6 @@ final class ReproduceCommand implements Callable<Integer> {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BadInputException(dir + ": --out names a file, expected a folder");
         }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot create folder (" + e.getMessage() + ")", e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new BadInputException(dir + ": folder is not writable");
-        }
+        OutputFiles.checkWritableFolder(dir, dir);
     }
 }
