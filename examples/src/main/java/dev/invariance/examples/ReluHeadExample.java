@@ -77,19 +77,10 @@ public final class ReluHeadExample {
 
     /** Trains Net A on the E1 data drawn with {@code dataSeed}, initialised with {@code trainerSeed}. */
     public static Result reproduce(long dataSeed, long trainerSeed) {
-        MutableDataset<Label> data = new MutableDataset<>(SeparableDataSource.builder().samples(40).dimension(10).seed(dataSeed).build());
-        DeepNetTrainer trainer = DeepNetTrainer.builder()
-                .hidden(20, 20, 20)
-                .activations(List.of(Activation.RELU, Activation.LINEAR, Activation.LINEAR))
-                .bias(false)
-                .loss(LossFunction.LOGISTIC)
-                .initScale(0.1)
-                .learningRate(0.2)
-                .steps(STEPS)
-                .seed(trainerSeed)
-                .build();
+        MutableDataset<Label> data = data(dataSeed);
         MetricsTrace trace = MetricsTrace.create();
-        DeepNetModel model = trainer.train(data, CHECKPOINT_INTERVAL, trace);
+        DeepNetModel model = trainer(List.of(Activation.RELU, Activation.LINEAR, Activation.LINEAR), false, STEPS,
+                trainerSeed).train(data, CHECKPOINT_INTERVAL, trace);
         List<TraceEntry> entries = trace.getEntries();
         TraceEntry last = entries.get(entries.size() - 1);
         List<String> names = last.layers().stream().map(LayerMetrics::name).toList();
@@ -100,6 +91,28 @@ public final class ReluHeadExample {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no W_1 -> W_2 pair in " + last.pairs()));
         return new Result(names, rhos, alignment, model.getLossCurve().getFinalLoss(), entries);
+    }
+
+    /** The E1 data of E4: N = 40 points x ~ N(0, I_10) labelled by a random teacher through the origin. */
+    static MutableDataset<Label> data(long dataSeed) {
+        return new MutableDataset<>(SeparableDataSource.builder().samples(40).dimension(10).seed(dataSeed).build());
+    }
+
+    /**
+     * The trainer of E4's networks: hidden widths 20 with the given activations (Net A: ReLU, linear, linear; Nets B
+     * and C: ReLU, ReLU), biases or not, init scale 0.1, logistic loss, full-batch gradient descent with η = 0.2.
+     */
+    static DeepNetTrainer trainer(List<Activation> activations, boolean bias, long steps, long trainerSeed) {
+        return DeepNetTrainer.builder()
+                .hidden(java.util.Collections.nCopies(activations.size(), 20))
+                .activations(activations)
+                .bias(bias)
+                .loss(LossFunction.LOGISTIC)
+                .initScale(0.1)
+                .learningRate(0.2)
+                .steps(steps)
+                .seed(trainerSeed)
+                .build();
     }
 
     /** Prints the rank-1 ratios over training and the head's alignment; exits 1 when A4.1 fails. */

@@ -10,6 +10,7 @@ import dev.invariance.deepnet.DeepNetTrainer
 import dev.invariance.network.Activation
 import dev.invariance.training.LossFunction
 import org.tribuo.MutableDataset
+import org.tribuo.classification.Label
 import kotlin.system.exitProcess
 
 /*
@@ -30,6 +31,7 @@ data class DeepLinearSettings(
     val checkpointInterval: Int = 1_000,
     val dataSeed: Long = 0,
     val trainerSeed: Long = 1,
+    val loss: LossFunction = LossFunction.LOGISTIC,
 )
 
 /**
@@ -74,21 +76,28 @@ data class DeepLinearRankOneResult(
     val passed: Boolean get() = failures.isEmpty()
 }
 
+/** The E1 data: N points x_n ~ N(0, I_d) labelled by a random teacher through the origin (separable). */
+fun deepLinearData(settings: DeepLinearSettings): MutableDataset<Label> =
+    MutableDataset(SeparableDataSource.builder().samples(settings.samples).dimension(settings.dimension).seed(settings.dataSeed).build())
+
+/** The E1 trainer: a bias-free linear network, logistic loss, full-batch gradient descent with a constant step. */
+fun deepLinearTrainer(settings: DeepLinearSettings): DeepNetTrainer = DeepNetTrainer.builder()
+    .hidden(settings.hiddenWidths)
+    .activation(Activation.LINEAR)
+    .bias(false)
+    .loss(settings.loss)
+    .initScale(settings.initScale)
+    .learningRate(settings.learningRate)
+    .steps(settings.steps)
+    .seed(settings.trainerSeed)
+    .build()
+
 /** Trains the E1 network described by [settings] and records its low-rank, alignment and margin metrics. */
 @JvmOverloads
 fun reproduceDeepLinearRankOne(settings: DeepLinearSettings = DeepLinearSettings()): DeepLinearRankOneResult {
-    val data = MutableDataset(SeparableDataSource.builder().samples(settings.samples).dimension(settings.dimension).seed(settings.dataSeed).build())
+    val data = deepLinearData(settings)
     val labelled = TribuoData.labelled(data)
-    val trainer = DeepNetTrainer.builder()
-        .hidden(settings.hiddenWidths)
-        .activation(Activation.LINEAR)
-        .bias(false)
-        .loss(LossFunction.LOGISTIC)
-        .initScale(settings.initScale)
-        .learningRate(settings.learningRate)
-        .steps(settings.steps)
-        .seed(settings.trainerSeed)
-        .build()
+    val trainer = deepLinearTrainer(settings)
     val analyzer = WeightAnalyzer.create()
     val checkpoints = mutableListOf<DeepLinearCheckpoint>()
     val model = trainer.train(data, settings.checkpointInterval) { checkpoint ->

@@ -40,21 +40,28 @@ final class OutputFiles {
 
     /** Checks before any long work that the folder of {@code target} can be created and written. */
     static void checkWritable(Path target) {
-        Path dir = folderOf(target);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(target + ": cannot create folder (" + e.getMessage() + ")", e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new BadInputException(target + ": folder is not writable");
-        }
+        checkWritableFolder(folderOf(target), target);
         if (Files.isDirectory(target)) {
             throw new BadInputException(target + ": is a folder, expected a file name");
         }
         if (Files.exists(target) && !Files.isRegularFile(target)) {
             // the output is renamed over its target: a device such as /dev/null would be replaced by a file
             throw new BadInputException(target + ": not a regular file (a device or a pipe), expected a file name");
+        }
+    }
+
+    /**
+     * Creates {@code dir} when missing and checks that it can be written; messages name {@code named} (the output the
+     * user gave).
+     */
+    static void checkWritableFolder(Path dir, Path named) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(named + ": cannot create folder (" + e.getMessage() + ")", e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new BadInputException(named + ": folder is not writable");
         }
     }
 

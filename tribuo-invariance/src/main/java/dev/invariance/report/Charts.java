@@ -12,6 +12,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.jfree.svg.SVGGraphics2D;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -21,9 +22,11 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Line plots drawn by XChart and encoded as PNG: the only place the report touches the chart library. A series keeps
+ * Line plots drawn by XChart and encoded as PNG or SVG: the only place the report and {@link Figure} touch the chart
+ * library. A series keeps
  * only its finite points (and, on a log axis, its positive ones): a figure that was not computed or is undefined
  * leaves a gap rather than a false value, and a series with no point left is dropped.
  */
@@ -53,19 +56,6 @@ final class Charts {
         }
     }
 
-    /**
-     * What to draw: title, axis labels with units, a logarithmic y axis or not, the series, the one-sentence caption
-     * and, for an axis of categories (checkpoints), their labels: series x values are then the positions 0, 1, …
-     * (an empty list: a numeric x axis).
-     */
-    record Spec(String id, String title, String xLabel, String yLabel, boolean logY, List<Series> series,
-                String caption, List<String> categories) {
-        Spec {
-            series = List.copyOf(series);
-            categories = List.copyOf(categories);
-        }
-    }
-
     /** A drawn plot: the spec's title and caption, and the PNG's bytes. */
     record Plot(String id, String title, String caption, byte[] png, int seriesCount) {
         String dataUri() {
@@ -73,17 +63,24 @@ final class Charts {
         }
     }
 
+    /** Draws the figure for the report as a PNG, or returns null when no series has a point to draw. */
+    static @Nullable Plot draw(Figure spec) {
+        return chart(spec).map(c -> new Plot(spec.getId(), spec.getTitle(), spec.getCaption(), png(c, spec.getTitle()),
+                c.getSeriesMap().size())).orElse(null);
+    }
+
     /**
-     * Draws the spec, or returns null when no series has a point to draw. A log axis is used only when the values span
-     * more than {@value #LOG_SPAN}× (XChart labels a log axis at powers of ten only), and its label then says so.
+     * Builds the XChart chart of the figure, empty when no series has a point to draw. A log axis is used only when
+     * the values span more than {@value #LOG_SPAN}× (XChart labels a log axis at powers of ten only), and its label
+     * then says so.
      */
-    static @Nullable Plot draw(Spec spec) {
+    static Optional<Chart<? extends AxesChartStyler, ?>> chart(Figure spec) {
         boolean log = spec.logY() && span(spec) > LOG_SPAN;
         String yLabel = spec.yLabel() + (log ? " (log scale)" : "");
         int drawn = 0;
         Chart<? extends AxesChartStyler, ?> chart;
         if (spec.categories().isEmpty()) {
-            XYChart xy = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title()).xAxisTitle(spec.xLabel())
+            XYChart xy = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.getTitle()).xAxisTitle(spec.xLabel())
                     .yAxisTitle(yLabel).build();
             for (Series s : spec.series()) {
                 List<Double> xs = new ArrayList<>();
@@ -108,7 +105,7 @@ final class Charts {
             xy.getStyler().setXAxisDecimalPattern("#,##0.###");
             chart = xy;
         } else {
-            CategoryChart cat = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
+            CategoryChart cat = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(spec.getTitle())
                     .xAxisTitle(spec.xLabel()).yAxisTitle(yLabel).build();
             cat.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
             cat.getStyler().setOverlapped(true);
@@ -134,7 +131,7 @@ final class Charts {
             chart = cat;
         }
         if (drawn == 0) {
-            return null;
+            return Optional.empty();
         }
         style(chart.getStyler(), log);
         // a legend whenever the spec has several series, even if only one had points (it then says which)
@@ -144,12 +141,59 @@ final class Charts {
             chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
             chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         }
+        return Optional.of(chart);
+    }
+
+    /** The chart as a PNG image. */
+    static byte[] png(Chart<?, ?> chart, String title) {
         try {
-            return new Plot(spec.id(), spec.title(), spec.caption(),
-                    BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG), drawn);
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode the plot '" + spec.title() + "' as PNG", e);
+            throw new UncheckedIOException("cannot encode the plot '" + title + "' as PNG", e);
         }
+    }
+
+    /**
+     * The chart as an SVG document of the same size, painted onto {@link SvgCanvas} so that its text is {@code <text>}
+     * (XChart's own SVG route writes every glyph as a path: megabytes for one plot). The chart is painted twice: the
+     * first pass lays out the axes, whose tick labels are then among the texts the second pass recognises.
+     */
+    static String svg(Chart<?, ?> chart) {
+        chart.paint(new SvgCanvas(chart.getWidth(), chart.getHeight(), List.of()), chart.getWidth(), chart.getHeight());
+        List<@Nullable String> drawn = new ArrayList<>();
+        drawn.add(chart.getTitle());
+        drawn.add(chart.getXAxisTitle());
+        drawn.add(chart.getYAxisTitle());
+        drawn.addAll(chart.getSeriesMap().keySet());
+        drawn.addAll(tickLabels(chart, "getXAxis"));
+        drawn.addAll(tickLabels(chart, "getYAxis"));
+        List<String> texts = new ArrayList<>();
+        for (String t : drawn) {
+            if (t != null && !t.isEmpty()) {
+                texts.add(t);
+            }
+        }
+        SvgCanvas canvas = new SvgCanvas(chart.getWidth(), chart.getHeight(), texts);
+        chart.paint(canvas, chart.getWidth(), chart.getHeight());
+        return canvas.document();
+    }
+
+    /**
+     * The tick labels of one axis after a paint. XChart keeps its axes package-private ({@code Chart.getXAxis()},
+     * {@code getYAxis()}), hence reflection, on the pinned XChart version; without them the labels stay paths.
+     */
+    private static List<@Nullable String> tickLabels(Chart<?, ?> chart, String axisGetter) {
+        try {
+            java.lang.reflect.Method m = Chart.class.getDeclaredMethod(axisGetter);
+            m.setAccessible(true);
+            Object axis = m.invoke(chart);
+            if (axis instanceof org.knowm.xchart.internal.chartpart.Axis<?, ?> a && a.getAxisTickCalculator() != null) {
+                return a.getAxisTickCalculator().getTickLabels();
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // a different XChart: the tick labels are written as paths, the figure is still right
+        }
+        return List.of();
     }
 
     /** The width in pixels of a one-row legend of these names at the legend's 11-point font (about 6.5 px a character). */
@@ -175,7 +219,7 @@ final class Charts {
     }
 
     /** max/min of the positive finite y values (1 when there are none). */
-    private static double span(Spec spec) {
+    private static double span(Figure spec) {
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
         for (Series s : spec.series()) {
@@ -202,6 +246,8 @@ final class Charts {
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setLegendBorderColor(Color.WHITE);
         s.setPlotGridLinesColor(new Color(0xe5e5e5));
+        // solid grid lines: XChart fills each dash of a dashed one as its own rectangle, hundreds of paths in an SVG
+        s.setPlotGridLinesStroke(new BasicStroke(1f));
         s.setMarkerSize(5);
         s.setYAxisLogarithmic(log);
         s.setAntiAlias(true);

@@ -17,8 +17,8 @@ final class CheckpointPlots {
     private CheckpointPlots() {
     }
 
-    static List<Charts.Spec> specs(Checkpoints c) {
-        List<Charts.Spec> specs = new ArrayList<>();
+    static List<Figure> specs(Checkpoints c) {
+        List<Figure> specs = new ArrayList<>();
         if (c.size() < 2) {
             return specs;
         }
@@ -77,7 +77,7 @@ final class CheckpointPlots {
         return x;
     }
 
-    private static Charts.Spec layerSpec(Checkpoints c, List<String> layers, String id, String title, String yLabel,
+    private static Figure layerSpec(Checkpoints c, List<String> layers, String id, String title, String yLabel,
                                          boolean log, Function<LayerMetrics, @Nullable Double> f, String caption) {
         List<Charts.Series> series = new ArrayList<>();
         for (String name : layers) {
@@ -101,10 +101,10 @@ final class CheckpointPlots {
             }
             series.add(new Charts.Series("median of all layers", positions(c), median));
         }
-        return new Charts.Spec(id, title, "checkpoint (in the order given)", yLabel, log, series, caption, labels(c));
+        return new Figure(id, title, "checkpoint (in the order given)", yLabel, log, series, caption, labels(c));
     }
 
-    private static Charts.Spec pairSpec(Checkpoints c, List<String> pairs, String id, String title, String yLabel,
+    private static Figure pairSpec(Checkpoints c, List<String> pairs, String id, String title, String yLabel,
                                         Function<PairMetrics, @Nullable Double> f, String caption) {
         List<Charts.Series> series = new ArrayList<>();
         for (String key : pairs) {
@@ -129,6 +129,6 @@ final class CheckpointPlots {
             }
             series.add(new Charts.Series("median of all edges", positions(c), median));
         }
-        return new Charts.Spec(id, title, "checkpoint (in the order given)", yLabel, false, series, caption, labels(c));
+        return new Figure(id, title, "checkpoint (in the order given)", yLabel, false, series, caption, labels(c));
     }
 }

@@ -22,8 +22,8 @@ final class DepthPlots {
     private DepthPlots() {
     }
 
-    static List<Charts.Spec> specs(Checkpoints c) {
-        List<Charts.Spec> specs = new ArrayList<>();
+    static List<Figure> specs(Checkpoints c) {
+        List<Figure> specs = new ArrayList<>();
         specs.add(spectra(c.last()));
         specs.add(perLayer(c, "rank1", "Rank-1 ratio along depth", "rank-1 ratio ‖W‖₂/‖W‖_F (1 = rank one)", false,
                 LayerMetrics::rank1Ratio, "A layer near 1 is close to rank one; 1/√rank is the floor of a matrix whose"
@@ -33,7 +33,7 @@ final class DepthPlots {
             List<Charts.Series> s = new ArrayList<>();
             s.add(layerSeries("stable rank", r, LayerMetrics::stableRank));
             s.add(layerSeries("effective rank", r, l -> l.effectiveRank()));
-            specs.add(new Charts.Spec("ranks", "Stable and effective rank along depth", depthAxis(),
+            specs.add(new Figure("ranks", "Stable and effective rank along depth", depthAxis(),
                     "rank (number of directions)", true, s, "Both ranks near 1 mean the layer acts along"
                     + " one direction; the effective rank (Roy–Vetterli, entropy of σ/‖σ‖₁) needs the whole spectrum and"
                     + " is missing in top-k mode.", List.of()));
@@ -50,7 +50,7 @@ final class DepthPlots {
                 LayerMetrics::spectralNorm, "How much each layer can stretch its input; under gradient descent the norms"
                         + " of consecutive layers grow together."));
         specs.addAll(alignment(c));
-        Charts.Spec activations = activations(c);
+        Figure activations = activations(c);
         if (activations != null) {
             specs.add(activations);
         }
@@ -66,7 +66,7 @@ final class DepthPlots {
     }
 
     /** σ_k/σ₁ of the most and least low-rank layers of one model. */
-    static Charts.Spec spectra(ReportedModel model) {
+    static Figure spectra(ReportedModel model) {
         AnalysisReport r = model.evaluation().getReport();
         List<Integer> chosen = LayerSelection.lowRankExtremes(r.layers());
         List<Charts.Series> series = new ArrayList<>();
@@ -77,7 +77,7 @@ final class DepthPlots {
         String which = LayerSelection.isSubset(r.layers().size())
                 ? "the " + LayerSelection.EACH_END + " layers of highest and the " + LayerSelection.EACH_END
                 + " of lowest rank-1 ratio (of " + r.layers().size() + ")" : "every layer";
-        return new Charts.Spec("spectra", "Singular-value spectra", "index k of the singular value (1 = largest)",
+        return new Figure("spectra", "Singular-value spectra", "index k of the singular value (1 = largest)",
                 "σ_k / σ₁ (dimensionless)", true, series, "Spectra of " + which + ", each divided by its"
                 + " largest value: a curve that drops by orders of magnitude after k = 1 is a layer near rank one"
                 + (r.spectrum().getId().equals("top-k") ? " (top-k mode: only the leading values were computed)." : "."),
@@ -106,18 +106,18 @@ final class DepthPlots {
     }
 
     /** One series per checkpoint (the first, the last and evenly spaced ones when there are many). */
-    private static Charts.Spec perLayer(Checkpoints c, String id, String title, String yLabel, boolean log,
+    private static Figure perLayer(Checkpoints c, String id, String title, String yLabel, boolean log,
                                         Function<LayerMetrics, @Nullable Double> f, String caption) {
         List<Charts.Series> series = new ArrayList<>();
         for (int k : c.shownCheckpoints()) {
             ReportedModel m = c.get(k);
             series.add(layerSeries(c.size() == 1 ? title : m.label(), m.evaluation().getReport(), f));
         }
-        return new Charts.Spec(id, title, depthAxis(), yLabel, log, series, caption + c.seriesNote(), List.of());
+        return new Figure(id, title, depthAxis(), yLabel, log, series, caption + c.seriesNote(), List.of());
     }
 
-    private static List<Charts.Spec> alignment(Checkpoints c) {
-        List<Charts.Spec> specs = new ArrayList<>();
+    private static List<Figure> alignment(Checkpoints c) {
+        List<Figure> specs = new ArrayList<>();
         if (c.last().evaluation().getReport().pairs().isEmpty()) {
             return specs;
         }
@@ -129,7 +129,7 @@ final class DepthPlots {
             s.add(pairSeries("top alignment |v₁ᵀu₁|", r, PairMetrics::adjacentAlignment));
             s.add(pairSeries("commutator alignment 1 − c", r, PairMetrics::commutatorAlignment));
             s.add(pairSeries("weighted alignment", r, PairMetrics::weightedAlignment));
-            specs.add(new Charts.Spec("alignment", "Alignment along every edge", edgeAxis(),
+            specs.add(new Figure("alignment", "Alignment along every edge", edgeAxis(),
                     "alignment score (dimensionless, 0 to 1)", false, s, caption + " The commutator and weighted"
                     + " alignments need both full matrices (missing in top-k mode).", List.of()));
             return specs;
@@ -141,9 +141,9 @@ final class DepthPlots {
             top.add(pairSeries(m.label(), m.evaluation().getReport(), PairMetrics::adjacentAlignment));
             comm.add(pairSeries(m.label(), m.evaluation().getReport(), PairMetrics::commutatorAlignment));
         }
-        specs.add(new Charts.Spec("alignment", "Top alignment along every edge", edgeAxis(),
+        specs.add(new Figure("alignment", "Top alignment along every edge", edgeAxis(),
                 "top alignment |v₁ᵀu₁| (0 to 1)", false, top, caption + c.seriesNote(), List.of()));
-        specs.add(new Charts.Spec("commutator", "Commutator alignment along every edge", edgeAxis(),
+        specs.add(new Figure("commutator", "Commutator alignment along every edge", edgeAxis(),
                 "commutator alignment 1 − c (0 to 1)", false, comm, "1 − ‖AB − BA‖_F/(√2‖A‖_F‖B‖_F) with"
                 + " A = W_from W_fromᵀ, B = W_toᵀ W_to: 1 when the pair shares its singular vectors (missing in"
                 + " top-k mode)." + c.seriesNote(), List.of()));
@@ -161,7 +161,7 @@ final class DepthPlots {
     }
 
     /** Stably active, stably dead and unstable units as fractions of each ReLU layer's width (null without data). */
-    private static Charts.@Nullable Spec activations(Checkpoints c) {
+    private static @Nullable Figure activations(Checkpoints c) {
         List<Charts.Series> series = new ArrayList<>();
         for (int k : c.shownCheckpoints()) {
             ReportedModel m = c.get(k);
@@ -192,7 +192,7 @@ final class DepthPlots {
             return null;
         }
         String what = c.size() == 1 ? "Stably active, stably dead and unstable units" : "Stably active units";
-        return new Charts.Spec("activations", "Activation patterns over the data", depthAxis(),
+        return new Figure("activations", "Activation patterns over the data", depthAxis(),
                 "fraction of the layer's units (0 to 1)", false, series, String.format(Locale.ROOT, "%s of each layer"
                 + " over the %s: a stably active unit is positive on every example, so the layer is linear there"
                 + " (Le & Jegelka).", what, "data given"), List.of());

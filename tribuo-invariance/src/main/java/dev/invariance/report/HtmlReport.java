@@ -88,10 +88,10 @@ public final class HtmlReport {
     /** The HTML text. */
     String render() {
         Checkpoints c = Checkpoints.of(models);
-        List<Charts.Spec> depth = DepthPlots.specs(c);
-        List<Charts.Spec> across = CheckpointPlots.specs(c);
-        List<Charts.Spec> training = TracePlots.specs(trace);
-        List<Charts.Spec> all = new ArrayList<>(depth);
+        List<Figure> depth = DepthPlots.specs(c);
+        List<Figure> across = CheckpointPlots.specs(c);
+        List<Figure> training = TracePlots.specs(trace);
+        List<Figure> all = new ArrayList<>(depth);
         all.addAll(across);
         all.addAll(training);
         // XChart draws each plot into its own image: independent, so they are drawn on all cores

@@ -20,13 +20,13 @@ final class TracePlots {
     private TracePlots() {
     }
 
-    static List<Charts.Spec> specs(List<TraceEntry> trace) {
-        List<Charts.Spec> specs = new ArrayList<>();
+    static List<Figure> specs(List<TraceEntry> trace) {
+        List<Figure> specs = new ArrayList<>();
         if (trace.isEmpty()) {
             return specs;
         }
         List<Double> steps = trace.stream().map(e -> (double) e.step()).toList();
-        specs.add(new Charts.Spec("trace-loss", "Training loss", STEPS, "mean training loss", true,
+        specs.add(new Figure("trace-loss", "Training loss", STEPS, "mean training loss", true,
                 List.of(new Charts.Series("loss", steps, trace.stream().map(e -> (@Nullable Double) e.loss()).toList())),
                 "Under logistic or exponential loss on separable data the loss keeps falling towards 0 while the"
                         + " weights grow, the regime of the implicit bias.", List.of()));
@@ -55,7 +55,7 @@ final class TracePlots {
         return specs;
     }
 
-    private static Charts.Spec layers(List<TraceEntry> trace, List<Double> steps, List<Integer> chosen, String id,
+    private static Figure layers(List<TraceEntry> trace, List<Double> steps, List<Integer> chosen, String id,
                                       String title, String yLabel, boolean log,
                                       Function<LayerMetrics, @Nullable Double> f, String caption) {
         List<Charts.Series> series = new ArrayList<>();
@@ -66,10 +66,10 @@ final class TracePlots {
             }
             series.add(new Charts.Series(trace.get(trace.size() - 1).layers().get(i).name(), steps, y));
         }
-        return new Charts.Spec(id, title, STEPS, yLabel, log, series, caption, List.of());
+        return new Figure(id, title, STEPS, yLabel, log, series, caption, List.of());
     }
 
-    private static Charts.Spec pairs(List<TraceEntry> trace, List<Double> steps, String id, String title,
+    private static Figure pairs(List<TraceEntry> trace, List<Double> steps, String id, String title,
                                      String yLabel, Function<PairMetrics, @Nullable Double> f, String caption) {
         List<PairMetrics> last = trace.get(trace.size() - 1).pairs();
         List<Charts.Series> series = new ArrayList<>();
@@ -80,10 +80,10 @@ final class TracePlots {
             }
             series.add(new Charts.Series(last.get(i).producerName() + " → " + last.get(i).consumerName(), steps, y));
         }
-        return new Charts.Spec(id, title, STEPS, yLabel, false, series, caption, List.of());
+        return new Figure(id, title, STEPS, yLabel, false, series, caption, List.of());
     }
 
-    private static Charts.Spec drift(List<TraceEntry> trace, List<Double> steps) {
+    private static Figure drift(List<TraceEntry> trace, List<Double> steps) {
         List<DriftMetrics> last = trace.get(trace.size() - 1).drift();
         List<Charts.Series> series = new ArrayList<>();
         List<LayerMetrics> names = trace.get(trace.size() - 1).layers();
@@ -95,7 +95,7 @@ final class TracePlots {
             DriftMetrics d = last.get(i);
             series.add(new Charts.Series(names.get(d.from()).name() + " → " + names.get(d.to()).name(), steps, y));
         }
-        return new Charts.Spec("trace-drift", "Conservation drift during training", STEPS,
+        return new Figure("trace-drift", "Conservation drift during training", STEPS,
                 "‖D(t) − D(0)‖_F / max(1, ‖W_from‖_F²) (dimensionless)", false, series,
                 "D = W_toᵀW_to − W_fromW_fromᵀ is conserved by gradient flow in linear networks: a curve near 0 is a"
                         + " step size small enough to follow the flow.", List.of());
