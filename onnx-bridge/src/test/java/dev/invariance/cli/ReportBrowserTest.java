@@ -5,6 +5,7 @@ import dev.invariance.data.SeparableDataSource;
 import dev.invariance.deepnet.DeepNetModel;
 import dev.invariance.deepnet.DeepNetTrainer;
 import dev.invariance.evaluation.InvarianceEvaluator;
+import dev.invariance.report.Figure;
 import dev.invariance.report.HtmlReport;
 import dev.invariance.report.ReportedModel;
 import org.jspecify.annotations.Nullable;
@@ -82,6 +83,23 @@ class ReportBrowserTest {
         HeadlessChromium.Page page = open(html, "outside");
         assertTrue(page.errors().stream().anyMatch(e -> e.contains("Content Security Policy")), page.errors().toString());
         assertEquals(List.of(0, 0), page.images().stream().map(HeadlessChromium.Image::naturalWidth).toList());
+    }
+
+    @Test
+    void aFigureWrittenAsSvgDecodesInTheBrowserLikeItsPng() throws Exception {
+        List<Double> x = new java.util.ArrayList<>();
+        List<Double> y = new java.util.ArrayList<>();
+        for (int t = 0; t < 200; t++) {
+            x.add(10.0 * t);
+            y.add(Math.exp(-t / 20.0));
+        }
+        Figure figure = Figure.builder("Training loss").id("loss").xAxis("training step").yAxis("mean logistic loss")
+                .logY(true).series("scale 0.1", x, y).series("scale 1", x, y.stream().map(v -> v * v).toList()).build();
+        figure.writeTo(dir);
+        Path html = dir.resolve("figure.html");
+        Files.writeString(html, "<!DOCTYPE html><html><body><figure id=\"svg\"><img src=\"loss.svg\"></figure>"
+                + "<figure id=\"png\"><img src=\"loss.png\"></figure></body></html>");
+        assertPlots(open(html, "figure-svg"), List.of("svg", "png"));
     }
 
     @Test

@@ -1,8 +1,19 @@
 package dev.invariance.report;
 
-import org.jfree.svg.SVGGraphics2D;
+import org.apache.batik.svggen.SVGGeneratorContext;
+import org.apache.batik.svggen.SVGGraphics2D;
 import org.jspecify.annotations.Nullable;
+import org.w3c.dom.Element;
 
+import javax.xml.XMLConstants;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+
+import java.awt.Dimension;
 import java.awt.Font;
 import java.awt.Graphics;
 import java.awt.Graphics2D;
@@ -13,20 +24,25 @@ import java.awt.geom.Line2D;
 import java.awt.geom.PathIterator;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
+import java.io.StringWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A Graphics2D that paints onto JFreeSVG's {@link SVGGraphics2D} and writes text as {@code <text>}. XChart draws every
- * string as the outline of its {@link TextLayout} (after setting the font), which an SVG would hold as glyph paths:
- * megabytes, and not selectable. Given the strings the chart draws, this canvas recognises a filled outline that equals
- * {@code new TextLayout(text, font, frc).getOutline(null)} for the current font and draws the text instead, at the same
- * origin under the same transform; any other shape is passed on unchanged. Consecutive line segments are joined into
- * one path. Everything else is forwarded as is (the forwarding methods below are mechanical: each draws the pending
- * joined lines first).
+ * A Graphics2D that paints onto Apache Batik's {@link SVGGraphics2D} and writes text as {@code <text>}. XChart draws
+ * every string as the outline of its {@link TextLayout} (after setting the font), which an SVG would hold as glyph
+ * paths: megabytes, and not selectable. Given the strings the chart draws, this canvas recognises a filled outline that
+ * equals {@code new TextLayout(text, font, frc).getOutline(null)} for the current font and draws the text instead, at
+ * the same origin under the same transform; any other shape is passed on unchanged. Consecutive line segments are
+ * joined into one path. Everything else is forwarded as is (the forwarding methods below are mechanical: each draws
+ * the pending joined lines first).
  */
 final class SvgCanvas extends Graphics2D {
+    /** Two decimals of a pixel: the drawing is unchanged at any zoom a reader uses, and the file is half the size. */
+    private static final int PRECISION = 2;
+    private static final String SVG_NAMESPACE = "http://www.w3.org/2000/svg";
+    private static final String XLINK_NAMESPACE = "http://www.w3.org/1999/xlink";
     private final SVGGraphics2D svg;
     private final List<String> texts;
     /** The angles at which XChart draws text: upright, and the y axis title turned a quarter anticlockwise. */
@@ -51,23 +67,48 @@ final class SvgCanvas extends Graphics2D {
      * @param texts  the strings the chart draws (titles, axis titles, tick labels, legend entries)
      */
     SvgCanvas(int width, int height, List<String> texts) {
-        this.svg = new SVGGraphics2D(width, height);
-        // two decimals of a pixel: the drawing is unchanged at any zoom a reader uses, and the file is half the size
-        this.svg.setGeomDoubleConverter(SvgCanvas::twoDecimals);
+        SVGGeneratorContext context = SVGGeneratorContext.createDefault(newDocument());
+        context.setPrecision(PRECISION);
+        context.setComment(null);
+        this.svg = new SVGGraphics2D(context, false);
+        this.svg.setSVGCanvasSize(new Dimension(width, height));
         this.texts = List.copyOf(texts);
     }
 
-    /** {@code v} with at most two decimals, without trailing zeros ({@code 12.5}, {@code 3}). */
-    private static String twoDecimals(double v) {
-        String s = String.format(java.util.Locale.ROOT, "%.2f", v);
-        s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-        return s.equals("-0") ? "0" : s;
+    /**
+     * An empty DOM document from the JDK's own implementation: Batik's generator needs only a node factory, so neither
+     * batik-dom nor another XML library is needed.
+     */
+    private static org.w3c.dom.Document newDocument() {
+        try {
+            return javax.xml.parsers.DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder().newDocument();
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser cannot be configured: " + e.getMessage(), e);
+        }
     }
 
-    /** The SVG document drawn so far. */
+    /**
+     * The SVG document of everything drawn, written by the JDK's transformer without indentation (Batik's own writer
+     * breaks lines inside closing tags, as in {@code </text\n>}, which splits the elements a reader searches for).
+     * Called once, after painting: Batik moves the drawing into the document it returns.
+     */
     String document() {
         flush();
-        return svg.getSVGDocument();
+        Element root = svg.getRoot();
+        root.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns", SVG_NAMESPACE);
+        root.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:xlink", XLINK_NAMESPACE);
+        StringWriter out = new StringWriter();
+        try {
+            Transformer writer = TransformerFactory.newDefaultInstance().newTransformer();
+            writer.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
+            writer.setOutputProperty(OutputKeys.INDENT, "no");
+            writer.setOutputProperty(OutputKeys.DOCTYPE_PUBLIC, "-//W3C//DTD SVG 1.0//EN");
+            writer.setOutputProperty(OutputKeys.DOCTYPE_SYSTEM, "http://www.w3.org/TR/2001/REC-SVG-20010904/DTD/svg10.dtd");
+            writer.transform(new DOMSource(root), new StreamResult(out));
+        } catch (TransformerException e) {
+            throw new IllegalStateException("cannot write the SVG document: " + e.getMessage(), e);
+        }
+        return out.toString();
     }
 
     /**

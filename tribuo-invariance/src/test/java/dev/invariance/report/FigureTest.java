@@ -2,6 +2,10 @@ package dev.invariance.report;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -20,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A figure of several series written as PNG and as SVG by the report's plotting layer. */
 class FigureTest {
-    /** Six curves of 200 points spanning five decades: the size the brief bounds (SVG under 200 kB). */
+    /** Six curves of 200 points spanning thirteen decades: the size the brief bounds (SVG under 100 kB). */
     private static Figure sixSeries() {
         Figure.Builder b = Figure.builder("Loss over steps").id("loss").xAxis("training step (parameter updates)")
                 .yAxis("mean logistic loss").logY(true).caption("Six decaying curves.");
@@ -52,7 +56,7 @@ class FigureTest {
         Path file = dir.resolve("loss.svg");
         sixSeries().writeSvg(file);
         String svg = Files.readString(file, StandardCharsets.UTF_8);
-        assertTrue(Files.size(file) < 200_000, "SVG of " + Files.size(file) + " bytes");
+        assertTrue(Files.size(file) < 100_000, "SVG of " + Files.size(file) + " bytes");
         assertTrue(svg.startsWith("<?xml") || svg.startsWith("<svg"), svg.substring(0, 40));
         for (String text : List.of("Loss over steps", "training step (parameter updates)",
                 "mean logistic loss (log scale)", "run 1", "run 6", "0.001", "1E-8", "19,600")) {
@@ -60,14 +64,56 @@ class FigureTest {
         }
     }
 
-    @Test
-    void svgIsWellFormedXml() throws Exception {
-        String svg = sixSeries().toSvg();
+    /** The SVG parsed as XML, without fetching the SVG 1.0 DTD its DOCTYPE names on the web. */
+    private static Document parse(String svg) throws Exception {
         var factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
-        // the DOCTYPE names the SVG 1.0 DTD on the web: not fetched
+        factory.setNamespaceAware(true);
         factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        var doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
-        assertEquals("svg", doc.getDocumentElement().getNodeName());
+        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void svgIsWellFormedXmlOfThePlotsSize() throws Exception {
+        Element root = parse(sixSeries().toSvg()).getDocumentElement();
+        assertEquals("svg", root.getNodeName());
+        assertEquals("http://www.w3.org/2000/svg", root.getNamespaceURI());
+        assertEquals(String.valueOf(Charts.WIDTH), root.getAttribute("width"));
+        assertEquals(String.valueOf(Charts.HEIGHT), root.getAttribute("height"));
+    }
+
+    @Test
+    void theYAxisTitleIsTextTurnedAQuarterAnticlockwise() throws Exception {
+        NodeList texts = parse(sixSeries().toSvg()).getElementsByTagName("text");
+        StringBuilder transforms = new StringBuilder();
+        for (int i = 0; i < texts.getLength(); i++) {
+            if (texts.item(i).getTextContent().equals("mean logistic loss (log scale)")) {
+                for (Node n = texts.item(i); n instanceof Element e; n = n.getParentNode()) {
+                    transforms.append(e.getAttribute("transform")).append(' ');
+                }
+            }
+        }
+        // written as a rotation or as its matrix (cos, sin, -sin, cos) = (0, -1, 1, 0)
+        assertTrue(transforms.toString().matches("(?s).*(rotate\\(-90\\)|matrix\\(-?0(\\.0)?,-1(\\.0)?,1(\\.0)?,-?0(\\.0)?,).*"),
+                "y axis title's transforms: " + transforms);
+    }
+
+    @Test
+    void eachSeriesIsOnePathThroughAllItsPoints() throws Exception {
+        NodeList paths = parse(sixSeries().toSvg()).getElementsByTagName("path");
+        int series = 0;
+        for (int i = 0; i < paths.getLength(); i++) {
+            String d = ((Element) paths.item(i)).getAttribute("d").strip();
+            // one move to the first point, then a line to each of the other 199
+            if (d.chars().filter(c -> c == 'M').count() == 1 && d.chars().filter(c -> c == 'L').count() == 199) {
+                series++;
+            }
+        }
+        assertEquals(6, series);
+    }
+
+    @Test
+    void theSameFigureGivesTheSameSvgBytes() {
+        assertEquals(sixSeries().toSvg(), sixSeries().toSvg());
     }
 
     @Test
