@@ -8,16 +8,28 @@ import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.PairMetrics;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static dev.invariance.onnx.reading.OnnxModels.entry;
+import static dev.invariance.onnx.reading.OnnxModels.box;
+import static dev.invariance.onnx.reading.OnnxModels.matMul;
+import static dev.invariance.onnx.reading.OnnxModels.model;
+import static dev.invariance.onnx.reading.OnnxModels.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,5 +97,87 @@ class StreamedTopKTest {
                         file + " " + producer + " -> " + consumer + " top alignment");
             }
         }
+    }
+
+    /**
+     * A float16 layer whose float copy (168 MB) is larger than the whole heap of a JVM run with -Xmx128m: 2048 × 20480
+     * stored (84 MB of external data written here, never committed) behind MatMul, so W = Sᵀ is 20480 × 2048. Its
+     * spectrum is planted: S = Σ s_r a_r b_rᵀ/√(pq) with a_r, b_r Walsh sign patterns (orthogonal), s_r = 10 − 0.8 r,
+     * so σ_r(W) = s_r up to the float16 rounding of the entries (‖E‖₂ ≈ 1e-3). Top-k mode reads it from the file and
+     * gives every s_r; before, the reader refused it as too large for the heap.
+     */
+    @Test
+    void aFloat16LayerLargerThanTheHeapIsAnalysedInTopKMode(@TempDir Path dir) throws Exception {
+        int p = 2048;
+        int q = 20480;
+        int rank = 10;
+        double[] s = new double[rank];
+        int[] rowMasks = new int[rank];
+        int[] columnMasks = new int[rank];
+        for (int r = 0; r < rank; r++) {
+            s[r] = 10 - 0.8 * r;
+            rowMasks[r] = 2 * r + 1; // distinct non-zero masks below 2048 and 4096: orthogonal sign patterns
+            columnMasks[r] = 3 * r + 5;
+        }
+        double norm = Math.sqrt((double) p * q);
+        Path data = dir.resolve("big.data");
+        try (FileChannel out = FileChannel.open(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer row = ByteBuffer.allocate(2 * q).order(ByteOrder.LITTLE_ENDIAN);
+            double[] c = new double[rank];
+            for (int i = 0; i < p; i++) {
+                for (int r = 0; r < rank; r++) {
+                    c[r] = s[r] * sign(i & rowMasks[r]) / norm;
+                }
+                row.clear();
+                for (int j = 0; j < q; j++) {
+                    double v = 0;
+                    for (int r = 0; r < rank; r++) {
+                        v += c[r] * sign(j & columnMasks[r]);
+                    }
+                    row.putShort(float16((float) v));
+                }
+                row.flip();
+                while (row.hasRemaining()) {
+                    out.write(row);
+                }
+            }
+        }
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(TensorPayload.FLOAT16)
+                .addAllDims(box(new long[] {p, q})).setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", "big.data")).addExternalData(entry("offset", "0"))
+                .addExternalData(entry("length", Long.toString(2L * p * q))).build();
+        Path f = write(dir.resolve("big.onnx"), model(matMul(w)));
+        SmallHeapCli.Result r = SmallHeapCli.run("128m", 60, "analyze", f.toString(), "--spectrum", "top-k",
+                "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode layer = new ObjectMapper().readTree(r.out()).path("layers").get(0);
+        assertEquals(q, layer.path("shape").get(0).asInt());
+        assertEquals(p, layer.path("shape").get(1).asInt());
+        JsonNode values = layer.path("singular_values");
+        assertEquals(rank, values.size());
+        for (int j = 0; j < rank; j++) {
+            assertEquals(s[j], values.get(j).asDouble(), 1e-2, "sigma_" + (j + 1));
+        }
+    }
+
+    /** (−1)^popcount(bits). */
+    private static double sign(int bits) {
+        return Integer.bitCount(bits) % 2 == 0 ? 1 : -1;
+    }
+
+    /** The float16 bits nearest to a float of float16's normal or subnormal range (no infinities needed here). */
+    private static short float16(float v) {
+        int sign = v < 0 ? 0x8000 : 0;
+        float a = Math.abs(v);
+        if (a < 0x1p-14f) {
+            return (short) (sign | Math.round(a * 0x1p24f));
+        }
+        int e = Math.getExponent(a);
+        int m = Math.round(a * (float) Math.pow(2, 10 - e)) - 1024;
+        if (m == 1024) {
+            m = 0;
+            e++;
+        }
+        return (short) (sign | ((e + 15) << 10) | m);
     }
 }
