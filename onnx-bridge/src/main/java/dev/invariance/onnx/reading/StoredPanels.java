@@ -182,33 +182,59 @@ final class StoredPanels implements WeightPanels {
         for (int i = 0; i < rows; i++) {
             int r = row + i;
             int c = r / chunkRows;
-            ByteBuffer chunk = chunks[c];
             int index = (r % chunkRows) * q + column; // element index within the chunk
             int at = i * columns;
-            switch (dataType) {
-                case TensorPayload.FLOAT -> floatViews[c].get(index, dst, at, columns);
+            // the 16-bit types' non-finite values have an all-ones exponent: told from the bits while converting
+            boolean finite = switch (dataType) {
+                case TensorPayload.FLOAT -> {
+                    floatViews[c].get(index, dst, at, columns);
+                    yield allFinite(dst, at, columns);
+                }
                 case TensorPayload.FLOAT16 -> {
                     shortViews[c].get(index, halves, 0, columns);
+                    int special = 0;
                     for (int j = 0; j < columns; j++) {
-                        dst[at + j] = FLOAT16[halves[j] & 0xffff];
+                        int h = halves[j] & 0xffff;
+                        special |= (h & 0x7c00) == 0x7c00 ? 1 : 0;
+                        dst[at + j] = FLOAT16[h];
                     }
+                    yield special == 0;
                 }
                 case TensorPayload.BFLOAT16 -> {
                     shortViews[c].get(index, halves, 0, columns);
+                    int special = 0;
                     for (int j = 0; j < columns; j++) {
-                        dst[at + j] = Float.intBitsToFloat(halves[j] << 16);
+                        int h = halves[j];
+                        special |= (h & 0x7f80) == 0x7f80 ? 1 : 0;
+                        dst[at + j] = Float.intBitsToFloat(h << 16);
                     }
+                    yield special == 0;
                 }
-                default -> dequantise(chunk, index, r, column, columns, bytes, dst, at);
-            }
-            for (int j = 0; j < columns; j++) {
-                if (!(Math.abs(dst[at + j]) <= Float.MAX_VALUE)) {
-                    long element = (long) r * q + column + j;
-                    throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
-                            + (Float.isNaN(dst[at + j]) ? "NaN" : "an infinite value") + " (element " + element + ")");
+                default -> {
+                    dequantise(chunks[c], index, r, column, columns, bytes, dst, at);
+                    yield allFinite(dst, at, columns);
+                }
+            };
+            if (!finite) {
+                for (int j = 0; j < columns; j++) {
+                    if (!(Math.abs(dst[at + j]) <= Float.MAX_VALUE)) {
+                        long element = (long) r * q + column + j;
+                        throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
+                                + (Float.isNaN(dst[at + j]) ? "NaN" : "an infinite value") + " (element " + element
+                                + ")");
+                    }
                 }
             }
         }
+    }
+
+    /** Whether {@code v[from, from + n)} are all finite: |x| ≤ Float.MAX_VALUE fails for NaN and infinities. */
+    private static boolean allFinite(float[] v, int from, int n) {
+        boolean ok = true;
+        for (int i = from, end = from + n; i < end; i++) {
+            ok &= Math.abs(v[i]) <= Float.MAX_VALUE;
+        }
+        return ok;
     }
 
     private void dequantise(ByteBuffer chunk, int index, int r, int column, int columns, byte[] bytes, float[] dst,

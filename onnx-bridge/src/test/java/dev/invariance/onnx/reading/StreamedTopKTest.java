@@ -9,6 +9,7 @@ import dev.invariance.analysis.PairMetrics;
 import dev.invariance.analysis.SpectrumMode;
 import dev.invariance.analysis.WeightAnalyzer;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static dev.invariance.onnx.reading.OnnxModels.entry;
@@ -31,6 +33,7 @@ import static dev.invariance.onnx.reading.OnnxModels.matMul;
 import static dev.invariance.onnx.reading.OnnxModels.model;
 import static dev.invariance.onnx.reading.OnnxModels.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -157,6 +160,31 @@ class StreamedTopKTest {
         assertEquals(rank, values.size());
         for (int j = 0; j < rank; j++) {
             assertEquals(s[j], values.get(j).asDouble(), 1e-2, "sigma_" + (j + 1));
+        }
+    }
+
+    /**
+     * A NaN in a float16 weight read as panels is refused as a loaded weight's is: one line naming the file, the
+     * tensor and the element (row 70, column 33 of a 96 × 120 stored matrix: element 8433).
+     */
+    @Test
+    void aNanInAStreamedLayerNamesTheTensorAndElement(@TempDir Path dir) throws Exception {
+        int p = 96;
+        int q = 120;
+        ByteBuffer raw = ByteBuffer.allocate(2 * p * q).order(ByteOrder.LITTLE_ENDIAN);
+        SplittableRandom random = new SplittableRandom(7);
+        for (int e = 0; e < p * q; e++) {
+            raw.putShort(e == 70 * q + 33 ? (short) 0x7e00 : float16((float) (random.nextDouble() - 0.5)));
+        }
+        TensorProto w = TensorProto.newBuilder().setName("dense.weight").setDataType(TensorPayload.FLOAT16)
+                .addAllDims(box(new long[] {p, q})).setRawData(ByteString.copyFrom(raw.array())).build();
+        Path f = write(dir.resolve("nan16.onnx"), model(matMul(w)));
+        AnalysisOptions options = AnalysisOptions.builder().spectrum(SpectrumMode.TOP_K).topK(10).build();
+        try (OnnxModel model = OnnxModelReader.open(f)) {
+            assertTrue(model.hasPanels(0));
+            InvalidModelException e = assertThrows(InvalidModelException.class,
+                    () -> WeightAnalyzer.create(options).analyze(model));
+            assertEquals(f + ": tensor 'dense.weight' holds NaN (element 8433)", e.getMessage());
         }
     }
 
