@@ -49,16 +49,20 @@ def bf16_bits(a):
     return rounded, (rounded.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
 
 
-def external(tensor, data_file, blob):
-    """Moves tensor's raw_data to the end of blob (a bytearray), recording the location."""
-    raw = tensor.raw_data
-    offset = len(blob)
-    blob.extend(raw)
-    tensor.ClearField("raw_data")
-    tensor.data_location = TensorProto.EXTERNAL
-    for k, v in (("location", data_file), ("offset", str(offset)), ("length", str(len(raw)))):
-        e = tensor.external_data.add()
-        e.key, e.value = k, v
+def external(tensors, data_file):
+    """Moves the tensors' raw_data one after the other into OUT/data_file, recording their locations."""
+    blob = bytearray()
+    for tensor in tensors:
+        raw = tensor.raw_data
+        offset = len(blob)
+        blob.extend(raw)
+        tensor.ClearField("raw_data")
+        tensor.data_location = TensorProto.EXTERNAL
+        for k, v in (("location", data_file), ("offset", str(offset)), ("length", str(len(raw)))):
+            e = tensor.external_data.add()
+            e.key, e.value = k, v
+    with open(os.path.join(OUT, data_file), "wb") as f:
+        f.write(blob)
 
 
 def top(w):
@@ -92,11 +96,7 @@ def f16_chain():
     b2 = signal(120, 100).astype(np.float16)
     t1 = numpy_helper.from_array(b1, "B1")
     t2 = numpy_helper.from_array(b2, "B2")
-    blob = bytearray()
-    external(t1, "f16_chain.data", blob)
-    external(t2, "f16_chain.data", blob)
-    with open(os.path.join(OUT, "f16_chain.data"), "wb") as f:
-        f.write(blob)
+    external([t1, t2], "f16_chain.data")
     nodes = [helper.make_node("MatMul", ["x", "B1"], ["h"], name="mm"),
              helper.make_node("Relu", ["h"], ["r"], name="relu"),
              helper.make_node("Gemm", ["r", "B2"], ["y"], name="gemm", alpha=-0.75, transB=0)]
@@ -149,11 +149,7 @@ def conv_f32():
     k2 = signal(80, 72).astype(np.float32).reshape(80, 72, 1, 1)
     t1 = numpy_helper.from_array(k1, "K1")
     t2 = numpy_helper.from_array(k2, "K2")
-    blob = bytearray()
-    external(t1, "conv_f32.data", blob)
-    external(t2, "conv_f32.data", blob)
-    with open(os.path.join(OUT, "conv_f32.data"), "wb") as f:
-        f.write(blob)
+    external([t1, t2], "conv_f32.data")
     nodes = [helper.make_node("Conv", ["x", "K1"], ["h"], name="conv1", pads=[1, 1, 1, 1]),
              helper.make_node("Relu", ["h"], ["r"], name="relu"),
              helper.make_node("Conv", ["r", "K2"], ["y"], name="conv2")]

@@ -188,7 +188,7 @@ final class StoredPanels implements WeightPanels {
             boolean finite = switch (dataType) {
                 case TensorPayload.FLOAT -> {
                     floatViews[c].get(index, dst, at, columns);
-                    yield allFinite(dst, at, columns);
+                    yield FloatDecoder.allFinite(dst, at, columns);
                 }
                 case TensorPayload.FLOAT16 -> {
                     shortViews[c].get(index, halves, 0, columns);
@@ -212,7 +212,7 @@ final class StoredPanels implements WeightPanels {
                 }
                 default -> {
                     dequantise(chunks[c], index, r, column, columns, bytes, dst, at);
-                    yield allFinite(dst, at, columns);
+                    yield FloatDecoder.allFinite(dst, at, columns);
                 }
             };
             if (!finite) {
@@ -226,15 +226,6 @@ final class StoredPanels implements WeightPanels {
                 }
             }
         }
-    }
-
-    /** Whether {@code v[from, from + n)} are all finite: |x| ≤ Float.MAX_VALUE fails for NaN and infinities. */
-    private static boolean allFinite(float[] v, int from, int n) {
-        boolean ok = true;
-        for (int i = from, end = from + n; i < end; i++) {
-            ok &= Math.abs(v[i]) <= Float.MAX_VALUE;
-        }
-        return ok;
     }
 
     private void dequantise(ByteBuffer chunk, int index, int r, int column, int columns, byte[] bytes, float[] dst,
