@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the project's benchmark harness and the PyTorch/numpy anchor (../shared/bench/anchor.py) side by side
-# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [B5] [B6] [B7] [SVM]
+# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [B5] [B6] [B7] [B8] [B9] [SVM]
 # B5 and B7 analyse the ONNX models of ../shared/bench/onnx_models.py (generate them once into $BENCH_DATA, default
 # ../bench-data: onnx_models.py B5 DIR; onnx_models.py B7 DIR) as whole processes, beside onnx_anchor.py, timed with
-# /usr/bin/time (wall seconds and peak RSS); B7 runs with -Xmx1g in both spectrum modes.
+# /usr/bin/time (wall seconds and peak RSS); B7 runs with -Xmx1g in both spectrum modes. B8 (onnx_models.py B8 DIR,
+# 13.2 GB of float16) runs in top-k mode with -Xmx1g, B9 (bench/b9_vocab.py DIR: one 4096 x 128,256 float16 layer)
+# in top-k mode with -Xmx512m, each beside onnx_anchor.py MODEL topk.
 # B6 (ONNX Runtime activation probe against plain ONNX Runtime inference, both in the harness) reads
 # $BENCH_DATA/b6_mlp.onnx and b6_data.csv (onnx_models.py B6 DIR).
 # Needs: mvn -B -q package -DskipTests first; for the anchor, apt-get install python3-torch python3-numpy python3-scipy.
@@ -21,7 +23,7 @@ cp="$root/examples/target/classes:$root/tribuo-invariance/target/test-classes:$r
 anchor="${ANCHOR:-$root/../shared/bench/anchor.py}"
 train=(); spectrum=(); onnx=(); probe=(); svm=0
 for w in "${which[@]}"; do
-  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; B5|B7) onnx+=("$w");; B6) probe+=("$w");; SVM) svm=1;; esac
+  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; B5|B7|B8|B9) onnx+=("$w");; B6) probe+=("$w");; SVM) svm=1;; esac
 done
 if [ $((${#train[@]} + ${#spectrum[@]})) -eq 0 ]; then
   :
@@ -74,6 +76,12 @@ for w in "${onnx[@]}"; do
         echo "anchor B7 ${mode}: $(/usr/bin/python3 "$onnx_anchor" "$model" "${mode/-/}")"
         echo "invariance B7 ${mode}: $(INVARIANCE_JAVA_OPTS=-Xmx1g timed "$root/bin/invariance" analyze "$model" --format json --spectrum "$mode")"
       done;;
+    B8|B9)
+      if [ "$w" = B8 ]; then model="$data/b8_llama7b.onnx"; heap=1g; make="onnx_models.py B8 $data"
+      else model="$data/b9_vocab.onnx"; heap=512m; make="bench/b9_vocab.py $data"; fi
+      [ -f "$model" ] || { echo "bench: $model is missing ($make)" >&2; exit 2; }
+      echo "anchor $w top-k: $(/usr/bin/python3 "$onnx_anchor" "$model" topk)"
+      echo "invariance $w top-k: $(INVARIANCE_JAVA_OPTS=-Xmx$heap timed "$root/bin/invariance" analyze "$model" --format json --spectrum top-k)";;
   esac
 done
 if [ ${#probe[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.StreamedNetwork;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.network.WeightPanels;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
@@ -57,7 +58,11 @@ final class LayerByLayer {
         int workers = Math.max(1, Math.min(threads, Math.max(depth, outline.edges().size())));
         // one task per processor already keeps them busy: the solver's products then stay on the task's thread
         TruncatedSvd solver = TruncatedSvd.builder().parallel(workers < threads).build();
-        MemoryPlan plan = MemoryPlan.of(outline, options, solver);
+        boolean[] panels = new boolean[depth];
+        for (int i = 0; i < depth; i++) {
+            panels[i] = network.hasPanels(i);
+        }
+        MemoryPlan plan = MemoryPlan.of(outline, options, solver, panels);
         long free = freeHeap.applyAsLong(plan.minimumBytes());
         long maxHeap = HeapSize.max();
         plan.requireWithin(free, maxHeap);
@@ -82,8 +87,8 @@ final class LayerByLayer {
                 tasks.add(pool.submit(() -> {
                     gate.acquire(need);
                     try {
-                        DenseLayer layer = load(network, index, o);
-                        LayerSpectrum s = LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver);
+                        LayerSpectrum s = plan.streamed(index) ? streamed(network, index, o, options, solver)
+                                : loaded(network, index, o, options, solver);
                         spectra[index] = s;
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
                                 o.convolution(), o.origin());
@@ -238,6 +243,26 @@ final class LayerByLayer {
         }
         return (k.length() == 0 ? "" : k + " ") + (c.transposed() ? "transposed convolution" : "convolution")
                 + (c.groups() != 1 ? ", groups=" + c.groups() : "");
+    }
+
+    /** The layer's spectrum from its weights loaded onto the heap. */
+    private static LayerSpectrum loaded(StreamedNetwork network, int index, LayerOutline o, AnalysisOptions options,
+                                        TruncatedSvd solver) {
+        DenseLayer layer = load(network, index, o);
+        return LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver);
+    }
+
+    /** The layer's top-k spectrum from its weight read a panel at a time from storage. */
+    private static LayerSpectrum streamed(StreamedNetwork network, int index, LayerOutline o, AnalysisOptions options,
+                                          TruncatedSvd solver) {
+        try (WeightPanels panels = network.panels(index)) {
+            if (panels.outputWidth() != o.outputWidth() || panels.inputWidth() != o.inputWidth()) {
+                throw new IllegalArgumentException("layer " + o.name() + " was announced as " + o.outputWidth()
+                        + " x " + o.inputWidth() + " but its panels are " + panels.outputWidth() + " x "
+                        + panels.inputWidth());
+            }
+            return LayerSpectrum.of(panels, options, solver);
+        }
     }
 
     private static DenseLayer load(StreamedNetwork network, int index, LayerOutline o) {

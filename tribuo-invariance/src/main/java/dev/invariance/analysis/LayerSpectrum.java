@@ -7,6 +7,7 @@ import dev.invariance.linalg.Spectrum;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.network.WeightPanels;
 
 /**
  * What the metrics need from one matrix W (d_out × d_in), without W itself (so a streaming analysis can drop the
@@ -28,13 +29,38 @@ final class LayerSpectrum {
     final double frobenius;
 
     private LayerSpectrum(WeightMatrix w, ElementType elementType, double[] values, boolean complete, Spectrum vectors) {
-        this.rows = w.getRows();
-        this.columns = w.getColumns();
+        this(w.getRows(), w.getColumns(), elementType, values, complete, vectors, MatrixOps.frobenius(w));
+    }
+
+    private LayerSpectrum(int rows, int columns, ElementType elementType, double[] values, boolean complete,
+                          Spectrum vectors, double frobenius) {
+        this.rows = rows;
+        this.columns = columns;
         this.elementType = elementType;
         this.values = values;
         this.complete = complete;
         this.vectors = vectors;
-        this.frobenius = MatrixOps.frobenius(w);
+        this.frobenius = frobenius;
+    }
+
+    /**
+     * The top-k spectrum ({@link SpectrumMode#TOP_K} only) of a layer whose weight is read a panel at a time from
+     * where it is stored ({@link TruncatedSvd#top(WeightPanels, int)}): W is never copied onto the heap.
+     */
+    static LayerSpectrum of(WeightPanels w, AnalysisOptions options, TruncatedSvd solver) {
+        if (options.getSpectrum() != SpectrumMode.TOP_K) {
+            throw new IllegalArgumentException("only the top-k spectrum is computed from panels");
+        }
+        int r = Math.min(w.outputWidth(), w.inputWidth());
+        int k = topK(w.outputWidth(), w.inputWidth(), options);
+        TruncatedSvd.Streamed top = solver.top(w, k);
+        return new LayerSpectrum(w.outputWidth(), w.inputWidth(), w.getElementType(),
+                top.spectrum().singularValueArray(), k == r, top.spectrum(), top.frobenius());
+    }
+
+    /** The top-k count {@link #of(WeightPanels, AnalysisOptions, TruncatedSvd)} asks for an m × n layer. */
+    static int topK(int m, int n, AnalysisOptions options) {
+        return Math.min(Math.min(m, n), Math.max(2, options.getTopK()));
     }
 
     static LayerSpectrum of(WeightMatrix w, ElementType type, AnalysisOptions options) {

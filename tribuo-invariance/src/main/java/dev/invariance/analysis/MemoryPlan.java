@@ -16,7 +16,10 @@ import java.util.Locale;
  * {@link OutOfMemoryError}, and one that fits runs as many layers at a time as the memory allows
  * ({@link LayerByLayer.MemoryGate}).
  * <ul>
- *   <li>Each layer's task holds, at its peak, the layer's weights (floats for float32 and narrower types, doubles
+ *   <li>In {@link SpectrumMode#TOP_K} mode a layer whose weight can be read a panel at a time from where it is stored
+ *       ({@link dev.invariance.network.StreamedNetwork#hasPanels}) holds no copy of it: its task holds the Krylov
+ *       basis and a few panels ({@link TruncatedSvd#streamedWorkingBytes}), whatever the layer's size.</li>
+ *   <li>Each other layer's task holds, at its peak, the layer's weights (floats for float32 and narrower types, doubles
  *       for float64), what loading them takes besides (the reader's 4 MiB decoding block) and the workspace of the
  *       spectrum route {@link LayerSpectrum} takes for it ({@link LayerSpectrum#workingBytes}: LAPACK's copies and
  *       workspace as its workspace query states them, the Gram matrix, the Krylov basis).</li>
@@ -61,20 +64,31 @@ final class MemoryPlan {
     private final List<LayerOutline> layers;
     private final List<DataFlowEdge> edges;
     private final AnalysisOptions options;
+    /** Whether layer i's weight can be read as panels from storage (used in top-k mode). */
+    private final boolean[] panels;
+    /** Whether layer i's task reads its weight as panels (top-k mode, panels available, large enough for Lanczos). */
+    private final boolean[] streamed;
     private final long[] layerBytes;
     private final long[] pairSingleBytes;
     private final long[] pairDoubleBytes;
     private final long retained;
 
-    private MemoryPlan(NetworkOutline outline, AnalysisOptions options, TruncatedSvd solver) {
+    private MemoryPlan(NetworkOutline outline, AnalysisOptions options, TruncatedSvd solver, boolean[] panels) {
         this.layers = outline.layers();
         this.edges = outline.edges();
         this.options = options;
+        this.panels = panels.clone();
         layerBytes = new long[layers.size()];
+        streamed = new boolean[layers.size()];
         long kept = 0;
         for (int i = 0; i < layers.size(); i++) {
             LayerOutline o = layers.get(i);
-            layerBytes[i] = layerBytes(o, options, solver);
+            int m = o.outputWidth();
+            int n = o.inputWidth();
+            streamed[i] = options.getSpectrum() == SpectrumMode.TOP_K && panels[i] && Math.min(m, n) > 0
+                    && solver.streams(m, n, LayerSpectrum.topK(m, n, options));
+            layerBytes[i] = streamed[i] ? solver.streamedWorkingBytes(m, n, LayerSpectrum.topK(m, n, options))
+                    : layerBytes(o, options, solver);
             kept += spectrumBytes(o, options) + LAYER_REPORT_BYTES;
         }
         pairSingleBytes = new long[edges.size()];
@@ -101,9 +115,22 @@ final class MemoryPlan {
         this.retained = kept;
     }
 
-    /** The plan of analysing {@code outline} with {@code options}, leading vectors by {@code solver}. */
+    /** The plan of analysing {@code outline} with {@code options}, leading vectors by {@code solver}, all in memory. */
     static MemoryPlan of(NetworkOutline outline, AnalysisOptions options, TruncatedSvd solver) {
-        return new MemoryPlan(outline, options, solver);
+        return new MemoryPlan(outline, options, solver, new boolean[outline.layers().size()]);
+    }
+
+    /**
+     * The plan of analysing {@code outline} with {@code options}, leading vectors by {@code solver}, where
+     * {@code panels[i]} tells whether layer i's weight can be read a panel at a time from storage.
+     */
+    static MemoryPlan of(NetworkOutline outline, AnalysisOptions options, TruncatedSvd solver, boolean[] panels) {
+        return new MemoryPlan(outline, options, solver, panels);
+    }
+
+    /** Whether layer {@code i}'s task reads its weight as panels from storage rather than loading it. */
+    boolean streamed(int i) {
+        return streamed[i];
     }
 
     /** Bytes layer {@code i}'s task holds at its peak: weights, loading and the spectrum's workspace. */
@@ -184,7 +211,7 @@ final class MemoryPlan {
         String advice = "; run with " + HeapSize.maxHeapOption(heap) + " or more";
         if (options.getSpectrum() == SpectrumMode.FULL) {
             MemoryPlan topK = new MemoryPlan(new NetworkOutline("", layers, edges), topK(options),
-                    TruncatedSvd.withDefaults());
+                    TruncatedSvd.withDefaults(), panels);
             advice += topK.minimumBytes() < need ? ", or with the top-k spectrum (--spectrum top-k: about "
                     + HeapSize.describe(heapFor(topK.minimumBytes(), budget, maxHeap)) + " of heap)" : "";
         }

@@ -254,15 +254,7 @@ final class GramOperator implements FloatBlockOperator {
     Spectrum refine(double[] basis, Ritz ritz, int k) {
         int d = dimension();
         int o = other();
-        int size = ritz.size;
-        double[] s = new double[k * size];
-        for (int i = 0; i < k; i++) {
-            System.arraycopy(ritz.vectors, i * size, s, i * size, size);
-        }
-        // exactForward reads x and writes y at row offsets with their full leading dimension: netlib's argument
-        // check wants that leading dimension available after the offset, hence one row of padding on each.
-        double[] x = new double[k * d + d];
-        RowMajorBlas.gemm(false, false, k, d, size, 1.0, s, basis, 0.0, x);
+        double[] x = ritzVectors(basis, ritz, k, d);
         double[] y = new double[k * o + o];
         float[] weights = single;
         if (weights != null) {
@@ -270,6 +262,31 @@ final class GramOperator implements FloatBlockOperator {
         } else {
             forward(transposed, x, y, k);
         }
+        return triplets(x, y, k, d, o, m, n, transposed);
+    }
+
+    /**
+     * The Ritz vectors x_i = V s_i (k rows of length d, in double) of a double basis, with one row of padding: the
+     * products that read x at row offsets with its full leading dimension need it after the offset (netlib's argument
+     * check).
+     */
+    static double[] ritzVectors(double[] basis, Ritz ritz, int k, int d) {
+        int size = ritz.size;
+        double[] s = new double[k * size];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(ritz.vectors, i * size, s, i * size, size);
+        }
+        double[] x = new double[k * d + d];
+        RowMajorBlas.gemm(false, false, k, d, size, 1.0, s, basis, 0.0, x);
+        return x;
+    }
+
+    /**
+     * The triplets of an m × n matrix A from its Ritz vectors x_i (rows of {@code x}, length d) and y_i = A x_i (rows
+     * of {@code y}, length o): σ_i = ‖y_i‖/‖x_i‖ and the two unit vectors, sorted by σ descending. When
+     * {@code transposed} the Gram matrix was WWᵀ, so the x_i are left vectors (in R^m), else right ones (in R^n).
+     */
+    static Spectrum triplets(double[] x, double[] y, int k, int d, int o, int m, int n, boolean transposed) {
         double[] values = new double[k];
         double[][] xs = new double[k][d];
         double[][] ys = new double[k][o];

@@ -3,6 +3,7 @@ package dev.invariance.linalg;
 import dev.invariance.linalg.internal.RowMajorBlas;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.network.WeightPanels;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
 import org.jspecify.annotations.Nullable;
@@ -138,6 +139,111 @@ public final class TruncatedSvd {
         Spectrum s = op.isSinglePrecision() ? lanczosFloat(op, k, b, Math.min(maxBasisSize, r))
                 : lanczos(op, k, b, Math.min(maxBasisSize, r));
         return s != null ? s : truncate(DenseSvd.decompose(w, k), k);
+    }
+
+    /**
+     * The leading {@code k} singular triplets of a layer's {@code W} read a panel at a time from where it is stored,
+     * and ‖W‖_F, without a copy of W on the heap: block Lanczos on the Gram matrix of the stored matrix S (float32
+     * products in one pass over S per block, {@link PanelGramOperator}), each singular value refined in double as
+     * for {@link #top(WeightMatrix, int, ElementType)}, and the result mapped onto {@code W = scale·S} or
+     * {@code scale·Sᵀ} ({@link WeightPanels}): σ(W) = |scale|·σ(S), the sides swapped for a transpose, the left
+     * vectors negated for a negative scale. Heap use is the Krylov basis and a few panels
+     * ({@link #streamedWorkingBytes}), whatever the size of W. Matrices too small for Lanczos ({@link #streams} false)
+     * are gathered into memory (they are small in one dimension) and decomposed densely; if the iteration does not
+     * converge within the basis limit, W is gathered and decomposed densely when it fits half of the free heap.
+     *
+     * @param k how many triplets, {@code 1 ≤ k ≤ min(m, n)}
+     * @throws IllegalArgumentException if k is out of range or the weights are float64 (whose products are double)
+     * @throws IllegalStateException    if the iteration does not converge and W does not fit the heap
+     */
+    public Streamed top(WeightPanels w, int k) {
+        int p = w.storedRows();
+        int q = w.storedColumns();
+        int r = Math.min(p, q);
+        if (k < 1 || k > r) {
+            throw new IllegalArgumentException("asked for the top " + k + " singular values of a " + p + " x " + q
+                    + " matrix (1 to " + r + ")");
+        }
+        if (w.getElementType() == ElementType.FLOAT64) {
+            throw new IllegalArgumentException("float64 weights are decomposed in memory, not from panels");
+        }
+        int b = blockSize(k);
+        if (!streams(p, q, k)) {
+            WeightMatrix s = gather(w);
+            return onLayer(w, top(s, k, ElementType.FLOAT32), s.frobeniusNorm());
+        }
+        PanelGramOperator op = new PanelGramOperator(w, parallel);
+        Spectrum s = lanczosFloat(op, k, b, Math.min(maxBasisSize, r));
+        double frobenius = Math.sqrt(op.sumOfSquares());
+        if (frobenius == 0) {
+            return onLayer(w, zero(p, q, k), 0.0);
+        }
+        if (s == null) {
+            long need = 4L * p * q + DenseSvd.decomposeBytes(p, q, k);
+            Runtime rt = Runtime.getRuntime();
+            if (need > (rt.maxMemory() - rt.totalMemory() + rt.freeMemory()) / 2) {
+                throw new IllegalStateException("the top-" + k + " iteration on a " + w.outputWidth() + " x "
+                        + w.inputWidth() + " layer did not converge within " + Math.min(maxBasisSize, r)
+                        + " basis vectors, and the layer is too large to decompose in memory");
+            }
+            s = truncate(DenseSvd.decompose(gather(w), k), k);
+        }
+        return onLayer(w, s, frobenius);
+    }
+
+    /** Triplets of W and ‖W‖_F, as {@link #top(WeightPanels, int)} gives them. */
+    public record Streamed(Spectrum spectrum, double frobenius) {
+    }
+
+    /**
+     * Whether {@link #top(WeightPanels, int)} runs block Lanczos from panels for a p × q stored matrix (true), or
+     * gathers the matrix, small in one dimension, into memory (min(p, q) ≤ 4 blocks).
+     */
+    public boolean streams(int p, int q, int k) {
+        return Math.min(p, q) > 4L * blockSize(k);
+    }
+
+    /**
+     * Bytes of heap {@link #top(WeightPanels, int)} allocates at the peak for a p × q stored matrix (as
+     * {@link #workingBytes} for weights held as floats, plus the operator's panels; for a matrix that is gathered,
+     * the float copy and the dense SVD's workspace).
+     */
+    public long streamedWorkingBytes(int p, int q, int k) {
+        if (!streams(p, q, k)) {
+            return 4L * p * q + workingBytes(p, q, k, ElementType.FLOAT32, true);
+        }
+        return workingBytes(p, q, k, ElementType.FLOAT32, true)
+                + PanelGramOperator.workingBytes(p, q, blockSize(k), parallel);
+    }
+
+    /** S whole, as floats. */
+    private static WeightMatrix gather(WeightPanels w) {
+        int p = w.storedRows();
+        int q = w.storedColumns();
+        return WeightMatrix.fillRowMajor(p, q, out -> w.read(0, p, 0, q, out));
+    }
+
+    /** The triplets of S mapped onto W = scale·S or scale·Sᵀ, with ‖W‖_F = |scale|·‖S‖_F. */
+    private static Streamed onLayer(WeightPanels w, Spectrum s, double frobeniusOfS) {
+        double scale = w.getScale();
+        double size = Math.abs(scale);
+        int k = s.getValueCount();
+        double[] values = new double[k];
+        double[][] left = new double[k][];
+        double[][] right = new double[k][];
+        for (int j = 0; j < k; j++) {
+            values[j] = size * s.singularValue(j);
+            double[] u = w.isTransposed() ? s.rightVector(j) : s.leftVector(j);
+            if (scale < 0) {
+                for (int i = 0; i < u.length; i++) {
+                    u[i] = -u[i];
+                }
+            }
+            left[j] = u;
+            right[j] = w.isTransposed() ? s.leftVector(j) : s.rightVector(j);
+        }
+        Spectrum mapped = new Spectrum(w.outputWidth(), w.inputWidth(), values, s.isComplete(), left, right);
+        return new Streamed(mapped, size * frobeniusOfS);
     }
 
     private int blockSize(int k) {

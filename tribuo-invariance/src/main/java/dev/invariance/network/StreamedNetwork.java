@@ -19,6 +19,25 @@ public interface StreamedNetwork extends AutoCloseable {
      */
     DenseLayer load(int index);
 
+    /**
+     * Whether layer {@code index}'s weight can be read a panel at a time from where it is stored ({@link #panels}),
+     * so that an analysis that only needs products with W (the top-k spectrum) never copies it onto the heap. False
+     * unless an implementation says otherwise (an in-memory network has nothing to gain).
+     */
+    default boolean hasPanels(int index) {
+        return false;
+    }
+
+    /**
+     * Layer {@code index}'s weight as panels of its stored matrix; the caller closes them. Only for layers for which
+     * {@link #hasPanels} is true.
+     *
+     * @throws UnsupportedOperationException when {@link #hasPanels} is false for the layer
+     */
+    default WeightPanels panels(int index) {
+        throw new UnsupportedOperationException("layer " + index + " is not stored as panels");
+    }
+
     /** Releases files held open; does not throw checked exceptions. */
     @Override
     void close();

@@ -125,4 +125,30 @@ class MemoryPlanTest {
         assertFalse(second.isAlive(), "alone it runs");
         assertEquals(30, gate.kept());
     }
+
+    /**
+     * In top-k mode a layer read as panels holds no copy of its weights: a 4096 × 128,256 float16 layer (2 GB as
+     * floats) plans under 200 MB (the Krylov basis and refinement, a few panels), while the same layer loaded plans
+     * its float copy; in full mode panels do not apply.
+     */
+    @Test
+    void aLayerReadAsPanelsPlansTheBasisNotTheWeights() {
+        NetworkOutline outline = new NetworkOutline("planned", List.of(layer("lm_head", 128_256, 4096,
+                ElementType.FLOAT16)), List.of());
+        TruncatedSvd solver = TruncatedSvd.withDefaults();
+        boolean[] panels = {true};
+        MemoryPlan streamed = MemoryPlan.of(outline, mode(SpectrumMode.TOP_K), solver, panels);
+        MemoryPlan loaded = MemoryPlan.of(outline, mode(SpectrumMode.TOP_K), solver, new boolean[1]);
+        long copy = 4L * 128_256 * 4096;
+        assertTrue(streamed.streamed(0));
+        assertTrue(streamed.layerBytes(0) < 200 * MB, "streamed: " + streamed.layerBytes(0));
+        assertFalse(loaded.streamed(0));
+        assertTrue(loaded.layerBytes(0) >= copy, "loaded: " + loaded.layerBytes(0));
+        assertFalse(MemoryPlan.of(outline, mode(SpectrumMode.FULL), solver, panels).streamed(0));
+        // 512 MB of heap holds it read as panels, and refuses it loaded with one line naming the heap it needs
+        streamed.requireWithin(450 * MB, 512 * MB);
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> loaded.requireWithin(450 * MB, 512 * MB));
+        assertTrue(e.getMessage().contains("lm_head") && e.getMessage().contains("-Xmx"), e.getMessage());
+    }
 }

@@ -32,8 +32,8 @@ import java.util.Set;
  *       ({@link PackedAttention}).</li>
  * </ul>
  * Every layer gets a name no other has ({@link #uniqueName}). Products that are not read as layers (integer weights,
- * batched products, a bias of the wrong size) are explained in a note; a layer too large for the heap, or a
- * convolution whose attributes contradict its kernel, is refused.
+ * batched products, a bias of the wrong size) are explained in a note; a convolution whose attributes contradict
+ * its kernel is refused.
  */
 final class DenseLayerFinding {
     private final String file;
@@ -50,7 +50,7 @@ final class DenseLayerFinding {
      * @param file      the model file's name for messages
      * @param constants the graph's constants
      * @param notes     receives a note for every product not read as a layer
-     * @throws InvalidModelException for a layer too large for the heap or an invalid convolution
+     * @throws InvalidModelException for an invalid convolution
      */
     DenseLayerFinding(String file, GraphIndex graph, ConstantFolding constants, List<String> notes) {
         this.file = file;
@@ -94,19 +94,15 @@ final class DenseLayerFinding {
     }
 
     /**
-     * Adds {@code p} under a unique name, unless its weights are integers (a note); refuses one too large for the heap.
+     * Adds {@code p} under a unique name, unless its weights are integers (a note). A layer larger than the heap is
+     * not refused here: the top-k spectrum reads it from the file, and what copies it ({@link LayerPlan#load}, the
+     * analysis's memory plan) refuses it there.
      */
     private void add(LayerPlan p, Node n, Set<String> names) {
         if (!p.weight.precisionKnown()) {
             notes.add("node '" + n.name + "' (" + n.op() + ") multiplies by integer weights '" + p.weight.rootName
                     + "'; not read as a dense layer");
             return;
-        }
-        long bytes = (long) p.outputWidth() * p.inputWidth() * Double.BYTES * 2;
-        if (bytes > Runtime.getRuntime().maxMemory()) {
-            throw invalid("tensor '" + p.weight.rootName + "' declares " + p.outputWidth() + " x " + p.inputWidth()
-                    + " weights, too large to allocate in this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-                    + " MB)");
         }
         String name = uniqueName(p.name, n, names);
         layers.add(name.equals(p.name) ? p : p.renamed(name));

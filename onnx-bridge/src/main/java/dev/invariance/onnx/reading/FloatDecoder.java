@@ -129,7 +129,7 @@ final class FloatDecoder {
     }
 
     /** Whether {@code v[from, from + n)} are all finite: |x| ≤ Float.MAX_VALUE fails for NaN and infinities. */
-    private static boolean allFinite(float[] v, int from, int n) {
+    static boolean allFinite(float[] v, int from, int n) {
         boolean ok = true;
         for (int i = from, end = from + n; i < end; i++) {
             ok &= Math.abs(v[i]) <= Float.MAX_VALUE;

@@ -8,6 +8,7 @@ import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerOrigin;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.network.WeightPanels;
 import org.jspecify.annotations.Nullable;
 
 import java.util.List;
@@ -153,6 +154,12 @@ final class LayerPlan {
      * @throws InvalidModelException if a value is NaN or infinite (naming the tensor) or the data cannot be read
      */
     DenseLayer load(String file) {
+        long bytes = (long) outputWidth() * inputWidth() * Double.BYTES * 2;
+        if (bytes > Runtime.getRuntime().maxMemory()) {
+            throw new InvalidModelException(file + ": tensor '" + weight.rootName + "' declares " + outputWidth() + " x "
+                    + inputWidth() + " weights, too large to allocate in this JVM's heap ("
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MB)");
+        }
         double[] rowScales = batchNorm == null ? null : batchNorm.rowScales(file);
         WeightMatrix matrix = directFloats()
                 ? WeightMatrix.fillRowMajor(outputWidth(), inputWidth(), out -> {
@@ -175,6 +182,82 @@ final class LayerPlan {
         }
         return new DenseLayer(name, op, matrix, full == null ? null : BiasVector.of(full), activation, elementType(),
                 convolution, subgraph, origin);
+    }
+
+    /**
+     * Whether W can be read a panel at a time straight from the stored bytes ({@link #panels}): no normalisation folded
+     * in, and the weight a float32, float16 or bfloat16 tensor, or an int8/uint8 one dequantised per tensor, per row
+     * (or, for a 2-D weight, per column) or in blocks of a 2-D weight ({@link ConstantTensor.Dequantize}), stored in
+     * {@code raw_data} or external data, whose values laid out row-major are the stored matrix. Anything else (constant
+     * chains, typed fields, float64, packed weights' parts) is loaded whole.
+     */
+    boolean hasPanels() {
+        return panelPayload() != null;
+    }
+
+    /**
+     * W as panels of its stored matrix (W = scale·S, or scale·Sᵀ when transposed), for a plan with {@link #hasPanels}.
+     *
+     * @throws InvalidModelException when the external data cannot be mapped
+     */
+    WeightPanels panels(String file) {
+        TensorPayload payload = panelPayload();
+        if (payload == null) {
+            throw new IllegalStateException("layer '" + name + "' is not stored as panels");
+        }
+        StoredPanels.Dequantization dequantization = null;
+        if (weight instanceof ConstantTensor.Dequantize d) {
+            ConstantTensor zero = d.zeroPoint;
+            dequantization = new StoredPanels.Dequantization(d.scale.values(),
+                    zero == null ? new double[1] : zero.values(), d.axis, d.blockSize,
+                    TensorPayload.isSignedInteger(payload.dataType()));
+        }
+        return StoredPanels.of(file, payload, storedRows, storedColumns, transpose, scale, elementType(),
+                dequantization);
+    }
+
+    /** Most scale or zero-point values a dequantisation read from panels keeps (8 MiB of doubles). */
+    private static final long MAX_QUANTISATION_PARAMETERS = 1L << 20;
+
+    /** The stored payload {@link #panels} reads, or null when W must be loaded whole. */
+    private @Nullable TensorPayload panelPayload() {
+        if (batchNorm != null || storedRows <= 0 || storedColumns <= 0) {
+            return null;
+        }
+        TensorPayload payload;
+        if (weight instanceof ConstantTensor.Stored s && s.payload.storesFloats()) {
+            payload = s.payload;
+        } else if (weight instanceof ConstantTensor.Dequantize d && d.x instanceof ConstantTensor.Stored s
+                && (s.payload.dataType() == TensorPayload.INT8 || s.payload.dataType() == TensorPayload.UINT8)
+                && panelDequantisation(d)) {
+            payload = s.payload;
+        } else {
+            return null;
+        }
+        if (payload.count() != (long) storedRows * storedColumns
+                || !(payload.isExternal() || payload.proto().hasRawData())) {
+            return null;
+        }
+        return payload;
+    }
+
+    /**
+     * Whether {@link StoredPanels.Dequantization} indexes {@code d}'s parameters: few of them, and per tensor, per
+     * axis 0 (a row of the stored matrix), per axis 1 or in blocks of a 2-D weight.
+     */
+    private static boolean panelDequantisation(ConstantTensor.Dequantize d) {
+        ConstantTensor zero = d.zeroPoint;
+        if (d.scale.count() > MAX_QUANTISATION_PARAMETERS || (zero != null && zero.count() > MAX_QUANTISATION_PARAMETERS)
+                || d.axis < 0) {
+            return false;
+        }
+        if (!d.perAxis()) {
+            return true;
+        }
+        if (d.x.shape.length == 2) {
+            return d.axis <= 1;
+        }
+        return d.blockSize == 0 && d.axis == 0;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.StreamedNetwork;
+import dev.invariance.network.WeightPanels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,28 @@ public final class OnnxModel implements StreamedNetwork {
     @Override
     public DenseLayer load(int index) {
         return plans.get(index).load(info.path());
+    }
+
+    /**
+     * Whether layer {@code index}'s weight can be read a panel at a time from the file ({@link LayerPlan#hasPanels}: a
+     * float32, float16, bfloat16 or dequantised int8 tensor stored as such), so that the top-k spectrum never copies
+     * it onto the heap.
+     */
+    @Override
+    public boolean hasPanels(int index) {
+        return plans.get(index).hasPanels();
+    }
+
+    /**
+     * Layer {@code index}'s weight as panels of its stored matrix: external data mapped read-only, or the tensor's
+     * {@code raw_data}; the caller closes them (which unmaps the file).
+     *
+     * @throws IllegalStateException when {@link #hasPanels} is false for the layer
+     * @throws InvalidModelException when the external data cannot be mapped
+     */
+    @Override
+    public WeightPanels panels(int index) {
+        return plans.get(index).panels(info.path());
     }
 
     /** Every layer in memory: the whole network description (for models that fit in memory). */

@@ -179,6 +179,11 @@ final class TensorPayload {
         return tensor;
     }
 
+    /** Where the values are when they are stored externally (checked when the model was opened), else null. */
+    @Nullable ExternalTensor external() {
+        return external;
+    }
+
     /** Whether the values are in an external data file. */
     boolean isExternal() {
         return external != null;

@@ -142,7 +142,22 @@ public class UntrustedModelTest {
             raf.setLength(n * n * 4);
         }
         Path f = write(dir.resolve("big.onnx"), model(matMul(external("W", new long[] {n, n}, "big.data", 0, n * n * 4))));
-        assertMentions(refusal(f), "tensor 'W'", "too large to allocate");
+        // opening it is fine (top-k mode reads it from the file a panel at a time); loading it onto the heap is not
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> {
+            try (OnnxModel m = OnnxModelReader.open(f)) {
+                m.readAll();
+            }
+        });
+        assertMentions(e.getMessage(), f.toString(), "tensor 'W'", "too large to allocate");
+        // the full spectrum, which needs a copy, is refused by the memory plan in one line suggesting top-k mode
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = InvarianceCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), "analyze",
+                f.toString(), "--format", "json");
+        assertEquals(1, code, err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertMentions(err.toString(), "layer 'W' (46000 x 46000 float32)", "run with -Xmx", "--spectrum top-k");
+        assertEquals("", out.toString());
     }
 
     @Test

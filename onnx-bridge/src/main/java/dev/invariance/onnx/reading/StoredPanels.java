@@ -1,0 +1,308 @@
+package dev.invariance.onnx.reading;
+
+import dev.invariance.network.ElementType;
+import dev.invariance.network.WeightPanels;
+import org.jspecify.annotations.Nullable;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.ShortBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * A layer's stored weight read in tiles straight from its bytes ({@link WeightPanels}): an external data file mapped
+ * read-only ({@link FileChannel#map}, in chunks of whole rows below 1 GiB, unmapped on {@link #close()}), or the
+ * tensor's {@code raw_data}, which the parsed model already holds. Each tile is decoded to float32 as it is asked
+ * for: float32 by bulk copy, float16 by a table of its 65,536 values, bfloat16 by a shift, int8/uint8 dequantised as
+ * {@link ConstantTensor.Dequantize} computes it ({@code (q − zero_point) · scale}, per tensor, per row or column, or in
+ * blocks along an axis, rounded to float). A NaN or infinite value is refused naming the tensor and the element, as
+ * {@link LayerPlan#load} does.
+ */
+final class StoredPanels implements WeightPanels {
+    /** Largest mapped chunk: whole rows of at most 1 GiB (a mapping is indexed by int). */
+    static final long CHUNK_BYTES = 1L << 30;
+    private static final float[] FLOAT16 = new float[1 << 16];
+
+    static {
+        for (int h = 0; h < FLOAT16.length; h++) {
+            FLOAT16[h] = SixteenBitFloats.float16(h);
+        }
+    }
+
+    private final String file;
+    private final String tensor;
+    private final int p;
+    private final int q;
+    private final boolean transposed;
+    private final double scale;
+    private final ElementType type;
+    private final int dataType;
+    private final int size;
+    /** Rows of S per chunk, and the chunks (little-endian, absolute reads only: shared by threads). */
+    private final int chunkRows;
+    private final ByteBuffer[] chunks;
+    /** The chunks' views as floats or 16-bit values (for their bulk reads), or null for the other types. */
+    private final FloatBuffer[] floatViews;
+    private final ShortBuffer[] shortViews;
+    private final @Nullable FileChannel channel;
+    private final @Nullable Dequantization dequantization;
+    private volatile boolean closed;
+
+    /**
+     * How integers become weights: {@code (q − zeroPoint[k]) · scale[k]}, k the index of element (i, j) of S in the
+     * scale's own layout: 0 per tensor; i (axis 0) or j (axis 1) per axis; {@code (i / block)·q + j} (axis 0) or
+     * {@code i·⌈q / block⌉ + j / block} (axis 1) when blocked.
+     */
+    record Dequantization(double[] scale, double[] zeroPoint, int axis, int block, boolean signed) {
+        /** Where element (i, j) of S finds its parameters (when they are not a single number). */
+        int index(int i, int j, int q) {
+            if (block == 0) {
+                return axis == 0 ? i : j;
+            }
+            return axis == 0 ? (i / block) * q + j : i * ((q + block - 1) / block) + j / block;
+        }
+
+        /** The weight of stored integer v at parameter index k. */
+        double value(int v, int k) {
+            return (v - zeroPoint[zeroPoint.length == 1 ? 0 : k]) * scale[scale.length == 1 ? 0 : k];
+        }
+    }
+
+    private StoredPanels(String file, String tensor, int p, int q, boolean transposed, double scale, ElementType type,
+                         int dataType, ByteBuffer[] chunks, int chunkRows, @Nullable FileChannel channel,
+                         @Nullable Dequantization dequantization) {
+        this.file = file;
+        this.tensor = tensor;
+        this.p = p;
+        this.q = q;
+        this.transposed = transposed;
+        this.scale = scale;
+        this.type = type;
+        this.dataType = dataType;
+        this.size = TensorPayload.elementSize(dataType);
+        this.chunks = chunks;
+        this.chunkRows = chunkRows;
+        boolean halves = dataType == TensorPayload.FLOAT16 || dataType == TensorPayload.BFLOAT16;
+        this.floatViews = new FloatBuffer[dataType == TensorPayload.FLOAT ? chunks.length : 0];
+        this.shortViews = new ShortBuffer[halves ? chunks.length : 0];
+        for (int c = 0; c < floatViews.length; c++) {
+            floatViews[c] = chunks[c].asFloatBuffer();
+        }
+        for (int c = 0; c < shortViews.length; c++) {
+            shortViews[c] = chunks[c].asShortBuffer();
+        }
+        this.channel = channel;
+        this.dequantization = dequantization;
+    }
+
+    /**
+     * Panels of {@code payload} seen as a p × q row-major matrix S, with {@code W = scale·S} (or its transpose).
+     *
+     * @param type the layer's precision (the dequantisation's for integers)
+     * @throws InvalidModelException when the external data file cannot be mapped
+     */
+    static StoredPanels of(String file, TensorPayload payload, int p, int q, boolean transposed, double scale,
+                           ElementType type, @Nullable Dequantization dequantization) {
+        int dataType = payload.dataType();
+        long rowBytes = (long) q * TensorPayload.elementSize(dataType);
+        int chunkRows = (int) Math.max(1, Math.min(p, CHUNK_BYTES / Math.max(1, rowBytes)));
+        int count = (p + chunkRows - 1) / chunkRows;
+        ByteBuffer[] chunks = new ByteBuffer[count];
+        ExternalTensor external = payload.external();
+        if (external == null) {
+            ByteBuffer raw = payload.proto().getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            for (int c = 0; c < count; c++) {
+                int from = (int) (c * chunkRows * rowBytes);
+                int to = (int) (Math.min(p, (long) (c + 1) * chunkRows) * rowBytes);
+                chunks[c] = raw.duplicate().position(from).limit(to).slice().order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return new StoredPanels(file, payload.name(), p, q, transposed, scale, type, dataType, chunks, chunkRows,
+                    null, dequantization);
+        }
+        FileChannel channel = null;
+        try {
+            channel = external.open();
+            for (int c = 0; c < count; c++) {
+                long from = c * (long) chunkRows * rowBytes;
+                long to = Math.min(p, (long) (c + 1) * chunkRows) * rowBytes;
+                chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, external.offset() + from, to - from)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return new StoredPanels(file, payload.name(), p, q, transposed, scale, type, dataType, chunks, chunkRows,
+                    channel, dequantization);
+        } catch (IOException | RuntimeException e) {
+            unmap(chunks);
+            closeQuietly(channel);
+            throw new InvalidModelException(file + ": cannot map external data of tensor '" + payload.name()
+                    + "' from '" + external.file().getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    @Override
+    public int storedRows() {
+        return p;
+    }
+
+    @Override
+    public int storedColumns() {
+        return q;
+    }
+
+    @Override
+    public boolean isTransposed() {
+        return transposed;
+    }
+
+    @Override
+    public double getScale() {
+        return scale;
+    }
+
+    @Override
+    public ElementType getElementType() {
+        return type;
+    }
+
+    @Override
+    public void read(int row, int rows, int column, int columns, float[] dst) {
+        if (closed) {
+            throw new IllegalStateException("panels of tensor '" + tensor + "' read after close");
+        }
+        if (row < 0 || column < 0 || rows < 0 || columns < 0 || row + rows > p || column + columns > q
+                || (long) rows * columns > dst.length) {
+            throw new IndexOutOfBoundsException("tile [" + row + ", +" + rows + ") x [" + column + ", +" + columns
+                    + ") of a " + p + " x " + q + " matrix into " + dst.length + " floats");
+        }
+        short[] halves = new short[shortViews.length > 0 ? columns : 0];
+        byte[] bytes = new byte[dequantization != null ? columns : 0];
+        for (int i = 0; i < rows; i++) {
+            int r = row + i;
+            int c = r / chunkRows;
+            int index = (r % chunkRows) * q + column; // element index within the chunk
+            int at = i * columns;
+            // the 16-bit types' non-finite values have an all-ones exponent: told from the bits while converting
+            boolean finite = switch (dataType) {
+                case TensorPayload.FLOAT -> {
+                    floatViews[c].get(index, dst, at, columns);
+                    yield FloatDecoder.allFinite(dst, at, columns);
+                }
+                case TensorPayload.FLOAT16 -> {
+                    shortViews[c].get(index, halves, 0, columns);
+                    int special = 0;
+                    for (int j = 0; j < columns; j++) {
+                        int h = halves[j] & 0xffff;
+                        special |= (h & 0x7c00) == 0x7c00 ? 1 : 0;
+                        dst[at + j] = FLOAT16[h];
+                    }
+                    yield special == 0;
+                }
+                case TensorPayload.BFLOAT16 -> {
+                    shortViews[c].get(index, halves, 0, columns);
+                    int special = 0;
+                    for (int j = 0; j < columns; j++) {
+                        int h = halves[j];
+                        special |= (h & 0x7f80) == 0x7f80 ? 1 : 0;
+                        dst[at + j] = Float.intBitsToFloat(h << 16);
+                    }
+                    yield special == 0;
+                }
+                default -> {
+                    dequantise(chunks[c], index, r, column, columns, bytes, dst, at);
+                    yield FloatDecoder.allFinite(dst, at, columns);
+                }
+            };
+            if (!finite) {
+                for (int j = 0; j < columns; j++) {
+                    if (!(Math.abs(dst[at + j]) <= Float.MAX_VALUE)) {
+                        long element = (long) r * q + column + j;
+                        throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
+                                + (Float.isNaN(dst[at + j]) ? "NaN" : "an infinite value") + " (element " + element
+                                + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    private void dequantise(ByteBuffer chunk, int index, int r, int column, int columns, byte[] bytes, float[] dst,
+                            int at) {
+        Dequantization d = dequantization;
+        if (d == null) {
+            throw new IllegalStateException("integer tensor '" + tensor + "' without its dequantisation");
+        }
+        chunk.get(index, bytes, 0, columns);
+        for (int j = 0; j < columns; j++) {
+            int k = d.index(r, column + j, q);
+            int v = d.signed() ? bytes[j] : bytes[j] & 0xff;
+            dst[at + j] = (float) d.value(v, k);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (channel != null) {
+            unmap(chunks);
+            closeQuietly(channel);
+        }
+    }
+
+    private static void closeQuietly(@Nullable FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // nothing was written: a failure to close a read-only channel loses nothing
+            }
+        }
+    }
+
+    /**
+     * Unmaps the chunks now rather than when the collector finds them: a mapping counts in the process's resident
+     * memory while it lives, and a long analysis would otherwise keep every layer it read mapped. Through the JDK's
+     * {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported); where that is not available the mappings go
+     * with the collector.
+     */
+    private static void unmap(ByteBuffer[] chunks) {
+        for (ByteBuffer b : chunks) {
+            if (b instanceof MappedByteBuffer mapped) {
+                Cleaner.invoke(mapped);
+            }
+        }
+    }
+
+    /** The JDK's way to unmap a mapped buffer at once, found once. */
+    private static final class Cleaner {
+        private static final @Nullable Object UNSAFE = find();
+
+        private static @Nullable Object find() {
+            try {
+                Class<?> c = Class.forName("sun.misc.Unsafe");
+                Field f = c.getDeclaredField("theUnsafe");
+                f.setAccessible(true);
+                return f.get(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        static void invoke(MappedByteBuffer b) {
+            Object unsafe = UNSAFE;
+            if (unsafe == null) {
+                return;
+            }
+            try {
+                unsafe.getClass().getMethod("invokeCleaner", ByteBuffer.class).invoke(unsafe, b);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // left to the collector
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.invariance.linalg;
+
+import dev.invariance.network.WeightPanels;
+import dev.ludovic.netlib.blas.BLAS;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * The float32 Gram operator of a stored matrix S (p × q) read a panel at a time ({@link WeightPanels}): the block
+ * Lanczos of {@link TruncatedSvd} runs on the smaller of {@code SᵀS} (q ≤ p) and {@code SSᵀ} (p &lt; q, "wide"), and
+ * each product {@code Z = G X} is one pass over S in panels of {@code t} rows (or, when wide, {@code t} columns) of
+ * about {@value #PANEL_FLOATS} floats (512 KiB, cache-resident): the panel A_r is decoded to float32 from storage,
+ * then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so besides the Lanczos basis only
+ * one panel per processor is held, never S. The panels are split into one contiguous range per processor when
+ * {@code parallel}; the ranges' sums are added in range order, so the result depends on the processor count only.
+ * The first pass also sums ‖S‖²_F in double. The refinement ({@link #refine}) is one more pass, in double.
+ *
+ * <p>Everything here is in terms of S; {@link TruncatedSvd} maps the result onto {@code W = scale·S} or
+ * {@code scale·Sᵀ}. One operator serves one Lanczos run on one thread (its parts run on the common pool).
+ */
+final class PanelGramOperator implements FloatBlockOperator {
+    /** Floats of one decoded panel (512 KiB). */
+    static final int PANEL_FLOATS = 1 << 17;
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+
+    private final WeightPanels source;
+    private final int p;
+    private final int q;
+    /** Whether the Gram matrix is SSᵀ (p &lt; q): panels are then column panels of S. */
+    private final boolean wide;
+    /** Rows (or, when wide, columns) of S per panel. */
+    private final int width;
+    private final int panels;
+    private final int parts;
+    private final boolean parallel;
+    private final float[][] panelBuffers;
+    private final float[][] yBuffers;
+    private final float[][] zBuffers;
+    private final double[] squares;
+    private double sumOfSquares = Double.NaN;
+
+    PanelGramOperator(WeightPanels source, boolean parallel) {
+        this.source = source;
+        this.p = source.storedRows();
+        this.q = source.storedColumns();
+        this.wide = p < q;
+        int d = dimension();
+        int o = other();
+        this.width = panelWidth(d, o);
+        this.panels = (o + width - 1) / width;
+        this.parallel = parallel;
+        this.parts = parallel ? Math.max(1, Math.min(PROCESSORS, panels)) : 1;
+        this.panelBuffers = new float[parts][];
+        this.yBuffers = new float[parts][];
+        this.zBuffers = new float[parts][];
+        this.squares = new double[parts];
+    }
+
+    /** Rows (or columns) of the outer dimension o per panel of d-long slices. */
+    static int panelWidth(int d, int o) {
+        return Math.max(1, Math.min(o, PANEL_FLOATS / Math.max(1, d)));
+    }
+
+    /**
+     * Bytes this operator holds besides the Lanczos run's own arrays, at most: per part a panel with its spare slice,
+     * the panel's y and a partial Z; and the refinement's double panel.
+     */
+    static long workingBytes(int p, int q, int b, boolean parallel) {
+        int d = Math.min(p, q);
+        int o = Math.max(p, q);
+        int t = panelWidth(d, o);
+        long parts = parallel ? Math.max(1, Math.min(PROCESSORS, (o + t - 1) / t)) : 1;
+        long perPart = 4L * ((long) t * d + Math.max(t, d) + (long) (t + 1) * b + (long) b * d + d);
+        return parts * perPart + 8L * ((long) t * d + Math.max(t, d));
+    }
+
+    @Override
+    public int dimension() {
+        return wide ? p : q;
+    }
+
+    int other() {
+        return wide ? q : p;
+    }
+
+    /** ‖S‖²_F, summed in double during the first product (NaN before it). */
+    double sumOfSquares() {
+        return sumOfSquares;
+    }
+
+    @Override
+    public void applyGram(float[] x, int offset, int b, float[] z) {
+        int d = dimension();
+        int perPart = (panels + parts - 1) / parts;
+        boolean first = Double.isNaN(sumOfSquares);
+        if (!parallel || parts == 1) {
+            for (int part = 0; part < parts; part++) {
+                range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first);
+            }
+        } else {
+            IntStream.range(0, parts).parallel().forEach(part -> range(part, part * perPart,
+                    Math.min(panels, (part + 1) * perPart), x, offset, b, first));
+        }
+        System.arraycopy(zBuffers[0], 0, z, 0, b * d);
+        for (int part = 1; part < parts; part++) {
+            float[] s = zBuffers[part];
+            for (int i = 0; i < b * d; i++) {
+                z[i] += s[i];
+            }
+        }
+        if (first) {
+            double sum = 0;
+            for (double s : squares) {
+                sum += s;
+            }
+            sumOfSquares = sum;
+        }
+    }
+
+    /** zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part. */
+    private void range(int part, int from, int to, float[] x, int offset, int b, boolean first) {
+        int d = dimension();
+        float[] panel = panelBuffers[part];
+        if (panel == null) {
+            panel = new float[width * d + Math.max(width, d)];
+            panelBuffers[part] = panel;
+        }
+        float[] y = yBuffers[part];
+        if (y == null || y.length < (width + 1) * b) {
+            y = new float[(width + 1) * b];
+            yBuffers[part] = y;
+        }
+        float[] zPart = zBuffers[part];
+        if (zPart == null || zPart.length < b * d + d) {
+            zPart = new float[b * d + d];
+            zBuffers[part] = zPart;
+        }
+        if (from >= to) {
+            Arrays.fill(zPart, 0, b * d, 0.0f);
+            return;
+        }
+        double sum = 0;
+        for (int panelIndex = from; panelIndex < to; panelIndex++) {
+            int r0 = panelIndex * width;
+            int t = Math.min(width, other() - r0);
+            decode(r0, t, panel);
+            if (first) {
+                for (int i = 0, end = t * d; i < end; i++) {
+                    sum += (double) panel[i] * panel[i];
+                }
+            }
+            // A_r: t rows of A = S (row-major, lda q) or of A = Sᵀ (a column panel of S, read column-major, lda t)
+            int lda = wide ? t : q;
+            ThinProducts.multiply(panel, 0, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
+            ThinProducts.multiply(panel, 0, lda, wide, d, t, y, 0, t, b, panelIndex == from ? 0.0f : 1.0f,
+                    zPart, 0, d);
+        }
+        squares[part] = sum;
+    }
+
+    /** Slices [r0, r0 + t) of the outer dimension: rows of S, or (wide) its columns, as a p × t row-major tile. */
+    private void decode(int r0, int t, float[] panel) {
+        if (wide) {
+            source.read(0, p, r0, t, panel);
+        } else {
+            source.read(r0, t, 0, q, panel);
+        }
+    }
+
+    /**
+     * Ritz vectors x_i = V s_i, then y_i = A x_i in double in one more pass over S (each panel widened to double and
+     * multiplied with dgemm, sums in double), σ_i = ‖y_i‖/‖x_i‖: the spectrum of S.
+     */
+    @Override
+    public Spectrum refine(float[] basis, Ritz ritz, int k) {
+        int d = dimension();
+        int o = other();
+        double[] wideBasis = new double[ritz.size * d];
+        for (int i = 0; i < wideBasis.length; i++) {
+            wideBasis[i] = basis[i];
+        }
+        double[] x = GramOperator.ritzVectors(wideBasis, ritz, k, d);
+        wideBasis = null;
+        double[] y = new double[k * o + o];
+        float[] panel = panelBuffers[0] != null ? panelBuffers[0] : new float[width * d + Math.max(width, d)];
+        double[] buffer = new double[width * d + Math.max(width, d)];
+        BLAS blas = LinearAlgebraBackend.blas();
+        for (int r0 = 0; r0 < o; r0 += width) {
+            int t = Math.min(width, o - r0);
+            decode(r0, t, panel);
+            for (int i = 0, end = t * d; i < end; i++) {
+                buffer[i] = panel[i];
+            }
+            if (!wide) {
+                // y[i, r0 + u] = Σ_j S[r0 + u, j] x[i, j]
+                blas.dgemm("T", "N", t, k, q, 1.0, buffer, 0, q, x, 0, d, 0.0, y, r0, o);
+            } else {
+                // y[i, r0 + u] = Σ_j S[j, r0 + u] x[i, j], the panel p × t row-major being Sᵀ's block column-major
+                blas.dgemm("N", "N", t, k, p, 1.0, buffer, 0, t, x, 0, d, 0.0, y, r0, o);
+            }
+        }
+        return GramOperator.triplets(x, y, k, d, o, p, q, wide);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.invariance.network;
+
+/**
+ * A layer's weight read from where it is stored, a panel at a time, instead of copied whole onto the heap: the
+ * stored matrix {@code S} ({@link #storedRows()} × {@link #storedColumns()}, row-major as the file keeps it) and how
+ * it gives the layer's {@code W} (d_out × d_in): {@code W = scale · S}, or {@code W = scale · Sᵀ} when
+ * {@link #isTransposed()}. This is the form the top-k spectrum works on ({@code TruncatedSvd}): its products
+ * {@code W X} and {@code Wᵀ Y} only need S a panel of rows or columns at a time, converted to float32 in
+ * cache-sized tiles (float16, bfloat16 widen exactly; quantised integers are dequantised), and the transpose and
+ * the scale are handled by index mapping.
+ *
+ * <p>{@link #read} must be safe to call from several threads at once (the products split the panels over the
+ * processors). Implementations may hold a file mapped: {@link #close()} releases it, after which no panel is read.
+ */
+public interface WeightPanels extends AutoCloseable {
+    /** Rows of the stored matrix S. */
+    int storedRows();
+
+    /** Columns of the stored matrix S. */
+    int storedColumns();
+
+    /** Whether {@code W = scale · Sᵀ} (else {@code W = scale · S}). */
+    boolean isTransposed();
+
+    /** The factor of {@code W = scale · S} (Gemm's {@code alpha}; 1 for most layers). */
+    double getScale();
+
+    /** The precision the weights were stored in (the products run in float32 for every type but float64). */
+    ElementType getElementType();
+
+    /** The layer's d_out: rows of W. */
+    default int outputWidth() {
+        return isTransposed() ? storedColumns() : storedRows();
+    }
+
+    /** The layer's d_in: columns of W. */
+    default int inputWidth() {
+        return isTransposed() ? storedRows() : storedColumns();
+    }
+
+    /**
+     * Writes the tile {@code S[row .. row + rows) × [column .. column + columns)} into {@code dst} as float32,
+     * row-major with leading dimension {@code columns}: entry (i, j) at {@code dst[i * columns + j]}.
+     *
+     * @throws IllegalArgumentException (or a subclass naming the file and tensor) when a value is NaN or infinite or
+     *                                  the storage cannot be read
+     */
+    void read(int row, int rows, int column, int columns, float[] dst);
+
+    /** Releases what the panels hold (a file mapping); does not throw checked exceptions. */
+    @Override
+    void close();
+}

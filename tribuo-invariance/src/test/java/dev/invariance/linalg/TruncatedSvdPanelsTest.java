@@ -1,0 +1,176 @@
+package dev.invariance.linalg;
+
+import dev.invariance.network.ElementType;
+import dev.invariance.network.WeightMatrix;
+import dev.invariance.network.WeightPanels;
+import dev.invariance.testsupport.Matrices;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link TruncatedSvd#top(WeightPanels, int)}: the leading triplets of {@code W = scale·S} or {@code scale·Sᵀ} from
+ * panels of the stored matrix S agree with the dense double SVD of W (values to 1e-6 relative, vectors to
+ * 1 − 1e-8 with well separated values, ‖W‖_F to 1e-12), whichever side is wider, with a negative scale, with the
+ * products split over the processors or not; and they read only tiles, never S whole.
+ */
+class TruncatedSvdPanelsTest {
+    /** S (p × q) row-major in float32, read in tiles; counts the largest tile read. */
+    private static final class ArrayPanels implements WeightPanels {
+        final float[] s;
+        final int p;
+        final int q;
+        final boolean transposed;
+        final double scale;
+        final AtomicLong largestTile = new AtomicLong();
+
+        ArrayPanels(float[] s, int p, int q, boolean transposed, double scale) {
+            this.s = s;
+            this.p = p;
+            this.q = q;
+            this.transposed = transposed;
+            this.scale = scale;
+        }
+
+        @Override
+        public int storedRows() {
+            return p;
+        }
+
+        @Override
+        public int storedColumns() {
+            return q;
+        }
+
+        @Override
+        public boolean isTransposed() {
+            return transposed;
+        }
+
+        @Override
+        public double getScale() {
+            return scale;
+        }
+
+        @Override
+        public ElementType getElementType() {
+            return ElementType.FLOAT32;
+        }
+
+        @Override
+        public void read(int row, int rows, int column, int columns, float[] dst) {
+            largestTile.accumulateAndGet((long) rows * columns, Math::max);
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(s, (row + i) * q + column, dst, i * columns, columns);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** W = scale·S or scale·Sᵀ in double. */
+        WeightMatrix layer() {
+            int m = transposed ? q : p;
+            int n = transposed ? p : q;
+            double[] w = new double[m * n];
+            for (int i = 0; i < p; i++) {
+                for (int j = 0; j < q; j++) {
+                    w[transposed ? j * n + i : i * n + j] = scale * s[i * q + j];
+                }
+            }
+            return WeightMatrix.fromRowMajor(m, n, w);
+        }
+    }
+
+    /** A p × q float32 matrix with σ_r ≈ 5·0.8^r on 30 directions plus noise 0.001. */
+    private static float[] decaying(int p, int q, long seed) {
+        double[][] a = Matrices.orthonormalColumns(p, 30, seed);
+        double[][] b = Matrices.orthonormalColumns(q, 30, seed + 1);
+        SplittableRandom random = new SplittableRandom(seed + 2);
+        float[] s = new float[p * q];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < q; j++) {
+                double v = 0.001 * Matrices.normal(random);
+                for (int r = 0; r < 30; r++) {
+                    v += 5 * Math.pow(0.8, r) * a[r][i] * b[r][j];
+                }
+                s[i * q + j] = (float) v;
+            }
+        }
+        return s;
+    }
+
+    private static void assertAgrees(ArrayPanels panels, TruncatedSvd solver, int k) {
+        WeightMatrix w = panels.layer();
+        Spectrum dense = DenseSvd.decompose(w, k);
+        TruncatedSvd.Streamed top = solver.top(panels, k);
+        Spectrum s = top.spectrum();
+        assertEquals(w.getRows(), s.getRows());
+        assertEquals(w.getColumns(), s.getColumns());
+        for (int j = 0; j < k; j++) {
+            double want = dense.singularValue(j);
+            assertEquals(want, s.singularValue(j), 1e-6 * want, "sigma_" + (j + 1));
+            // σ_j u_j v_jᵀ is W's own: the pair's signs must agree together (a negative scale flips one side)
+            double left = dot(dense.leftVector(j), s.leftVector(j));
+            double right = dot(dense.rightVector(j), s.rightVector(j));
+            assertTrue(Math.abs(left) >= 1 - 1e-8 && Math.abs(right) >= 1 - 1e-8, "vectors " + j);
+            assertTrue(left * right > 0, "u_j v_jᵀ has W's sign " + j);
+        }
+        assertEquals(w.frobeniusNorm(), top.frobenius(), 1e-12 * w.frobeniusNorm());
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += a[i] * b[i];
+        }
+        return d;
+    }
+
+    @Test
+    void tallStoredMatrixAsItselfMatchesTheDenseSvd() {
+        int p = 700;
+        int q = 260;
+        ArrayPanels panels = new ArrayPanels(decaying(p, q, 1), p, q, false, 1.0);
+        assertAgrees(panels, TruncatedSvd.withDefaults(), 10);
+        assertTrue(panels.largestTile.get() < (long) p * q, "read in tiles, not whole");
+    }
+
+    @Test
+    void wideStoredMatrixTransposedWithANegativeScaleMatchesTheDenseSvd() {
+        int p = 240;
+        int q = 900;
+        ArrayPanels panels = new ArrayPanels(decaying(p, q, 2), p, q, true, -0.75);
+        assertAgrees(panels, TruncatedSvd.builder().parallel(false).build(), 10);
+        assertTrue(panels.largestTile.get() < (long) p * q, "read in tiles, not whole");
+    }
+
+    @Test
+    void wideStoredMatrixAsItselfAndTallTransposedMatchTheDenseSvd() {
+        assertAgrees(new ArrayPanels(decaying(150, 500, 3), 150, 500, false, 2.0), TruncatedSvd.withDefaults(), 5);
+        assertAgrees(new ArrayPanels(decaying(500, 150, 4), 500, 150, true, 1.0), TruncatedSvd.withDefaults(), 5);
+    }
+
+    @Test
+    void aMatrixTooThinForLanczosIsGatheredAndDecomposed() {
+        ArrayPanels panels = new ArrayPanels(decaying(40, 300, 5), 40, 300, true, 0.5);
+        assertTrue(!TruncatedSvd.withDefaults().streams(40, 300, 10));
+        assertAgrees(panels, TruncatedSvd.withDefaults(), 10);
+    }
+
+    @Test
+    void aZeroMatrixHasZeroValuesAndUnitVectors() {
+        ArrayPanels panels = new ArrayPanels(new float[300 * 200], 300, 200, true, 1.0);
+        TruncatedSvd.Streamed top = TruncatedSvd.withDefaults().top(panels, 3);
+        assertEquals(0.0, top.frobenius());
+        for (int j = 0; j < 3; j++) {
+            assertEquals(0.0, top.spectrum().singularValue(j));
+            assertEquals(1.0, Math.sqrt(dot(top.spectrum().leftVector(j), top.spectrum().leftVector(j))), 1e-15);
+        }
+    }
+}
