@@ -5,7 +5,9 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.deepnet.protos.DeepNetModelProto;
-import dev.invariance.deepnet.protos.DenseLayerProto;
+import dev.invariance.deepnet.internal.NetworkFunction;
+import dev.invariance.deepnet.internal.NetworkProtos;
+import dev.invariance.deepnet.internal.OnnxNetwork;
 import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
@@ -33,7 +35,6 @@ import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXContext;
-import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
@@ -138,15 +139,6 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             trained.add(architecture.hasSkip(i));
         }
         return NetworkDescription.residualChain(read.source(), read.layers(), trained);
-    }
-
-    /** The residual flags of one of the trainer's chains (every network a DeepNetModel holds is one). */
-    private static List<Boolean> residualLayers(NetworkDescription network) {
-        List<Boolean> residual = network.residualLayers();
-        if (residual == null) {
-            throw new IllegalStateException("network " + network.source() + " is not a chain of dense layers");
-        }
-        return residual;
     }
 
     /**
@@ -369,30 +361,10 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 .setStepsRun(stepsRun)
                 .setStopReason(stopReason.name())
                 .setNetworkSource(network.source());
-        for (DenseLayer layer : network.layers()) {
-            DenseLayerProto.Builder lb = DenseLayerProto.newBuilder()
-                    .setName(layer.name())
-                    .setDOut(layer.outputWidth())
-                    .setDIn(layer.inputWidth())
-                    .setActivation(layer.activation().name())
-                    .setHasBias(layer.hasBias());
-            for (double w : layer.weights().toRowMajorArray()) {
-                lb.addWeights(w);
-            }
-            BiasVector bias = layer.bias();
-            if (bias != null) {
-                for (double v : bias.toArray()) {
-                    lb.addBias(v);
-                }
-            }
-            b.addLayers(lb);
-        }
-        List<Boolean> residual = residualLayers(network);
-        for (int i = 0; i < residual.size(); i++) {
-            if (residual.get(i)) {
-                // the protobuf keeps the (source, target) pair of earlier versions: a residual around layer i is (i, i)
-                b.addSkipSource(i).addSkipTarget(i);
-            }
+        b.addAllLayers(NetworkProtos.layers(network));
+        for (int i : NetworkProtos.residualIndexes(network)) {
+            // the protobuf keeps the (source, target) pair of earlier versions: a residual around layer i is (i, i)
+            b.addSkipSource(i).addSkipTarget(i);
         }
         if (standardization != null) {
             b.addAllFeatureMeans(standardization.getMeans()).addAllFeatureDeviations(standardization.getStandardDeviations())
@@ -424,28 +396,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                     + carrier.outputDomain().getOutput(0).getClass().getName());
         }
         ElementType elementType = ElementType.valueOf(proto.getElementType());
-        List<DenseLayer> layers = new ArrayList<>();
-        for (DenseLayerProto lp : proto.getLayersList()) {
-            double[] w = lp.getWeightsList().stream().mapToDouble(Double::doubleValue).toArray();
-            BiasVector bias = lp.getHasBias()
-                    ? BiasVector.of(lp.getBiasList().stream().mapToDouble(Double::doubleValue).toArray()) : null;
-            layers.add(new DenseLayer(lp.getName(), "Dense", WeightMatrix.fromRowMajor(lp.getDOut(), lp.getDIn(), w),
-                    bias, Activation.valueOf(lp.getActivation()), elementType));
-        }
-        if (proto.getSkipSourceCount() != proto.getSkipTargetCount()) {
-            throw new IllegalArgumentException("DeepNetModel protobuf has unpaired skip connections");
-        }
-        List<Boolean> residual = new ArrayList<>(java.util.Collections.nCopies(layers.size(), false));
-        for (int i = 0; i < proto.getSkipSourceCount(); i++) {
-            int source = proto.getSkipSource(i);
-            if (source != proto.getSkipTarget(i) || source < 0 || source >= layers.size()) {
-                throw new IllegalArgumentException("DeepNetModel protobuf has a skip connection from layer " + source
-                        + " to layer " + proto.getSkipTarget(i) + "; only a residual around one of its "
-                        + layers.size() + " layers is supported");
-            }
-            residual.set(source, true);
-        }
-        NetworkDescription network = NetworkDescription.residualChain(proto.getNetworkSource(), layers, residual);
+        NetworkDescription network = NetworkProtos.network("DeepNetModel", proto.getNetworkSource(), elementType,
+                proto.getLayersList(), proto.getSkipSourceList(), proto.getSkipTargetList());
         LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
                 proto.getCurveLogLossesList());
         if (proto.getFeatureMeansCount() != proto.getFeatureDeviationsCount()) {
@@ -486,23 +438,14 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             classes.add(outputIDInfo.getOutput(id).getLabel());
         }
         OnnxMl.ModelProto.Builder b = model.toBuilder();
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names").setValue(jsonArray(features)));
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("class_names").setValue(jsonArray(classes)));
+        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names").setValue(OnnxNetwork.jsonArray(features)));
+        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("class_names").setValue(OnnxNetwork.jsonArray(classes)));
         OnnxMl.GraphProto.Builder g = b.getGraphBuilder();
-        g.getInputBuilder(0).setDocString("Raw (unstandardised) features in this order: " + jsonArray(features)
+        g.getInputBuilder(0).setDocString("Raw (unstandardised) features in this order: " + OnnxNetwork.jsonArray(features)
                 + (standardization != null ? "; the model standardises them itself" : ""));
         g.getOutputBuilder(0).setDocString((loss.producesProbabilities() ? "Class probabilities" : "Class scores")
-                + " in this order: " + jsonArray(classes));
+                + " in this order: " + OnnxNetwork.jsonArray(classes));
         return b.build();
-    }
-
-    /** A JSON array of strings (Jackson escapes quotes, backslashes and control characters). */
-    private static String jsonArray(List<String> names) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(names);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write names as JSON: " + e.getOriginalMessage(), e);
-        }
     }
 
     /**
@@ -530,35 +473,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 x = x.apply(ONNXOperators.ADD, context.constant("feature_target_mean", (float) standardization.getTargetMean()));
             }
         }
-        Map<String, Object> transB = Collections.singletonMap("transB", 1);
-        List<Boolean> residual = residualLayers(network);
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer layer = network.layer(i);
-            double[] w = layer.weights().toRowMajorArray();
-            ONNXInitializer weights = context.floatTensor(layer.name() + "_W",
-                    Arrays.asList(layer.outputWidth(), layer.inputWidth()), fb -> {
-                        for (double v : w) {
-                            fb.put((float) v);
-                        }
-                    });
-            List<ONNXRef<?>> operands = new ArrayList<>();
-            operands.add(weights);
-            BiasVector bias = layer.bias();
-            if (bias != null) {
-                double[] bv = bias.toArray();
-                float[] fbias = new float[bv.length];
-                for (int j = 0; j < bv.length; j++) {
-                    fbias[j] = (float) bv[j];
-                }
-                operands.add(context.array(layer.name() + "_b", fbias));
-            }
-            ONNXNode h = x.apply(ONNXOperators.GEMM, operands, List.of(layer.name()), transB).get(0);
-            ONNXRef<?> next = layer.activation() == Activation.RELU ? h.apply(OnnxActivation.RELU) : h;
-            if (residual.get(i)) {
-                next = next.apply(ONNXOperators.ADD, x);
-            }
-            x = next;
-        }
+        x = OnnxNetwork.writeLayers(x, network, NetworkProtos.residualLayers(network));
         return writeHead(context, x);
     }
 
