@@ -13,11 +13,13 @@ import org.jspecify.annotations.Nullable;
 import org.tribuo.ConfigurableDataSource;
 import org.tribuo.MutableDataset;
 import org.tribuo.Model;
+import org.tribuo.Trainer;
 import org.tribuo.provenance.ModelProvenance;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,8 +112,13 @@ public final class ProvenanceReplay {
         } catch (RuntimeException e) {
             throw new InvalidDataException("provenance cannot be turned into a configuration (" + firstLine(e) + ")", e);
         }
-        @SuppressWarnings({"rawtypes", "unchecked"})
-        List<AbstractDeepNetTrainer<?, ?>> trainers = (List) cm.lookupAll(AbstractDeepNetTrainer.class);
+        // OLCUT's lookupAll matches a class by its exact name and an interface by assignability
+        List<AbstractDeepNetTrainer<?, ?>> trainers = new ArrayList<>();
+        for (Object trainer : lookupTrainers(cm)) {
+            if (trainer instanceof AbstractDeepNetTrainer<?, ?> deepNet) {
+                trainers.add(deepNet);
+            }
+        }
         if (trainers.isEmpty()) {
             throw new InvalidDataException("provenance holds no " + (modelClass == DeepNetModel.class
                     ? "DeepNetTrainer" : "deep-net trainer") + " configuration");
@@ -154,6 +161,11 @@ public final class ProvenanceReplay {
     private static Model<?> trainOn(AbstractDeepNetTrainer trainer, ConfigurableDataSource source,
                                     Map<String, Provenance> run, int invocation) {
         return trainer.train(new MutableDataset<>(source), run, invocation);
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static List<Trainer> lookupTrainers(ConfigurationManager cm) {
+        return cm.lookupAll(Trainer.class);
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})
