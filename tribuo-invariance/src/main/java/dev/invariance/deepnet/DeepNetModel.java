@@ -5,17 +5,15 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.deepnet.protos.DeepNetModelProto;
+import dev.invariance.deepnet.internal.ModelFeatures;
 import dev.invariance.deepnet.internal.NetworkFunction;
 import dev.invariance.deepnet.internal.NetworkProtos;
 import dev.invariance.deepnet.internal.OnnxNetwork;
 import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
-import dev.invariance.network.BiasVector;
-import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
-import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.internal.Architecture;
 import dev.invariance.training.LossCurve;
 import dev.invariance.training.LossFunction;
@@ -23,7 +21,6 @@ import dev.invariance.training.StopReason;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -43,7 +40,6 @@ import org.tribuo.util.onnx.ONNXRef;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -256,17 +252,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 best = scored;
             }
         }
-        return new Prediction<>(best, scoreMap, countKnown(example), example, generatesProbabilities);
-    }
-
-    private int countKnown(Example<Label> example) {
-        int known = 0;
-        for (Feature f : example) {
-            if (featureIDMap.getID(f.getName()) >= 0) {
-                known++;
-            }
-        }
-        return known;
+        return new Prediction<>(best, scoreMap, ModelFeatures.countKnown(featureIDMap, example), example,
+                generatesProbabilities);
     }
 
     /**
@@ -295,15 +282,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 row = p[id];
                 bias = offset == null ? 0.0 : offset[id];
             }
-            List<Pair<String, Double>> features = new ArrayList<>();
-            for (int j = 0; j < row.length; j++) {
-                features.add(new Pair<>(featureIDMap.get(j).getName(), row[j]));
-            }
-            if (offset != null) {
-                features.add(new Pair<>(BIAS_FEATURE, bias));
-            }
-            features.sort(Comparator.comparingDouble((Pair<String, Double> e) -> -Math.abs(e.getB())));
-            out.put(outputIDInfo.getOutput(id).getLabel(), n < 0 ? features : features.subList(0, Math.min(n, features.size())));
+            out.put(outputIDInfo.getOutput(id).getLabel(),
+                    ModelFeatures.ranked(featureIDMap, row, offset == null ? null : bias, n));
         }
         return out;
     }
@@ -429,10 +409,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
         writeONNXGraph(input).assignTo(output);
         OnnxMl.ModelProto model = ONNXExportable.buildModel(context, domain, modelVersion, this);
-        List<String> features = new ArrayList<>();
-        for (int j = 0; j < featureIDMap.size(); j++) {
-            features.add(featureIDMap.get(j).getName());
-        }
+        List<String> features = ModelFeatures.names(featureIDMap);
         List<String> classes = new ArrayList<>();
         for (int id = 0; id < outputIDInfo.size(); id++) {
             classes.add(outputIDInfo.getOutput(id).getLabel());
@@ -494,12 +471,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("DeepNetModel(name=").append(name).append(", layers=");
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer l = network.layer(i);
-            sb.append(i == 0 ? "" : " -> ").append(l.outputWidth()).append('x').append(l.inputWidth())
-                    .append(l.activation() == Activation.RELU ? " relu" : "");
-        }
+        StringBuilder sb = new StringBuilder("DeepNetModel(name=").append(name).append(", layers=")
+                .append(ModelFeatures.layerShapes(network));
         return sb.append(standardization != null ? ", standardized" : "").append(", loss=").append(loss.getConfigName())
                 .append(", steps=").append(stepsRun)
                 .append(", stop=").append(stopReason).append(')').toString();

@@ -5,11 +5,11 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.data.DenseFeatures;
+import dev.invariance.deepnet.internal.ModelFeatures;
 import dev.invariance.deepnet.internal.NetworkFunction;
 import dev.invariance.deepnet.internal.NetworkProtos;
 import dev.invariance.deepnet.internal.OnnxNetwork;
 import dev.invariance.deepnet.protos.DeepNetRegressionModelProto;
-import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
@@ -17,7 +17,6 @@ import dev.invariance.training.LossCurve;
 import dev.invariance.training.StopReason;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -35,8 +34,6 @@ import org.tribuo.util.onnx.ONNXRef;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,17 +146,7 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
     @Override
     public Prediction<Regressor> predict(Example<Regressor> example) {
         Regressor predicted = new Regressor(dimensionNames, outputs(example));
-        return new Prediction<>(predicted, countKnown(example), example);
-    }
-
-    private int countKnown(Example<Regressor> example) {
-        int known = 0;
-        for (Feature f : example) {
-            if (featureIDMap.getID(f.getName()) >= 0) {
-                known++;
-            }
-        }
-        return known;
+        return new Prediction<>(predicted, ModelFeatures.countKnown(featureIDMap, example), example);
     }
 
     /**
@@ -175,15 +162,7 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
         double[] offset = linear ? function.outputs(new double[featureIDMap.size()]) : null;
         Map<String, List<Pair<String, Double>>> out = new LinkedHashMap<>();
         for (int j = 0; j < dimensionNames.length; j++) {
-            List<Pair<String, Double>> features = new ArrayList<>();
-            for (int c = 0; c < p[j].length; c++) {
-                features.add(new Pair<>(featureIDMap.get(c).getName(), p[j][c]));
-            }
-            if (offset != null) {
-                features.add(new Pair<>(BIAS_FEATURE, offset[j]));
-            }
-            features.sort(Comparator.comparingDouble((Pair<String, Double> e) -> -Math.abs(e.getB())));
-            out.put(dimensionNames[j], n < 0 ? features : features.subList(0, Math.min(n, features.size())));
+            out.put(dimensionNames[j], ModelFeatures.ranked(featureIDMap, p[j], offset == null ? null : offset[j], n));
         }
         return out;
     }
@@ -267,10 +246,7 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
         ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
         writeONNXGraph(input).assignTo(output);
         OnnxMl.ModelProto model = ONNXExportable.buildModel(context, domain, modelVersion, this);
-        List<String> features = new ArrayList<>();
-        for (int j = 0; j < featureIDMap.size(); j++) {
-            features.add(featureIDMap.get(j).getName());
-        }
+        List<String> features = ModelFeatures.names(featureIDMap);
         String dimensions = OnnxNetwork.jsonArray(getDimensionNames());
         OnnxMl.ModelProto.Builder b = model.toBuilder();
         b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names")
@@ -290,13 +266,7 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("DeepNetRegressionModel(name=").append(name).append(", layers=");
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer l = network.layer(i);
-            sb.append(i == 0 ? "" : " -> ").append(l.outputWidth()).append('x').append(l.inputWidth())
-                    .append(l.activation() == dev.invariance.network.Activation.RELU ? " relu" : "");
-        }
-        return sb.append(", dimensions=").append(getDimensionNames()).append(", steps=").append(stepsRun)
-                .append(", stop=").append(stopReason).append(')').toString();
+        return "DeepNetRegressionModel(name=" + name + ", layers=" + ModelFeatures.layerShapes(network)
+                + ", dimensions=" + getDimensionNames() + ", steps=" + stepsRun + ", stop=" + stopReason + ")";
     }
 }

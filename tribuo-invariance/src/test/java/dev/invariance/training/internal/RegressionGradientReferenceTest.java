@@ -1,8 +1,6 @@
 package dev.invariance.training.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
@@ -13,14 +11,12 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Full-batch gradient descent on the square loss ½‖f(x) − y‖² (mean over examples) with real-valued target vectors
@@ -35,16 +31,7 @@ class RegressionGradientReferenceTest {
 
     @TestFactory
     List<DynamicTest> everyGradientStepMatchesPyTorch() throws IOException {
-        JsonNode root;
-        try (InputStream in = getClass().getResourceAsStream("/fixtures/regression_reference.json")) {
-            assertNotNull(in, "fixture missing");
-            root = new ObjectMapper().readTree(in);
-        }
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : root.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> checkCase(c)));
-        }
-        return tests;
+        return ReferenceFixture.tests("/fixtures/regression_reference.json", RegressionGradientReferenceTest::checkCase);
     }
 
     private static void checkCase(JsonNode c) {
@@ -53,35 +40,23 @@ class RegressionGradientReferenceTest {
         int n = xs.size();
         int d = xs.get(0).size();
         int k = ys.get(0).size();
-        double[] features = flatten(xs);
-        double[] targets = flatten(ys);
+        double[] features = ReferenceFixture.flatten(xs);
+        double[] targets = ReferenceFixture.flatten(ys);
         double[] weights = new double[n];
         Arrays.fill(weights, 1.0);
         TrainingData data = new TrainingData(features, d, TrainingTargets.ofValues(targets, k), weights);
 
-        JsonNode initial = c.get("initial");
-        int depth = initial.size();
-        double[][] w0 = new double[depth][];
-        double[][] b0 = new double[depth][];
-        List<Integer> hidden = new ArrayList<>();
-        for (int i = 0; i < depth; i++) {
-            w0[i] = flatten(initial.get(i).get("w"));
-            JsonNode b = initial.get(i).get("b");
-            b0[i] = b.isNull() ? new double[initial.get(i).get("w").size()] : flatten(b);
-            if (i < depth - 1) {
-                hidden.add(initial.get(i).get("w").size());
-            }
-        }
+        ReferenceFixture.Initial initial = ReferenceFixture.Initial.of(c, d, k, false);
         boolean bias = c.get("bias").asBoolean();
-        Architecture arch = Architecture.of(d, hidden, List.of(Activation.parse(c.get("activation").asText())), k,
-                bias, false);
+        int depth = initial.weights().length;
         int steps = c.get("steps").asInt();
         TrainingConfig config = new TrainingConfig(LossFunction.SQUARED, OptimizerKind.GD, 32,
                 c.get("learning_rate").asDouble(), StepSchedule.CONSTANT, 0.5, 1e6, false, steps, 0.9, 0.999, 1e-8,
                 ElementType.FLOAT64);
 
         List<NetworkDescription> seen = new ArrayList<>();
-        TrainingResult result = GradientTraining.train(arch, config, data, w0, b0, new SplittableRandom(1),
+        TrainingResult result = GradientTraining.train(initial.architecture(), config, data, initial.weights(),
+                initial.biases(), new SplittableRandom(1),
                 "reference", 1, checkpoint -> seen.add(checkpoint.network()));
 
         JsonNode losses = c.get("losses");
@@ -95,14 +70,14 @@ class RegressionGradientReferenceTest {
         for (int s = 0; s < seen.size(); s++) {
             for (int i = 0; i < depth; i++) {
                 DenseLayer layer = seen.get(s).layer(i);
-                double[] expected = flatten(expectedSteps.get(s).get(i).get("w"));
+                double[] expected = ReferenceFixture.flatten(expectedSteps.get(s).get(i).get("w"));
                 double[] actual = layer.weights().toRowMajorArray();
                 for (int e = 0; e < expected.length; e++) {
                     assertEquals(expected[e], actual[e], TOLERANCE, "W of layer " + i + " entry " + e + " after "
                             + s + " steps");
                 }
                 if (bias) {
-                    double[] eb = flatten(expectedSteps.get(s).get(i).get("b"));
+                    double[] eb = ReferenceFixture.flatten(expectedSteps.get(s).get(i).get("b"));
                     double[] ab = layer.bias().toArray();
                     for (int e = 0; e < eb.length; e++) {
                         assertEquals(eb[e], ab[e], TOLERANCE, "b of layer " + i + " entry " + e + " after " + s
@@ -111,19 +86,5 @@ class RegressionGradientReferenceTest {
                 }
             }
         }
-    }
-
-    private static double[] flatten(JsonNode node) {
-        List<Double> values = new ArrayList<>();
-        for (JsonNode v : node) {
-            if (v.isArray()) {
-                for (JsonNode e : v) {
-                    values.add(e.asDouble());
-                }
-            } else {
-                values.add(v.asDouble());
-            }
-        }
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }
