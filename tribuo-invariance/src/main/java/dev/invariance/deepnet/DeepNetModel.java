@@ -28,7 +28,6 @@ import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXContext;
@@ -332,28 +331,14 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public ModelProto serialize() {
-        ModelDataCarrier<Label> carrier = createDataCarrier();
-        DeepNetModelProto.Builder b = DeepNetModelProto.newBuilder()
-                .setMetadata(Any.pack(carrier.serialize()))
-                .setElementType(getElementType().name())
+        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, lossCurve, stepsRun, stopReason)
                 .setLoss(loss.name())
-                .setNumClasses(outputIDInfo.size())
-                .setStepsRun(stepsRun)
-                .setStopReason(stopReason.name())
-                .setNetworkSource(network.source());
-        b.addAllLayers(NetworkProtos.layers(network));
-        for (int i : NetworkProtos.residualIndexes(network)) {
-            // the protobuf keeps the (source, target) pair of earlier versions: a residual around layer i is (i, i)
-            b.addSkipSource(i).addSkipTarget(i);
-        }
+                .setNumClasses(outputIDInfo.size());
         if (standardization != null) {
             b.addAllFeatureMeans(standardization.getMeans()).addAllFeatureDeviations(standardization.getStandardDeviations())
                     .setFeatureTargetMean(standardization.getTargetMean());
         }
-        b.addAllCurveSteps(lossCurve.steps()).addAllCurveLosses(lossCurve.losses())
-                .addAllCurveLogLosses(lossCurve.logLosses());
-        return ModelProto.newBuilder().setVersion(CURRENT_VERSION).setClassName(DeepNetModel.class.getName())
-                .setSerializedData(Any.pack(b.build())).build();
+        return NetworkProtos.envelope(DeepNetModel.class, CURRENT_VERSION, b);
     }
 
     /**
@@ -365,21 +350,14 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     @SuppressWarnings("unchecked")
     public static DeepNetModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("DeepNetModel protobuf version " + version
-                    + " is newer than this library understands (" + CURRENT_VERSION + ")");
-        }
-        DeepNetModelProto proto = message.unpack(DeepNetModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        DeepNetModelProto proto = NetworkProtos.read("DeepNetModel", version, CURRENT_VERSION, message);
+        ModelDataCarrier<?> carrier = NetworkProtos.carrier(proto);
         if (!carrier.outputDomain().getOutput(0).getClass().equals(Label.class)) {
             throw new IllegalArgumentException("DeepNetModel needs a Label output domain, found "
                     + carrier.outputDomain().getOutput(0).getClass().getName());
         }
-        ElementType elementType = ElementType.valueOf(proto.getElementType());
-        NetworkDescription network = NetworkProtos.network("DeepNetModel", proto.getNetworkSource(), elementType,
-                proto.getLayersList(), proto.getSkipSourceList(), proto.getSkipTargetList());
-        LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
-                proto.getCurveLogLossesList());
+        NetworkDescription network = NetworkProtos.network("DeepNetModel", proto);
+        LossCurve curve = NetworkProtos.lossCurve(proto);
         if (proto.getFeatureMeansCount() != proto.getFeatureDeviationsCount()) {
             throw new IllegalArgumentException("DeepNetModel protobuf has " + proto.getFeatureMeansCount()
                     + " feature means but " + proto.getFeatureDeviationsCount() + " deviations");

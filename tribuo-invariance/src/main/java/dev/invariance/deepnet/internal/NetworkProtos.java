@@ -1,5 +1,8 @@
 package dev.invariance.deepnet.internal;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.invariance.deepnet.protos.DeepNetModelProto;
 import dev.invariance.deepnet.protos.DenseLayerProto;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
@@ -7,14 +10,21 @@ import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.training.LossCurve;
+import dev.invariance.training.StopReason;
+import org.tribuo.impl.ModelDataCarrier;
+import org.tribuo.protos.core.ModelDataProto;
+import org.tribuo.protos.core.ModelProto;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * The protobuf form of a deep-net model's network: one {@link DenseLayerProto} per layer (W row-major
- * d_out × d_in) and the residual additions as (source, target) index pairs, a residual around layer i being (i, i).
+ * The protobuf form of a deep-net model ({@link DeepNetModelProto}, for the classifier and the regressor alike): the
+ * Tribuo metadata, one {@link DenseLayerProto} per layer (W row-major d_out × d_in), the residual additions as
+ * (source, target) index pairs (a residual around layer i being (i, i)) and the training record (loss curve, steps,
+ * stop reason).
  *
  * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because both deep-net
  * models ({@code deepnet.DeepNetModel}, {@code deepnet.regression.DeepNetRegressionModel}) serialise through it.
@@ -33,7 +43,7 @@ public final class NetworkProtos {
     }
 
     /** Every layer as a message. */
-    public static List<DenseLayerProto> layers(NetworkDescription network) {
+    private static List<DenseLayerProto> layers(NetworkDescription network) {
         List<DenseLayerProto> out = new ArrayList<>();
         for (DenseLayer layer : network.layers()) {
             DenseLayerProto.Builder lb = DenseLayerProto.newBuilder()
@@ -57,7 +67,7 @@ public final class NetworkProtos {
     }
 
     /** The indexes of the layers with a residual addition around them (written as both source and target). */
-    public static List<Integer> residualIndexes(NetworkDescription network) {
+    private static List<Integer> residualIndexes(NetworkDescription network) {
         List<Boolean> residual = residualLayers(network);
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < residual.size(); i++) {
@@ -71,10 +81,9 @@ public final class NetworkProtos {
     /**
      * Reads the network back.
      *
-     * @param model      the model class's simple name, for messages
      * @throws IllegalArgumentException for unpaired skips or a skip that is not a residual around one layer
      */
-    public static NetworkDescription network(String model, String source, ElementType elementType,
+    private static NetworkDescription network(String model, String source, ElementType elementType,
                                              List<DenseLayerProto> layerProtos, List<Integer> skipSources,
                                              List<Integer> skipTargets) {
         List<DenseLayer> layers = new ArrayList<>();
@@ -99,5 +108,65 @@ public final class NetworkProtos {
             residual.set(from, true);
         }
         return NetworkDescription.residualChain(source, layers, residual);
+    }
+
+    /**
+     * A message holding what every deep-net model stores: metadata, element type, network, loss curve, steps and
+     * stop reason; the caller adds its own fields (loss, classes, standardisation) and builds it.
+     */
+    public static DeepNetModelProto.Builder write(ModelDataCarrier<?> carrier, NetworkDescription network,
+                                                  LossCurve lossCurve, long stepsRun, StopReason stopReason) {
+        DeepNetModelProto.Builder b = DeepNetModelProto.newBuilder()
+                .setMetadata(Any.pack(carrier.serialize()))
+                .setElementType(network.layer(0).elementType().name())
+                .setStepsRun(stepsRun)
+                .setStopReason(stopReason.name())
+                .setNetworkSource(network.source())
+                .addAllLayers(layers(network));
+        for (int i : residualIndexes(network)) {
+            // the protobuf keeps the (source, target) pair of earlier versions: a residual around layer i is (i, i)
+            b.addSkipSource(i).addSkipTarget(i);
+        }
+        return b.addAllCurveSteps(lossCurve.steps()).addAllCurveLosses(lossCurve.losses())
+                .addAllCurveLogLosses(lossCurve.logLosses());
+    }
+
+    /**
+     * Unpacks a deep-net model's message after checking its version.
+     *
+     * @param model          the model class's simple name, for messages
+     * @param currentVersion the newest version the model class reads
+     * @throws InvalidProtocolBufferException if the message is not a {@code DeepNetModelProto}
+     * @throws IllegalArgumentException       if the version is newer than {@code currentVersion}
+     */
+    public static DeepNetModelProto read(String model, int version, int currentVersion, Any message)
+            throws InvalidProtocolBufferException {
+        if (version < 0 || version > currentVersion) {
+            throw new IllegalArgumentException(model + " protobuf version " + version
+                    + " is newer than this library understands (" + currentVersion + ")");
+        }
+        return message.unpack(DeepNetModelProto.class);
+    }
+
+    /** The Tribuo metadata (name, provenance, feature and output domains) of a message. */
+    public static ModelDataCarrier<?> carrier(DeepNetModelProto proto) throws InvalidProtocolBufferException {
+        return ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+    }
+
+    /** The network of a message. */
+    public static NetworkDescription network(String model, DeepNetModelProto proto) {
+        return network(model, proto.getNetworkSource(), ElementType.valueOf(proto.getElementType()),
+                proto.getLayersList(), proto.getSkipSourceList(), proto.getSkipTargetList());
+    }
+
+    /** The loss curve of a message. */
+    public static LossCurve lossCurve(DeepNetModelProto proto) {
+        return new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(), proto.getCurveLogLossesList());
+    }
+
+    /** Tribuo's envelope of a model: the model class, the version of its form and the message. */
+    public static ModelProto envelope(Class<?> modelClass, int version, DeepNetModelProto.Builder message) {
+        return ModelProto.newBuilder().setVersion(version).setClassName(modelClass.getName())
+                .setSerializedData(Any.pack(message.build())).build();
     }
 }

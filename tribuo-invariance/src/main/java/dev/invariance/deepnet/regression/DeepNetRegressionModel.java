@@ -9,11 +9,12 @@ import dev.invariance.deepnet.internal.ModelFeatures;
 import dev.invariance.deepnet.internal.NetworkFunction;
 import dev.invariance.deepnet.internal.NetworkProtos;
 import dev.invariance.deepnet.internal.OnnxNetwork;
-import dev.invariance.deepnet.protos.DeepNetRegressionModelProto;
+import dev.invariance.deepnet.protos.DeepNetModelProto;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
 import dev.invariance.training.LossCurve;
+import dev.invariance.training.LossFunction;
 import dev.invariance.training.StopReason;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
@@ -23,7 +24,6 @@ import org.tribuo.Model;
 import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.regression.Regressor;
@@ -183,51 +183,31 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
 
     @Override
     public ModelProto serialize() {
-        ModelDataCarrier<Regressor> carrier = createDataCarrier();
-        DeepNetRegressionModelProto.Builder b = DeepNetRegressionModelProto.newBuilder()
-                .setMetadata(Any.pack(carrier.serialize()))
-                .setElementType(getElementType().name())
-                .setNetworkSource(network.source())
-                .addAllLayers(NetworkProtos.layers(network))
-                .setStepsRun(stepsRun)
-                .setStopReason(stopReason.name());
-        for (int i : NetworkProtos.residualIndexes(network)) {
-            b.addSkipSource(i).addSkipTarget(i);
-        }
-        b.addAllCurveSteps(lossCurve.steps()).addAllCurveLosses(lossCurve.losses())
-                .addAllCurveLogLosses(lossCurve.logLosses());
-        return ModelProto.newBuilder().setVersion(CURRENT_VERSION).setClassName(DeepNetRegressionModel.class.getName())
-                .setSerializedData(Any.pack(b.build())).build();
+        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, lossCurve, stepsRun, stopReason)
+                .setLoss(LossFunction.SQUARED.name());
+        return NetworkProtos.envelope(DeepNetRegressionModel.class, CURRENT_VERSION, b);
     }
 
     /**
-     * Deserialisation factory, called reflectively by Tribuo's {@code Model.deserialize}.
+     * Deserialisation factory, called reflectively by Tribuo's {@code Model.deserialize}. The message is a
+     * {@code DeepNetModelProto}, as the classifier's, with a regression output domain.
      *
-     * @throws InvalidProtocolBufferException if the message is not a {@code DeepNetRegressionModelProto}
+     * @throws InvalidProtocolBufferException if the message is not a {@code DeepNetModelProto}
      * @throws IllegalArgumentException       if the version is newer than this code understands or the content is
      *                                        inconsistent
      */
     @SuppressWarnings("unchecked")
     public static DeepNetRegressionModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("DeepNetRegressionModel protobuf version " + version
-                    + " is newer than this library understands (" + CURRENT_VERSION + ")");
-        }
-        DeepNetRegressionModelProto proto = message.unpack(DeepNetRegressionModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        DeepNetModelProto proto = NetworkProtos.read("DeepNetRegressionModel", version, CURRENT_VERSION, message);
+        ModelDataCarrier<?> carrier = NetworkProtos.carrier(proto);
         if (carrier.outputDomain().size() == 0
                 || !carrier.outputDomain().getOutput(0).getClass().equals(Regressor.class)) {
             throw new IllegalArgumentException("DeepNetRegressionModel needs a Regressor output domain");
         }
-        ElementType elementType = ElementType.valueOf(proto.getElementType());
-        NetworkDescription network = NetworkProtos.network("DeepNetRegressionModel", proto.getNetworkSource(),
-                elementType, proto.getLayersList(), proto.getSkipSourceList(), proto.getSkipTargetList());
-        LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
-                proto.getCurveLogLossesList());
         return new DeepNetRegressionModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
-                (ImmutableOutputInfo<Regressor>) carrier.outputDomain(), network, curve, proto.getStepsRun(),
-                StopReason.valueOf(proto.getStopReason()));
+                (ImmutableOutputInfo<Regressor>) carrier.outputDomain(), NetworkProtos.network("DeepNetRegressionModel",
+                proto), NetworkProtos.lossCurve(proto), proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()));
     }
 
     // ------------------------------------------------------------------ ONNX
