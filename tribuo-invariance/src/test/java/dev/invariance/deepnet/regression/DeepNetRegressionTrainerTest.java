@@ -120,6 +120,24 @@ class DeepNetRegressionTrainerTest {
     }
 
     @Test
+    void theInvarianceEvaluatorAnalysesTheRegressorsWeights() {
+        DeepNetRegressionModel model = DeepNetRegressionTrainer.builder().hidden(5, 5).initScale(0.3).steps(200)
+                .build().train(RegressionData.linear(20, 4, NAMES, 5));
+        var evaluation = dev.invariance.evaluation.InvarianceEvaluator.create().evaluate(model);
+        assertEquals(WeightAnalyzer.create().analyze(model.getNetwork()).layers(), evaluation.getReport().layers());
+    }
+
+    @Test
+    void aTrailingListenerSeesTheSquareLossFallUntilTheLastStep() {
+        List<Double> losses = new ArrayList<>();
+        DeepNetRegressionModel model = DeepNetRegressionTrainer.builder().hidden(4).initScale(0.5).steps(100).build()
+                .train(RegressionData.linear(20, 3, NAMES, 9), 10, checkpoint -> losses.add(checkpoint.loss()));
+        assertEquals(11, losses.size(), "steps 0, 10, …, 100");
+        assertTrue(losses.get(10) < losses.get(0), losses.toString());
+        assertEquals(model.getLossCurve().getFinalLoss(), losses.get(10), 0.0);
+    }
+
+    @Test
     void float32TrainingGivesFloat32Weights() {
         DeepNetRegressionModel model = DeepNetRegressionTrainer.builder().hidden(3).precision(Precision.FLOAT32)
                 .steps(20).build().train(RegressionData.linear(10, 3, NAMES, 6));
