@@ -34,7 +34,6 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXOperators;
-import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
 import java.io.IOException;
@@ -399,26 +398,13 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
      */
     @Override
     public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
-        ONNXContext context = new ONNXContext();
-        context.setName("DeepNetModel");
-        ONNXPlaceholder input = context.floatInput("input", featureIDMap.size());
-        ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
-        writeONNXGraph(input).assignTo(output);
-        OnnxMl.ModelProto model = ONNXExportable.buildModel(context, domain, modelVersion, this);
-        List<String> features = ModelFeatures.names(featureIDMap);
         List<String> classes = new ArrayList<>();
         for (int id = 0; id < outputIDInfo.size(); id++) {
             classes.add(outputIDInfo.getOutput(id).getLabel());
         }
-        OnnxMl.ModelProto.Builder b = model.toBuilder();
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names").setValue(OnnxNetwork.jsonArray(features)));
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("class_names").setValue(OnnxNetwork.jsonArray(classes)));
-        OnnxMl.GraphProto.Builder g = b.getGraphBuilder();
-        g.getInputBuilder(0).setDocString("Raw (unstandardised) features in this order: " + OnnxNetwork.jsonArray(features)
-                + (standardization != null ? "; the model standardises them itself" : ""));
-        g.getOutputBuilder(0).setDocString((loss.producesProbabilities() ? "Class probabilities" : "Class scores")
-                + " in this order: " + OnnxNetwork.jsonArray(classes));
-        return b.build();
+        return OnnxNetwork.export(this, domain, modelVersion, "Raw (unstandardised) features in this order: ",
+                standardization != null ? "; the model standardises them itself" : "", "class_names", classes,
+                (loss.producesProbabilities() ? "Class probabilities" : "Class scores") + " in this order: ");
     }
 
     /**

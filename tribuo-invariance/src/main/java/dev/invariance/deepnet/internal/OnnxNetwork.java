@@ -3,11 +3,15 @@ package dev.invariance.deepnet.internal;
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.DenseLayer;
+import ai.onnx.proto.OnnxMl;
 import dev.invariance.network.NetworkDescription;
+import org.tribuo.Model;
+import org.tribuo.ONNXExportable;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
 import java.util.ArrayList;
@@ -19,7 +23,7 @@ import java.util.Map;
 /**
  * Writes a deep-net model's layers into an ONNX graph: per layer {@code Gemm(x, W_i, b_i; transB = 1)} (W_i stored
  * d_out × d_in in float32, exactly as PyTorch stores it), {@code Relu} for ReLU layers and {@code Add} for residual
- * skips.
+ * skips; and exports a whole model with its feature and output orders ({@link #export}).
  *
  * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because both deep-net
  * models ({@code deepnet.DeepNetModel}, {@code deepnet.regression.DeepNetRegressionModel}) export through it.
@@ -72,6 +76,34 @@ public final class OnnxNetwork {
             throw new IllegalArgumentException("network " + network.source() + " has no layers");
         }
         return last;
+    }
+
+    /**
+     * Exports a deep-net model as ONNX: input {@code input} takes the features in Tribuo's feature-id order, output
+     * {@code output} gives {@code outputNames.size()} values in that order (the model's
+     * {@link ONNXExportable#writeONNXGraph}); both orders are written as metadata ({@code feature_names} and
+     * {@code outputsKey}, JSON arrays) and as the doc strings of the input ({@code inputDoc} + the feature names +
+     * {@code inputNote}) and the output ({@code outputDoc} + the output names). The provenance goes into the
+     * metadata as Tribuo writes it.
+     */
+    public static <M extends Model<?> & ONNXExportable> OnnxMl.ModelProto export(
+            M model, String domain, long modelVersion, String inputDoc, String inputNote, String outputsKey,
+            List<String> outputNames, String outputDoc) {
+        ONNXContext context = new ONNXContext();
+        context.setName(model.getClass().getSimpleName());
+        ONNXPlaceholder input = context.floatInput("input", model.getFeatureIDMap().size());
+        ONNXPlaceholder output = context.floatOutput("output", outputNames.size());
+        model.writeONNXGraph(input).assignTo(output);
+        OnnxMl.ModelProto built = ONNXExportable.buildModel(context, domain, modelVersion, model);
+        String features = jsonArray(ModelFeatures.names(model.getFeatureIDMap()));
+        String outputs = jsonArray(outputNames);
+        OnnxMl.ModelProto.Builder b = built.toBuilder();
+        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names").setValue(features));
+        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(outputsKey).setValue(outputs));
+        OnnxMl.GraphProto.Builder g = b.getGraphBuilder();
+        g.getInputBuilder(0).setDocString(inputDoc + features + inputNote);
+        g.getOutputBuilder(0).setDocString(outputDoc + outputs);
+        return b.build();
     }
 
     /** A JSON array of strings (Jackson escapes quotes, backslashes and control characters), for ONNX metadata. */

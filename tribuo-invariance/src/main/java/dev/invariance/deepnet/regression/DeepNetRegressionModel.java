@@ -28,9 +28,7 @@ import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.regression.Regressor;
-import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXNode;
-import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
 import java.io.IOException;
@@ -238,22 +236,8 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
      */
     @Override
     public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
-        ONNXContext context = new ONNXContext();
-        context.setName("DeepNetRegressionModel");
-        ONNXPlaceholder input = context.floatInput("input", featureIDMap.size());
-        ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
-        writeONNXGraph(input).assignTo(output);
-        OnnxMl.ModelProto model = ONNXExportable.buildModel(context, domain, modelVersion, this);
-        List<String> features = ModelFeatures.names(featureIDMap);
-        String dimensions = OnnxNetwork.jsonArray(getDimensionNames());
-        OnnxMl.ModelProto.Builder b = model.toBuilder();
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names")
-                .setValue(OnnxNetwork.jsonArray(features)));
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("dimension_names").setValue(dimensions));
-        OnnxMl.GraphProto.Builder g = b.getGraphBuilder();
-        g.getInputBuilder(0).setDocString("Features in this order: " + OnnxNetwork.jsonArray(features));
-        g.getOutputBuilder(0).setDocString("Predicted values in this order: " + dimensions);
-        return b.build();
+        return OnnxNetwork.export(this, domain, modelVersion, "Features in this order: ", "", "dimension_names",
+                getDimensionNames(), "Predicted values in this order: ");
     }
 
     /** Writes the network's layers ({@code Gemm}, {@code Relu}, {@code Add}); the outputs are the predictions. */
