@@ -346,8 +346,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public ModelProto serialize() {
-        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, structure, lossCurve, stepsRun,
-                        stopReason)
+        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, structure, lossCurve,
+                        stepsRun, stopReason)
                 .setLoss(loss.name())
                 .setNumClasses(outputIDInfo.size());
         if (standardization != null) {

@@ -197,8 +197,8 @@ public final class DeepNetRegressionModel extends Model<Regressor> implements ON
 
     @Override
     public ModelProto serialize() {
-        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, structure, lossCurve, stepsRun,
-                        stopReason)
+        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, structure, lossCurve,
+                        stepsRun, stopReason)
                 .setLoss(LossFunction.SQUARED.name());
         return NetworkProtos.envelope(DeepNetRegressionModel.class, CURRENT_VERSION, b);
     }
