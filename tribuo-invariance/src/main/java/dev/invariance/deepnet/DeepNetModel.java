@@ -5,16 +5,16 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.deepnet.protos.DeepNetModelProto;
-import dev.invariance.deepnet.protos.DenseLayerProto;
+import dev.invariance.deepnet.internal.ModelFeatures;
+import dev.invariance.deepnet.internal.NetworkFunction;
+import dev.invariance.deepnet.internal.NetworkProtos;
+import dev.invariance.deepnet.internal.OnnxNetwork;
 import dev.invariance.data.DenseFeatures;
 import dev.invariance.network.Activation;
-import dev.invariance.network.BiasVector;
-import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerStructure;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.NetworkProvider;
-import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.internal.Architecture;
 import dev.invariance.training.LossCurve;
 import dev.invariance.training.LossFunction;
@@ -22,7 +22,6 @@ import dev.invariance.training.StopReason;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -30,20 +29,16 @@ import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXContext;
-import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXOperators;
-import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -146,15 +141,6 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
             trained.add(architecture.hasSkip(i));
         }
         return NetworkDescription.residualChain(read.source(), read.layers(), trained);
-    }
-
-    /** The residual flags of one of the trainer's chains (every network a DeepNetModel holds is one). */
-    private static List<Boolean> residualLayers(NetworkDescription network) {
-        List<Boolean> residual = network.residualLayers();
-        if (residual == null) {
-            throw new IllegalStateException("network " + network.source() + " is not a chain of dense layers");
-        }
-        return residual;
     }
 
     /**
@@ -280,17 +266,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 best = scored;
             }
         }
-        return new Prediction<>(best, scoreMap, countKnown(example), example, generatesProbabilities);
-    }
-
-    private int countKnown(Example<Label> example) {
-        int known = 0;
-        for (Feature f : example) {
-            if (featureIDMap.getID(f.getName()) >= 0) {
-                known++;
-            }
-        }
-        return known;
+        return new Prediction<>(best, scoreMap, ModelFeatures.countKnown(featureIDMap, example), example,
+                generatesProbabilities);
     }
 
     /**
@@ -319,15 +296,8 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 row = p[id];
                 bias = offset == null ? 0.0 : offset[id];
             }
-            List<Pair<String, Double>> features = new ArrayList<>();
-            for (int j = 0; j < row.length; j++) {
-                features.add(new Pair<>(featureIDMap.get(j).getName(), row[j]));
-            }
-            if (offset != null) {
-                features.add(new Pair<>(BIAS_FEATURE, bias));
-            }
-            features.sort(Comparator.comparingDouble((Pair<String, Double> e) -> -Math.abs(e.getB())));
-            out.put(outputIDInfo.getOutput(id).getLabel(), n < 0 ? features : features.subList(0, Math.min(n, features.size())));
+            out.put(outputIDInfo.getOutput(id).getLabel(),
+                    ModelFeatures.ranked(featureIDMap, row, offset == null ? null : bias, n));
         }
         return out;
     }
@@ -376,49 +346,15 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public ModelProto serialize() {
-        ModelDataCarrier<Label> carrier = createDataCarrier();
-        DeepNetModelProto.Builder b = DeepNetModelProto.newBuilder()
-                .setMetadata(Any.pack(carrier.serialize()))
-                .setElementType(getElementType().name())
+        DeepNetModelProto.Builder b = NetworkProtos.write(createDataCarrier(), network, structure, lossCurve,
+                        stepsRun, stopReason)
                 .setLoss(loss.name())
-                .setNumClasses(outputIDInfo.size())
-                .setStepsRun(stepsRun)
-                .setStopReason(stopReason.name())
-                .setNetworkSource(network.source())
-                .setStructure(structure.name());
-        for (DenseLayer layer : network.layers()) {
-            DenseLayerProto.Builder lb = DenseLayerProto.newBuilder()
-                    .setName(layer.name())
-                    .setDOut(layer.outputWidth())
-                    .setDIn(layer.inputWidth())
-                    .setActivation(layer.activation().name())
-                    .setHasBias(layer.hasBias());
-            for (double w : layer.weights().toRowMajorArray()) {
-                lb.addWeights(w);
-            }
-            BiasVector bias = layer.bias();
-            if (bias != null) {
-                for (double v : bias.toArray()) {
-                    lb.addBias(v);
-                }
-            }
-            b.addLayers(lb);
-        }
-        List<Boolean> residual = residualLayers(network);
-        for (int i = 0; i < residual.size(); i++) {
-            if (residual.get(i)) {
-                // the protobuf keeps the (source, target) pair of earlier versions: a residual around layer i is (i, i)
-                b.addSkipSource(i).addSkipTarget(i);
-            }
-        }
+                .setNumClasses(outputIDInfo.size());
         if (standardization != null) {
             b.addAllFeatureMeans(standardization.getMeans()).addAllFeatureDeviations(standardization.getStandardDeviations())
                     .setFeatureTargetMean(standardization.getTargetMean());
         }
-        b.addAllCurveSteps(lossCurve.steps()).addAllCurveLosses(lossCurve.losses())
-                .addAllCurveLogLosses(lossCurve.logLosses());
-        return ModelProto.newBuilder().setVersion(CURRENT_VERSION).setClassName(DeepNetModel.class.getName())
-                .setSerializedData(Any.pack(b.build())).build();
+        return NetworkProtos.envelope(DeepNetModel.class, CURRENT_VERSION, b);
     }
 
     /**
@@ -430,41 +366,14 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     @SuppressWarnings("unchecked")
     public static DeepNetModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("DeepNetModel protobuf version " + version
-                    + " is newer than this library understands (" + CURRENT_VERSION + ")");
-        }
-        DeepNetModelProto proto = message.unpack(DeepNetModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        DeepNetModelProto proto = NetworkProtos.read("DeepNetModel", version, CURRENT_VERSION, message);
+        ModelDataCarrier<?> carrier = NetworkProtos.carrier(proto);
         if (!carrier.outputDomain().getOutput(0).getClass().equals(Label.class)) {
             throw new IllegalArgumentException("DeepNetModel needs a Label output domain, found "
                     + carrier.outputDomain().getOutput(0).getClass().getName());
         }
-        ElementType elementType = ElementType.valueOf(proto.getElementType());
-        List<DenseLayer> layers = new ArrayList<>();
-        for (DenseLayerProto lp : proto.getLayersList()) {
-            double[] w = lp.getWeightsList().stream().mapToDouble(Double::doubleValue).toArray();
-            BiasVector bias = lp.getHasBias()
-                    ? BiasVector.of(lp.getBiasList().stream().mapToDouble(Double::doubleValue).toArray()) : null;
-            layers.add(new DenseLayer(lp.getName(), "Dense", WeightMatrix.fromRowMajor(lp.getDOut(), lp.getDIn(), w),
-                    bias, Activation.valueOf(lp.getActivation()), elementType));
-        }
-        if (proto.getSkipSourceCount() != proto.getSkipTargetCount()) {
-            throw new IllegalArgumentException("DeepNetModel protobuf has unpaired skip connections");
-        }
-        List<Boolean> residual = new ArrayList<>(java.util.Collections.nCopies(layers.size(), false));
-        for (int i = 0; i < proto.getSkipSourceCount(); i++) {
-            int source = proto.getSkipSource(i);
-            if (source != proto.getSkipTarget(i) || source < 0 || source >= layers.size()) {
-                throw new IllegalArgumentException("DeepNetModel protobuf has a skip connection from layer " + source
-                        + " to layer " + proto.getSkipTarget(i) + "; only a residual around one of its "
-                        + layers.size() + " layers is supported");
-            }
-            residual.set(source, true);
-        }
-        NetworkDescription network = NetworkDescription.residualChain(proto.getNetworkSource(), layers, residual);
-        LossCurve curve = new LossCurve(proto.getCurveStepsList(), proto.getCurveLossesList(),
-                proto.getCurveLogLossesList());
+        NetworkDescription network = NetworkProtos.network("DeepNetModel", proto);
+        LossCurve curve = NetworkProtos.lossCurve(proto);
         if (proto.getFeatureMeansCount() != proto.getFeatureDeviationsCount()) {
             throw new IllegalArgumentException("DeepNetModel protobuf has " + proto.getFeatureMeansCount()
                     + " feature means but " + proto.getFeatureDeviationsCount() + " deviations");
@@ -476,7 +385,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
         return new DeepNetModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
                 (ImmutableOutputInfo<Label>) carrier.outputDomain(), network, LossFunction.valueOf(proto.getLoss()),
                 curve, proto.getStepsRun(), StopReason.valueOf(proto.getStopReason()), standardization,
-                proto.getStructure().isEmpty() ? LayerStructure.DENSE : LayerStructure.valueOf(proto.getStructure()));
+                NetworkProtos.structure(proto));
     }
 
     // ------------------------------------------------------------------ ONNX
@@ -489,38 +398,13 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
      */
     @Override
     public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
-        ONNXContext context = new ONNXContext();
-        context.setName("DeepNetModel");
-        ONNXPlaceholder input = context.floatInput("input", featureIDMap.size());
-        ONNXPlaceholder output = context.floatOutput("output", outputIDInfo.size());
-        writeONNXGraph(input).assignTo(output);
-        OnnxMl.ModelProto model = ONNXExportable.buildModel(context, domain, modelVersion, this);
-        List<String> features = new ArrayList<>();
-        for (int j = 0; j < featureIDMap.size(); j++) {
-            features.add(featureIDMap.get(j).getName());
-        }
         List<String> classes = new ArrayList<>();
         for (int id = 0; id < outputIDInfo.size(); id++) {
             classes.add(outputIDInfo.getOutput(id).getLabel());
         }
-        OnnxMl.ModelProto.Builder b = model.toBuilder();
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("feature_names").setValue(jsonArray(features)));
-        b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("class_names").setValue(jsonArray(classes)));
-        OnnxMl.GraphProto.Builder g = b.getGraphBuilder();
-        g.getInputBuilder(0).setDocString("Raw (unstandardised) features in this order: " + jsonArray(features)
-                + (standardization != null ? "; the model standardises them itself" : ""));
-        g.getOutputBuilder(0).setDocString((loss.producesProbabilities() ? "Class probabilities" : "Class scores")
-                + " in this order: " + jsonArray(classes));
-        return b.build();
-    }
-
-    /** A JSON array of strings (Jackson escapes quotes, backslashes and control characters). */
-    private static String jsonArray(List<String> names) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(names);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write names as JSON: " + e.getOriginalMessage(), e);
-        }
+        return OnnxNetwork.export(this, domain, modelVersion, "Raw (unstandardised) features in this order: ",
+                standardization != null ? "; the model standardises them itself" : "", "class_names", classes,
+                (loss.producesProbabilities() ? "Class probabilities" : "Class scores") + " in this order: ");
     }
 
     /**
@@ -548,35 +432,7 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
                 x = x.apply(ONNXOperators.ADD, context.constant("feature_target_mean", (float) standardization.getTargetMean()));
             }
         }
-        Map<String, Object> transB = Collections.singletonMap("transB", 1);
-        List<Boolean> residual = residualLayers(network);
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer layer = network.layer(i);
-            double[] w = layer.weights().toRowMajorArray();
-            ONNXInitializer weights = context.floatTensor(layer.name() + "_W",
-                    Arrays.asList(layer.outputWidth(), layer.inputWidth()), fb -> {
-                        for (double v : w) {
-                            fb.put((float) v);
-                        }
-                    });
-            List<ONNXRef<?>> operands = new ArrayList<>();
-            operands.add(weights);
-            BiasVector bias = layer.bias();
-            if (bias != null) {
-                double[] bv = bias.toArray();
-                float[] fbias = new float[bv.length];
-                for (int j = 0; j < bv.length; j++) {
-                    fbias[j] = (float) bv[j];
-                }
-                operands.add(context.array(layer.name() + "_b", fbias));
-            }
-            ONNXNode h = x.apply(ONNXOperators.GEMM, operands, List.of(layer.name()), transB).get(0);
-            ONNXRef<?> next = layer.activation() == Activation.RELU ? h.apply(OnnxActivation.RELU) : h;
-            if (residual.get(i)) {
-                next = next.apply(ONNXOperators.ADD, x);
-            }
-            x = next;
-        }
+        x = OnnxNetwork.writeLayers(x, network, NetworkProtos.residualLayers(network));
         return writeHead(context, x);
     }
 
@@ -597,14 +453,9 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("DeepNetModel(name=").append(name).append(", layers=");
-        for (int i = 0; i < network.depth(); i++) {
-            DenseLayer l = network.layer(i);
-            sb.append(i == 0 ? "" : " -> ").append(l.outputWidth()).append('x').append(l.inputWidth())
-                    .append(l.activation() == Activation.RELU ? " relu" : "");
-        }
-        return sb.append(structure != LayerStructure.DENSE ? ", " + structure.getConfigName() : "")
-                .append(standardization != null ? ", standardized" : "").append(", loss=").append(loss.getConfigName())
+        StringBuilder sb = new StringBuilder("DeepNetModel(name=").append(name).append(", layers=")
+                .append(ModelFeatures.layerShapes(network, structure));
+        return sb.append(standardization != null ? ", standardized" : "").append(", loss=").append(loss.getConfigName())
                 .append(", steps=").append(stepsRun)
                 .append(", stop=").append(stopReason).append(')').toString();
     }

@@ -1,49 +1,24 @@
 package dev.invariance.deepnet;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import dev.invariance.data.DenseFeatures;
-import dev.invariance.network.Activation;
-import dev.invariance.network.LayerStructure;
-import dev.invariance.training.internal.Architecture;
-import dev.invariance.training.internal.GradientTraining;
-import dev.invariance.training.internal.InitialWeights;
-import dev.invariance.training.Initialization;
 import dev.invariance.training.LossFunction;
-import dev.invariance.training.OptimizerKind;
-import dev.invariance.training.Precision;
-import dev.invariance.training.StepSchedule;
-import dev.invariance.training.internal.TrainingConfig;
-import dev.invariance.training.internal.TrainingData;
 import dev.invariance.training.TrainingListener;
+import dev.invariance.training.internal.TrainingData;
 import dev.invariance.training.internal.TrainingResult;
-import org.jspecify.annotations.Nullable;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
-import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
-import org.tribuo.provenance.ModelProvenance;
-import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
-
-import java.lang.reflect.Field;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Trains {@link DeepNetModel}s: deep linear or ReLU feed-forward classifiers trained by gradient descent, in
  * the regimes of the implicit-bias theory (science.md sections 1 and 4) and for ordinary Tribuo pipelines.
- * Every setting that changes the result is an OLCUT {@code @Config} field, so a model's provenance
- * describes its trainer completely and {@code ProvenanceUtil.extractConfiguration} rebuilds it; with the
- * invocation count restored ({@link #setInvocationCount}) retraining gives bit-identical weights.
+ * Every setting that changes the result is an OLCUT {@code @Config} field (here and in
+ * {@link AbstractDeepNetTrainer}), so a model's provenance describes its trainer completely and
+ * {@code ProvenanceUtil.extractConfiguration} rebuilds it; with the invocation count restored
+ * ({@link #setInvocationCount}) retraining gives bit-identical weights.
  *
  * <p>Two classes use ONE output unit with labels ±1 (the positive class is the label with output id 1);
  * k &gt; 2 classes use k outputs. Defaults follow the papers: bias-free linear layers, logistic loss,
@@ -57,95 +32,19 @@ import java.util.SplittableRandom;
  * TrainingListener)} reports one run to its own listener. Listeners are not configuration: they change neither the
  * weights nor the provenance.
  */
-public final class DeepNetTrainer implements Trainer<Label> {
-    /** A listener interval that reports about a hundred checkpoints per run. */
-    public static final int AUTOMATIC_INTERVAL = 0;
+public final class DeepNetTrainer extends AbstractDeepNetTrainer<Label, DeepNetModel> {
 
-    // The @Config fields are package-private so that DeepNetTrainerBuilder writes straight into a draft trainer:
-    // each default below is the only place it is written.
-
-    @Config(description = "Widths of the hidden layers, input side first (empty: a linear model).")
-    int[] hiddenWidths = {16, 16};
-
-    @Config(description = "Activation after the hidden layers: one value for all, or one per hidden layer (linear, relu).")
-    String[] activations = {"linear"};
-
-    @Config(description = "Whether every layer has a bias vector.")
-    boolean bias = false;
-
-    @Config(description = "Residual skips x_{i+1} = act(W_i x_i + b_i) + x_i around equal-width hidden-to-hidden layers.")
-    boolean skipConnections = false;
-
-    @Config(description = "Parameterisation of the hidden layers, which must then all be as wide as the input: DENSE,"
-            + " DIAGONAL (W = diag(w)) or CIRCULANT (W[i][j] = c[(i - j) mod d]); the output layer stays dense.")
-    LayerStructure structure = LayerStructure.DENSE;
+    // Package-private, as the shared settings are, so that DeepNetTrainerBuilder writes straight into a draft.
 
     @Config(description = "Loss: LOGISTIC (softmax cross-entropy for k > 2 classes), EXPONENTIAL or SQUARED.")
     LossFunction loss = LossFunction.LOGISTIC;
-
-    @Config(description = "Update rule: GD (full batch), SGD (minibatch) or ADAM.")
-    OptimizerKind optimizer = OptimizerKind.GD;
-
-    @Config(description = "Minibatch size for SGD and Adam (ignored by full-batch GD).")
-    int batchSize = 32;
-
-    @Config(description = "Initial step size eta_0.")
-    double learningRate = 0.1;
-
-    @Config(description = "Step-size schedule: CONSTANT, DECREASING (eta_0/(1+t)^p) or NORMALIZED (min(eta_0/L, eta_max) with backtracking).")
-    StepSchedule schedule = StepSchedule.CONSTANT;
-
-    @Config(description = "Power p of the decreasing schedule.")
-    double decayPower = 0.5;
-
-    @Config(description = "Cap eta_max of the loss-normalised schedule.")
-    double maxLearningRate = 10.0;
-
-    @Config(description = "Undo full-batch steps that raise the loss and halve the step (normalised schedule).")
-    boolean backtracking = true;
-
-    @Config(description = "Number of parameter updates (used when epochs is 0).")
-    long steps = 1000;
-
-    @Config(description = "Number of passes over the data; when positive it overrides steps.")
-    int epochs = 0;
-
-    @Config(description = "Initialisation: GAUSSIAN, ORTHOGONAL, BALANCED, IDENTITY or ALIGNED (from the training data's"
-            + " cross-covariance).")
-    Initialization initialization = Initialization.GAUSSIAN;
-
-    @Config(description = "Init scale relative to LeCun (Gaussian std = scale / sqrt(fan_in)).")
-    double initScale = 1.0;
-
-    @Config(description = "Arithmetic precision: FLOAT64 or FLOAT32.")
-    Precision precision = Precision.FLOAT64;
-
-    @Config(description = "Adam beta_1.")
-    double adamBeta1 = 0.9;
-
-    @Config(description = "Adam beta_2.")
-    double adamBeta2 = 0.999;
-
-    @Config(description = "Adam epsilon.")
-    double adamEpsilon = 1e-8;
 
     @Config(description = "Standardise every feature to mean 0 and deviation 1 with statistics of the training data"
             + " (kept in the model, applied to every input and folded into the ONNX export).")
     boolean standardize = false;
 
-    @Config(description = "Seed of the initialisation and minibatch order.")
-    long seed = Trainer.DEFAULT_SEED;
-
-    private SplittableRandom rng;
-    private int trainInvocationCounter;
-    private List<Activation> parsedActivations = List.of(Activation.LINEAR);
-    /** Not configuration: progress reporting does not change the weights, so it stays out of the provenance. */
-    private volatile @Nullable TrainingListener listener;
-    private volatile int listenerInterval = AUTOMATIC_INTERVAL;
-
     /** For OLCUT. */
     private DeepNetTrainer() {
-        rng = new SplittableRandom(seed);
     }
 
     /** A trainer holding the field defaults, unvalidated: the builder's draft. */
@@ -158,201 +57,30 @@ public final class DeepNetTrainer implements Trainer<Label> {
         return new DeepNetTrainerBuilder();
     }
 
-    /**
-     * A new trainer with this one's {@code @Config} fields (arrays copied), unvalidated. Reflection over the
-     * annotated fields, so a new hyperparameter is a field and its builder methods, with no copy code to update.
-     */
-    DeepNetTrainer copyConfiguration() {
-        DeepNetTrainer copy = new DeepNetTrainer();
-        try {
-            for (Field f : DeepNetTrainer.class.getDeclaredFields()) {
-                if (f.isAnnotationPresent(Config.class)) {
-                    Object value = f.get(this);
-                    if (value instanceof int[] ints) {
-                        value = ints.clone();
-                    } else if (value instanceof Object[] objects) {
-                        value = objects.clone();
-                    }
-                    f.set(copy, value);
-                }
-            }
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot copy a DeepNetTrainer's own fields", e);
-        }
-        return copy;
-    }
-
-    /** Validates the configuration; called by OLCUT after injecting fields and by the builder. */
+    /** Refuses a dataset of a single class. */
     @Override
-    public synchronized void postConfig() {
-        for (int w : hiddenWidths) {
-            if (w <= 0) {
-                throw new PropertyException("", "hiddenWidths", "hidden widths must be positive, got " + Arrays.toString(hiddenWidths));
-            }
-        }
-        List<Activation> parsed = new ArrayList<>();
-        for (String a : activations) {
-            try {
-                parsed.add(Activation.parse(a));
-            } catch (IllegalArgumentException e) {
-                throw new PropertyException("", "activations", e.getMessage());
-            }
-        }
-        if (parsed.isEmpty() || (parsed.size() != 1 && parsed.size() != hiddenWidths.length)) {
-            throw new PropertyException("", "activations", "give one activation for all hidden layers or one per hidden layer ("
-                    + hiddenWidths.length + "), got " + parsed.size());
-        }
-        parsedActivations = List.copyOf(parsed);
-        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new PropertyException("", "learningRate", "learning rate must be positive and finite, got " + learningRate);
-        }
-        if (steps < 0 || epochs < 0) {
-            throw new PropertyException("", "steps", "steps and epochs must be non-negative");
-        }
-        if (batchSize <= 0) {
-            throw new PropertyException("", "batchSize", "batch size must be positive, got " + batchSize);
-        }
-        if (!(initScale >= 0) || !Double.isFinite(initScale)) {
-            throw new PropertyException("", "initScale", "init scale must be non-negative and finite, got " + initScale);
-        }
-        if (structure != LayerStructure.DENSE) {
-            if (hiddenWidths.length == 0) {
-                throw new PropertyException("", "structure", "structure " + structure.getConfigName()
-                        + " applies to the hidden layers, and there are none");
-            }
-            if (initialization != Initialization.GAUSSIAN && initialization != Initialization.IDENTITY) {
-                throw new PropertyException("", "initialization", "structure " + structure.getConfigName()
-                        + " is initialised with gaussian or identity, not " + initialization.getConfigName());
-            }
-        }
-        rng = new SplittableRandom(seed);
-    }
-
-    /** Trains a model, reporting to the trainer's listener ({@link #setListener}) when one is set. */
-    @Override
-    public DeepNetModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    /** Trains a model with extra run provenance, reporting to the trainer's listener when one is set. */
-    @Override
-    public DeepNetModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT, listenerInterval, listener);
-    }
-
-    /** Trains as the {@code invocationCount}-th training of this trainer, reporting to its listener when one is set. */
-    @Override
-    public DeepNetModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
-        return train(examples, runProvenance, invocationCount, listenerInterval, listener);
-    }
-
-    /**
-     * Trains while reporting checkpoints to {@code listener} (instead of the trainer's own) every
-     * {@link #getListenerInterval()} steps and after the last. The listener is last, so Kotlin writes
-     * {@code trainer.train(data) { checkpoint -> ... }}.
-     */
-    public DeepNetModel train(Dataset<Label> examples, TrainingListener listener) {
-        return train(examples, Collections.emptyMap(), INCREMENT_INVOCATION_COUNT, listenerInterval, listener);
-    }
-
-    /**
-     * Trains while reporting checkpoints to {@code listener} every {@code interval} steps (and after the last).
-     * The listener is the last parameter, so Kotlin can pass a trailing lambda.
-     */
-    public DeepNetModel train(Dataset<Label> examples, int interval, TrainingListener listener) {
-        if (interval <= 0) {
-            throw new IllegalArgumentException("listener interval must be positive, got " + interval);
-        }
-        return train(examples, Collections.emptyMap(), INCREMENT_INVOCATION_COUNT, interval, listener);
-    }
-
-    /**
-     * The listener that {@code train} calls without an explicit listener report to (null: none). Set it once and
-     * every Tribuo path that trains through {@code train(Dataset)}, such as {@code CrossValidation}, reports
-     * progress. Progress reporting is not configuration: it is not in the provenance.
-     */
-    public void setListener(@Nullable TrainingListener listener) {
-        this.listener = listener;
-    }
-
-    /** The trainer's listener, or null. */
-    public @Nullable TrainingListener getListener() {
-        return listener;
-    }
-
-    /**
-     * Steps between listener calls; {@link #AUTOMATIC_INTERVAL} (0, the default) means about a hundred checkpoints
-     * per run, {@code max(1, ⌊steps/100⌋)}. The last step is always reported.
-     */
-    public void setListenerInterval(int steps) {
-        if (steps < 0) {
-            throw new IllegalArgumentException("listener interval must be >= 0, got " + steps);
-        }
-        this.listenerInterval = steps;
-    }
-
-    /** Steps between listener calls (0: automatic). */
-    public int getListenerInterval() {
-        return listenerInterval;
-    }
-
-    private DeepNetModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount,
-                               int requestedInterval, @Nullable TrainingListener listener) {
-        ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
+    protected void checkTrainable(Dataset<Label> examples) {
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
-        if (examples.size() == 0) {
-            throw new IllegalArgumentException("training dataset is empty");
-        }
         if (outputInfo.size() < 2) {
             throw new IllegalArgumentException("training data has a single class " + outputInfo.getDomain()
                     + "; a classifier needs at least two");
         }
-        if (featureMap.size() == 0) {
-            throw new IllegalArgumentException("training data has no features");
-        }
-        SplittableRandom localRng;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRng = rng.split();
-            trainerProvenance = getProvenance();
-            trainInvocationCounter++;
-        }
+    }
+
+    @Override
+    protected DeepNetModel fit(Dataset<Label> examples, Run run) {
+        ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
+        ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TrainingData data = toTrainingData(examples, featureMap, outputInfo);
         FeatureStandardization standardization = null;
         if (standardize) {
             standardization = FeatureStandardization.fit(data, 0.0);
             data = standardization.applyTo(data);
         }
-        List<Integer> hidden = Arrays.stream(hiddenWidths).boxed().toList();
-        Architecture arch = Architecture.of(featureMap.size(), hidden, parsedActivations, data.outputWidth(), bias,
-                skipConnections).withStructure(structure);
-        TrainingData trainingData = data;
-        double[][] initialWeights = InitialWeights.draw(initialization, arch, initScale, localRng, data.features(),
-                () -> InitialWeights.labelTargets(trainingData));
-        long totalSteps = totalStepsFor(data.size());
-        int interval = requestedInterval == AUTOMATIC_INTERVAL
-                ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, totalSteps / 100)) : requestedInterval;
-        TrainingConfig config = new TrainingConfig(loss, optimizer, batchSize, learningRate, schedule, decayPower,
-                maxLearningRate, backtracking, totalSteps, adamBeta1, adamBeta2, adamEpsilon, precision.getElementType());
-        TrainingResult result = GradientTraining.train(arch, config, data, initialWeights, null, localRng,
-                DeepNetModel.class.getSimpleName(), interval, listener);
-        ModelProvenance provenance = new ModelProvenance(DeepNetModel.class.getName(), OffsetDateTime.now(),
-                examples.getProvenance(), trainerProvenance, runProvenance);
-        return new DeepNetModel("deep-net-model", provenance, featureMap, outputInfo, result.network(), loss,
-                result.lossCurve(), result.stepsRun(), result.stopReason(), standardization, structure);
-    }
-
-    /** The number of updates for N examples: {@code steps}, or {@code epochs × ⌈N / batch⌉} when epochs is positive. */
-    public long totalStepsFor(int numExamples) {
-        if (epochs <= 0) {
-            return steps;
-        }
-        boolean fullBatch = optimizer == OptimizerKind.GD || batchSize >= numExamples;
-        long perEpoch = fullBatch ? 1 : (numExamples + batchSize - 1) / batchSize;
-        return epochs * perEpoch;
+        TrainingResult result = run.train(data, loss, DeepNetModel.class.getSimpleName());
+        return new DeepNetModel("deep-net-model", run.modelProvenance(DeepNetModel.class.getName(), examples),
+                featureMap, outputInfo, result.network(), loss, result.lossCurve(), result.stepsRun(),
+                result.stopReason(), standardization, run.structure());
     }
 
     /** Dense features in feature-id order, class ids from the output domain, example weights. */
@@ -374,38 +102,12 @@ public final class DeepNetTrainer implements Trainer<Label> {
     }
 
     @Override
-    public int getInvocationCount() {
-        return trainInvocationCounter;
-    }
-
-    /** Replays the RNG to the state after {@code invocationCount} trainings, for bit-identical retraining. */
-    @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (trainInvocationCounter = 0; trainInvocationCounter < invocationCount; trainInvocationCounter++) {
-            rng.split();
-        }
+    String ownSettings() {
+        return ",loss=" + loss;
     }
 
     @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
-    }
-
-    @Override
-    public String toString() {
-        return "DeepNetTrainer(hiddenWidths=" + Arrays.toString(hiddenWidths)
-                + ",activations=" + Arrays.toString(activations)
-                + ",bias=" + bias + ",skipConnections=" + skipConnections + ",structure=" + structure
-                + ",loss=" + loss + ",optimizer=" + optimizer + ",batchSize=" + batchSize
-                + ",learningRate=" + learningRate + ",schedule=" + schedule + ",decayPower=" + decayPower
-                + ",maxLearningRate=" + maxLearningRate + ",backtracking=" + backtracking
-                + ",steps=" + steps + ",epochs=" + epochs + ",initialization=" + initialization
-                + ",initScale=" + initScale + ",precision=" + precision
-                + ",adam=(" + adamBeta1 + "," + adamBeta2 + "," + adamEpsilon + "),standardize=" + standardize
-                + ",seed=" + seed + ")";
+    String ownSettingsAfterAdam() {
+        return ",standardize=" + standardize;
     }
 }

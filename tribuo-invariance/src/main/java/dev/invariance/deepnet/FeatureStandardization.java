@@ -84,7 +84,7 @@ public final class FeatureStandardization implements Serializable {
                 x[i * d + j] = (x[i * d + j] - means[j]) / deviations[j] + targetMean;
             }
         }
-        return new TrainingData(x, d, data.classes(), data.numClasses(), data.weights());
+        return new TrainingData(x, d, data.targets(), data.weights());
     }
 
     /** The rows of {@code inputs} (N × d, feature-id order) standardised: the network's inputs (a copy). */

@@ -12,12 +12,14 @@ import dev.invariance.data.InvalidDataException;
 import org.jspecify.annotations.Nullable;
 import org.tribuo.ConfigurableDataSource;
 import org.tribuo.MutableDataset;
-import org.tribuo.classification.Label;
+import org.tribuo.Model;
+import org.tribuo.Trainer;
 import org.tribuo.provenance.ModelProvenance;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,8 @@ import java.util.Objects;
 
 /**
  * A model's provenance as the reproducibility contract: written as JSON (OLCUT's provenance format), read back,
- * and replayed: the trainer and the configurable data source are rebuilt from their recorded configuration,
+ * and replayed: the trainer (a {@link DeepNetTrainer} or a {@code DeepNetRegressionTrainer}) and the configurable
+ * data source are rebuilt from their recorded configuration,
  * the trainer's RNG is advanced to the recorded invocation count, and training reruns, giving bit-identical
  * weights on the same machine and BLAS thread count.
  */
@@ -84,9 +87,24 @@ public final class ProvenanceReplay {
      *                              the file and both hashes
      */
     public static DeepNetModel retrain(ModelProvenance provenance, boolean allowDataChange) {
-        if (!DeepNetModel.class.getName().equals(provenance.getClassName())) {
+        return retrain(provenance, DeepNetModel.class, allowDataChange);
+    }
+
+    /**
+     * Retrains the model a provenance describes, of any deep-net trainer ({@link DeepNetTrainer}, or the regression
+     * trainer with {@code DeepNetRegressionModel.class}), typed (Kotlin:
+     * {@code ProvenanceReplay.retrain(p, DeepNetRegressionModel::class.java, false)}); otherwise as
+     * {@link #retrain(ModelProvenance, boolean)}.
+     *
+     * @param modelClass the class of the model the provenance describes
+     * @throws InvalidDataException if the provenance describes another model class or holds no deep-net trainer,
+     *                              or for the data as {@link #retrain(ModelProvenance, boolean)} says
+     */
+    public static <M extends Model<?>> M retrain(ModelProvenance provenance, Class<M> modelClass,
+                                                 boolean allowDataChange) {
+        if (!modelClass.getName().equals(provenance.getClassName())) {
             throw new InvalidDataException("provenance describes a " + provenance.getClassName()
-                    + ", not a " + DeepNetModel.class.getName());
+                    + ", not a " + modelClass.getName());
         }
         ConfigurationManager cm = new ConfigurationManager();
         try {
@@ -94,19 +112,26 @@ public final class ProvenanceReplay {
         } catch (RuntimeException e) {
             throw new InvalidDataException("provenance cannot be turned into a configuration (" + firstLine(e) + ")", e);
         }
-        List<DeepNetTrainer> trainers = cm.lookupAll(DeepNetTrainer.class);
+        // OLCUT's lookupAll matches a class by its exact name and an interface by assignability
+        List<AbstractDeepNetTrainer<?, ?>> trainers = new ArrayList<>();
+        for (Object trainer : lookupTrainers(cm)) {
+            if (trainer instanceof AbstractDeepNetTrainer<?, ?> deepNet) {
+                trainers.add(deepNet);
+            }
+        }
         if (trainers.isEmpty()) {
-            throw new InvalidDataException("provenance holds no DeepNetTrainer configuration");
+            throw new InvalidDataException("provenance holds no " + (modelClass == DeepNetModel.class
+                    ? "DeepNetTrainer" : "deep-net trainer") + " configuration");
         }
         if (find(provenance.getDatasetProvenance().getSourceProvenance(), "dataPath") instanceof PrimitiveProvenance<?> p
                 && !Files.isRegularFile(Path.of(String.valueOf(p.getValue())))) {
             throw new InvalidDataException(p.getValue() + ": the training data recorded in the provenance is not there"
                     + " (no such file)");
         }
-        List<ConfigurableDataSource<Label>> sources;
+        List<ConfigurableDataSource<?>> sources;
         try {
             @SuppressWarnings("unchecked")
-            List<ConfigurableDataSource<Label>> found = (List<ConfigurableDataSource<Label>>) (List<?>) lookupSources(cm);
+            List<ConfigurableDataSource<?>> found = (List<ConfigurableDataSource<?>>) (List<?>) lookupSources(cm);
             sources = found;
         } catch (RuntimeException e) {
             // OLCUT wraps what the data source's own check threw (a file that is gone, a header that changed)
@@ -121,14 +146,26 @@ public final class ProvenanceReplay {
             throw new InvalidDataException("the training data (" + provenance.getDatasetProvenance().getSourceProvenance()
                     .getClassName() + ") is not a configurable data source, so it cannot be re-created from provenance");
         }
-        ConfigurableDataSource<Label> source = sources.get(0);
+        ConfigurableDataSource<?> source = sources.get(0);
         if (!allowDataChange) {
             checkUnchanged(provenance.getDatasetProvenance().getSourceProvenance(), source.getProvenance());
         }
         PrimitiveProvenance<?> count = provenance.getTrainerProvenance().getInstanceValues().get("train-invocation-count");
         int invocation = count == null ? 0 : ((Number) count.getValue()).intValue();
         Map<String, Provenance> run = new HashMap<>(provenance.getInstanceProvenance().getMap());
-        return trainers.get(0).train(new MutableDataset<>(source), run, invocation);
+        return modelClass.cast(trainOn(trainers.get(0), source, run, invocation));
+    }
+
+    /** Trains {@code trainer} on the data source; the two share an output type because one provenance recorded both. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static Model<?> trainOn(AbstractDeepNetTrainer trainer, ConfigurableDataSource source,
+                                    Map<String, Provenance> run, int invocation) {
+        return trainer.train(new MutableDataset<>(source), run, invocation);
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static List<Trainer> lookupTrainers(ConfigurationManager cm) {
+        return cm.lookupAll(Trainer.class);
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})

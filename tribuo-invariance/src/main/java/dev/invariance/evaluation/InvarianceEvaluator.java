@@ -91,8 +91,11 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         return new InvarianceEvaluator(analyzer, initial, solver, progress);
     }
 
-    /** Analyses the weights only. */
-    public InvarianceEvaluation evaluate(Model<Label> model) {
+    /**
+     * Analyses the weights only, of any model that exposes them: a classifier or a regressor
+     * ({@code DeepNetRegressionModel}).
+     */
+    public InvarianceEvaluation evaluate(Model<?> model) {
         NetworkDescription network = networkOf(model);
         DataProvenance none = new SimpleDataSourceProvenance(WEIGHTS_ONLY, new LabelFactory());
         List<DriftMetrics> drift = initial == null ? List.of() : ConservationDrift.between(initial, network, null);
@@ -203,7 +206,7 @@ public final class InvarianceEvaluator implements Evaluator<Label, InvarianceEva
         return new DataRun(new DataAnalysis(examples.size(), margin, note, activations, stable, drift), forwardNanos);
     }
 
-    private static NetworkDescription networkOf(Model<Label> model) {
+    private static NetworkDescription networkOf(Model<?> model) {
         if (model instanceof NetworkProvider provider) {
             return provider.getNetwork();
         }

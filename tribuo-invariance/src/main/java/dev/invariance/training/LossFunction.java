@@ -2,6 +2,7 @@ package dev.invariance.training;
 
 import dev.invariance.training.internal.BatchLoss;
 import dev.invariance.training.internal.StableMath;
+import dev.invariance.training.internal.TrainingTargets;
 import java.util.Locale;
 
 /**
@@ -102,8 +103,12 @@ public enum LossFunction {
         for (int r = 0; r < n; r++) {
             logWeights[r] = Math.log(weights[r]);
         }
-        return new BatchLoss(this, numClasses, n).evaluate(outputs, n, classes, logWeights, false,
-                new double[outputs.length]).loss();
+        int[] rows = new int[n];
+        for (int r = 0; r < n; r++) {
+            rows[r] = r;
+        }
+        return new BatchLoss(this, TrainingTargets.ofClasses(classes, numClasses), n).evaluate(outputs, n, rows,
+                logWeights, false, new double[outputs.length]).loss();
     }
 
     /** Whether {@link #classScores} are probabilities (logistic and exponential) or raw scores (squared). */

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.invariance.data.SeparableDataSource;
+import dev.invariance.deepnet.internal.NetworkFunction;
 import dev.invariance.network.Activation;
 import dev.invariance.training.LossFunction;
 import org.junit.jupiter.api.Test;

@@ -48,7 +48,9 @@ class DeepNetTrainerBuilderTest {
 
     @Test
     void everyConfigFieldHasASetterAGetterAndAChainedForm() throws NoSuchMethodException {
-        for (Field f : DeepNetTrainer.class.getDeclaredFields()) {
+        List<Field> fields = new ArrayList<>(List.of(DeepNetTrainer.class.getDeclaredFields()));
+        fields.addAll(List.of(AbstractDeepNetTrainer.class.getDeclaredFields()));
+        for (Field f : fields) {
             if (!f.isAnnotationPresent(Config.class) || Modifier.isStatic(f.getModifiers())) {
                 continue;
             }
@@ -61,7 +63,7 @@ class DeepNetTrainerBuilderTest {
             boolean hasSetter = false;
             boolean hasChained = false;
             for (Method m : DeepNetTrainerBuilder.class.getMethods()) {
-                if (m.getParameterCount() == 1 && m.getReturnType() == DeepNetTrainerBuilder.class) {
+                if (m.getParameterCount() == 1 && m.getReturnType().isAssignableFrom(DeepNetTrainerBuilder.class)) {
                     hasSetter |= m.getName().equals("set" + capital) && m.getParameterTypes()[0] == getter.getReturnType();
                     hasChained |= m.getName().equals(property);
                 }

@@ -10,21 +10,33 @@ import dev.invariance.training.LossFunction;
  *   <li>either ∂L/∂f (plain) or ∂L/∂f / L (normalised, science.md 4.2(c)): the latter is the softmax-weighted
  *       gradient −Σ qₙ yₙ ∂f(xₙ)/∂θ for the exponential loss and never underflows.</li>
  * </ul>
- * Outputs and gradients are row-major batch × width arrays in double precision whatever the training precision.
+ * With class targets every loss applies; real-valued targets (regression) take the squared loss
+ * ℓ = ½‖f − y‖², whose log is formed from the largest |f_j − y_j| so that it neither overflows nor underflows
+ * before the loss does. Outputs and gradients are row-major batch × width arrays in double precision whatever the
+ * training precision.
  */
 public final class BatchLoss {
     private final LossFunction loss;
-    private final int numClasses;
+    private final TrainingTargets targets;
     private final int width;
     private final double[] shifted;
     private final double[] logMagnitude;
     private final double[] sign;
     private final double[] logExampleLoss;
 
-    public BatchLoss(LossFunction loss, int numClasses, int maxBatch) {
+    /**
+     * @param loss     the loss
+     * @param targets  the training set's targets, indexed by the rows given to {@link #evaluate}
+     * @param maxBatch the largest batch evaluated
+     * @throws IllegalArgumentException for real-valued targets with a loss other than {@link LossFunction#SQUARED}
+     */
+    public BatchLoss(LossFunction loss, TrainingTargets targets, int maxBatch) {
+        if (!targets.isClasses() && loss != LossFunction.SQUARED) {
+            throw new IllegalArgumentException("real-valued targets need the squared loss, not " + loss.getConfigName());
+        }
         this.loss = loss;
-        this.numClasses = numClasses;
-        this.width = numClasses == 2 ? 1 : numClasses;
+        this.targets = targets;
+        this.width = targets.outputWidth();
         this.shifted = new double[width];
         this.logMagnitude = new double[maxBatch * width];
         this.sign = new double[maxBatch * width];
@@ -38,18 +50,20 @@ public final class BatchLoss {
     /**
      * @param outputs    count × width network outputs
      * @param count      number of examples in the batch
-     * @param classes    class index of each batch row (binary: 1 is the positive class y = +1)
+     * @param rows       the example (index into the targets) of each batch row
      * @param logWeights log of each batch row's example weight
      * @param normalized write ∂L/∂f / L instead of ∂L/∂f
      * @param gradient   receives count × width entries
      */
-    public Value evaluate(double[] outputs, int count, int[] classes, double[] logWeights, boolean normalized,
+    public Value evaluate(double[] outputs, int count, int[] rows, double[] logWeights, boolean normalized,
                    double[] gradient) {
         for (int r = 0; r < count; r++) {
-            if (width == 1) {
-                binary(r, outputs[r], classes[r] == 1 ? 1.0 : -1.0);
+            if (!targets.isClasses()) {
+                squaredDistance(r, outputs, r * width, rows[r]);
+            } else if (width == 1) {
+                binary(r, outputs[r], targets.classOf(rows[r]) == 1 ? 1.0 : -1.0);
             } else {
-                multiClass(r, outputs, r * width, classes[r]);
+                multiClass(r, outputs, r * width, targets.classOf(rows[r]));
             }
             logExampleLoss[r] += logWeights[r];
         }
@@ -88,6 +102,31 @@ public final class BatchLoss {
                 sign[r] = Math.signum(d);
             }
         }
+    }
+
+    /**
+     * ℓ = ½‖f − y‖² against a real target vector, log ℓ = log ½ + 2 log m + log Σ_j ((f_j − y_j)/m)² with
+     * m = max_j |f_j − y_j|, and ∂ℓ/∂f_j = f_j − y_j as (sign, log-magnitude).
+     */
+    private void squaredDistance(int r, double[] outputs, int off, int example) {
+        double largest = 0.0;
+        for (int j = 0; j < width; j++) {
+            double d = outputs[off + j] - targets.target(example, j);
+            logMagnitude[off + j] = Math.log(Math.abs(d));
+            sign[off + j] = Math.signum(d);
+            largest = Math.max(largest, Math.abs(d));
+        }
+        if (!(largest > 0.0) || largest == Double.POSITIVE_INFINITY) {
+            // all zero: ℓ = 0, log ℓ = −∞; infinite or NaN: the loop reports divergence
+            logExampleLoss[r] = largest == 0.0 ? Double.NEGATIVE_INFINITY : Math.log(largest);
+            return;
+        }
+        double scaled = 0.0;
+        for (int j = 0; j < width; j++) {
+            double d = (outputs[off + j] - targets.target(example, j)) / largest;
+            scaled += d * d;
+        }
+        logExampleLoss[r] = Math.log(0.5) + 2 * Math.log(largest) + Math.log(scaled);
     }
 
     private void multiClass(int r, double[] outputs, int off, int c) {
@@ -139,9 +178,5 @@ public final class BatchLoss {
 
     int width() {
         return width;
-    }
-
-    int numClasses() {
-        return numClasses;
     }
 }

@@ -64,7 +64,7 @@ public final class GradientTraining {
         }
         if (arch.outputWidth(arch.depth() - 1) != data.outputWidth()) {
             throw new IllegalArgumentException("network has " + arch.outputWidth(arch.depth() - 1)
-                    + " outputs, " + data.numClasses() + " classes need " + data.outputWidth());
+                    + " outputs, " + data.targets().describe() + " need " + data.outputWidth());
         }
         if (listenerInterval <= 0) {
             throw new IllegalArgumentException("listener interval must be positive, got " + listenerInterval);
@@ -91,7 +91,8 @@ public final class GradientTraining {
         private final A allFeatures;
         private final double[] allLogWeights;
         private final A batchFeatures;
-        private final int[] batchClasses;
+        /** The example index of each batch row (the identity for full batch). */
+        private final int[] batchRows;
         private final double[] batchLogWeights;
         private final int[] order;
         private int position;
@@ -133,14 +134,17 @@ public final class GradientTraining {
                 allLogWeights[i] = Math.log(data.weights()[i]);
             }
             batchFeatures = fullBatch ? allFeatures : k.allocate(batch * d);
-            batchClasses = fullBatch ? data.classes() : new int[batch];
+            batchRows = new int[batch];
             batchLogWeights = fullBatch ? allLogWeights : new double[batch];
             order = new int[n];
             for (int i = 0; i < n; i++) {
                 order[i] = i;
+                if (fullBatch) {
+                    batchRows[i] = i;
+                }
             }
             position = n; // forces a shuffle before the first minibatch
-            batchLoss = new BatchLoss(config.loss(), data.numClasses(), batch);
+            batchLoss = new BatchLoss(config.loss(), data.targets(), batch);
             outputs = new double[batch * width];
             outputGradient = new double[batch * width];
             outputGradientA = k.allocate(batch * width);
@@ -171,7 +175,7 @@ public final class GradientTraining {
                 int count = nextBatch();
                 A out = engine.forward(fullBatch ? allFeatures : batchFeatures, count);
                 k.toDouble(out, outputs, count * width);
-                BatchLoss.Value value = batchLoss.evaluate(outputs, count, batchClasses, batchLogWeights, normalized,
+                BatchLoss.Value value = batchLoss.evaluate(outputs, count, batchRows, batchLogWeights, normalized,
                         outputGradient);
                 if (Double.isNaN(value.logLoss()) || value.loss() == Double.POSITIVE_INFINITY) {
                     String layer = engine.firstNonFiniteActivations(count);
@@ -284,7 +288,7 @@ public final class GradientTraining {
             int count = Math.min(batch, n - position);
             k.gatherRows(allFeatures, data.numFeatures(), order, position, count, batchFeatures);
             for (int r = 0; r < count; r++) {
-                batchClasses[r] = data.classes()[order[position + r]];
+                batchRows[r] = order[position + r];
                 batchLogWeights[r] = allLogWeights[order[position + r]];
             }
             position += count;

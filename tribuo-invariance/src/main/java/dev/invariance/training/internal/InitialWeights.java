@@ -73,18 +73,15 @@ public final class InitialWeights {
     }
 
     /**
-     * The loss's target vectors of a labelled training set, N × width row-major: ±1 (class 1 is +1) for two classes
-     * with one output, one-hot for k classes.
+     * The loss's target vectors y_n of a training set, N × width row-major ({@link TrainingTargets#target}): ±1
+     * (class 1 is +1) for two classes with one output, one-hot for k classes, the real values for regression.
      */
-    public static double[] labelTargets(TrainingData data) {
-        int width = data.outputWidth();
-        double[] y = new double[data.size() * width];
-        for (int e = 0; e < data.size(); e++) {
-            int c = data.classes()[e];
-            if (width == 1) {
-                y[e] = c == 1 ? 1.0 : -1.0;
-            } else {
-                y[e * width + c] = 1.0;
+    public static double[] targetVectors(TrainingTargets targets) {
+        int width = targets.outputWidth();
+        double[] y = new double[targets.size() * width];
+        for (int e = 0; e < targets.size(); e++) {
+            for (int j = 0; j < width; j++) {
+                y[e * width + j] = targets.target(e, j);
             }
         }
         return y;

@@ -4,21 +4,16 @@ import dev.invariance.training.LossFunction;
 import dev.invariance.training.OptimizerKind;
 import dev.invariance.training.StepSchedule;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.invariance.network.Activation;
 import dev.invariance.network.DenseLayer;
 import dev.invariance.network.ElementType;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Five full-batch GD steps agree with PyTorch autograd (float64) for every loss, linear and ReLU layers,
@@ -32,16 +27,7 @@ class GradientTrainingReferenceTest {
 
     @TestFactory
     List<DynamicTest> fiveGradientStepsMatchPyTorch() throws IOException {
-        JsonNode root;
-        try (InputStream in = getClass().getResourceAsStream("/fixtures/gd_reference.json")) {
-            assertNotNull(in, "fixture missing");
-            root = new ObjectMapper().readTree(in);
-        }
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : root.get("cases")) {
-            tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> checkCase(c)));
-        }
-        return tests;
+        return ReferenceFixture.tests("/fixtures/gd_reference.json", GradientTrainingReferenceTest::checkCase);
     }
 
     private static void checkCase(JsonNode c) {
@@ -61,28 +47,17 @@ class GradientTrainingReferenceTest {
         java.util.Arrays.fill(weights, 1.0);
         TrainingData data = new TrainingData(features, d, labels, classes, weights);
 
-        JsonNode initial = c.get("initial");
-        int depth = initial.size();
-        double[][] w0 = new double[depth][];
-        double[][] b0 = new double[depth][];
-        List<Integer> hidden = new ArrayList<>();
-        for (int i = 0; i < depth; i++) {
-            w0[i] = flatten(initial.get(i).get("w"));
-            JsonNode b = initial.get(i).get("b");
-            b0[i] = b.isNull() ? new double[initial.get(i).get("w").size()] : flatten(b);
-            if (i < depth - 1) {
-                hidden.add(initial.get(i).get("w").size());
-            }
-        }
+        ReferenceFixture.Initial initial = ReferenceFixture.Initial.of(c, d, classes == 2 ? 1 : classes,
+                c.get("skip").asBoolean());
         boolean bias = c.get("bias").asBoolean();
-        Architecture arch = Architecture.of(d, hidden, List.of(Activation.parse(c.get("activation").asText())),
-                classes == 2 ? 1 : classes, bias, c.get("skip").asBoolean());
+        int depth = initial.weights().length;
         int steps = c.get("steps").asInt();
         TrainingConfig config = new TrainingConfig(LossFunction.parse(c.get("loss").asText()), OptimizerKind.GD, 32,
                 c.get("learning_rate").asDouble(), StepSchedule.CONSTANT, 0.5, 1e6, false, steps, 0.9, 0.999, 1e-8,
                 ElementType.FLOAT64);
 
-        TrainingResult result = GradientTraining.train(arch, config, data, w0, b0, new SplittableRandom(1),
+        TrainingResult result = GradientTraining.train(initial.architecture(), config, data, initial.weights(),
+                initial.biases(), new SplittableRandom(1),
                 "reference", 1, null);
 
         JsonNode losses = c.get("losses");
@@ -94,34 +69,18 @@ class GradientTrainingReferenceTest {
         JsonNode fin = c.get("final");
         for (int i = 0; i < depth; i++) {
             DenseLayer layer = result.network().layer(i);
-            double[] expected = flatten(fin.get(i).get("w"));
+            double[] expected = ReferenceFixture.flatten(fin.get(i).get("w"));
             double[] actual = layer.weights().toRowMajorArray();
             for (int e = 0; e < expected.length; e++) {
                 assertEquals(expected[e], actual[e], TOLERANCE, "W of layer " + i + " entry " + e);
             }
             if (bias) {
-                double[] eb = flatten(fin.get(i).get("b"));
+                double[] eb = ReferenceFixture.flatten(fin.get(i).get("b"));
                 double[] ab = layer.bias().toArray();
                 for (int e = 0; e < eb.length; e++) {
                     assertEquals(eb[e], ab[e], TOLERANCE, "b of layer " + i + " entry " + e);
                 }
             }
         }
-    }
-
-    private static double[] flatten(JsonNode node) {
-        List<Double> values = new ArrayList<>();
-        if (node.get(0).isArray()) {
-            for (JsonNode row : node) {
-                for (JsonNode v : row) {
-                    values.add(v.asDouble());
-                }
-            }
-        } else {
-            for (JsonNode v : node) {
-                values.add(v.asDouble());
-            }
-        }
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -1,4 +1,4 @@
-package dev.invariance.deepnet;
+package dev.invariance.deepnet.internal;
 
 import org.jspecify.annotations.Nullable;
 import org.tribuo.util.onnx.ONNXAttribute;
@@ -8,7 +8,12 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 
-/** ONNX operators Tribuo 4.3.2's {@code ONNXOperators} lacks: {@code Relu} (opset 13, default domain). */
+/**
+ * ONNX operators Tribuo 4.3.2's {@code ONNXOperators} lacks: {@code Relu} (opset 13, default domain).
+ *
+ * <p>Package-private: both deep-net models export their layers through
+ * {@link OnnxNetwork}.
+ */
 enum OnnxActivation implements ONNXOperator {
     /** Y = max(X, 0). */
     RELU("Relu");

@@ -1,4 +1,4 @@
-package dev.invariance.deepnet;
+package dev.invariance.deepnet.internal;
 
 import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
@@ -10,14 +10,21 @@ import java.util.List;
  * Double-precision evaluation of a {@link NetworkDescription} on single inputs (column-vector convention,
  * {@code h = W x + b}), and the linear maps that explain it: the local Jacobian of a piecewise-linear
  * network and the end-to-end matrix of a linear one.
+ *
+ * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because both deep-net
+ * models ({@code deepnet.DeepNetModel} and {@code deepnet.regression.DeepNetRegressionModel}) evaluate their
+ * networks with it.
  */
-final class NetworkFunction {
+public final class NetworkFunction {
     private final NetworkDescription network;
     private final boolean[] skipAround;
     /** Row-major copies of every W, taken once: predictions must not copy the weights per example. */
     private final double[][] weights;
 
-    NetworkFunction(NetworkDescription network) {
+    /**
+     * @throws IllegalArgumentException if the network is not a chain of dense layers with residual additions
+     */
+    public NetworkFunction(NetworkDescription network) {
         this.network = network;
         this.skipAround = new boolean[network.depth()];
         this.weights = new double[network.depth()][];
@@ -35,7 +42,7 @@ final class NetworkFunction {
     }
 
     /** The layer outputs x_1 … x_L (after activation and residual addition) for input x_0. */
-    double[][] forward(double[] input) {
+    public double[][] forward(double[] input) {
         int depth = network.depth();
         double[][] xs = new double[depth + 1][];
         xs[0] = input;
@@ -64,7 +71,7 @@ final class NetworkFunction {
     }
 
     /** The network outputs f(x). */
-    double[] outputs(double[] input) {
+    public double[] outputs(double[] input) {
         double[][] xs = forward(input);
         return xs[xs.length - 1];
     }
@@ -74,7 +81,7 @@ final class NetworkFunction {
      * pattern is fixed, so f(x) = J(x)·x + (bias terms): J(x) = M_{L−1} … M_0 with M_i = D_i W_i (+ I for a skip),
      * D_i the 0/1 diagonal of active units. Computed row by row, back from each output.
      */
-    double[][] localJacobian(double[] input) {
+    public double[][] localJacobian(double[] input) {
         double[][] xs = forward(input);
         int depth = network.depth();
         int outputs = network.layer(depth - 1).outputWidth();
@@ -126,7 +133,7 @@ final class NetworkFunction {
      * are |W_i| (+ I): the sum over paths of the absolute path weights, which bounds how strongly each input can
      * move each output of a ReLU network.
      */
-    double[][] endToEnd(boolean absolute) {
+    public double[][] endToEnd(boolean absolute) {
         int d0 = network.layer(0).inputWidth();
         double[][] p = new double[d0][d0];
         for (int c = 0; c < d0; c++) {
@@ -159,7 +166,8 @@ final class NetworkFunction {
         return p;
     }
 
-    boolean allActivationsLinear() {
+    /** Whether every layer's activation is linear. */
+    public boolean allActivationsLinear() {
         for (DenseLayer l : network.layers()) {
             if (l.activation() != Activation.LINEAR) {
                 return false;
