@@ -67,14 +67,11 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + "of them are null) (default: ${DEFAULT-VALUE}).")
     private String spectrum = "full";
 
-    @Option(names = "--layers", paramLabel = "PATTERN", description = "Analyse only the layers whose name or module "
-            + "path contains a match of this Java regular expression; edges are kept between selected layers only "
-            + "(weights alone: not with --data).")
-    private @Nullable String layers;
+    @Mixin
+    private LayerPatternOption layers = new LayerPatternOption();
 
-    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
-            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
-    private boolean quiet;
+    @Mixin
+    private QuietOption quiet = new QuietOption();
 
     @Override
     public Integer call() {
@@ -83,18 +80,18 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "unknown --format '" + format + "' (expected table or json)");
         }
         SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
-        LayerSelection selection = AnalysisArguments.layerSelection(spec, layers, data);
+        LayerSelection selection = layers.selection(spec, data);
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().topK(topK)
                 .allSingularValues(allSingularValues).spectrum(mode).layers(selection).build());
         boolean onnx = OnnxModelReader.isOnnxFile(modelFile);
         run.checkApplicable(spec, onnx, data != null, "--output", output);
         ModelEvaluations.Evaluated evaluated;
         // the bar is closed (its line completed) before the result is printed
-        try (TerminalProgress progress = TerminalProgress.forAnalysis("analyze", TerminalProgress.shouldDraw(quiet))) {
+        try (TerminalProgress progress = TerminalProgress.forAnalysis("analyze", TerminalProgress.shouldDraw(quiet.isQuiet()))) {
             evaluated = onnx ? evaluateOnnx(analyzer.withProgress(progress))
                     : ModelEvaluations.tribuo(modelFile, analyzer.withProgress(progress), data, label,
                     spec.commandLine().getErr(), spec.qualifiedName(),
-                    SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet));
+                    SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet.isQuiet()));
         }
         print(fmt, evaluated);
         return 0;

@@ -65,14 +65,11 @@ final class ReportCommand implements Callable<Integer> {
             + "layer in top-k mode (default: ${DEFAULT-VALUE}).")
     private int topK = 10;
 
-    @Option(names = "--layers", paramLabel = "PATTERN", description = "Analyse only the layers whose name or module "
-            + "path contains a match of this Java regular expression; edges are kept between selected layers only "
-            + "(weights alone: not with --data).")
-    private @Nullable String layers;
+    @Mixin
+    private LayerPatternOption layers = new LayerPatternOption();
 
-    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
-            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
-    private boolean quiet;
+    @Mixin
+    private QuietOption quiet = new QuietOption();
 
     @SuppressWarnings("NullAway.Init") // required: picocli sets it, or refuses the command line, before call()
     @Option(names = "--output", required = true, paramLabel = "REPORT.html", description = "Where to write the report.")
@@ -81,7 +78,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SpectrumMode mode = AnalysisArguments.spectrumMode(spec, data, label, topK, spectrum);
-        LayerSelection selection = AnalysisArguments.layerSelection(spec, layers, data);
+        LayerSelection selection = layers.selection(spec, data);
         boolean anyOnnx = models.stream().anyMatch(OnnxModelReader::isOnnxFile);
         run.checkApplicable(spec, anyOnnx, data != null, "--model-output", modelOutput);
         OnnxDataOptions options = anyOnnx && data != null ? run.dataOptions(spec, modelOutput)
@@ -92,7 +89,7 @@ final class ReportCommand implements Callable<Integer> {
                 .allSingularValues(mode == SpectrumMode.FULL).spectrum(mode).layers(selection).build());
         PrintWriter err = spec.commandLine().getErr();
         List<ReportedModel> reported = new ArrayList<>();
-        boolean draw = TerminalProgress.shouldDraw(quiet);
+        boolean draw = TerminalProgress.shouldDraw(quiet.isQuiet());
         for (Path model : models) {
             // one bar per model, completed before the next model's starts
             try (TerminalProgress progress = TerminalProgress.forAnalysis("report", draw)) {
@@ -126,7 +123,7 @@ final class ReportCommand implements Callable<Integer> {
                     .withOperators(facts.operators(), facts.notUnderstood());
         }
         ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, analyzer, data, label, err, spec.qualifiedName(),
-                SvmProgressLines.forCommand(err, spec.qualifiedName(), quiet));
+                SvmProgressLines.forCommand(err, spec.qualifiedName(), quiet.isQuiet()));
         return ReportedModel.of(name, e.evaluation(), e.file());
     }
 }

@@ -28,6 +28,7 @@ import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.provenance.ModelProvenance;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -139,9 +140,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The metrics over the training steps, recorded when {@code --report} is given. */
     private final MetricsTrace trace = MetricsTrace.create();
 
-    @Option(names = "--quiet", description = "No progress on standard error: neither the bar (drawn only on a "
-            + "terminal) nor the max-margin solver's lines. Warnings, notes and errors still print.")
-    private boolean quiet;
+    @Mixin
+    private QuietOption quiet = new QuietOption();
 
     @Option(names = "--trace-every", paramLabel = "N", description = "With --report: record the metrics every N steps (default: about 50 times in all).")
     private int traceEvery;
@@ -191,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
             new TrainingMemory(trainingData.getFeatureIDMap().size(), hidden, trainingData.getOutputIDInfo().size(),
                     batchRows(examples), examples).check(hiddenOption(), Runtime.getRuntime().maxMemory());
             long total = trainer.totalStepsFor(trainingData.size());
-            try (TerminalProgress progress = new TerminalProgress("train", total, TerminalProgress.shouldDraw(quiet))) {
+            try (TerminalProgress progress = new TerminalProgress("train", total, TerminalProgress.shouldDraw(quiet.isQuiet()))) {
                 int progressEvery = TerminalProgress.interval(total);
                 if (report == null) {
                     trainer.setListenerInterval(progressEvery);
@@ -261,7 +261,7 @@ final class TrainCommand implements Callable<Integer> {
     private void writeReport(Path file, DeepNetModel model, Dataset<Label> trainingData) {
         WeightAnalyzer analyzer = WeightAnalyzer.create(AnalysisOptions.builder().allSingularValues(true).build());
         ModelEvaluations.Evaluated e = ModelEvaluations.tribuo(model, output.toString(), analyzer, trainingData,
-                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet));
+                SvmProgressLines.forCommand(spec.commandLine().getErr(), spec.qualifiedName(), quiet.isQuiet()));
         Path fileName = output.getFileName();
         HtmlReport html = HtmlReport.of(ReportedModel.of(fileName == null ? output.toString() : fileName.toString(),
                 e.evaluation(), e.file())).withTrace(trace.getEntries());
