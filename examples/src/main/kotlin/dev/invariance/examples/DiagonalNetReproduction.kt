@@ -28,6 +28,8 @@ import org.tribuo.MutableDataset
 import org.tribuo.classification.Label
 import org.tribuo.classification.LabelFactory
 import org.tribuo.impl.ArrayExample
+import org.tribuo.math.la.DenseMatrix
+import org.tribuo.math.la.DenseVector
 import org.tribuo.provenance.SimpleDataSourceProvenance
 import org.tribuo.regression.RegressionFactory
 import org.tribuo.regression.Regressor
@@ -216,10 +218,10 @@ class DiagonalNetReproduction : Reproduction {
         val factory = RegressionFactory()
         val data = MutableDataset(SimpleDataSourceProvenance("E3 regression", factory), factory)
         xs.zip(ys) { x, y -> data.add(ArrayExample(Regressor("y", y), names, x)) }
-        // min-l2 interpolant Xᵀ(XXᵀ)⁻¹y
-        val gram = Array(samples) { i -> DoubleArray(samples) { j -> xs[i].indices.sumOf { xs[i][it] * xs[j][it] } } }
-        val alpha = solve(gram, ys.toDoubleArray())
-        val minL2 = List(dimension) { k -> (0 until samples).sumOf { alpha[it] * xs[it][k] } }
+        // min-l2 interpolant Xᵀ(XXᵀ)⁻¹y, the N × N Gram system solved by Tribuo's Cholesky factorisation
+        val gram = DenseMatrix.createDenseMatrix(Array(samples) { i -> DoubleArray(samples) { j -> xs[i].indices.sumOf { xs[i][it] * xs[j][it] } } })
+        val alpha = gram.choleskyFactorization().orElseThrow().solve(DenseVector.createDenseVector(ys.toDoubleArray()))
+        val minL2 = List(dimension) { k -> (0 until samples).sumOf { alpha.get(it) * xs[it][k] } }
         fun fit(scale: Double, learningRate: Double, steps: Long): Pair<List<Double>, Double> {
             val model = DeepNetRegressionTrainer.builder()
                 .hidden(listOf(dimension)).structure(LayerStructure.DIAGONAL).activation(Activation.LINEAR).bias(false)
@@ -232,25 +234,6 @@ class DiagonalNetReproduction : Reproduction {
         val (small, smallResidual) = fit(1e-3, 0.05, 40_000)
         val (large, largeResidual) = fit(10.0, 2e-4, 40_000)
         return RegressionOutcome(target, minL2, small, large, smallResidual, largeResidual)
-    }
-
-    /** Solves the small symmetric positive definite system a·x = b by Gaussian elimination with partial pivoting. */
-    private fun solve(a: Array<DoubleArray>, b: DoubleArray): DoubleArray {
-        val n = b.size
-        val m = Array(n) { i -> a[i].copyOf(n + 1).also { it[n] = b[i] } }
-        for (c in 0 until n) {
-            val p = (c until n).maxBy { abs(m[it][c]) }
-            val tmp = m[c]; m[c] = m[p]; m[p] = tmp
-            for (r in c + 1 until n) {
-                val f = m[r][c] / m[c][c]
-                for (k in c..n) m[r][k] -= f * m[c][k]
-            }
-        }
-        val x = DoubleArray(n)
-        for (r in n - 1 downTo 0) {
-            x[r] = (m[r][n] - (r + 1 until n).sumOf { m[r][it] * x[it] }) / m[r][r]
-        }
-        return x
     }
 
     private fun figures(deep: DepthRun, shallow: DepthRun, l1: L1MarginSolution, svm: SvmSolution): List<Figure> {
