@@ -49,7 +49,7 @@ class SquareLossRankReproductionTest {
 
     @Test
     void theFigureAndTheReportAreWritten() throws Exception {
-        for (String id : List.of("e5-ratio", "e5-ratio-angle", "e5-loss")) {
+        for (String id : List.of("e5-ratio", "e5-ratio-angle", "e5-ratio-trace")) {
             assertTrue(Files.size(dir.resolve(id + ".png")) > 0, id);
             assertTrue(Files.readString(dir.resolve(id + ".svg")).contains("</text>"), id);
         }
