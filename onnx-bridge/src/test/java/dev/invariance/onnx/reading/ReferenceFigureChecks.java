@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.invariance.analysis.LayerMetrics;
 import dev.invariance.analysis.PairMetrics;
 import dev.invariance.analysis.WeightAnalyzer;
+import dev.invariance.network.Activation;
 import dev.invariance.network.BiasVector;
 import dev.invariance.network.Convolution;
+import dev.invariance.network.DenseLayer;
+import dev.invariance.network.ElementType;
 import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightMatrix;
 import org.jspecify.annotations.Nullable;
@@ -114,6 +117,20 @@ final class ReferenceFigureChecks {
             double x = expected.get(k).asDouble();
             assertEquals(x, b.get(k), tolerance * Math.max(floor, Math.abs(x)), what + " bias " + k);
         }
+    }
+
+    /**
+     * A read layer is the reference's {@code layers[]} entry {@code e}: name, op, element type, activation, W and bias
+     * to {@code tolerance} relative to max({@code floor}, |entry|), and its convolution's attributes.
+     */
+    static void assertLayer(JsonNode e, DenseLayer l, double tolerance, double floor, String what) {
+        assertEquals(e.get("name").asText(), l.name(), what + " name");
+        assertEquals(e.get("op").asText(), l.op(), what + " op");
+        assertEquals(ElementType.valueOf(e.get("element_type").asText()), l.elementType(), what + " element type");
+        assertEquals(Activation.parse(e.get("activation").asText()), l.activation(), what + " activation");
+        assertWeights(e.get("weights"), l.weights(), tolerance, floor, what);
+        assertBias(e.get("bias"), l.bias(), tolerance, floor, what);
+        assertConvolution(e.get("convolution"), l.convolution(), what);
     }
 
     /** The layer is a convolution exactly when the reference has {@code convolution}, with its attributes. */
