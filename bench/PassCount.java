@@ -36,9 +36,9 @@ public final class PassCount {
                         public boolean isTransposed() { return panels.isTransposed(); }
                         public double getScale() { return panels.getScale(); }
                         public ElementType getElementType() { return panels.getElementType(); }
-                        public void read(int row, int rows, int column, int columns, float[] dst) {
+                        public void read(int row, int rows, int column, int columns, float[] dst, int offset) {
                             elements.addAndGet((long) rows * columns);
-                            panels.read(row, rows, column, columns, dst);
+                            panels.read(row, rows, column, columns, dst, offset);
                         }
                         public void close() { }
                     };

@@ -57,18 +57,23 @@ final class LayerByLayer {
         int depth = outlines.size();
         int workers = Math.max(1, Math.min(threads, Math.max(depth, outline.edges().size())));
         // one task per processor already keeps them busy: the solver's products then stay on the task's thread
-        TruncatedSvd solver = TruncatedSvd.builder().parallel(workers < threads).build();
+        TruncatedSvd planned = TruncatedSvd.builder().parallel(workers < threads).build();
         boolean[] panels = new boolean[depth];
         for (int i = 0; i < depth; i++) {
             panels[i] = network.hasPanels(i);
         }
-        MemoryPlan plan = MemoryPlan.of(outline, options, solver, panels);
+        MemoryPlan plan = MemoryPlan.of(outline, options, planned, panels);
         long free = freeHeap.applyAsLong(plan.minimumBytes());
         long maxHeap = HeapSize.max();
         plan.requireWithin(free, maxHeap);
         // tasks run side by side within 3/4 of the free heap; one whose share is larger runs alone
         MemoryGate gate = new MemoryGate((long) (MemoryPlan.USABLE_FRACTION * free));
         gate.keep(plan.retainedBytes());
+        // the streamed layers keep decoded panels between passes in heap the gate never hands out
+        long cache = plan.panelCacheBytes(gate.budget(), workers, maxHeap);
+        gate.keep(cache);
+        TruncatedSvd solver = cache == 0 ? planned
+                : TruncatedSvd.builder().parallel(workers < threads).panelCacheBytes(cache).build();
         ProgressCounter counter = new ProgressCounter(outline, progress);
         LayerSpectrum[] spectra = new LayerSpectrum[depth];
         LayerMetrics[] layers = new LayerMetrics[depth];
@@ -306,6 +311,11 @@ final class LayerByLayer {
 
         MemoryGate(long budget) {
             this.budget = budget;
+        }
+
+        /** The bytes the gate shares out. */
+        long budget() {
+            return budget;
         }
 
         synchronized void acquire(long bytes) throws InterruptedException {

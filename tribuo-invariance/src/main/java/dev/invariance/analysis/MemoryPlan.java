@@ -58,6 +58,12 @@ final class MemoryPlan {
     static final long LAYER_REPORT_BYTES = 4L << 10;
     /** What the report keeps per edge: its record and its figures in the metric map. */
     static final long EDGE_REPORT_BYTES = 2L << 10;
+    /**
+     * The most of the heap's maximum that decoded panels of streamed layers may keep between passes: a cache that
+     * grows with the heap, kept to a part of it so that the process's resident memory (the heap, the JVM and the
+     * pages of the layers being read) stays near the heap's size.
+     */
+    static final double PANEL_CACHE_FRACTION = 0.3;
     /** The reader's decoding block: at most 4 MiB of floats, never more than the layer's own weights. */
     private static final long LOAD_BLOCK_BYTES = 4L << 20;
 
@@ -126,6 +132,24 @@ final class MemoryPlan {
      */
     static MemoryPlan of(NetworkOutline outline, AnalysisOptions options, TruncatedSvd solver, boolean[] panels) {
         return new MemoryPlan(outline, options, solver, panels);
+    }
+
+    /**
+     * The heap streamed layers may fill with decoded panels ({@link TruncatedSvd.Builder#panelCacheBytes}): what a
+     * {@code budget} leaves after the retained results and {@code workers} of the largest task side by side, at most
+     * {@link #PANEL_CACHE_FRACTION} of the heap's maximum; 0 when no layer is streamed. Taking it never makes a task
+     * wait for another that would otherwise have run beside it.
+     */
+    long panelCacheBytes(long budget, int workers, long maxHeap) {
+        boolean any = false;
+        for (boolean s : streamed) {
+            any |= s;
+        }
+        if (!any) {
+            return 0;
+        }
+        long left = budget - retained - (long) workers * largestShare();
+        return Math.max(0, Math.min(left, (long) (PANEL_CACHE_FRACTION * maxHeap)));
     }
 
     /** Whether layer {@code i}'s task reads its weight as panels from storage rather than loading it. */

@@ -4,6 +4,7 @@ import dev.invariance.network.WeightPanels;
 import dev.ludovic.netlib.blas.BLAS;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -16,10 +17,15 @@ import java.util.stream.IntStream;
  * {@code parallel}; the ranges' sums are added in range order, so the result depends on the processor count only.
  * The first pass also sums ‖S‖²_F in double. The refinement ({@link #refine}) is one more pass, in double.
  *
+ * <p>With a {@link PanelCache}, the first pass also keeps the decoded panels that fit the slabs the operator leased
+ * (the leading panels, in order: panel i at a fixed slot), and every later pass, the refinement included, multiplies
+ * those in place of decoding them again; the rest are decoded each pass. The floats are the same either way, and so
+ * is the result. {@link #close()} returns the slabs.
+ *
  * <p>Everything here is in terms of S; {@link TruncatedSvd} maps the result onto {@code W = scale·S} or
  * {@code scale·Sᵀ}. One operator serves one Lanczos run on one thread (its parts run on the common pool).
  */
-final class PanelGramOperator implements FloatBlockOperator {
+final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     /** Floats of one decoded panel (512 KiB). */
     static final int PANEL_FLOATS = 1 << 17;
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
@@ -39,8 +45,19 @@ final class PanelGramOperator implements FloatBlockOperator {
     private final float[][] zBuffers;
     private final double[] squares;
     private double sumOfSquares = Double.NaN;
+    private final PanelCache cache;
+    private final List<float[]> slabs;
+    /** Panels 0 … cached − 1 live in the slabs once the first pass has decoded them. */
+    private final int cached;
+    private final int panelsPerSlab;
+    private boolean filled;
 
     PanelGramOperator(WeightPanels source, boolean parallel) {
+        this(source, parallel, new PanelCache(0));
+    }
+
+    /** An operator that keeps as many decoded panels as the slabs it can lease from {@code cache} now hold. */
+    PanelGramOperator(WeightPanels source, boolean parallel, PanelCache cache) {
         this.source = source;
         this.p = source.storedRows();
         this.q = source.storedColumns();
@@ -55,6 +72,23 @@ final class PanelGramOperator implements FloatBlockOperator {
         this.yBuffers = new float[parts][];
         this.zBuffers = new float[parts][];
         this.squares = new double[parts];
+        this.cache = cache;
+        this.panelsPerSlab = PanelCache.SLAB_FLOATS / (width * d);
+        int wantedSlabs = panelsPerSlab == 0 ? 0 : (panels + panelsPerSlab - 1) / panelsPerSlab;
+        this.slabs = cache.lease(wantedSlabs);
+        this.cached = Math.min(panels, slabs.size() * panelsPerSlab);
+    }
+
+    /** Panels kept decoded after the first pass (0 without a cache). */
+    int cachedPanels() {
+        return cached;
+    }
+
+    /** Gives the leased slabs back to the cache; the operator must not be used afterwards. */
+    @Override
+    public void close() {
+        cache.release(slabs);
+        slabs.clear();
     }
 
     /** Rows (or columns) of the outer dimension o per panel of d-long slices. */
@@ -115,7 +149,11 @@ final class PanelGramOperator implements FloatBlockOperator {
                 sum += s;
             }
             sumOfSquares = sum;
+            filled = true;
         }
+        // the pages read are not needed again before the next pass (none at all where every panel is cached): the
+        // mapping's resident memory is then only what the uncached panels of the layers in flight keep
+        source.release();
     }
 
     /** zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part. */
@@ -144,27 +182,55 @@ final class PanelGramOperator implements FloatBlockOperator {
         for (int panelIndex = from; panelIndex < to; panelIndex++) {
             int r0 = panelIndex * width;
             int t = Math.min(width, other() - r0);
-            decode(r0, t, panel);
+            float[] a = panel;
+            int aOff = 0;
+            if (panelIndex < cached) {
+                a = slabs.get(panelIndex / panelsPerSlab);
+                aOff = (panelIndex % panelsPerSlab) * width * d;
+            }
+            if (a == panel || !filled) {
+                decode(r0, t, a, aOff);
+            }
             if (first) {
-                for (int i = 0, end = t * d; i < end; i++) {
-                    sum += (double) panel[i] * panel[i];
-                }
+                sum += sumOfSquares(a, aOff, t * d);
             }
             // A_r: t rows of A = S (row-major, lda q) or of A = Sᵀ (a column panel of S, read column-major, lda t)
             int lda = wide ? t : q;
-            ThinProducts.multiply(panel, 0, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
-            ThinProducts.multiply(panel, 0, lda, wide, d, t, y, 0, t, b, panelIndex == from ? 0.0f : 1.0f,
+            ThinProducts.multiply(a, aOff, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
+            ThinProducts.multiply(a, aOff, lda, wide, d, t, y, 0, t, b, panelIndex == from ? 0.0f : 1.0f,
                     zPart, 0, d);
         }
         squares[part] = sum;
     }
 
-    /** Slices [r0, r0 + t) of the outer dimension: rows of S, or (wide) its columns, as a p × t row-major tile. */
-    private void decode(int r0, int t, float[] panel) {
+    /** Σ a[i]² over [from, from + n) in double, in four interleaved partial sums (the loop then pipelines). */
+    private static double sumOfSquares(float[] a, int from, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (int end = from + (n & ~3); i < end; i += 4) {
+            s0 += (double) a[i] * a[i];
+            s1 += (double) a[i + 1] * a[i + 1];
+            s2 += (double) a[i + 2] * a[i + 2];
+            s3 += (double) a[i + 3] * a[i + 3];
+        }
+        for (int end = from + n; i < end; i++) {
+            s0 += (double) a[i] * a[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * Slices [r0, r0 + t) of the outer dimension: rows of S, or (wide) its columns, as a p × t row-major tile at
+     * {@code panel[at …]}.
+     */
+    private void decode(int r0, int t, float[] panel, int at) {
         if (wide) {
-            source.read(0, p, r0, t, panel);
+            source.read(0, p, r0, t, panel, at);
         } else {
-            source.read(r0, t, 0, q, panel);
+            source.read(r0, t, 0, q, panel, at);
         }
     }
 
@@ -188,9 +254,17 @@ final class PanelGramOperator implements FloatBlockOperator {
         BLAS blas = LinearAlgebraBackend.blas();
         for (int r0 = 0; r0 < o; r0 += width) {
             int t = Math.min(width, o - r0);
-            decode(r0, t, panel);
+            int panelIndex = r0 / width;
+            float[] a = panel;
+            int aOff = 0;
+            if (panelIndex < cached && filled) {
+                a = slabs.get(panelIndex / panelsPerSlab);
+                aOff = (panelIndex % panelsPerSlab) * width * d;
+            } else {
+                decode(r0, t, panel, 0);
+            }
             for (int i = 0, end = t * d; i < end; i++) {
-                buffer[i] = panel[i];
+                buffer[i] = a[aOff + i];
             }
             if (!wide) {
                 // y[i, r0 + u] = Σ_j S[r0 + u, j] x[i, j]

@@ -71,6 +71,7 @@ public final class TruncatedSvd {
     private final int maxBasisSize;
     private final long seed;
     private final boolean parallel;
+    private final PanelCache panelCache;
 
     private TruncatedSvd(Builder b) {
         this.blockSize = b.blockSize;
@@ -78,6 +79,7 @@ public final class TruncatedSvd {
         this.maxBasisSize = b.maxBasisSize;
         this.seed = b.seed;
         this.parallel = b.parallel;
+        this.panelCache = new PanelCache(b.panelCacheBytes);
     }
 
     /**
@@ -148,7 +150,8 @@ public final class TruncatedSvd {
      * for {@link #top(WeightMatrix, int, ElementType)}, and the result mapped onto {@code W = scale·S} or
      * {@code scale·Sᵀ} ({@link WeightPanels}): σ(W) = |scale|·σ(S), the sides swapped for a transpose, the left
      * vectors negated for a negative scale. Heap use is the Krylov basis and a few panels
-     * ({@link #streamedWorkingBytes}), whatever the size of W. Matrices too small for Lanczos ({@link #streams} false)
+     * ({@link #streamedWorkingBytes}), whatever the size of W, besides the panel cache this solver was built with
+     * ({@link Builder#panelCacheBytes}), which keeps decoded panels between passes. Matrices too small for Lanczos ({@link #streams} false)
      * are gathered into memory (they are small in one dimension) and decomposed densely; if the iteration does not
      * converge within the basis limit, W is gathered and decomposed densely when it fits half of the free heap.
      *
@@ -172,9 +175,12 @@ public final class TruncatedSvd {
             WeightMatrix s = gather(w);
             return onLayer(w, top(s, k, ElementType.FLOAT32), s.frobeniusNorm());
         }
-        PanelGramOperator op = new PanelGramOperator(w, parallel);
-        Spectrum s = lanczosFloat(op, k, b, Math.min(maxBasisSize, r));
-        double frobenius = Math.sqrt(op.sumOfSquares());
+        Spectrum s;
+        double frobenius;
+        try (PanelGramOperator op = new PanelGramOperator(w, parallel, panelCache)) {
+            s = lanczosFloat(op, k, b, Math.min(maxBasisSize, r));
+            frobenius = Math.sqrt(op.sumOfSquares());
+        }
         if (frobenius == 0) {
             return onLayer(w, zero(p, q, k), 0.0);
         }
@@ -473,8 +479,24 @@ public final class TruncatedSvd {
         private int maxBasisSize = DEFAULT_BASIS_LIMIT;
         private long seed = 1L;
         private boolean parallel = true;
+        private long panelCacheBytes = 0;
 
         private Builder() {
+        }
+
+        /**
+         * Heap (bytes, default 0) that {@link #top(WeightPanels, int)} may fill with a streamed layer's panels decoded
+         * to float32, so that the later passes of its iteration multiply them instead of decoding them again
+         * (shared by the layers decomposed at the same time, reused from layer to layer, allocated as first needed in
+         * slabs of about 8 MiB; the part of a layer that does not fit is decoded every pass). Results do not depend
+         * on it. This is on top of {@link #streamedWorkingBytes}: the caller reserves it out of its memory budget.
+         */
+        public Builder panelCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("panel cache must be >= 0 bytes, got " + bytes);
+            }
+            this.panelCacheBytes = bytes;
+            return this;
         }
 
         /** Lanczos block size b ≥ 1, or 0 to use {@code max(16, k + 6)}. */

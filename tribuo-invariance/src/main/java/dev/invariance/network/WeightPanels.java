@@ -39,13 +39,28 @@ public interface WeightPanels extends AutoCloseable {
     }
 
     /**
-     * Writes the tile {@code S[row .. row + rows) × [column .. column + columns)} into {@code dst} as float32,
-     * row-major with leading dimension {@code columns}: entry (i, j) at {@code dst[i * columns + j]}.
+     * Writes the tile {@code S[row .. row + rows) × [column .. column + columns)} into {@code dst} from
+     * {@code offset} on as float32, row-major with leading dimension {@code columns}: entry (i, j) at
+     * {@code dst[offset + i * columns + j]}.
      *
      * @throws IllegalArgumentException (or a subclass naming the file and tensor) when a value is NaN or infinite or
      *                                  the storage cannot be read
+     * @throws IndexOutOfBoundsException when the tile is outside S or does not fit {@code dst} from {@code offset}
      */
-    void read(int row, int rows, int column, int columns, float[] dst);
+    void read(int row, int rows, int column, int columns, float[] dst, int offset);
+
+    /** {@link #read(int, int, int, int, float[], int)} into {@code dst} from its start. */
+    default void read(int row, int rows, int column, int columns, float[] dst) {
+        read(row, rows, column, columns, dst, 0);
+    }
+
+    /**
+     * Lets go of what the panels hold in memory now (a file's mapped pages, which count in the process's resident
+     * memory) without closing them: the next {@link #read} takes it again. Called by a reader that will not read for
+     * a while; never while a read runs. Does nothing by default.
+     */
+    default void release() {
+    }
 
     /** Releases what the panels hold (a file mapping); does not throw checked exceptions. */
     @Override

@@ -27,6 +27,9 @@ class TruncatedSvdPanelsTest {
         final boolean transposed;
         final double scale;
         final AtomicLong largestTile = new AtomicLong();
+        /** Elements read in all, and the calls to {@link #release()}. */
+        final AtomicLong reads = new AtomicLong();
+        final AtomicLong releases = new AtomicLong();
 
         ArrayPanels(float[] s, int p, int q, boolean transposed, double scale) {
             this.s = s;
@@ -62,11 +65,17 @@ class TruncatedSvdPanelsTest {
         }
 
         @Override
-        public void read(int row, int rows, int column, int columns, float[] dst) {
+        public void read(int row, int rows, int column, int columns, float[] dst, int offset) {
             largestTile.accumulateAndGet((long) rows * columns, Math::max);
+            reads.addAndGet((long) rows * columns);
             for (int i = 0; i < rows; i++) {
-                System.arraycopy(s, (row + i) * q + column, dst, i * columns, columns);
+                System.arraycopy(s, (row + i) * q + column, dst, offset + i * columns, columns);
             }
+        }
+
+        @Override
+        public void release() {
+            releases.incrementAndGet();
         }
 
         @Override
@@ -171,6 +180,65 @@ class TruncatedSvdPanelsTest {
         for (int j = 0; j < 3; j++) {
             assertEquals(0.0, top.spectrum().singularValue(j));
             assertEquals(1.0, Math.sqrt(dot(top.spectrum().leftVector(j), top.spectrum().leftVector(j))), 1e-15);
+        }
+    }
+
+    /**
+     * A panel cache changes how often S is decoded, never the result: with room for every panel, S is read exactly
+     * once (the first pass keeps what it decodes; the later passes and the refinement multiply the cached floats);
+     * with room for a part, that part is read once and the rest every pass; the triplets and ‖W‖_F are bit for bit
+     * those of the solver without a cache. The mapping is let go after every pass.
+     */
+    @Test
+    void aPanelCacheDecodesEachCachedPanelOnceAndLeavesTheSpectrumAsItWas() {
+        int p = 2600;
+        int q = 1700; // 4.4 million floats: three slabs of the cache
+        float[] s = decaying(p, q, 6);
+        ArrayPanels plain = new ArrayPanels(s, p, q, false, 1.0);
+        TruncatedSvd.Streamed expected = TruncatedSvd.withDefaults().top(plain, 10);
+        long passes = plain.reads.get() / ((long) p * q);
+        assertTrue(passes >= 3 && plain.reads.get() == passes * p * q, "whole passes: " + plain.reads.get());
+
+        ArrayPanels whole = new ArrayPanels(s, p, q, false, 1.0);
+        TruncatedSvd cachedAll = TruncatedSvd.builder().panelCacheBytes(64L << 20).build();
+        assertIdentical(expected, cachedAll.top(whole, 10));
+        assertEquals((long) p * q, whole.reads.get(), "decoded once");
+        assertTrue(whole.releases.get() >= passes - 1, "released after each pass: " + whole.releases.get());
+
+        ArrayPanels part = new ArrayPanels(s, p, q, false, 1.0);
+        TruncatedSvd cachedOneSlab = TruncatedSvd.builder().panelCacheBytes(4L * PanelCache.SLAB_FLOATS).build();
+        assertIdentical(expected, cachedOneSlab.top(part, 10));
+        assertTrue(part.reads.get() > (long) p * q && part.reads.get() < plain.reads.get(),
+                "a part decoded once: " + part.reads.get());
+
+        // the slabs go back to the cache and are reused by the next layer
+        ArrayPanels again = new ArrayPanels(s, p, q, true, 1.0);
+        cachedAll.top(again, 10);
+        assertEquals((long) p * q, again.reads.get());
+    }
+
+    @Test
+    void aPanelCacheLendsWhatIsFreeWithoutWaitingAndReusesItsSlabs() {
+        PanelCache cache = new PanelCache(3L * 4 * PanelCache.SLAB_FLOATS + 100);
+        assertEquals(3, cache.capacitySlabs());
+        java.util.List<float[]> first = cache.lease(2);
+        java.util.List<float[]> second = cache.lease(5);
+        assertEquals(2, first.size());
+        assertEquals(1, second.size(), "only what is free");
+        assertEquals(0, cache.lease(1).size());
+        cache.release(first);
+        cache.release(second);
+        assertEquals(3, cache.lease(3).size());
+        assertEquals(3, cache.allocatedSlabs(), "slabs reused, not allocated again");
+        assertEquals(0, new PanelCache(-5).capacitySlabs());
+    }
+
+    private static void assertIdentical(TruncatedSvd.Streamed want, TruncatedSvd.Streamed got) {
+        assertEquals(want.frobenius(), got.frobenius());
+        for (int j = 0; j < want.spectrum().getValueCount(); j++) {
+            assertEquals(want.spectrum().singularValue(j), got.spectrum().singularValue(j), "sigma_" + (j + 1));
+            assertTrue(java.util.Arrays.equals(want.spectrum().leftVector(j), got.spectrum().leftVector(j)), "u " + j);
+            assertTrue(java.util.Arrays.equals(want.spectrum().rightVector(j), got.spectrum().rightVector(j)), "v " + j);
         }
     }
 }

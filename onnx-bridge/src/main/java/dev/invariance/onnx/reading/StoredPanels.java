@@ -12,10 +12,12 @@ import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A layer's stored weight read in tiles straight from its bytes ({@link WeightPanels}): an external data file mapped
- * read-only ({@link FileChannel#map}, in chunks of whole rows below 1 GiB, unmapped on {@link #close()}), or the
+ * read-only ({@link FileChannel#map}, in chunks of whole rows below 1 GiB, each mapped when first read and unmapped
+ * on {@link #release()} and {@link #close()}), or the
  * tensor's {@code raw_data}, which the parsed model already holds. Each tile is decoded to float32 as it is asked
  * for: float32 by bulk copy, float16 by a table of its 65,536 values, bfloat16 by a shift, int8/uint8 dequantised as
  * {@link ConstantTensor.Dequantize} computes it ({@code (q − zero_point) · scale}, per tensor, per row or column, or in
@@ -42,13 +44,13 @@ final class StoredPanels implements WeightPanels {
     private final ElementType type;
     private final int dataType;
     private final int size;
-    /** Rows of S per chunk, and the chunks (little-endian, absolute reads only: shared by threads). */
+    /** Rows of S per chunk, and the chunks mapped so far (null where not mapped now). */
     private final int chunkRows;
-    private final ByteBuffer[] chunks;
-    /** The chunks' views as floats or 16-bit values (for their bulk reads), or null for the other types. */
-    private final FloatBuffer[] floatViews;
-    private final ShortBuffer[] shortViews;
+    private final AtomicReferenceArray<@Nullable Chunk> chunks;
+    private final @Nullable ExternalTensor external;
     private final @Nullable FileChannel channel;
+    /** The tensor's raw_data when it is not external. */
+    private final @Nullable ByteBuffer raw;
     private final @Nullable Dequantization dequantization;
     private volatile boolean closed;
 
@@ -72,9 +74,20 @@ final class StoredPanels implements WeightPanels {
         }
     }
 
+    /**
+     * One chunk's bytes (little-endian, absolute reads only: shared by threads) and their views as floats or 16-bit
+     * values for bulk reads.
+     */
+    private record Chunk(ByteBuffer bytes, FloatBuffer floats, ShortBuffer shorts) {
+        static Chunk of(ByteBuffer bytes) {
+            ByteBuffer b = bytes.order(ByteOrder.LITTLE_ENDIAN);
+            return new Chunk(b, b.asFloatBuffer(), b.asShortBuffer());
+        }
+    }
+
     private StoredPanels(String file, String tensor, int p, int q, boolean transposed, double scale, ElementType type,
-                         int dataType, ByteBuffer[] chunks, int chunkRows, @Nullable FileChannel channel,
-                         @Nullable Dequantization dequantization) {
+                         int dataType, int chunkRows, @Nullable ByteBuffer raw, @Nullable ExternalTensor external,
+                         @Nullable FileChannel channel, @Nullable Dequantization dequantization) {
         this.file = file;
         this.tensor = tensor;
         this.p = p;
@@ -84,17 +97,10 @@ final class StoredPanels implements WeightPanels {
         this.type = type;
         this.dataType = dataType;
         this.size = TensorPayload.elementSize(dataType);
-        this.chunks = chunks;
         this.chunkRows = chunkRows;
-        boolean halves = dataType == TensorPayload.FLOAT16 || dataType == TensorPayload.BFLOAT16;
-        this.floatViews = new FloatBuffer[dataType == TensorPayload.FLOAT ? chunks.length : 0];
-        this.shortViews = new ShortBuffer[halves ? chunks.length : 0];
-        for (int c = 0; c < floatViews.length; c++) {
-            floatViews[c] = chunks[c].asFloatBuffer();
-        }
-        for (int c = 0; c < shortViews.length; c++) {
-            shortViews[c] = chunks[c].asShortBuffer();
-        }
+        this.chunks = new AtomicReferenceArray<>((p + chunkRows - 1) / chunkRows);
+        this.raw = raw;
+        this.external = external;
         this.channel = channel;
         this.dequantization = dequantization;
     }
@@ -110,35 +116,76 @@ final class StoredPanels implements WeightPanels {
         int dataType = payload.dataType();
         long rowBytes = (long) q * TensorPayload.elementSize(dataType);
         int chunkRows = (int) Math.max(1, Math.min(p, CHUNK_BYTES / Math.max(1, rowBytes)));
-        int count = (p + chunkRows - 1) / chunkRows;
-        ByteBuffer[] chunks = new ByteBuffer[count];
         ExternalTensor external = payload.external();
         if (external == null) {
-            ByteBuffer raw = payload.proto().getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            for (int c = 0; c < count; c++) {
-                int from = (int) (c * chunkRows * rowBytes);
-                int to = (int) (Math.min(p, (long) (c + 1) * chunkRows) * rowBytes);
-                chunks[c] = raw.duplicate().position(from).limit(to).slice().order(ByteOrder.LITTLE_ENDIAN);
-            }
-            return new StoredPanels(file, payload.name(), p, q, transposed, scale, type, dataType, chunks, chunkRows,
-                    null, dequantization);
+            ByteBuffer raw = payload.proto().getRawData().asReadOnlyByteBuffer();
+            return new StoredPanels(file, payload.name(), p, q, transposed, scale, type, dataType, chunkRows, raw,
+                    null, null, dequantization);
         }
         FileChannel channel = null;
         try {
             channel = external.open();
-            for (int c = 0; c < count; c++) {
-                long from = c * (long) chunkRows * rowBytes;
-                long to = Math.min(p, (long) (c + 1) * chunkRows) * rowBytes;
-                chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, external.offset() + from, to - from)
-                        .order(ByteOrder.LITTLE_ENDIAN);
-            }
-            return new StoredPanels(file, payload.name(), p, q, transposed, scale, type, dataType, chunks, chunkRows,
-                    channel, dequantization);
+            StoredPanels panels = new StoredPanels(file, payload.name(), p, q, transposed, scale, type, dataType,
+                    chunkRows, null, external, channel, dequantization);
+            panels.chunk(0); // a file that cannot be mapped is refused now, not at the first product
+            return panels;
         } catch (IOException | RuntimeException e) {
-            unmap(chunks);
             closeQuietly(channel);
             throw new InvalidModelException(file + ": cannot map external data of tensor '" + payload.name()
                     + "' from '" + external.file().getFileName() + "' (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** Chunk c, mapped (or sliced from raw_data) now if it is not. */
+    private Chunk chunk(int c) {
+        Chunk chunk = chunks.get(c);
+        if (chunk != null) {
+            return chunk;
+        }
+        synchronized (chunks) {
+            chunk = chunks.get(c);
+            if (chunk == null) {
+                chunk = Chunk.of(slice(c));
+                chunks.set(c, chunk);
+            }
+            return chunk;
+        }
+    }
+
+    private ByteBuffer slice(int c) {
+        long rowBytes = (long) q * size;
+        long from = c * (long) chunkRows * rowBytes;
+        long to = Math.min(p, (long) (c + 1) * chunkRows) * rowBytes;
+        ByteBuffer bytes = raw;
+        if (bytes != null) {
+            return bytes.duplicate().position((int) from).limit((int) to).slice();
+        }
+        ExternalTensor e = java.util.Objects.requireNonNull(external);
+        try {
+            return java.util.Objects.requireNonNull(channel).map(FileChannel.MapMode.READ_ONLY, e.offset() + from,
+                    to - from);
+        } catch (IOException | RuntimeException ex) {
+            throw new InvalidModelException(file + ": cannot map external data of tensor '" + tensor + "' from '"
+                    + e.file().getFileName() + "' (" + ex.getClass().getSimpleName() + ")", ex);
+        }
+    }
+
+    /**
+     * Unmaps the chunks mapped so far (they are mapped again when next read): the pages of a mapping count in the
+     * process's resident memory while it lives. Only while no read runs.
+     */
+    @Override
+    public void release() {
+        if (channel == null) {
+            return;
+        }
+        synchronized (chunks) {
+            for (int c = 0; c < chunks.length(); c++) {
+                Chunk chunk = chunks.getAndSet(c, null);
+                if (chunk != null && chunk.bytes() instanceof MappedByteBuffer mapped) {
+                    Cleaner.invoke(mapped);
+                }
+            }
         }
     }
 
@@ -168,30 +215,31 @@ final class StoredPanels implements WeightPanels {
     }
 
     @Override
-    public void read(int row, int rows, int column, int columns, float[] dst) {
+    public void read(int row, int rows, int column, int columns, float[] dst, int offset) {
         if (closed) {
             throw new IllegalStateException("panels of tensor '" + tensor + "' read after close");
         }
-        if (row < 0 || column < 0 || rows < 0 || columns < 0 || row + rows > p || column + columns > q
-                || (long) rows * columns > dst.length) {
+        if (row < 0 || column < 0 || rows < 0 || columns < 0 || offset < 0 || row + rows > p || column + columns > q
+                || offset + (long) rows * columns > dst.length) {
             throw new IndexOutOfBoundsException("tile [" + row + ", +" + rows + ") x [" + column + ", +" + columns
-                    + ") of a " + p + " x " + q + " matrix into " + dst.length + " floats");
+                    + ") of a " + p + " x " + q + " matrix into " + dst.length + " floats from " + offset);
         }
-        short[] halves = new short[shortViews.length > 0 ? columns : 0];
+        boolean sixteen = dataType == TensorPayload.FLOAT16 || dataType == TensorPayload.BFLOAT16;
+        short[] halves = new short[sixteen ? columns : 0];
         byte[] bytes = new byte[dequantization != null ? columns : 0];
         for (int i = 0; i < rows; i++) {
             int r = row + i;
-            int c = r / chunkRows;
+            Chunk chunk = chunk(r / chunkRows);
             int index = (r % chunkRows) * q + column; // element index within the chunk
-            int at = i * columns;
+            int at = offset + i * columns;
             // the 16-bit types' non-finite values have an all-ones exponent: told from the bits while converting
             boolean finite = switch (dataType) {
                 case TensorPayload.FLOAT -> {
-                    floatViews[c].get(index, dst, at, columns);
+                    chunk.floats().get(index, dst, at, columns);
                     yield FloatDecoder.allFinite(dst, at, columns);
                 }
                 case TensorPayload.FLOAT16 -> {
-                    shortViews[c].get(index, halves, 0, columns);
+                    chunk.shorts().get(index, halves, 0, columns);
                     int special = 0;
                     for (int j = 0; j < columns; j++) {
                         int h = halves[j] & 0xffff;
@@ -201,7 +249,7 @@ final class StoredPanels implements WeightPanels {
                     yield special == 0;
                 }
                 case TensorPayload.BFLOAT16 -> {
-                    shortViews[c].get(index, halves, 0, columns);
+                    chunk.shorts().get(index, halves, 0, columns);
                     int special = 0;
                     for (int j = 0; j < columns; j++) {
                         int h = halves[j];
@@ -211,7 +259,7 @@ final class StoredPanels implements WeightPanels {
                     yield special == 0;
                 }
                 default -> {
-                    dequantise(chunks[c], index, r, column, columns, bytes, dst, at);
+                    dequantise(chunk.bytes(), index, r, column, columns, bytes, dst, at);
                     yield FloatDecoder.allFinite(dst, at, columns);
                 }
             };
@@ -247,11 +295,9 @@ final class StoredPanels implements WeightPanels {
         if (closed) {
             return;
         }
+        release();
         closed = true;
-        if (channel != null) {
-            unmap(chunks);
-            closeQuietly(channel);
-        }
+        closeQuietly(channel);
     }
 
     private static void closeQuietly(@Nullable FileChannel channel) {
@@ -260,20 +306,6 @@ final class StoredPanels implements WeightPanels {
                 channel.close();
             } catch (IOException e) {
                 // nothing was written: a failure to close a read-only channel loses nothing
-            }
-        }
-    }
-
-    /**
-     * Unmaps the chunks now rather than when the collector finds them: a mapping counts in the process's resident
-     * memory while it lives, and a long analysis would otherwise keep every layer it read mapped. Through the JDK's
-     * {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported); where that is not available the mappings go
-     * with the collector.
-     */
-    private static void unmap(ByteBuffer[] chunks) {
-        for (ByteBuffer b : chunks) {
-            if (b instanceof MappedByteBuffer mapped) {
-                Cleaner.invoke(mapped);
             }
         }
     }
