@@ -16,6 +16,15 @@ interface FloatBlockOperator {
      */
     void applyGram(float[] x, int offset, int b, float[] z);
 
+    /**
+     * Multiply-adds of G times one vector (2·m·n for the Gram matrix of an m × n matrix), by which the iteration
+     * judges whether solving the projected problem at every step is cheap beside a product; 0 when unknown (the
+     * checks are then spaced out by steps alone).
+     */
+    default long vectorMultiplyAdds() {
+        return 0;
+    }
+
     /** The k leading singular triplets from the converged Ritz pairs of the float32 basis, refined in double. */
     Spectrum refine(float[] basis, Ritz ritz, int k);
 }

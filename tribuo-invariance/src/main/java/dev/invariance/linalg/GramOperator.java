@@ -33,6 +33,11 @@ final class GramOperator implements FloatBlockOperator {
      * @param parallel whether the thin-block products may use the common fork-join pool besides the calling thread
      *                 (the result is the same either way)
      */
+    @Override
+    public long vectorMultiplyAdds() {
+        return 2L * m * n;
+    }
+
     GramOperator(WeightMatrix w, boolean useFloat, boolean parallel) {
         this.parallel = parallel;
         this.m = w.getRows();

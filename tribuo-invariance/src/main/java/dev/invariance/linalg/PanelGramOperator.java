@@ -114,6 +114,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         return wide ? p : q;
     }
 
+    @Override
+    public long vectorMultiplyAdds() {
+        return 2L * p * q;
+    }
+
     int other() {
         return wide ? q : p;
     }

@@ -459,6 +459,11 @@ public final class TruncatedSvd {
                         // steps still needed: look again after about half of them, at most step/6 later.
                         wait = Math.max(1, Math.min(Math.max(2, step / 6), (int) Math.ceil(0.5 * needed)));
                     }
+                    if (checkCosts(size) * 100 <= (double) op.vectorMultiplyAdds() * b) {
+                        // the projected problem costs little beside a product: look at every step (each step
+                        // saved is a pass over W, and the last steps typically gain several digits each)
+                        wait = 1;
+                    }
                 }
                 nextCheck = step + wait;
                 if (done) {
@@ -470,6 +475,14 @@ public final class TruncatedSvd {
             }
         }
         return null;
+    }
+
+    /**
+     * Multiply-adds of one solve of a size × size projected problem for its k leading pairs (dsyevr: the reduction to
+     * tridiagonal form, 2/3·size³, and the back-transformation), taken as 2·size³.
+     */
+    private static double checkCosts(int size) {
+        return 2.0 * size * size * size;
     }
 
     /** Mutable builder for {@link TruncatedSvd}; setters return the builder. */
