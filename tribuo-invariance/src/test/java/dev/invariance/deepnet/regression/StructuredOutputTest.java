@@ -63,7 +63,7 @@ class StructuredOutputTest {
                 checkpoints::add);
         for (TrainingCheckpoint checkpoint : checkpoints) {
             for (int layer = 0; layer < 2; layer++) {
-                assertTrue(isCirculant(checkpoint.network().layer(layer).weights()),
+                assertTrue(StructuredRegressionTest.isCirculant(checkpoint.network().layer(layer).weights()),
                         "layer " + layer + " at step " + checkpoint.step());
             }
         }
@@ -131,7 +131,7 @@ class StructuredOutputTest {
         assertTrue(trainers.get(0).toString().contains("structuredOutput=true"), trainers.get(0).toString());
         DeepNetRegressionModel replayed = trainers.get(0).train(data);
         assertNull(WeightDifference.first(model.getNetwork(), replayed.getNetwork()));
-        assertTrue(isCirculant(replayed.getNetwork().layer(1).weights()));
+        assertTrue(StructuredRegressionTest.isCirculant(replayed.getNetwork().layer(1).weights()));
     }
 
     /**
@@ -209,7 +209,7 @@ class StructuredOutputTest {
                 .structuredOutput(true).initScale(0.5).learningRate(LEARNING_RATE).steps(20).build()
                 .train(RegressionData.linear(16, D, TARGETS, 3));
         assertEquals(1, model.getNetwork().depth());
-        assertTrue(isCirculant(model.getNetwork().layer(0).weights()));
+        assertTrue(StructuredRegressionTest.isCirculant(model.getNetwork().layer(0).weights()));
     }
 
     private static void assertStep(double[][] before, double[][] dense, double[][] after, String what) {
@@ -244,18 +244,5 @@ class StructuredOutputTest {
             out[i] = w.getRow(i);
         }
         return out;
-    }
-
-    /** W[i][j] == W[(i + 1) mod d][(j + 1) mod d] exactly, for every entry. */
-    private static boolean isCirculant(WeightMatrix w) {
-        int d = w.getRows();
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < d; j++) {
-                if (w.get(i, j) != w.get((i + 1) % d, (j + 1) % d)) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }
