@@ -46,7 +46,7 @@ private const val WIDTH = 5
 private val TARGET_SPECTRUM = doubleArrayOf(3.0, 2.0, 1.0, 0.5, 0.2)
 
 /** A random orthogonal d × d matrix: the eigenvectors of a symmetric Gaussian matrix (Haar distributed). */
-internal fun randomOrthogonal(d: Int, rng: SplittableRandom): DenseMatrix {
+private fun randomOrthogonal(d: Int, rng: SplittableRandom): DenseMatrix {
     val g = Array(d) { DoubleArray(d) { rng.nextGaussian() } }
     val symmetric = DenseMatrix.createDenseMatrix(Array(d) { i -> DoubleArray(d) { j -> (g[i][j] + g[j][i]) / 2 } })
     return symmetric.eigenDecomposition().orElseThrow().eigenvectors()
