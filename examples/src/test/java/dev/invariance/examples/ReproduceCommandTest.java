@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bin/invariance reproduce all --quick} as a user runs it, with the reproductions found by ServiceLoader from
- * this module: every check of science.md 3.1 (A1.1–A1.4), 3.3 (A3.1–A3.3), 3.4 (A4.1–A4.4) and 3.5 (A5.1–A5.3) is
- * printed as one line with its figures, the asserted ones pass (A1.4 and A3.3 are report only), exit 0; each experiment
+ * this module: every check of science.md 3.1 (A1.1–A1.4), 3.2 (A2.1–A2.3; E2c and E2d reported), 3.3 (A3.1–A3.3),
+ * 3.4 (A4.1–A4.4) and 3.5 (A5.1–A5.3) is printed as one line with its figures, the asserted ones pass (A1.4 and A3.3
+ * are report only), exit 0; each experiment
  * writes its figures as PNG and SVG and its HTML
  * report into DIR/&lt;id&gt;/.
  */
@@ -60,6 +61,9 @@ class ReproduceCommandTest {
                 A1.2 PASS
                 A1.3 PASS
                 A1.4 REPORTED
+                A2.1 PASS
+                A2.2 PASS
+                A2.3 PASS
                 A3.1 PASS
                 A3.2 PASS
                 A3.3 REPORTED
@@ -81,7 +85,7 @@ class ReproduceCommandTest {
 
     @Test
     void eachReproductionSaysItsTimeAndWhereItsFilesAre() {
-        for (String id : List.of("E1", "E3", "E4", "E5")) {
+        for (String id : List.of("E1", "E2", "E3", "E4", "E5")) {
             assertTrue(Pattern.compile("(?m)^" + id + ": passed in \\d+\\.\\d s; figures and report in "
                     + Pattern.quote(dir.resolve(id).toString()) + " \\(report.html\\)$").matcher(all.out()).find(), all.out());
         }
@@ -89,7 +93,7 @@ class ReproduceCommandTest {
 
     @Test
     void figuresAreWrittenAsPngAndSmallSvgWithTheHtmlReport() throws IOException {
-        for (String id : List.of("E1", "E3", "E4", "E5")) {
+        for (String id : List.of("E1", "E2", "E3", "E4", "E5")) {
             Path folder = dir.resolve(id);
             assertTrue(Files.isRegularFile(folder.resolve("report.html")), id);
             List<Path> svgs;
@@ -110,7 +114,7 @@ class ReproduceCommandTest {
     void anUnknownIdIsOneLineListingTheKnownOnesAndExitTwo() {
         Run r = invariance("reproduce", "E9", "--quick", "--out", dir.toString());
         assertEquals(2, r.code());
-        assertEquals("invariance reproduce: error: unknown reproduction 'E9': the known ids are E1, E3, E4, E5 and all\n", r.err());
+        assertEquals("invariance reproduce: error: unknown reproduction 'E9': the known ids are E1, E2, E3, E4, E5 and all\n", r.err());
     }
 
     @Test

@@ -83,6 +83,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--structure", paramLabel = "S", description = "dense, diagonal (W = diag(w)) or circulant (W[i][j] = c[(i - j) mod d]): the hidden layers' parameterisation; every hidden width must then equal the number of features (default: ${DEFAULT-VALUE}).", defaultValue = "dense")
     private String structure = "dense";
 
+    @Option(names = "--structured-output", description = "Give the output layer the --structure too (it must then be square: as many outputs as features), as in a circular convolutional linear network; by default it stays dense.")
+    private boolean structuredOutput;
+
     @Option(names = "--loss", paramLabel = "L", description = "logistic, exponential or squared (default: ${DEFAULT-VALUE}).", defaultValue = "logistic")
     private String loss = "logistic";
 
@@ -361,6 +364,7 @@ final class TrainCommand implements Callable<Integer> {
                 .bias(!noBias)
                 .skipConnections(skip)
                 .structure(LayerStructure.parse(structure))
+                .structuredOutput(structuredOutput)
                 .loss(LossFunction.parse(loss))
                 .optimizer(OptimizerKind.parse(optimizer))
                 .batchSize(batchSize)

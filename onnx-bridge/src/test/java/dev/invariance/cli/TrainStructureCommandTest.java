@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
 
 import static dev.invariance.cli.CliRun.invariance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code train --structure dense|diagonal|circulant} and {@code --init aligned}. */
+/** {@code train --structure dense|diagonal|circulant}, {@code --structured-output} and {@code --init aligned}. */
 class TrainStructureCommandTest {
     @TempDir
     Path dir;
@@ -73,6 +76,41 @@ class TrainStructureCommandTest {
         }
     }
 
+    /** Four features and four classes ({@code k = d}): the output layer of a d → d → d net can be circulant too. */
+    @Test
+    void structuredOutputMakesTheOutputLayerCirculantAndReplaysBitForBit() throws IOException {
+        Random rng = new Random(3);
+        StringBuilder csv = new StringBuilder("a,b,c,d,label\n");
+        for (int n = 0; n < 60; n++) {
+            double[] x = new double[4];
+            int best = 0;
+            for (int j = 0; j < 4; j++) {
+                x[j] = rng.nextGaussian();
+                best = x[j] > x[best] ? j : best;
+            }
+            csv.append(String.format(Locale.ROOT, "%.6f,%.6f,%.6f,%.6f,class%d%n", x[0], x[1], x[2], x[3], best));
+        }
+        Path data = Files.writeString(dir.resolve("four.csv"), csv.toString());
+        Result first = invariance("train", "--data", data.toString(), "--label", "label", "--steps", "200",
+                "--structure", "circulant", "--structured-output", "--hidden", "4", "--no-bias",
+                "--output", dir.resolve("conv.onnx").toString(), "--tribuo-model", dir.resolve("conv.tribuo").toString(),
+                "--provenance", dir.resolve("conv.json").toString());
+        assertEquals(0, first.code(), first.err());
+        DeepNetModel model = DeepNetModel.deserializeFromFile(dir.resolve("conv.tribuo"));
+        for (int layer = 0; layer < 2; layer++) {
+            WeightMatrix w = model.getNetwork().layer(layer).weights();
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    assertEquals(w.get(i, j), w.get((i + 1) % 4, (j + 1) % 4), "layer " + layer + ": circulant");
+                }
+            }
+        }
+        Result replay = invariance("train", "--from-provenance", dir.resolve("conv.json").toString(),
+                "--output", dir.resolve("again.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals(TrainCommandTest.digest(first.out()), TrainCommandTest.digest(replay.out()), "bit-identical weights");
+    }
+
     @Test
     void alignedInitTrainsAndReplaysBitForBit() throws IOException {
         Result first = train("aligned", "--init", "aligned", "--init-scale", "0.3", "--hidden", "4,4", "--no-bias");
@@ -91,6 +129,10 @@ class TrainStructureCommandTest {
                 + " widths [4, 5]", "--structure", "diagonal", "--hidden", "4,5");
         assertBadInput("structure circulant is initialised with gaussian or identity, not orthogonal",
                 "--structure", "circulant", "--hidden", "4", "--init", "orthogonal");
+        assertBadInput("a structured output layer must be square: 1 output but 4 features",
+                "--structure", "circulant", "--hidden", "4", "--structured-output");
+        assertBadInput("a structured output layer needs a structure (diagonal or circulant), got dense",
+                "--hidden", "4", "--structured-output");
     }
 
     private void assertBadInput(String expected, String... options) throws IOException {

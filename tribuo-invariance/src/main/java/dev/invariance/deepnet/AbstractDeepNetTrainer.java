@@ -46,7 +46,7 @@ import java.util.SplittableRandom;
  * <p>Layer i computes {@code x_{i+1} = σ_i(W_i x_i + b_i)} (+ x_i for a residual skip) with W_i d_out × d_in; the
  * output layer is linear. Defaults follow the papers: bias-free linear layers, full-batch gradient descent with a
  * constant step, Gaussian LeCun init, float64. The hidden layers may be diagonal or circulant ({@code structure}, Yun
- * et al. 2021; trained on their own parameters), and the layers may start aligned with the data
+ * et al. 2021; trained on their own parameters), the square output layer too ({@code structuredOutput}), and the layers may start aligned with the data
  * ({@code Initialization.ALIGNED}, Radhakrishnan et al. 2020: from the cross-covariance of the inputs with the loss's
  * target vectors, ±1 or one-hot for classes, the real values for regression).
  *
@@ -78,8 +78,13 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
     boolean skipConnections = false;
 
     @Config(description = "Parameterisation of the hidden layers, which must then all be as wide as the input: DENSE,"
-            + " DIAGONAL (W = diag(w)) or CIRCULANT (W[i][j] = c[(i - j) mod d]); the output layer stays dense.")
+            + " DIAGONAL (W = diag(w)) or CIRCULANT (W[i][j] = c[(i - j) mod d]); the output layer stays dense unless"
+            + " structuredOutput.")
     LayerStructure structure = LayerStructure.DENSE;
+
+    @Config(description = "Whether the output layer has the structure too (then it must be square: as many outputs as"
+            + " features), as in a circular convolutional linear network; false keeps it dense.")
+    boolean structuredOutput = false;
 
     @Config(description = "Update rule: GD (full batch), SGD (minibatch) or ADAM.")
     OptimizerKind optimizer = OptimizerKind.GD;
@@ -207,7 +212,7 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
             throw new PropertyException("", "initScale", "init scale must be non-negative and finite, got " + initScale);
         }
         if (structure != LayerStructure.DENSE) {
-            if (hiddenWidths.length == 0) {
+            if (hiddenWidths.length == 0 && !structuredOutput) {
                 throw new PropertyException("", "structure", "structure " + structure.getConfigName()
                         + " applies to the hidden layers, and there are none");
             }
@@ -215,6 +220,10 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
                 throw new PropertyException("", "initialization", "structure " + structure.getConfigName()
                         + " is initialised with gaussian or identity, not " + initialization.getConfigName());
             }
+        }
+        if (structuredOutput && structure == LayerStructure.DENSE) {
+            throw new PropertyException("", "structuredOutput", "a structured output layer needs a structure"
+                    + " (diagonal or circulant), got dense");
         }
         rng = new SplittableRandom(seed);
     }
@@ -355,12 +364,12 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
          * initialisation reads {@code data}'s target vectors.
          *
          * @throws IllegalArgumentException naming the widths when a structured network's hidden widths are not
-         *                                  the number of features
+         *                                  the number of features, or its structured output layer is not square
          */
         public TrainingResult train(TrainingData data, LossFunction loss, String source) {
             List<Integer> hidden = Arrays.stream(hiddenWidths).boxed().toList();
             Architecture arch = Architecture.of(data.numFeatures(), hidden, parsedActivations, data.outputWidth(),
-                    bias, skipConnections).withStructure(structure);
+                    bias, skipConnections).withStructure(structure, structuredOutput);
             double[][] initialWeights = InitialWeights.draw(initialization, arch, initScale, rng, data.features(),
                     () -> InitialWeights.targetVectors(data.targets()));
             long totalSteps = totalStepsFor(data.size());
@@ -411,6 +420,7 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
         return getClass().getSimpleName() + "(hiddenWidths=" + Arrays.toString(hiddenWidths)
                 + ",activations=" + Arrays.toString(activations)
                 + ",bias=" + bias + ",skipConnections=" + skipConnections + ",structure=" + structure
+                + ",structuredOutput=" + structuredOutput
                 + ownSettings() + ",optimizer=" + optimizer + ",batchSize=" + batchSize
                 + ",learningRate=" + learningRate + ",schedule=" + schedule + ",decayPower=" + decayPower
                 + ",maxLearningRate=" + maxLearningRate + ",backtracking=" + backtracking

@@ -142,7 +142,8 @@ public abstract class AbstractDeepNetTrainerBuilder<B extends AbstractDeepNetTra
     /**
      * The parameterisation of the hidden layers (default {@link LayerStructure#DENSE}): {@code DIAGONAL} trains
      * W = diag(w), {@code CIRCULANT} trains W[i][j] = c[(i − j) mod d], by gradient descent on w or c. Every hidden
-     * width must then equal the number of features d (training refuses other widths); the output layer stays dense,
+     * width must then equal the number of features d (training refuses other widths); the output layer stays dense
+     * unless {@link #setStructuredOutput structuredOutput},
      * so with one hidden layer and one output a diagonal net computes f(x) = ⟨w_1 ⊙ w_0, x⟩ (Yun et al. 2021).
      * Structured layers are initialised with {@code GAUSSIAN} or {@code IDENTITY}.
      */
@@ -159,6 +160,28 @@ public abstract class AbstractDeepNetTrainerBuilder<B extends AbstractDeepNetTra
     /** The parameterisation of the hidden layers. */
     public LayerStructure getStructure() {
         return draft.structure;
+    }
+
+    /**
+     * Whether the output layer gets the {@link #setStructure structure} too (default false: it stays dense). The
+     * output layer must then be square d × d, as many outputs as features (training refuses it otherwise, naming
+     * both), so that a net with one hidden layer and d outputs is a two-layer circular convolutional linear network
+     * W_1 W_0 with both W_i circulant (Radhakrishnan et al. 2020's convolutional case). With it the network may have
+     * no hidden layer: one structured d × d layer.
+     */
+    public B setStructuredOutput(boolean structured) {
+        draft.structuredOutput = structured;
+        return self();
+    }
+
+    /** Chained form of {@link #setStructuredOutput}. */
+    public B structuredOutput(boolean structured) {
+        return setStructuredOutput(structured);
+    }
+
+    /** Whether the output layer has the structure too. */
+    public boolean getStructuredOutput() {
+        return draft.structuredOutput;
     }
 
     /** The update rule (default full-batch GD). */

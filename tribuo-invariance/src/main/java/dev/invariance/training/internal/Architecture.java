@@ -12,7 +12,8 @@ import java.util.List;
  * skips {@code x_{i+1} = σ(W_i x_i + b_i) + x_i} around every hidden-to-hidden layer of equal width; and the
  * {@link LayerStructure} of the hidden layers. A structure other than DENSE applies to every layer whose W is square
  * d × d with d = d_0, the number of features (the hidden layers, whose widths must then all be d); the output layer
- * (d_L × d) stays dense.
+ * (d_L × d) stays dense unless {@code structuredOutput}, which needs d_L = d and gives it the structure too (every
+ * layer square and structured, as in a circular convolutional linear network).
  *
  * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because
  * {@code DeepNetTrainer} (package {@code deepnet}) and the benchmark harness call the engine across packages; it may
@@ -23,13 +24,20 @@ import java.util.List;
  * @param bias        whether every layer has a bias vector
  * @param skip        whether equal-width hidden-to-hidden layers get a residual skip
  * @param structure   the parameterisation of the hidden layers
+ * @param structuredOutput whether the output layer has {@code structure} too (it is dense otherwise)
  */
 public record Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip,
-                           LayerStructure structure) {
+                           LayerStructure structure, boolean structuredOutput) {
 
     /** A network of dense layers. */
     public Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip) {
-        this(widths, activations, bias, skip, LayerStructure.DENSE);
+        this(widths, activations, bias, skip, LayerStructure.DENSE, false);
+    }
+
+    /** A network whose hidden layers have {@code structure} and whose output layer is dense. */
+    public Architecture(List<Integer> widths, List<Activation> activations, boolean bias, boolean skip,
+                        LayerStructure structure) {
+        this(widths, activations, bias, skip, structure, false);
     }
 
     /**
@@ -37,6 +45,8 @@ public record Architecture(List<Integer> widths, List<Activation> activations, b
      *
      * @throws IllegalArgumentException naming the widths when a structure other than DENSE meets a hidden width
      *                                  that is not the number of features, or a network without hidden layers
+     *                                  (unless the output layer is structured); naming the output width when a
+     *                                  structured output layer is not square, or the structure when it is DENSE
      */
     public Architecture {
         widths = List.copyOf(widths);
@@ -53,9 +63,20 @@ public record Architecture(List<Integer> widths, List<Activation> activations, b
             throw new IllegalArgumentException("expected " + (widths.size() - 2) + " hidden activations, got "
                     + activations.size());
         }
+        if (structuredOutput) {
+            if (structure == LayerStructure.DENSE) {
+                throw new IllegalArgumentException("a structured output layer needs a structure (diagonal or"
+                        + " circulant), got dense");
+            }
+            int outputs = widths.get(widths.size() - 1);
+            if (outputs != widths.get(0)) {
+                throw new IllegalArgumentException("a structured output layer must be square: " + outputs
+                        + (outputs == 1 ? " output" : " outputs") + " but " + widths.get(0) + " features");
+            }
+        }
         if (structure != LayerStructure.DENSE) {
             List<Integer> hidden = widths.subList(1, widths.size() - 1);
-            if (hidden.isEmpty()) {
+            if (hidden.isEmpty() && !structuredOutput) {
                 throw new IllegalArgumentException("structure " + structure.getConfigName()
                         + " applies to the hidden layers, and the network has none");
             }
@@ -95,12 +116,23 @@ public record Architecture(List<Integer> widths, List<Activation> activations, b
 
     /** This architecture with the hidden layers parameterised by {@code layers} (validated as on construction). */
     public Architecture withStructure(LayerStructure layers) {
-        return new Architecture(widths, activations, bias, skip, layers);
+        return new Architecture(widths, activations, bias, skip, layers, structuredOutput);
     }
 
-    /** The structure of layer i: the architecture's structure for a hidden layer, DENSE for the output layer. */
+    /**
+     * This architecture with the hidden layers parameterised by {@code layers} and the output layer too when
+     * {@code output} (validated as on construction: a structured output layer needs a structure and d_L = d_0).
+     */
+    public Architecture withStructure(LayerStructure layers, boolean output) {
+        return new Architecture(widths, activations, bias, skip, layers, output);
+    }
+
+    /**
+     * The structure of layer i: the architecture's structure for a hidden layer, and for the output layer when it
+     * is structured; DENSE otherwise.
+     */
     public LayerStructure structure(int layer) {
-        return layer < depth() - 1 ? structure : LayerStructure.DENSE;
+        return layer < depth() - 1 || structuredOutput ? structure : LayerStructure.DENSE;
     }
 
     /** Number of dense layers L. */

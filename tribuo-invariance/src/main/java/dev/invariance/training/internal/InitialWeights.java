@@ -16,7 +16,9 @@ import java.util.function.Supplier;
  *       LeCun's variance scale²/fan_in for the fan-in of each output unit: {@code GAUSSIAN} draws a diagonal's
  *       w_j ~ N(0, scale²) (each output reads one input) and a circulant's c_k ~ N(0, scale²/d) (each output reads
  *       all d inputs, exactly the variance of a LeCun dense layer's output); {@code IDENTITY} sets w = scale·1 and
- *       c = scale·e_0 (both W = scale·I, without noise). The dense output layer gets the scheme's dense rule. The
+ *       c = scale·e_0 (both W = scale·I, without noise); a structured output layer
+ *       ({@link Architecture#structuredOutput()}) is drawn the same way. A dense output layer gets the scheme's dense
+ *       rule. The
  *       other schemes relate several layers' bases and are refused for structured layers.</li>
  * </ul>
  *
@@ -53,7 +55,12 @@ public final class InitialWeights {
         }
         int depth = arch.depth();
         double[][] weights = new double[depth][];
-        for (int i = 0; i < depth - 1; i++) {
+        for (int i = 0; i < depth; i++) {
+            if (arch.structure(i) == LayerStructure.DENSE) {
+                // the dense output layer
+                weights[i] = scheme.initialWeights(new int[] {widths[i], widths[i + 1]}, scale, rng)[0];
+                continue;
+            }
             int d = widths[i];
             double[] parameters = new double[structure.parameterCount(d)];
             if (scheme == Initialization.GAUSSIAN) {
@@ -68,7 +75,6 @@ public final class InitialWeights {
             }
             weights[i] = StructureMap.expand(structure, parameters, d);
         }
-        weights[depth - 1] = scheme.initialWeights(new int[] {widths[depth - 1], widths[depth]}, scale, rng)[0];
         return weights;
     }
 

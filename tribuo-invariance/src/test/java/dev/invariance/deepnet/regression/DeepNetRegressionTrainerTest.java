@@ -194,7 +194,7 @@ class DeepNetRegressionTrainerTest {
             Method setter = DeepNetRegressionTrainerBuilder.class.getMethod("set" + capital, getter.getReturnType());
             assertTrue(setter.getReturnType().isAssignableFrom(DeepNetRegressionTrainerBuilder.class), setter.getName());
         }
-        assertEquals(21, configured); // structure is shared too
+        assertEquals(22, configured); // structure and structuredOutput are shared too
     }
 
     @Test

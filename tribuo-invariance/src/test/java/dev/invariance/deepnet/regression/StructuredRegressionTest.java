@@ -109,7 +109,7 @@ class StructuredRegressionTest {
     }
 
     /** W[i][j] == W[(i + 1) mod d][(j + 1) mod d] exactly, for every entry. */
-    private static boolean isCirculant(WeightMatrix w) {
+    static boolean isCirculant(WeightMatrix w) {
         int d = w.getRows();
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {
