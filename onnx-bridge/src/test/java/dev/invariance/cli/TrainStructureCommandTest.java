@@ -89,7 +89,7 @@ class TrainStructureCommandTest {
                 "--structure", "conv", "--hidden", "4");
         assertBadInput("structure diagonal needs every hidden width to equal the number of features 4, got hidden"
                 + " widths [4, 5]", "--structure", "diagonal", "--hidden", "4,5");
-        assertBadInput("structure circulant is initialised with gaussian or identity, not orthogonal",
+        assertBadInput("structure circulant is initialised with gaussian, identity or constant-diagonal, not orthogonal",
                 "--structure", "circulant", "--hidden", "4", "--init", "orthogonal");
     }
 
