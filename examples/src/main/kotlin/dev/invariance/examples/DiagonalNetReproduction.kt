@@ -44,7 +44,6 @@ import kotlin.math.PI
 import kotlin.math.abs
 import kotlin.math.cos
 import kotlin.math.hypot
-import kotlin.math.log10
 import kotlin.math.min
 import kotlin.math.sin
 import kotlin.math.sqrt
@@ -335,15 +334,14 @@ class DiagonalNetReproduction : Reproduction {
     }
 
     private fun figures(deep: DepthRun, shallow: DepthRun, l1: L1MarginSolution, svm: SvmSolution): List<Figure> {
-        val steps = "log₁₀ of the training step (gradient-descent updates)"
-        val cosines = Figure.builder("E3: predictor against the max-margin directions").id("e3-cosines").xAxis(steps)
+        val steps = "training step (gradient-descent updates)"
+        val cosines = Figure.builder("E3: predictor against the max-margin directions").id("e3-cosines").xAxis(steps).logX(true)
             .yAxis("cos(β, β_i) (dimensionless)")
             .caption("β = w_1 ⊙ w_0 (L = 2, diagonal) turns to the l1 max-margin direction β₁ (A3.1); the plain " +
                 "linear model (L = 1) turns to the l2 one, β₂ (A3.2).")
         for (r in listOf(deep, shallow)) {
-            val x = r.steps.map { log10(it) }
-            cosines.series("L = ${r.depth}: cos(β, β₁)", x, r.l1Cosines)
-            cosines.series("L = ${r.depth}: cos(β, β₂)", x, r.l2Cosines)
+            cosines.series("L = ${r.depth}: cos(β, β₁)", r.steps, r.l1Cosines)
+            cosines.series("L = ${r.depth}: cos(β, β₂)", r.steps, r.l2Cosines)
         }
         val index = List(deep.beta.size) { it.toDouble() }
         val norm = { v: List<Double> -> sqrt(v.sumOf { it * it }).let { n -> v.map { it / n } } }
