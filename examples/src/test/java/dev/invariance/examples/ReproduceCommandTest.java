@@ -62,7 +62,7 @@ class ReproduceCommandTest {
                 A1.4 REPORTED
                 A3.1 PASS
                 A3.2 PASS
-                A3.3 REPORTED
+                A3.3 PASS
                 A4.1 PASS
                 A4.2 PASS
                 A4.3 PASS

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code train --structure dense|diagonal|circulant} and {@code --init aligned}. */
+/** {@code train --structure dense|diagonal|circulant}, {@code --init aligned} and {@code --init constant-diagonal}. */
 class TrainStructureCommandTest {
     @TempDir
     Path dir;
@@ -81,6 +81,22 @@ class TrainStructureCommandTest {
                 "--output", dir.resolve("again.onnx").toString());
         assertEquals(0, replay.code(), replay.err());
         assertEquals(TrainCommandTest.digest(first.out()), TrainCommandTest.digest(replay.out()), "bit-identical weights");
+    }
+
+    @Test
+    void constantDiagonalInitTrainsADiagonalNetAndReplaysBitForBit() throws IOException {
+        Result first = train("constant", "--structure", "diagonal", "--hidden", "4", "--no-bias", "--init",
+                "constant-diagonal", "--init-scale", "0.1");
+        assertEquals(0, first.code(), first.err());
+        DeepNetModel model = DeepNetModel.deserializeFromFile(dir.resolve("constant.tribuo"));
+        assertEquals("CONSTANT_DIAGONAL", model.getProvenance().getTrainerProvenance().getConfiguredParameters()
+                .get("initialization").toString());
+        Result replay = invariance("train", "--from-provenance", dir.resolve("constant.json").toString(),
+                "--output", dir.resolve("again.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals(TrainCommandTest.digest(first.out()), TrainCommandTest.digest(replay.out()), "bit-identical weights");
+        assertBadInput("constant-diagonal initialisation needs every hidden width equal to the number of features,"
+                + " got widths [4, 3, 1]", "--hidden", "3", "--init", "constant-diagonal");
     }
 
     @Test
