@@ -66,7 +66,7 @@ class ReproduceCommandTest {
                 A2.3 PASS
                 A3.1 PASS
                 A3.2 PASS
-                A3.3 REPORTED
+                A3.3 PASS
                 A4.1 PASS
                 A4.2 PASS
                 A4.3 PASS

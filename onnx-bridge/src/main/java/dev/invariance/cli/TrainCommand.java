@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         private @Nullable Integer epochs;
     }
 
-    @Option(names = "--init", paramLabel = "I", description = "gaussian, orthogonal, balanced, identity or aligned (from the data's cross-covariance) (default: ${DEFAULT-VALUE}).", defaultValue = "gaussian")
+    @Option(names = "--init", paramLabel = "I", description = "gaussian, orthogonal, balanced, identity, aligned (from the data's cross-covariance) or constant-diagonal (hidden layers = init scale times I, output layer 0) (default: ${DEFAULT-VALUE}).", defaultValue = "gaussian")
     private String init = "gaussian";
 
     @Option(names = "--init-scale", paramLabel = "S", description = "Init scale relative to LeCun (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code train --structure dense|diagonal|circulant}, {@code --structured-output} and {@code --init aligned}. */
+/** {@code train --structure dense|diagonal|circulant}, {@code --structured-output}, {@code --init aligned} and
+ * {@code --init constant-diagonal}. */
 class TrainStructureCommandTest {
     @TempDir
     Path dir;
@@ -122,12 +123,28 @@ class TrainStructureCommandTest {
     }
 
     @Test
+    void constantDiagonalInitTrainsADiagonalNetAndReplaysBitForBit() throws IOException {
+        Result first = train("constant", "--structure", "diagonal", "--hidden", "4", "--no-bias", "--init",
+                "constant-diagonal", "--init-scale", "0.1");
+        assertEquals(0, first.code(), first.err());
+        DeepNetModel model = DeepNetModel.deserializeFromFile(dir.resolve("constant.tribuo"));
+        assertEquals("CONSTANT_DIAGONAL", model.getProvenance().getTrainerProvenance().getConfiguredParameters()
+                .get("initialization").toString());
+        Result replay = invariance("train", "--from-provenance", dir.resolve("constant.json").toString(),
+                "--output", dir.resolve("again.onnx").toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals(TrainCommandTest.digest(first.out()), TrainCommandTest.digest(replay.out()), "bit-identical weights");
+        assertBadInput("constant-diagonal initialisation needs every hidden width equal to the number of features,"
+                + " got widths [4, 3, 1]", "--hidden", "3", "--init", "constant-diagonal");
+    }
+
+    @Test
     void anUnknownStructureAndWidthsOtherThanTheFeatureCountGetOneLine() throws IOException {
         assertBadInput("unknown structure 'conv' (expected dense, diagonal or circulant)",
                 "--structure", "conv", "--hidden", "4");
         assertBadInput("structure diagonal needs every hidden width to equal the number of features 4, got hidden"
                 + " widths [4, 5]", "--structure", "diagonal", "--hidden", "4,5");
-        assertBadInput("structure circulant is initialised with gaussian or identity, not orthogonal",
+        assertBadInput("structure circulant is initialised with gaussian, identity or constant-diagonal, not orthogonal",
                 "--structure", "circulant", "--hidden", "4", "--init", "orthogonal");
         assertBadInput("a structured output layer must be square: 1 output but 4 features",
                 "--structure", "circulant", "--hidden", "4", "--structured-output");

@@ -113,8 +113,8 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
     @Config(description = "Number of passes over the data; when positive it overrides steps.")
     int epochs = 0;
 
-    @Config(description = "Initialisation: GAUSSIAN, ORTHOGONAL, BALANCED, IDENTITY or ALIGNED (from the training data's"
-            + " cross-covariance).")
+    @Config(description = "Initialisation: GAUSSIAN, ORTHOGONAL, BALANCED, IDENTITY, ALIGNED (from the training data's"
+            + " cross-covariance) or CONSTANT_DIAGONAL (hidden layers initScale times I, output layer zero).")
     Initialization initialization = Initialization.GAUSSIAN;
 
     @Config(description = "Init scale relative to LeCun (Gaussian std = scale / sqrt(fan_in)).")
@@ -216,14 +216,18 @@ public abstract class AbstractDeepNetTrainer<T extends Output<T>, M extends Mode
                 throw new PropertyException("", "structure", "structure " + structure.getConfigName()
                         + " applies to the hidden layers, and there are none");
             }
-            if (initialization != Initialization.GAUSSIAN && initialization != Initialization.IDENTITY) {
-                throw new PropertyException("", "initialization", "structure " + structure.getConfigName()
-                        + " is initialised with gaussian or identity, not " + initialization.getConfigName());
+            if (!InitialWeights.initialisesStructure(initialization)) {
+                throw new PropertyException("", "initialization",
+                        InitialWeights.structureRefusal(structure, initialization));
             }
         }
         if (structuredOutput && structure == LayerStructure.DENSE) {
             throw new PropertyException("", "structuredOutput", "a structured output layer needs a structure"
                     + " (diagonal or circulant), got dense");
+        }
+        if (initialization == Initialization.CONSTANT_DIAGONAL && initScale == 0 && hiddenWidths.length > 0) {
+            throw new PropertyException("", "initScale", "constant-diagonal initialisation with init scale 0 starts"
+                    + " every layer at zero, a saddle of the loss: give a positive init scale");
         }
         rng = new SplittableRandom(seed);
     }

@@ -74,19 +74,21 @@ final class Charts {
      * then says so.
      */
     static Optional<Chart<? extends AxesChartStyler, ?>> chart(Figure spec) {
-        boolean log = spec.logY() && span(spec) > LOG_SPAN;
+        boolean log = spec.logY() && span(spec, Series::y) > LOG_SPAN;
+        boolean logX = spec.logX() && span(spec, Series::x) > LOG_SPAN;
         String yLabel = spec.yLabel() + (log ? " (log scale)" : "");
+        String xLabel = spec.xLabel() + (logX ? " (log scale)" : "");
         int drawn = 0;
         Chart<? extends AxesChartStyler, ?> chart;
         if (spec.categories().isEmpty()) {
-            XYChart xy = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.getTitle()).xAxisTitle(spec.xLabel())
+            XYChart xy = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.getTitle()).xAxisTitle(xLabel)
                     .yAxisTitle(yLabel).build();
             for (Series s : spec.series()) {
                 List<Double> xs = new ArrayList<>();
                 List<Double> ys = new ArrayList<>();
                 for (int i = 0; i < s.x().size(); i++) {
                     Double y = s.y().get(i);
-                    if (drawable(y, log) && Double.isFinite(s.x().get(i))) {
+                    if (drawable(y, log) && drawable(s.x().get(i), logX)) {
                         xs.add(s.x().get(i));
                         ys.add(y);
                     }
@@ -102,6 +104,7 @@ final class Charts {
                 series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
             }
             xy.getStyler().setXAxisDecimalPattern("#,##0.###");
+            xy.getStyler().setXAxisLogarithmic(logX);
             chart = xy;
         } else {
             CategoryChart cat = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(spec.getTitle())
@@ -217,15 +220,15 @@ final class Charts {
         return candidate;
     }
 
-    /** max/min of the positive finite y values (1 when there are none). */
-    private static double span(Figure spec) {
+    /** max/min of the positive finite values of one coordinate, x or y (1 when there are none). */
+    private static double span(Figure spec, java.util.function.Function<Series, List<? extends @Nullable Double>> axis) {
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
         for (Series s : spec.series()) {
-            for (Double y : s.y()) {
-                if (y != null && Double.isFinite(y) && y > 0) {
-                    min = Math.min(min, y);
-                    max = Math.max(max, y);
+            for (Double v : axis.apply(s)) {
+                if (v != null && Double.isFinite(v) && v > 0) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
                 }
             }
         }

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A line plot of several named series: title, axis labels (with their units), legend, an optional logarithmic y axis
- * and a one-sentence caption, drawn by the same plotting layer as the {@link HtmlReport}'s plots and written as PNG
+ * A line plot of several named series: title, axis labels (with their units), legend, optional logarithmic y and x
+ * axes and a one-sentence caption, drawn by the same plotting layer as the {@link HtmlReport}'s plots and written as PNG
  * ({@link #writePng}) or SVG with its text as text ({@link #writeSvg}). A series keeps only its finite points (and, on
- * a log axis, its positive ones): a value that was not computed leaves a gap, and a series with nothing left is not
- * drawn. The log axis is used only when the values span more than 30× (its labels are powers of ten); its label then
- * says "(log scale)".
+ * a log axis, its positive ones, in x as in y): a value that was not computed leaves a gap, and a series with nothing
+ * left is not drawn. A log axis is used only when its values span more than 30× (its labels are powers of ten); its
+ * label then says "(log scale)".
  *
  * <pre>{@code
  * Figure f = Figure.builder("Training loss").xAxis("training step").yAxis("mean logistic loss").logY(true)
@@ -33,6 +33,7 @@ public final class Figure {
     private final String xLabel;
     private final String yLabel;
     private final boolean logY;
+    private final boolean logX;
     private final List<Charts.Series> series;
     private final String caption;
     private final List<String> categories;
@@ -43,11 +44,17 @@ public final class Figure {
      */
     Figure(String id, String title, String xLabel, String yLabel, boolean logY, List<Charts.Series> series,
            String caption, List<String> categories) {
+        this(id, title, xLabel, yLabel, logY, false, series, caption, categories);
+    }
+
+    private Figure(String id, String title, String xLabel, String yLabel, boolean logY, boolean logX,
+                   List<Charts.Series> series, String caption, List<String> categories) {
         this.id = id;
         this.title = title;
         this.xLabel = xLabel;
         this.yLabel = yLabel;
         this.logY = logY;
+        this.logX = logX && categories.isEmpty();
         this.series = List.copyOf(series);
         this.caption = caption;
         this.categories = List.copyOf(categories);
@@ -83,6 +90,10 @@ public final class Figure {
 
     boolean logY() {
         return logY;
+    }
+
+    boolean logX() {
+        return logX;
     }
 
     List<Charts.Series> series() {
@@ -163,6 +174,7 @@ public final class Figure {
         private String xLabel = "";
         private String yLabel = "";
         private boolean logY;
+        private boolean logX;
         private String caption = "";
         private final List<Charts.Series> series = new ArrayList<>();
 
@@ -195,6 +207,15 @@ public final class Figure {
             return this;
         }
 
+        /**
+         * Whether the x axis is logarithmic, for a quantity that spans decades (an init scale, a step count): used when
+         * the x values span more than 30×; points with x ≤ 0 are then left out.
+         */
+        public Builder logX(boolean logarithmic) {
+            this.logX = logarithmic;
+            return this;
+        }
+
         /** The one-sentence caption. */
         public Builder caption(String text) {
             this.caption = Objects.requireNonNull(text, "text");
@@ -214,7 +235,7 @@ public final class Figure {
 
         /** The figure. */
         public Figure build() {
-            return new Figure(id, title, xLabel, yLabel, logY, series, caption, List.of());
+            return new Figure(id, title, xLabel, yLabel, logY, logX, series, caption, List.of());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.invariance.training;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -21,6 +22,14 @@ import java.util.SplittableRandom;
  *       s_j = scale · (1 + 10⁻³ j): every adjacent pair is aligned (V_{i+1} = U_i), and the distinct s_j keep the
  *       bases from being degenerate. It needs the data, so it is drawn by {@link #alignedWeights}, not by
  *       {@link #initialWeights}.</li>
+ *   <li>{@link #CONSTANT_DIAGONAL}: every hidden layer W_i = scale · I (square, d_{i+1} = d_i: the hidden widths
+ *       equal the number of features) and the output layer W_{L−1} = 0. For a diagonal linear network
+ *       f(x) = ⟨w_{L−1} ⊙ … ⊙ w_0, x⟩ this is science.md 4.4's "all-equal init α·1" with a zero output row
+ *       (Woodworth et al. 2020; Yun, Krishnan &amp; Mobahi 2021, E3): gradient flow conserves w_0k² − w_1k², here α²
+ *       for every coordinate k, so no β_k = w_1k w_0k has its sign frozen (as it would with w_0 = w_1 = α·1, where
+ *       the conserved 0 keeps β in the nonnegative orthant), and in square-loss regression a small α leads to the
+ *       minimum-l1 interpolant, a large α to the minimum-l2 one. Only the output layer starts at zero — zero init of
+ *       two or more layers is a saddle of a linear network, so a zero scale with hidden layers is refused.</li>
  * </ul>
  */
 public enum Initialization {
@@ -33,7 +42,9 @@ public enum Initialization {
     /** Scaled identity plus small noise. */
     IDENTITY("identity"),
     /** Layers aligned with each other and with the singular bases of the data's cross-covariance. */
-    ALIGNED("aligned");
+    ALIGNED("aligned"),
+    /** Hidden layers scale · I, output layer zero (diagonal nets' α·1 with a zero output row). */
+    CONSTANT_DIAGONAL("constant-diagonal");
 
     private static final double IDENTITY_NOISE = 0.01;
 
@@ -49,18 +60,19 @@ public enum Initialization {
     }
 
     /**
-     * Parses a command-line name.
+     * Parses a command-line name ({@code constant_diagonal} is read as {@code constant-diagonal}).
      *
      * @throws IllegalArgumentException naming the value and the accepted ones
      */
     public static Initialization parse(String name) {
-        String lower = name.trim().toLowerCase(Locale.ROOT);
+        String lower = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (Initialization i : values()) {
             if (i.configName.equals(lower)) {
                 return i;
             }
         }
-        throw new IllegalArgumentException("unknown init '" + name + "' (expected gaussian, orthogonal, balanced, identity or aligned)");
+        throw new IllegalArgumentException("unknown init '" + name + "' (expected gaussian, orthogonal, balanced, identity, aligned or"
+                + " constant-diagonal)");
     }
 
     /**
@@ -71,7 +83,8 @@ public enum Initialization {
      * @param widths d_0 … d_L
      * @param scale  the scale described on each constant
      * @param rng    the only source of randomness
-     * @throws IllegalArgumentException for {@link #ALIGNED}, which needs the data ({@link #alignedWeights})
+     * @throws IllegalArgumentException for {@link #ALIGNED}, which needs the data ({@link #alignedWeights}), and for
+     *                                  {@link #CONSTANT_DIAGONAL} with a hidden layer that is not square
      */
     public double[][] initialWeights(int[] widths, double scale, SplittableRandom rng) {
         int layers = widths.length - 1;
@@ -112,6 +125,20 @@ public enum Initialization {
                     }
                     weights[i] = w;
                 }
+            }
+            case CONSTANT_DIAGONAL -> {
+                for (int i = 0; i < layers - 1; i++) {
+                    if (widths[i + 1] != widths[i]) {
+                        throw new IllegalArgumentException("constant-diagonal initialisation needs every hidden"
+                                + " width equal to the number of features, got widths " + Arrays.toString(widths));
+                    }
+                    double[] w = new double[widths[i] * widths[i]];
+                    for (int d = 0; d < widths[i]; d++) {
+                        w[d * widths[i] + d] = scale;
+                    }
+                    weights[i] = w;
+                }
+                weights[layers - 1] = new double[widths[layers] * widths[layers - 1]];
             }
             case ALIGNED -> throw new IllegalArgumentException(
                     "aligned initialisation is built from the training data: draw it with alignedWeights");

@@ -56,7 +56,7 @@ class StructuredModelTest {
                 none.getMessage());
         PropertyException aligned = assertThrows(PropertyException.class, () -> DeepNetTrainer.builder().hidden(5)
                 .structure(LayerStructure.DIAGONAL).initialization(Initialization.ALIGNED).build());
-        assertTrue(aligned.getMessage().contains("is initialised with gaussian or identity, not aligned"),
+        assertTrue(aligned.getMessage().contains("is initialised with gaussian, identity or constant-diagonal, not aligned"),
                 aligned.getMessage());
     }
 

@@ -116,6 +116,37 @@ class FigureTest {
         assertEquals(sixSeries().toSvg(), sixSeries().toSvg());
     }
 
+    /** An init-scale sweep from 10⁻³ to 10 (four decades on x), as E3's A3.3 draws it. */
+    private static Figure.Builder sweep() {
+        List<Double> alpha = List.of(1e-3, 1e-2, 0.1, 1.0, 10.0);
+        return Figure.builder("Init-scale sweep").id("sweep").xAxis("init scale α (dimensionless)")
+                .yAxis("ratio (dimensionless)").series("‖β‖₁ / ‖β_l1‖₁", alpha, List.of(1.0, 1.01, 1.1, 1.4, 1.5));
+    }
+
+    @Test
+    void aLogXAxisIsLabelledSoAndTickedAtPowersOfTen() throws Exception {
+        String svg = sweep().logX(true).build().toSvg();
+        for (String text : List.of("init scale α (dimensionless) (log scale)", "0.001", "0.01", "0.1", "1", "10")) {
+            assertTrue(svg.contains(">" + text + "</text>"), "no <text> element '" + text + "'");
+        }
+        String linear = sweep().build().toSvg();
+        assertFalse(linear.contains("(log scale)"), "a linear x axis is not labelled log");
+        assertFalse(linear.contains(">0.001</text>"), "a linear axis from 0 to 10 has no tick at 0.001");
+    }
+
+    @Test
+    void aLogXAxisLeavesOutNonPositiveXAndStaysLinearOverLessThanThirtyFold() throws Exception {
+        Figure narrow = Figure.builder("Narrow").xAxis("x (units)").yAxis("y (units)").logX(true)
+                .series("s", List.of(1.0, 2.0, 20.0), List.of(1.0, 2.0, 3.0)).build();
+        assertFalse(narrow.toSvg().contains("(log scale)"), "20× is drawn on a linear axis");
+        Figure withZero = Figure.builder("Zero").xAxis("x (units)").yAxis("y (units)").logX(true)
+                .series("s", List.of(0.0, 1e-3, 1.0, 10.0), List.of(1.0, 2.0, 3.0, 4.0)).build();
+        Figure positive = Figure.builder("Zero").xAxis("x (units)").yAxis("y (units)").logX(true)
+                .series("s", List.of(1e-3, 1.0, 10.0), List.of(2.0, 3.0, 4.0)).build();
+        assertTrue(withZero.toSvg().contains("(log scale)"));
+        assertEquals(positive.toSvg(), withZero.toSvg(), "the point at x = 0 is left out of the log axis");
+    }
+
     @Test
     void gapsAreLeftOutAndAFigureWithNothingToDrawIsRefused() {
         Figure gaps = Figure.builder("g").series("a", List.of(1.0, 2.0, 3.0), Arrays.asList(1.0, null, Double.NaN))

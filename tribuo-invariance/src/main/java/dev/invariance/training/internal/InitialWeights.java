@@ -15,11 +15,12 @@ import java.util.function.Supplier;
  *   <li>Structured hidden layers ({@link Architecture#structure(int)}) are drawn as their parameters, scaled like
  *       LeCun's variance scale²/fan_in for the fan-in of each output unit: {@code GAUSSIAN} draws a diagonal's
  *       w_j ~ N(0, scale²) (each output reads one input) and a circulant's c_k ~ N(0, scale²/d) (each output reads
- *       all d inputs, exactly the variance of a LeCun dense layer's output); {@code IDENTITY} sets w = scale·1 and
- *       c = scale·e_0 (both W = scale·I, without noise); a structured output layer
- *       ({@link Architecture#structuredOutput()}) is drawn the same way. A dense output layer gets the scheme's dense
- *       rule. The
- *       other schemes relate several layers' bases and are refused for structured layers.</li>
+ *       all d inputs, exactly the variance of a LeCun dense layer's output); {@code IDENTITY} and
+ *       {@code CONSTANT_DIAGONAL} set w = scale·1 and c = scale·e_0 (both W = scale·I, without noise); a structured
+ *       output layer ({@link Architecture#structuredOutput()}) is drawn the same way, except that
+ *       {@code CONSTANT_DIAGONAL} starts it at zero. A dense output layer gets the scheme's dense rule (zero for
+ *       {@code CONSTANT_DIAGONAL}). The other schemes relate several layers' bases and are refused for structured
+ *       layers.</li>
  * </ul>
  *
  * <p><b>Engine internals, not supported API</b> (docs/guide.md, "Public API"): public only because the trainers in
@@ -38,7 +39,9 @@ public final class InitialWeights {
      * @param rng      the only source of randomness
      * @param features N × d_0 training inputs, row-major (read by {@link Initialization#ALIGNED} only)
      * @param targets  gives the N × d_L target vectors, row-major; called by {@link Initialization#ALIGNED} only
-     * @throws IllegalArgumentException for a scheme other than GAUSSIAN or IDENTITY with structured layers
+     * @throws IllegalArgumentException for a scheme other than GAUSSIAN, IDENTITY or CONSTANT_DIAGONAL with
+     *                                  structured layers, and for CONSTANT_DIAGONAL with a hidden layer that is not
+     *                                  square
      */
     public static double[][] draw(Initialization scheme, Architecture arch, double scale, SplittableRandom rng,
                                   double[] features, Supplier<double[]> targets) {
@@ -49,9 +52,8 @@ public final class InitialWeights {
                     ? Initialization.alignedWeights(widths, scale, features, targets.get(), rng)
                     : scheme.initialWeights(widths, scale, rng);
         }
-        if (scheme != Initialization.GAUSSIAN && scheme != Initialization.IDENTITY) {
-            throw new IllegalArgumentException("structure " + structure.getConfigName() + " is initialised with"
-                    + " gaussian or identity, not " + scheme.getConfigName());
+        if (!initialisesStructure(scheme)) {
+            throw new IllegalArgumentException(structureRefusal(structure, scheme));
         }
         int depth = arch.depth();
         double[][] weights = new double[depth][];
@@ -63,7 +65,9 @@ public final class InitialWeights {
             }
             int d = widths[i];
             double[] parameters = new double[structure.parameterCount(d)];
-            if (scheme == Initialization.GAUSSIAN) {
+            if (scheme == Initialization.CONSTANT_DIAGONAL && i == depth - 1) {
+                // a structured output layer starts at zero, as the dense one does under this scheme
+            } else if (scheme == Initialization.GAUSSIAN) {
                 double std = structure == LayerStructure.DIAGONAL ? scale : scale / Math.sqrt(d);
                 for (int p = 0; p < parameters.length; p++) {
                     parameters[p] = std * rng.nextGaussian();
@@ -76,6 +80,18 @@ public final class InitialWeights {
             weights[i] = StructureMap.expand(structure, parameters, d);
         }
         return weights;
+    }
+
+    /** Whether {@code scheme} can initialise structured (diagonal or circulant) hidden layers. */
+    public static boolean initialisesStructure(Initialization scheme) {
+        return scheme == Initialization.GAUSSIAN || scheme == Initialization.IDENTITY
+                || scheme == Initialization.CONSTANT_DIAGONAL;
+    }
+
+    /** The one-line refusal of {@code scheme} for hidden layers of {@code structure}. */
+    public static String structureRefusal(LayerStructure structure, Initialization scheme) {
+        return "structure " + structure.getConfigName() + " is initialised with gaussian, identity or"
+                + " constant-diagonal, not " + scheme.getConfigName();
     }
 
     /**

@@ -104,7 +104,7 @@ class StructuredRegressionTest {
                 + " widths [8, 4]", e.getMessage());
         PropertyException aligned = assertThrows(PropertyException.class, () -> DeepNetRegressionTrainer.builder()
                 .hidden(D).structure(LayerStructure.DIAGONAL).initialization(Initialization.ALIGNED).build());
-        assertTrue(aligned.getMessage().contains("is initialised with gaussian or identity, not aligned"),
+        assertTrue(aligned.getMessage().contains("is initialised with gaussian, identity or constant-diagonal, not aligned"),
                 aligned.getMessage());
     }
 

@@ -105,7 +105,7 @@ class InitialWeightsTest {
                 .withStructure(LayerStructure.DIAGONAL);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InitialWeights.draw(
                 Initialization.ALIGNED, arch, 1.0, new SplittableRandom(1), new double[3], () -> new double[1]));
-        assertEquals("structure diagonal is initialised with gaussian or identity, not aligned", e.getMessage());
+        assertEquals("structure diagonal is initialised with gaussian, identity or constant-diagonal, not aligned", e.getMessage());
     }
 
     private static double[] identity(int d) {
