@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** The {@code invariance} launcher: subcommands {@code train}, {@code analyze}, {@code report}, {@code reproduce-check},
+/** The {@code invariance} launcher: subcommands {@code train}, {@code analyze}, {@code compress}, {@code report}, {@code reproduce-check},
  * {@code reproduce} and {@code demo}. */
 @Command(name = "invariance", mixinStandardHelpOptions = true, version = "invariance 0.1.0",
         description = "Train deep linear / ReLU classifiers on Tribuo and find their low-rank and aligned layers.",
-        subcommands = {TrainCommand.class, AnalyzeCommand.class, ReportCommand.class, ReproduceCheckCommand.class,
+        subcommands = {TrainCommand.class, AnalyzeCommand.class, CompressCommand.class, ReportCommand.class, ReproduceCheckCommand.class,
                 ReproduceCommand.class, DemoCommand.class})
 public final class InvarianceCommand {
 

@@ -101,6 +101,16 @@ public final class OnnxModel implements StreamedNetwork {
                 outline.boundaryEdges());
     }
 
+    /** The checked locations of the external tensors (for the compressor's copy of them). */
+    ExternalData externalData() {
+        return externalData;
+    }
+
+    /** How each layer is read, in the outline's order (for the compressor's rewriting). */
+    List<LayerPlan> plans() {
+        return plans;
+    }
+
     /** Where each layer's values live in the graph, for the ONNX Runtime probe. */
     public List<OnnxLayerBinding> bindings() {
         return bindings;
