@@ -10,6 +10,7 @@ import dev.invariance.network.NetworkDescription;
 import dev.invariance.network.WeightDifference;
 import dev.invariance.network.WeightMatrix;
 import dev.invariance.training.TrainingCheckpoint;
+import dev.invariance.training.Initialization;
 import org.junit.jupiter.api.Test;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
@@ -201,6 +202,26 @@ class StructuredOutputTest {
         assertTrue(dense.getMessage().contains("a structured output layer needs a structure (diagonal or circulant),"
                 + " got dense"), dense.getMessage());
         assertEquals(1, dense.getMessage().lines().count());
+    }
+
+    /** Constant-diagonal starts a structured output layer at zero, as it does a dense one: c = 0, hidden c = α·e₀. */
+    @Test
+    void constantDiagonalStartsAStructuredOutputLayerAtZero() {
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        DeepNetRegressionTrainer.builder().hidden(D).structure(LayerStructure.CIRCULANT).structuredOutput(true)
+                .initialization(Initialization.CONSTANT_DIAGONAL).initScale(0.25).learningRate(LEARNING_RATE)
+                .steps(10).build().train(circulantTarget(16, 5), 10, checkpoints::add);
+        NetworkDescription start = checkpoints.get(0).network();
+        WeightMatrix hidden = start.layer(0).weights();
+        for (int r = 0; r < D; r++) {
+            for (int c = 0; c < D; c++) {
+                assertEquals(r == c ? 0.25 : 0.0, hidden.get(r, c), 0.0, "W_0[" + r + "][" + c + "]");
+            }
+        }
+        assertTrue(start.layer(1).weights().isZero(), "the structured output layer starts at zero");
+        NetworkDescription end = checkpoints.get(checkpoints.size() - 1).network();
+        assertFalse(end.layer(1).weights().isZero(), "and trains");
+        assertTrue(StructuredRegressionTest.isCirculant(end.layer(1).weights()));
     }
 
     @Test
