@@ -155,10 +155,12 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             }
             sumOfSquares = sum;
             filled = true;
+            if (cached > 0) {
+                // the cached panels' pages are not read again: let the mapping go, so that only the uncached
+                // panels' pages come back (without a cache it stays: re-mapping would fault every page in again)
+                source.release();
+            }
         }
-        // the pages read are not needed again before the next pass (none at all where every panel is cached): the
-        // mapping's resident memory is then only what the uncached panels of the layers in flight keep
-        source.release();
     }
 
     /** zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part. */
