@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -146,8 +145,7 @@ final class CompressCommand implements Callable<Integer> {
             } else {
                 RankChoice c = java.util.Objects.requireNonNull(choice);
                 stage(progress, err, "factoring " + compressor.getCandidates().size() + " layers (" + c + ")");
-                Map<String, Integer> ranks = compressor.ranksFor(c);
-                written = compressor.write(output, ranks, c.toString());
+                written = compressor.write(output, c);
                 if (data != null) {
                     stage(progress, err, "running the compressed model on " + data);
                     compressed = evaluate.apply(output);
