@@ -362,6 +362,29 @@ class CompressCommandTest {
     }
 
     @Test
+    void reportShowsSizesEvaluationsLayersAndTheTrialsPlot() throws Exception {
+        Path page = dir.resolve("compress.html");
+        compressJson(FIXTURES.resolve("mlp.onnx").toString(), "--output", dir.resolve("r.onnx").toString(),
+                "--max-drop", "5", "--data", FIXTURES.resolve("mlp.csv").toString(), "--label", "label",
+                "--report", page.toString());
+        String html = Files.readString(page);
+        for (String s : List.of("weight parameters", "file bytes", "multiply-adds per example", "agreement",
+                "Layers (W d_out", "Models tried under the accuracy budget", "data:image/png;base64,",
+                "Models tried, in order", "max-drop 5.0")) {
+            assertTrue(html.contains(s), s);
+        }
+        Path plain = dir.resolve("plain.html");
+        compressJson(FIXTURES.resolve("linear.onnx").toString(), "--output", dir.resolve("p.onnx").toString(),
+                "--rank", "2", "--report", plain.toString());
+        String text = Files.readString(plain);
+        assertTrue(text.contains("W1") && !text.contains("Models tried"), "no data, no trials: sizes and layers only");
+        CliRun.Result r = CliRun.invariance("compress", FIXTURES.resolve("linear.onnx").toString(), "--output",
+                dir.resolve("q.onnx").toString(), "--rank", "2", "--report", dir.resolve("no/such/r.html").toString());
+        assertEquals(2, r.code(), r.err());
+        assertFalse(Files.exists(dir.resolve("q.onnx")), "refused before compressing");
+    }
+
+    @Test
     void jsonHasTheDocumentedKeys() throws Exception {
         JsonNode j = compressJson(FIXTURES.resolve("mlp.onnx").toString(), "--output",
                 dir.resolve("s.onnx").toString(), "--energy", "0.9", "--data", FIXTURES.resolve("mlp.csv").toString(),
