@@ -65,12 +65,12 @@ public final class CompressionReport {
             return null;
         }
         Figure.Builder f = Figure.builder("Models tried under the accuracy budget").id("compression-trials")
-                .xAxis("weight parameters").yAxis("accuracy on the data");
+                .xAxis("parameters (every initializer)").yAxis("accuracy on the data");
         for (boolean accepted : new boolean[]{true, false}) {
             List<Trial> ts = b.trials.stream().filter(t -> t.accepted() == accepted)
                     .sorted(Comparator.comparingLong(Trial::parameters)).toList();
             if (!ts.isEmpty()) {
-                f.series(accepted ? "within the budget" : "beyond the budget",
+                f.pointSeries(accepted ? "within the budget" : "beyond the budget",
                         ts.stream().map(t -> (double) t.parameters()).toList(),
                         ts.stream().map(Trial::accuracy).toList());
             }
