@@ -45,8 +45,9 @@ final class CompressionPage {
         }
         CompressionReport.Builder b = CompressionReport.builder(c.source().toString(), c.target().toString(),
                         c.settings()).layers(c.layers())
-                .sizes(c.parametersBefore(), c.parametersAfter(), c.fileBytesBefore(), c.fileBytesAfter(),
-                        c.multiplyAddsBefore(), c.multiplyAddsAfter())
+                .parameters(c.parametersBefore(), c.parametersAfter())
+                .fileBytes(c.fileBytesBefore(), c.fileBytesAfter())
+                .multiplyAdds(c.multiplyAddsBefore(), c.multiplyAddsAfter())
                 .trials(tried);
         if (original != null && compressed != null) {
             b.evaluation(original.evaluation(), compressed.evaluation(), original.agreement(compressed));

@@ -368,7 +368,7 @@ class CompressCommandTest {
                 "--max-drop", "5", "--data", FIXTURES.resolve("mlp.csv").toString(), "--label", "label",
                 "--report", page.toString());
         String html = Files.readString(page);
-        for (String s : List.of("weight parameters", "file bytes", "multiply-adds per example", "agreement",
+        for (String s : List.of("parameters", "file bytes", "multiply-adds per example", "agreement",
                 "Layers (W d_out", "Models tried under the accuracy budget", "data:image/png;base64,",
                 "Models tried, in order", "max-drop 5.0")) {
             assertTrue(html.contains(s), s);

@@ -23,8 +23,8 @@ import java.util.Objects;
  * tried as a plot of parameters against accuracy ({@link Figure}) and a table.
  * <pre>{@code
  * CompressionReport.builder("model.onnx", "small.onnx", "rank 8").layers(c.layers())
- *     .sizes(c.parametersBefore(), c.parametersAfter(), c.fileBytesBefore(), c.fileBytesAfter(),
- *            c.multiplyAddsBefore(), c.multiplyAddsAfter()).build().writeTo(Path.of("compress.html"));
+ *     .parameters(c.parametersBefore(), c.parametersAfter()).fileBytes(c.fileBytesBefore(), c.fileBytesAfter())
+ *     .multiplyAdds(c.multiplyAddsBefore(), c.multiplyAddsAfter()).build().writeTo(Path.of("compress.html"));
  * }</pre>
  */
 public final class CompressionReport {
@@ -87,7 +87,7 @@ public final class CompressionReport {
         html.line("<section id=\"compression\"><h2>Compression</h2>");
         html.line("<p>" + Html.text(b.source + " → " + b.output + " (" + b.settings + ")") + "</p>");
         List<List<String>> sizes = new ArrayList<>();
-        sizes.add(sizeRow("weight parameters", b.parametersBefore, b.parametersAfter));
+        sizes.add(sizeRow("parameters", b.parametersBefore, b.parametersAfter));
         sizes.add(sizeRow("file bytes", b.bytesBefore, b.bytesAfter));
         sizes.add(sizeRow("multiply-adds per example", b.multiplyAddsBefore, b.multiplyAddsAfter));
         html.table("Size before and after", List.of("", "before", "after", "after / before"), sizes);
@@ -171,15 +171,24 @@ public final class CompressionReport {
             return this;
         }
 
-        /** Weight parameters, file bytes and multiply-adds per example, before and after. */
-        public Builder sizes(long parametersBefore, long parametersAfter, long bytesBefore, long bytesAfter,
-                             long multiplyAddsBefore, long multiplyAddsAfter) {
-            this.parametersBefore = parametersBefore;
-            this.parametersAfter = parametersAfter;
-            this.bytesBefore = bytesBefore;
-            this.bytesAfter = bytesAfter;
-            this.multiplyAddsBefore = multiplyAddsBefore;
-            this.multiplyAddsAfter = multiplyAddsAfter;
+        /** Parameters (elements of every initializer) before and after. */
+        public Builder parameters(long before, long after) {
+            this.parametersBefore = before;
+            this.parametersAfter = after;
+            return this;
+        }
+
+        /** File bytes (the model and its external data) before and after. */
+        public Builder fileBytes(long before, long after) {
+            this.bytesBefore = before;
+            this.bytesAfter = after;
+            return this;
+        }
+
+        /** Multiply-adds per example of the dense layers before and after. */
+        public Builder multiplyAdds(long before, long after) {
+            this.multiplyAddsBefore = before;
+            this.multiplyAddsAfter = after;
             return this;
         }
 
