@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the project's benchmark harness and the PyTorch/numpy anchor (../shared/bench/anchor.py) side by side
-# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [B5] [B6] [B7] [B8] [B9] [SVM]
+# on this machine, printing one JSON line each. Usage: bench/run.sh [B1] [B2] [B3] [B4] [B5] [B6] [B7] [B8] [B9] [B10] [SVM]
 # B5 and B7 analyse the ONNX models of ../shared/bench/onnx_models.py (generate them once into $BENCH_DATA, default
 # ../bench-data: onnx_models.py B5 DIR; onnx_models.py B7 DIR) as whole processes, beside onnx_anchor.py, timed with
 # /usr/bin/time (wall seconds and peak RSS); B7 runs with -Xmx1g in both spectrum modes. B8 (onnx_models.py B8 DIR,
 # 13.2 GB of float16) runs in top-k mode with -Xmx1g, B9 (bench/b9_vocab.py DIR: one 4096 x 128,256 float16 layer)
-# in top-k mode with -Xmx512m, each beside onnx_anchor.py MODEL topk.
+# in top-k mode with -Xmx512m, each beside onnx_anchor.py MODEL topk. B10 compresses the 12-block B7 model (1.47 GB of
+# float32: /usr/bin/python3 ../shared/bench/onnx_models.py B7 $BENCH_DATA/b10 --blocks 12) with `compress --rank 64`
+# under -Xmx1g (top-k triplets per layer, factors written to the output's data file as each layer is done).
 # B6 (ONNX Runtime activation probe against plain ONNX Runtime inference, both in the harness) reads
 # $BENCH_DATA/b6_mlp.onnx and b6_data.csv (onnx_models.py B6 DIR).
 # Needs: mvn -B -q package -DskipTests first; for the anchor, apt-get install python3-torch python3-numpy python3-scipy.
@@ -23,7 +25,7 @@ cp="$root/examples/target/classes:$root/tribuo-invariance/target/test-classes:$r
 anchor="${ANCHOR:-$root/../shared/bench/anchor.py}"
 train=(); spectrum=(); onnx=(); probe=(); svm=0
 for w in "${which[@]}"; do
-  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; B5|B7|B8|B9) onnx+=("$w");; B6) probe+=("$w");; SVM) svm=1;; esac
+  case "$w" in B1|B2) train+=("$w");; B3|B4) spectrum+=("$w");; B5|B7|B8|B9|B10) onnx+=("$w");; B6) probe+=("$w");; SVM) svm=1;; esac
 done
 if [ $((${#train[@]} + ${#spectrum[@]})) -eq 0 ]; then
   :
@@ -82,6 +84,13 @@ for w in "${onnx[@]}"; do
       [ -f "$model" ] || { echo "bench: $model is missing ($make)" >&2; exit 2; }
       echo "anchor $w top-k: $(/usr/bin/python3 "$onnx_anchor" "$model" topk)"
       echo "invariance $w top-k: $(INVARIANCE_JAVA_OPTS=-Xmx$heap timed "$root/bin/invariance" analyze "$model" --format json --spectrum top-k)";;
+    B10)
+      model="$data/b10/b7_gpt2xl.onnx"
+      [ -f "$model" ] || { echo "bench: $model is missing (onnx_models.py B7 $data/b10 --blocks 12)" >&2; exit 2; }
+      cat "$model" "$data"/b10/b7_gpt2xl.data > /dev/null 2>&1 || true
+      small="$(mktemp -d)"
+      echo "invariance B10 compress --rank 64: $(INVARIANCE_JAVA_OPTS=-Xmx1g timed "$root/bin/invariance" compress "$model" --output "$small/b10_small.onnx" --rank 64 --format json --quiet)"
+      rm -rf "$small";;
   esac
 done
 if [ ${#probe[@]} -gt 0 ]; then

@@ -11,6 +11,9 @@ It (re)writes onnx-bridge/src/test/resources/fixtures/compress/:
 - mlp.onnx: a torch-exported 8-16-16-3 ReLU MLP (Gemm layers; the hidden ones nearly rank 3), and mlp.csv (features f00..f07, label = the model's own
   prediction, 400 rows, each class at least 15% of them) for --max-drop;
 - conv.onnx: a torch-exported Conv2d(3, 8, 3, padding=1) -> ReLU -> Flatten -> Linear(8*6*6, 3) on [N, 3, 6, 6];
+- conv_single.onnx: one Conv (x [N, 3, 7, 7], kernel [8, 3, 3, 3], stride 2, pad 1, bias) and conv_single.json: the
+  singular values of W_mat (8 x 27, the kernel's d_out x (c_in k k) view), inputs, and numpy's outputs of the rank-3
+  truncation conv(x, W_3) + b (W_3 from the float64 SVD of W_mat) for the bound test;
 - qdq.onnx: x [N, 16] -> MatMul(x, DequantizeLinear(Wq int8 [16, 12], per-column scale, zero 0, axis 1)) + b -> y;
 - reference.json: per layer of linear.onnx (W in the d_out x d_in convention) its singular values (float64 SVD of the
   float32 weights), ‖W‖_F², and the rank numpy chooses for each energy share in ENERGIES (smallest r with
@@ -139,6 +142,34 @@ def qdq():
     onnx.save(m, os.path.join(OUT, "qdq.onnx"))
 
 
+def conv_single():
+    rng = np.random.default_rng(13)
+    k = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    inits = [numpy_helper.from_array(k, "K"), numpy_helper.from_array(b, "B")]
+    nodes = [helper.make_node("Conv", ["x", "K", "B"], ["y"], name="conv", kernel_shape=[3, 3], strides=[2, 2],
+                              pads=[1, 1, 1, 1])]
+    g = helper.make_graph(nodes, "conv_single", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 7, 7])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8, 4, 4])], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    onnx.save(m, os.path.join(OUT, "conv_single.onnx"))
+    w = k.astype(np.float64).reshape(8, 27)
+    u, s, vt = np.linalg.svd(w, full_matrices=False)
+    w3 = ((u[:, :3] * s[:3]) @ vt[:3]).reshape(8, 3, 3, 3)
+    x = rng.standard_normal((2, 3, 7, 7))
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    y3 = np.zeros((2, 8, 4, 4))
+    for i in range(4):
+        for j in range(4):
+            patch = xp[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3]
+            y3[:, :, i, j] = np.einsum("nckl,ockl->no", patch, w3) + b.astype(np.float64)
+    with open(os.path.join(OUT, "conv_single.json"), "w") as f:
+        json.dump({"singular_values": s.tolist(), "rank": 3, "inputs": x.astype(np.float32).tolist(),
+                   "truncated_outputs": y3.tolist()}, f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     w1, w2, b1 = linear(os.path.join(OUT, "linear.onnx"), False)
@@ -147,6 +178,7 @@ def main():
         json.dump(reference(w1, w2, b1), f, indent=1)
     mlp()
     conv()
+    conv_single()
     qdq()
 
 

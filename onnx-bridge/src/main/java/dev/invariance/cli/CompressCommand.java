@@ -28,16 +28,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
  * {@code invariance compress MODEL.(onnx|tribuo) --output SMALL.onnx [--rank R | --energy E | --max-drop P]
- * [--data FILE.csv --label COLUMN] [--layers PATTERN] [--format table|json]}: each selected dense layer factored at a
+ * [--data FILE.csv --label COLUMN] [--layers PATTERN] [--report FILE.html] [--format table|json]}: each selected dense layer factored at a
  * low rank ({@link OnnxCompressor}), ranks chosen per layer under an accuracy budget with {@code --max-drop}
  * ({@link AccuracyBudgetCompression}), the original and the compressed model evaluated on the data by ONNX Runtime
- * ({@link LabelledRun}); the result printed by {@link CompressionOutput}. A Tribuo model is exported to ONNX first.
+ * ({@link LabelledRun}); the result printed by {@link CompressionOutput}, and with {@code --report} written as an HTML
+ * page ({@link CompressionPage}). A Tribuo model is exported to ONNX first.
  */
 @Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Factor dense layers at a low rank and write a smaller ONNX model, with the accuracy it costs.")
@@ -73,6 +73,9 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "PATTERN", description = "Compress only the layers whose name or module path contains a match of this Java regular expression.")
     private @Nullable String layers;
 
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write the compression as a self-contained HTML page: sizes, evaluations, per-layer ranks and errors, and the --max-drop trials as a plot.")
+    private @Nullable Path report;
+
     @Option(names = "--format", paramLabel = "F", description = "table or json (default: ${DEFAULT-VALUE}).", defaultValue = "table")
     private String format = "table";
 
@@ -103,6 +106,12 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (Files.exists(output) && Files.isSameFile(modelFile, output)) {
             throw new BadInputException(output + ": the output is the model being compressed; choose another file");
+        }
+        if (report != null) {
+            Path folder = report.toAbsolutePath().getParent();
+            if (folder == null || !Files.isDirectory(folder) || Files.isDirectory(report)) {
+                throw new BadInputException(report + ": --report needs a file in an existing folder");
+            }
         }
         if (data != null && !Files.isRegularFile(data)) {
             throw new BadInputException(data + ": no such file");
@@ -146,8 +155,7 @@ final class CompressCommand implements Callable<Integer> {
             } else {
                 RankChoice c = java.util.Objects.requireNonNull(choice);
                 stage(progress, err, "factoring " + compressor.getCandidates().size() + " layers (" + c + ")");
-                Map<String, Integer> ranks = compressor.ranksFor(c);
-                written = compressor.write(output, ranks, c.toString());
+                written = compressor.write(output, c);
                 if (data != null) {
                     stage(progress, err, "running the compressed model on " + data);
                     compressed = evaluate.apply(output);
@@ -155,6 +163,9 @@ final class CompressCommand implements Callable<Integer> {
             }
             CompressionOutput result = new CompressionOutput(written, fromTribuo ? modelFile : null, original,
                     compressed, maxDrop, trials);
+            if (report != null) {
+                CompressionPage.write(report, written, original, compressed, trials);
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.print(fmt.equals("json") ? result.json() : result.table());
             out.flush();

@@ -6,6 +6,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.invariance.compression.RankChoice;
+import dev.invariance.data.SeparableDataSource;
+import dev.invariance.deepnet.DeepNetModel;
+import dev.invariance.deepnet.DeepNetTrainer;
+import dev.invariance.network.Activation;
 import dev.invariance.onnx.reading.OnnxModel;
 import dev.invariance.onnx.reading.OnnxModelReader;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -13,6 +18,8 @@ import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -197,6 +204,117 @@ class CompressCommandTest {
         }
     }
 
+    /**
+     * One Conv y = conv(x, K) + b with W_mat = K as c_out × (c_in·k·k): at each output position p the truncation
+     * changes y by (W_mat − W_r) patch_p, so ‖y − y_r‖_F ≤ σ_{r+1}(W_mat)·‖P‖_F with P the patches (im2col, built here
+     * from the inputs, stride 2, pad 1); and y_r equals numpy's conv(x, W_r) + b.
+     */
+    @Test
+    void convolutionStaysWithinItsPatchBoundAndMatchesNumpysTruncation() throws Exception {
+        JsonNode ref = JSON.readTree(FIXTURES.resolve("conv_single.json").toFile());
+        int r = ref.get("rank").asInt();
+        Path source = FIXTURES.resolve("conv_single.onnx");
+        Path out = dir.resolve("conv-single-small.onnx");
+        JsonNode j = compressJson(source.toString(), "--output", out.toString(), "--rank", Integer.toString(r));
+        double sigmaNext = ref.get("singular_values").get(r).asDouble();
+        assertEquals(r, j.get("layers").get(0).get("rank").asInt());
+        assertEquals(sigmaNext, j.get("layers").get(0).get("error").asDouble(), 1e-9 * sigmaNext);
+        JsonNode xs = ref.get("inputs");
+        int n = xs.size();
+        float[] x = new float[n * 3 * 7 * 7];
+        for (int e = 0; e < n; e++) {
+            for (int c = 0; c < 3; c++) {
+                for (int h = 0; h < 7; h++) {
+                    for (int w = 0; w < 7; w++) {
+                        x[((e * 3 + c) * 7 + h) * 7 + w] = (float) xs.get(e).get(c).get(h).get(w).asDouble();
+                    }
+                }
+            }
+        }
+        float[][][][] original = runConv(source, x, n);
+        float[][][][] truncated = runConv(out, x, n);
+        double patches = 0;
+        double moved = 0;
+        JsonNode expected = ref.get("truncated_outputs");
+        for (int e = 0; e < n; e++) {
+            for (int i = 0; i < 4; i++) {
+                for (int k = 0; k < 4; k++) {
+                    for (int c = 0; c < 3; c++) {
+                        for (int a = 0; a < 3; a++) {
+                            for (int b = 0; b < 3; b++) {
+                                int h = 2 * i + a - 1;
+                                int w = 2 * k + b - 1;
+                                double v = h < 0 || w < 0 || h >= 7 || w >= 7 ? 0 : x[((e * 3 + c) * 7 + h) * 7 + w];
+                                patches += v * v;
+                            }
+                        }
+                    }
+                    for (int o = 0; o < 8; o++) {
+                        double d = original[e][o][i][k] - truncated[e][o][i][k];
+                        moved += d * d;
+                        double y = expected.get(e).get(o).get(i).get(k).asDouble();
+                        assertEquals(y, truncated[e][o][i][k], 1e-4 * Math.max(1, Math.abs(y)), e + "," + o);
+                    }
+                }
+            }
+        }
+        double bound = sigmaNext * Math.sqrt(patches);
+        assertTrue(Math.sqrt(moved) <= bound * (1 + 1e-5), Math.sqrt(moved) + " > " + bound);
+        assertTrue(Math.sqrt(moved) > 0.1 * bound, "the bound is not vacuous here: " + Math.sqrt(moved) + " vs " + bound);
+    }
+
+    private static float[][][][] runConv(Path model, float[] x, int n) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(model.toString());
+             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[]{n, 3, 7, 7});
+             OrtSession.Result r = s.run(Map.of("x", t))) {
+            return (float[][][][]) r.get(0).getValue();
+        }
+    }
+
+    private Path trainedTribuoModel() throws IOException {
+        MutableDataset<Label> data = new MutableDataset<>(new SeparableDataSource(60, 12, 0.0, 4));
+        DeepNetModel model = DeepNetTrainer.builder().hidden(10).activation(Activation.RELU).learningRate(0.1)
+                .steps(300).build().train(data);
+        Path file = dir.resolve("model.tribuo");
+        model.serializeToFile(file);
+        return file;
+    }
+
+    @Test
+    void tribuoModelIsExportedThenCompressedAndTheExportRemoved() throws Exception {
+        Path model = trainedTribuoModel();
+        Path out = dir.resolve("from-tribuo.onnx");
+        JsonNode j = compressJson(model.toString(), "--output", out.toString(), "--rank", "2");
+        assertEquals(model.toString(), j.get("tribuo_model").asText());
+        assertEquals(2, j.get("layers").get(0).get("rank").asInt(), "the 10 x 12 layer factored at rank 2");
+        float[][] x = new float[3][12];
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 12; k++) {
+                x[i][k] = (float) Math.sin(5 * i + k);
+            }
+        }
+        assertEquals(2, run(out, x)[0].length, "two class probabilities");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().startsWith(".compress")).toList(),
+                    "the temporary export is removed");
+        }
+    }
+
+    @Test
+    void compressedDeepNetModelIsReadByAnalyze() throws Exception {
+        DeepNetModel model = DeepNetModel.deserializeFromFile(trainedTribuoModel());
+        Path small = dir.resolve("small.tribuo");
+        model.compress(RankChoice.fixedRank(2)).serializeToFile(small);
+        CliRun.Result r = CliRun.invariance("analyze", small.toString(), "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode layers = JSON.readTree(r.out()).path("layers");
+        assertEquals(List.of("layer-0-R", "layer-0-L", "layer-1"),
+                List.of(layers.get(0).path("name").asText(), layers.get(1).path("name").asText(),
+                        layers.get(2).path("name").asText()));
+        assertEquals(2, layers.get(0).path("shape").get(0).asInt(), "R is 2 x 12");
+    }
+
     @Test
     void quantisedLayerIsRequantisedPerChannelAndRuns() throws Exception {
         Path out = dir.resolve("qdq-small.onnx");
@@ -241,6 +359,29 @@ class CompressCommandTest {
             assertEquals(t.get("accuracy").asDouble() >= original - 0.05 - 1e-12, t.get("accepted").asBoolean());
         }
         assertEquals(400, e.get("examples").asInt());
+    }
+
+    @Test
+    void reportShowsSizesEvaluationsLayersAndTheTrialsPlot() throws Exception {
+        Path page = dir.resolve("compress.html");
+        compressJson(FIXTURES.resolve("mlp.onnx").toString(), "--output", dir.resolve("r.onnx").toString(),
+                "--max-drop", "5", "--data", FIXTURES.resolve("mlp.csv").toString(), "--label", "label",
+                "--report", page.toString());
+        String html = Files.readString(page);
+        for (String s : List.of("parameters", "file bytes", "multiply-adds per example", "agreement",
+                "Layers (W d_out", "Models tried under the accuracy budget", "data:image/png;base64,",
+                "Models tried, in order", "max-drop 5.0")) {
+            assertTrue(html.contains(s), s);
+        }
+        Path plain = dir.resolve("plain.html");
+        compressJson(FIXTURES.resolve("linear.onnx").toString(), "--output", dir.resolve("p.onnx").toString(),
+                "--rank", "2", "--report", plain.toString());
+        String text = Files.readString(plain);
+        assertTrue(text.contains("W1") && !text.contains("Models tried"), "no data, no trials: sizes and layers only");
+        CliRun.Result r = CliRun.invariance("compress", FIXTURES.resolve("linear.onnx").toString(), "--output",
+                dir.resolve("q.onnx").toString(), "--rank", "2", "--report", dir.resolve("no/such/r.html").toString());
+        assertEquals(2, r.code(), r.err());
+        assertFalse(Files.exists(dir.resolve("q.onnx")), "refused before compressing");
     }
 
     @Test

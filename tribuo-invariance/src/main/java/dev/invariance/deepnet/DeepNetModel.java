@@ -4,6 +4,15 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.util.Pair;
+import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.MapProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import dev.invariance.compression.CompressedLayer;
+import dev.invariance.compression.FactoredNetwork;
+import dev.invariance.compression.RankChoice;
 import dev.invariance.deepnet.protos.DeepNetModelProto;
 import dev.invariance.deepnet.internal.ModelFeatures;
 import dev.invariance.deepnet.internal.NetworkFunction;
@@ -38,6 +47,7 @@ import org.tribuo.util.onnx.ONNXRef;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -339,6 +349,58 @@ public final class DeepNetModel extends Model<Label> implements ONNXExportable, 
     @Override
     protected DeepNetModel copy(String newName, ModelProvenance newProvenance) {
         return new DeepNetModel(newName, newProvenance, featureIDMap, outputIDInfo, network, loss, lossCurve,
+                stepsRun, stopReason, standardization, structure);
+    }
+
+    /** Instance-provenance key of a compressed model: the source model's whole provenance. */
+    public static final String COMPRESSED_FROM = "compression.source-model";
+    /** Instance-provenance key of a compressed model: how the ranks were chosen ({@link RankChoice#toString}). */
+    public static final String COMPRESSION_SETTINGS = "compression.settings";
+    /**
+     * Instance-provenance key of a compressed model: one entry per source layer, in order, with its {@code name},
+     * {@code rank} (0: kept) and {@code error} σ_{r+1}.
+     */
+    public static final String COMPRESSION_LAYERS = "compression.layers";
+
+    /**
+     * This model with each layer W (d_out × d_in) whose rank-r truncation saves parameters
+     * ({@code r·(d_in + d_out) < d_in·d_out}, r from {@code choice}) replaced by two layers, {@code R = Σ_r^{1/2}V_rᵀ}
+     * (identity activation, no bias) then {@code L = U_rΣ_r^{1/2}} (the original activation and bias)
+     * ({@link FactoredNetwork}); layers with a residual addition around them are kept. For a linear network whose
+     * only factored layer is i, the outputs move by at most ‖W_{L−1}⋯W_{i+1}‖₂·σ_{r+1}(W_i)·‖x_i‖.
+     * <p>
+     * The result is a {@code DeepNetModel} like any other (it predicts, serialises, exports to ONNX, is analysed),
+     * with the same name, features, classes, loss, standardisation and training record. Its provenance has the
+     * source's dataset and trainer provenance (retraining from it gives the uncompressed model) and, besides the
+     * source's instance values, {@link #COMPRESSED_FROM}, {@link #COMPRESSION_SETTINGS} and
+     * {@link #COMPRESSION_LAYERS}.
+     *
+     * @throws IllegalArgumentException for a diagonal or circulant model: its hidden layers hold n parameters each,
+     *                                  fewer than any factorisation
+     */
+    public DeepNetModel compress(RankChoice choice) {
+        if (structure != LayerStructure.DENSE) {
+            throw new IllegalArgumentException("a model with " + structure.name().toLowerCase(java.util.Locale.ROOT)
+                    + " hidden layers is not compressed: each holds n parameters, fewer than any low-rank factors");
+        }
+        FactoredNetwork factored = FactoredNetwork.of(network, choice);
+        ModelProvenance source = getProvenance();
+        Map<String, Provenance> instance = new LinkedHashMap<>();
+        source.getInstanceProvenance().getMap().forEach(instance::put);
+        instance.put(COMPRESSED_FROM, source);
+        instance.put(COMPRESSION_SETTINGS, new StringProvenance(COMPRESSION_SETTINGS, choice.toString()));
+        List<MapProvenance<Provenance>> layers = new ArrayList<>();
+        for (CompressedLayer l : factored.layers()) {
+            Map<String, Provenance> entry = new LinkedHashMap<>();
+            entry.put("name", new StringProvenance("name", l.name()));
+            entry.put("rank", new IntProvenance("rank", l.rank()));
+            entry.put("error", new DoubleProvenance("error", l.error()));
+            layers.add(new MapProvenance<>(entry));
+        }
+        instance.put(COMPRESSION_LAYERS, new ListProvenance<>(layers));
+        ModelProvenance provenance = new ModelProvenance(source.getClassName(), OffsetDateTime.now(),
+                source.getDatasetProvenance(), source.getTrainerProvenance(), instance);
+        return new DeepNetModel(name, provenance, featureIDMap, outputIDInfo, factored.network(), loss, lossCurve,
                 stepsRun, stopReason, standardization, structure);
     }
 

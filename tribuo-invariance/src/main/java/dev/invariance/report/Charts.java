@@ -44,7 +44,12 @@ final class Charts {
     }
 
     /** One named curve; {@code x} and {@code y} have the same length, null y values are gaps. */
-    record Series(String name, List<Double> x, List<@Nullable Double> y) {
+    record Series(String name, List<Double> x, List<@Nullable Double> y, boolean pointsOnly) {
+        /** A series drawn as a line through its points. */
+        Series(String name, List<Double> x, List<@Nullable Double> y) {
+            this(name, x, y, false);
+        }
+
         Series {
             if (x.size() != y.size()) {
                 throw new IllegalArgumentException("series " + name + ": " + x.size() + " x values but " + y.size()
@@ -101,7 +106,10 @@ final class Charts {
                 series.setLineColor(color);
                 series.setMarkerColor(color);
                 series.setLineStyle(new BasicStroke(1.6f));
-                series.setMarker(xs.size() <= 60 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+                series.setMarker(xs.size() <= 60 || s.pointsOnly() ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+                if (s.pointsOnly()) {
+                    series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                }
             }
             xy.getStyler().setXAxisDecimalPattern("#,##0.###");
             xy.getStyler().setXAxisLogarithmic(logX);

@@ -233,6 +233,17 @@ public final class Figure {
             return this;
         }
 
+        /**
+         * Adds a series drawn as points alone, without a line joining them (for values that are not a function of x,
+         * such as models tried in a search); otherwise as {@link #series}.
+         *
+         * @throws IllegalArgumentException when {@code x} and {@code y} differ in length
+         */
+        public Builder pointSeries(String name, List<Double> x, List<? extends @Nullable Double> y) {
+            series.add(new Charts.Series(name, x, new ArrayList<@Nullable Double>(y), true));
+            return this;
+        }
+
         /** The figure. */
         public Figure build() {
             return new Figure(id, title, xLabel, yLabel, logY, logX, series, caption, List.of());

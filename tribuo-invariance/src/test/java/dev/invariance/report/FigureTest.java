@@ -168,4 +168,22 @@ class FigureTest {
         assertEquals("rank-1-ratio-w-i", Figure.builder("Rank-1 ratio ρ(W_i)").build().getId());
         assertFalse(sixSeries().getId().isEmpty());
     }
+
+    @Test
+    void pointSeriesDrawsItsPointsWithoutTheSegmentsBetweenThem() {
+        List<Double> x = List.of(1.0, 2.0, 3.0, 4.0);
+        List<Double> y = List.of(1.0, 3.0, 2.0, 4.0);
+        String line = Figure.builder("t").series("s", x, y).build().toSvg();
+        String points = Figure.builder("t").pointSeries("s", x, y).build().toSvg();
+        assertEquals(occurrences(line, "<circle"), occurrences(points, "<circle"), "the same markers");
+        assertEquals(occurrences(line, "<line") - 3, occurrences(points, "<line"), "no 3 segments joining 4 points");
+    }
+
+    private static int occurrences(String s, String part) {
+        int count = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+            count++;
+        }
+        return count;
+    }
 }

@@ -35,8 +35,8 @@ import java.util.Set;
  * first's output), the DequantizeLinear nodes only those layers read removed, initializers no node reads any more
  * dropped, everything else (value_info, opsets, other metadata, bodies, functions) as it was. When the source keeps
  * tensors in external data, so does the copy: every external tensor kept and every new factor tensor is written to
- * the target's own data file {@code TARGET.data} beside it, the kept ones copied a range at a time by the channel,
- * never loaded. Metadata {@link #SOURCE_SHA256}, {@link #SETTINGS} and {@link #LAYERS} record the compression. Both
+ * the target's own data file {@code TARGET.data} beside it: each factor as soon as its layer is factored, then the kept
+ * ones copied a range at a time by the channel, never loaded. Metadata {@link #SOURCE_SHA256}, {@link #SETTINGS} and {@link #LAYERS} record the compression. Both
  * files are written under temporary names in the target's folder and moved into place at the end, so a failure
  * leaves nothing behind.
  */
@@ -58,57 +58,95 @@ final class CompressedOnnxWriter {
         this.model = model;
     }
 
-    OnnxCompression write(Path target, Map<NodeProto, FactoredLayer> replaced, Set<NodeProto> removed,
-                          List<CompressedLayer> layers, String settings, List<String> notes, long[] multiplyAdds) {
+    /** What replaces one node of the main graph: its factored form, and a node only it read (removed), or null. */
+    record Rewrite(FactoredLayer layer, @org.jspecify.annotations.Nullable NodeProto removed) {
+    }
+
+    /** Decides, node by node in graph order, whether a node is rewritten (computing its factors then). */
+    interface Rewriter {
+        /** The node's rewrite, or null when it is kept as it is. */
+        @org.jspecify.annotations.Nullable Rewrite rewrite(NodeProto node);
+    }
+
+    /** What the whole compression did, known once every node has been visited. */
+    interface Summary {
+        /** The selected layers, factored or kept, in the order they are reported. */
+        List<CompressedLayer> layers();
+
+        /** Multiply-adds per example, {@code [before, after]}. */
+        long[] multiplyAdds();
+    }
+
+    /**
+     * Writes the copy, visiting the main graph's nodes in order and asking {@code rewriter} for each one's
+     * replacement; when the source keeps external data, each new factor tensor is written to the target's data file
+     * as soon as its layer is factored (only its location stays on the heap), so that the factors of a large model
+     * are never all held at once.
+     */
+    OnnxCompression write(Path target, Rewriter rewriter, Summary summary, String settings, List<String> notes) {
         ModelProto original = model.getModelProto();
         List<Path> sourceFiles = sourceFiles();
         Path dataFile = target.resolveSibling(target.getFileName() + ".data");
         refuseOverwriting(target, dataFile, sourceFiles);
         GraphProto graph = original.getGraph();
-        List<NodeProto> nodes = new ArrayList<>();
-        Set<TensorProto> added = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<TensorProto> newTensors = new ArrayList<>();
-        for (NodeProto n : graph.getNodeList()) {
-            FactoredLayer f = replaced.get(n);
-            if (f != null) {
-                nodes.addAll(f.nodes());
-                newTensors.addAll(f.tensors());
-                added.addAll(f.tensors());
-            } else if (!removed.contains(n)) {
-                nodes.add(n);
-            }
-        }
-        Set<String> read = namesRead(nodes, graph);
-        List<TensorProto> initializers = new ArrayList<>();
-        for (TensorProto t : graph.getInitializerList()) {
-            if (read.contains(t.getName())) {
-                initializers.add(t);
-            }
-        }
-        initializers.addAll(newTensors);
-        GraphProto newGraph = graph.toBuilder().clearNode().addAllNode(nodes).clearInitializer()
-                .addAllInitializer(initializers).build();
-        String sha = OnnxFileFacts.of(model).sha256();
-        ModelProto.Builder b = original.toBuilder().setGraph(newGraph).clearMetadataProps();
-        for (StringStringEntryProto e : original.getMetadataPropsList()) {
-            if (!e.getKey().equals(SOURCE_SHA256) && !e.getKey().equals(SETTINGS) && !e.getKey().equals(LAYERS)) {
-                b.addMetadataProps(e);
-            }
-        }
-        b.addMetadataProps(entry(SOURCE_SHA256, sha)).addMetadataProps(entry(SETTINGS, settings))
-                .addMetadataProps(entry(LAYERS, layersJson(layers)));
-        ModelProto compressed = b.build();
         Path folder = target.toAbsolutePath().getParent();
         Path tempModel = null;
         Path tempData = null;
+        FileChannel data = null;
         try {
             tempModel = Files.createTempFile(folder, ".compress-", ".onnx.tmp");
+            String location = String.valueOf(dataFile.getFileName());
             if (model.hasExternalTensors()) {
                 tempData = Files.createTempFile(folder, ".compress-", ".data.tmp");
-                try (FileChannel out = FileChannel.open(tempData, StandardOpenOption.WRITE)) {
-                    String location = String.valueOf(dataFile.getFileName());
-                    compressed = StoredTensors.map(compressed, t -> externalize(t, added, out, location));
+                data = FileChannel.open(tempData, StandardOpenOption.WRITE);
+            }
+            List<NodeProto> nodes = new ArrayList<>();
+            Set<NodeProto> removed = new HashSet<>();
+            Set<TensorProto> written = Collections.newSetFromMap(new IdentityHashMap<>());
+            List<TensorProto> newTensors = new ArrayList<>();
+            for (NodeProto n : graph.getNodeList()) {
+                Rewrite r = rewriter.rewrite(n);
+                if (r == null) {
+                    nodes.add(n);
+                    continue;
                 }
+                nodes.addAll(r.layer().nodes());
+                for (TensorProto t : r.layer().tensors()) {
+                    TensorProto stored = data == null ? t : writeNew(t, data, location);
+                    written.add(stored);
+                    newTensors.add(stored);
+                }
+                if (r.removed() != null) {
+                    removed.add(r.removed());
+                }
+            }
+            nodes.removeIf(removed::contains);
+            Set<String> read = namesRead(nodes, graph);
+            List<TensorProto> initializers = new ArrayList<>();
+            for (TensorProto t : graph.getInitializerList()) {
+                if (read.contains(t.getName())) {
+                    initializers.add(t);
+                }
+            }
+            initializers.addAll(newTensors);
+            GraphProto newGraph = graph.toBuilder().clearNode().addAllNode(nodes).clearInitializer()
+                    .addAllInitializer(initializers).build();
+            List<CompressedLayer> layers = summary.layers();
+            String sha = OnnxFileFacts.of(model).sha256();
+            ModelProto.Builder b = original.toBuilder().setGraph(newGraph).clearMetadataProps();
+            for (StringStringEntryProto e : original.getMetadataPropsList()) {
+                if (!e.getKey().equals(SOURCE_SHA256) && !e.getKey().equals(SETTINGS) && !e.getKey().equals(LAYERS)) {
+                    b.addMetadataProps(e);
+                }
+            }
+            b.addMetadataProps(entry(SOURCE_SHA256, sha)).addMetadataProps(entry(SETTINGS, settings))
+                    .addMetadataProps(entry(LAYERS, layersJson(layers)));
+            ModelProto compressed = b.build();
+            if (data != null) {
+                FileChannel out = data;
+                compressed = StoredTensors.map(compressed, t -> written.contains(t) ? t : copyExternal(t, out, location));
+                data.close();
+                data = null;
             }
             try (OutputStream out = Files.newOutputStream(tempModel)) {
                 compressed.writeTo(out);
@@ -124,47 +162,58 @@ final class CompressedOnnxWriter {
                 bytesBefore += Files.size(p);
             }
             long bytesAfter = Files.size(target) + (model.hasExternalTensors() ? Files.size(dataFile) : 0);
+            long[] multiplyAdds = summary.multiplyAdds();
             return new OnnxCompression(source, target, sha, settings, layers, parameters(graph),
                     parameters(newGraph), bytesBefore, bytesAfter, multiplyAdds[0], multiplyAdds[1], notes);
         } catch (IOException | UncheckedWriteException e) {
             throw new InvalidModelException(target + ": cannot write the compressed model (" + e.getMessage() + ")", e);
         } finally {
+            closeQuietly(data);
             deleteQuietly(tempModel);
             deleteQuietly(tempData);
         }
     }
 
-    /** A tensor as the copy stores it: an external one copied, a new factor written, into {@code out}. */
-    private TensorProto externalize(TensorProto t, Set<TensorProto> added, FileChannel out, String location) {
+    /** A new factor tensor's bytes appended to {@code out}; the tensor as the copy refers to them. */
+    private static TensorProto writeNew(TensorProto t, FileChannel out, String location) throws IOException {
+        if (!t.hasRawData()) {
+            return t;
+        }
+        long offset = align(out);
+        ByteBuffer bytes = t.getRawData().asReadOnlyByteBuffer();
+        long length = bytes.remaining();
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+        return external(t, location, offset, length);
+    }
+
+    private static TensorProto external(TensorProto t, String location, long offset, long length) {
+        return t.toBuilder().clearRawData().clearExternalData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", location))
+                .addExternalData(entry("offset", Long.toString(offset)))
+                .addExternalData(entry("length", Long.toString(length))).build();
+    }
+
+    /** A kept external tensor as the copy stores it: copied a range at a time into {@code out}. */
+    private TensorProto copyExternal(TensorProto t, FileChannel out, String location) {
+        if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+            return t;
+        }
         try {
             long offset = align(out);
-            long length;
-            if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-                ExternalTensor from = model.externalData().of(t);
-                try (FileChannel in = from.open()) {
-                    long done = 0;
-                    while (done < from.length()) {
-                        long n = in.transferTo(from.offset() + done, from.length() - done, out);
-                        if (n <= 0) {
-                            throw new IOException("the data file of '" + t.getName() + "' ended early");
-                        }
-                        done += n;
+            ExternalTensor from = model.externalData().of(t);
+            try (FileChannel in = from.open()) {
+                long done = 0;
+                while (done < from.length()) {
+                    long n = in.transferTo(from.offset() + done, from.length() - done, out);
+                    if (n <= 0) {
+                        throw new IOException("the data file of '" + t.getName() + "' ended early");
                     }
+                    done += n;
                 }
-                length = from.length();
-            } else if (added.contains(t) && t.hasRawData()) {
-                ByteBuffer bytes = t.getRawData().asReadOnlyByteBuffer();
-                length = bytes.remaining();
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-            } else {
-                return t;
             }
-            return t.toBuilder().clearRawData().clearExternalData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                    .addExternalData(entry("location", location))
-                    .addExternalData(entry("offset", Long.toString(offset)))
-                    .addExternalData(entry("length", Long.toString(length))).build();
+            return external(t, location, offset, from.length());
         } catch (IOException e) {
             throw new UncheckedWriteException(e);
         }
@@ -294,6 +343,16 @@ final class CompressedOnnxWriter {
 
     private static StringStringEntryProto entry(String key, String value) {
         return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    private static void closeQuietly(@org.jspecify.annotations.Nullable FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the error that led here is reported; the temporary file is deleted next
+            }
+        }
     }
 
     private static void deleteQuietly(@org.jspecify.annotations.Nullable Path p) {

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.invariance.analysis.LayerSelection;
 import dev.invariance.compression.CompressedLayer;
+import dev.invariance.compression.LowRankFactors;
 import dev.invariance.compression.RankChoice;
 import dev.invariance.compression.TruncationSpectrum;
 import dev.invariance.network.ElementType;
@@ -55,7 +56,11 @@ public final class OnnxCompressor implements AutoCloseable {
         final QuantizedFactor.@Nullable Target quantized;
         /** The DequantizeLinear node that only this layer reads (removed with it), or null. */
         final @Nullable NodeProto dequantize;
+        /** The spectrum last computed, held while ranks are being searched ({@link #spectrum(String, int)}). */
         @Nullable TruncationSpectrum spectrum;
+        /** The factors at a rank settled on ({@link #retainFactors}), the spectrum let go. */
+        @Nullable LowRankFactors retained;
+        @Nullable CompressedLayer retainedLayer;
 
         Candidate(int index, LayerPlan plan, FactoredLayer.Form form, int elementType,
                   QuantizedFactor.@Nullable Target quantized, @Nullable NodeProto dequantize) {
@@ -122,7 +127,7 @@ public final class OnnxCompressor implements AutoCloseable {
      */
     public static OnnxCompression compress(Path source, Path target, RankChoice choice) {
         try (OnnxCompressor c = open(source, null)) {
-            return c.write(target, c.ranksFor(choice), choice.toString());
+            return c.write(target, choice);
         }
     }
 
@@ -144,7 +149,8 @@ public final class OnnxCompressor implements AutoCloseable {
 
     /**
      * The rank {@code choice} gives each candidate layer (0: kept), computing the spectra it needs (the leading
-     * values only for layers read from panels).
+     * values only for layers read from panels). Only each layer's factors at its rank are kept for {@link #write}
+     * ({@link #retainFactors}), not its whole spectrum.
      */
     public Map<String, Integer> ranksFor(RankChoice choice) {
         Map<String, Integer> ranks = new LinkedHashMap<>();
@@ -154,10 +160,43 @@ public final class OnnxCompressor implements AutoCloseable {
                 ranks.put(p.name, 0);
                 continue;
             }
-            TruncationSpectrum s = spectrum(c, choice);
-            ranks.put(p.name, s.rankFor(choice));
+            TruncationSpectrum s = computeSpectrum(c, choice);
+            c.spectrum = s;
+            int r = s.rankFor(choice);
+            retainFactors(p.name, r);
+            ranks.put(p.name, r);
         }
         return ranks;
+    }
+
+    /**
+     * The leading {@code vectors} singular triplets of a candidate layer (and σ_{vectors+1}), computed once and held
+     * until {@link #retainFactors} lets them go: what a search over the layer's ranks ({@code --max-drop}) reads.
+     *
+     * @throws IllegalArgumentException when the layer is not a candidate
+     */
+    public TruncationSpectrum spectrum(String layer, int vectors) {
+        return spectrumWithVectors(candidate(layer), vectors);
+    }
+
+    /**
+     * Settles a layer at {@code rank}: its factors at that rank are kept for {@link #write} and the rest of its
+     * spectrum is let go (everything when {@code rank} is 0), so that a search holds the full spectrum of one layer at
+     * a time.
+     *
+     * @throws IllegalArgumentException when the layer is not a candidate
+     */
+    public void retainFactors(String layer, int rank) {
+        Candidate c = candidate(layer);
+        if (rank > 0 && !(c.retained != null && c.retained.rank() == rank)) {
+            TruncationSpectrum s = spectrumWithVectors(c, rank);
+            c.retained = s.factors(rank);
+            c.retainedLayer = s.describe(c.plan.name, c.plan.op, rank);
+        } else if (rank == 0) {
+            c.retained = null;
+            c.retainedLayer = null;
+        }
+        c.spectrum = null;
     }
 
     /**
@@ -168,36 +207,96 @@ public final class OnnxCompressor implements AutoCloseable {
      * @throws InvalidModelException    when the target cannot be written (nothing is left behind)
      */
     public OnnxCompression write(Path target, Map<String, Integer> ranks, String settings) {
-        List<CompressedLayer> layers = new ArrayList<>();
-        Map<NodeProto, FactoredLayer> replaced = new HashMap<>();
-        Set<NodeProto> removed = new HashSet<>();
-        for (String name : ranks.keySet()) {
-            candidate(name);
-        }
-        GraphNames names = GraphNames.of(model.getModelProto().getGraph());
-        for (Candidate c : candidates.values()) {
-            LayerPlan p = c.plan;
-            int r = ranks.getOrDefault(p.name, 0);
+        for (Map.Entry<String, Integer> e : ranks.entrySet()) {
+            LayerPlan p = candidate(e.getKey()).plan;
+            int r = e.getValue();
             int cap = RankChoice.maxSavingRank(p.outputWidth(), p.inputWidth());
             if (r < 0 || r > cap) {
                 throw new IllegalArgumentException("rank " + r + " for layer " + p.name + " (" + p.outputWidth()
                         + " x " + p.inputWidth() + "): a factored rank must be 1 to " + cap + " to save parameters");
             }
+        }
+        return write(target, settings, c -> {
+            int r = ranks.getOrDefault(c.plan.name, 0);
             if (r == 0) {
-                layers.add(CompressedLayer.kept(p.name, p.op, p.outputWidth(), p.inputWidth()));
-                continue;
+                return null;
+            }
+            if (c.retained != null && c.retained.rank() == r) {
+                return new Factoring(c.retained, java.util.Objects.requireNonNull(c.retainedLayer));
             }
             TruncationSpectrum s = spectrumWithVectors(c, r);
-            long[] kernel = p.convolution == null ? null : p.weight.shape.clone();
-            replaced.put(p.node.proto, FactoredLayer.of(c.form, p.node.proto, s.factors(r), c.elementType,
-                    c.quantized, kernel, names));
-            if (c.dequantize != null) {
-                removed.add(c.dequantize);
+            return new Factoring(s.factors(r), s.describe(c.plan.name, c.plan.op, r));
+        });
+    }
+
+    /**
+     * Writes the model with each candidate layer factored at the rank {@code choice} gives it, in one pass: each
+     * layer's spectrum is computed, its factors built and (with external data) written to the target's data file
+     * before the next layer is read, so that no more than one layer's triplets and factors are held at a time.
+     *
+     * @throws InvalidModelException when the target cannot be written (nothing is left behind)
+     */
+    public OnnxCompression write(Path target, RankChoice choice) {
+        return write(target, choice.toString(), c -> {
+            LayerPlan p = c.plan;
+            if (choice.keepsWithoutSpectrum(p.outputWidth(), p.inputWidth())) {
+                return null;
             }
-            layers.add(s.describe(p.name, p.op, r));
+            TruncationSpectrum s = computeSpectrum(c, choice);
+            int r = s.rankFor(choice);
+            return r == 0 ? null : new Factoring(s.factors(r), s.describe(p.name, p.op, r));
+        });
+    }
+
+    /** A layer's factors and what they do to it. */
+    private record Factoring(LowRankFactors factors, CompressedLayer layer) {
+    }
+
+    /** Decides one candidate's factoring (null: kept). */
+    private interface FactoringChoice {
+        @Nullable Factoring factoring(Candidate c);
+    }
+
+    private OnnxCompression write(Path target, String settings, FactoringChoice choice) {
+        GraphNames names = GraphNames.of(model.getModelProto().getGraph());
+        Map<NodeProto, Candidate> byNode = new HashMap<>();
+        for (Candidate c : candidates.values()) {
+            byNode.put(c.plan.node.proto, c);
         }
-        return new CompressedOnnxWriter(source, model).write(target, replaced, removed, layers, settings, notes,
-                multiplyAdds(layers));
+        Map<String, CompressedLayer> done = new HashMap<>();
+        CompressedOnnxWriter.Rewriter rewriter = node -> {
+            Candidate c = byNode.get(node);
+            if (c == null) {
+                return null;
+            }
+            Factoring f = choice.factoring(c);
+            if (f == null) {
+                return null;
+            }
+            LayerPlan p = c.plan;
+            long[] kernel = p.convolution == null ? null : p.weight.shape.clone();
+            done.put(p.name, f.layer());
+            return new CompressedOnnxWriter.Rewrite(FactoredLayer.of(c.form, node, f.factors(), c.elementType,
+                    c.quantized, kernel, names), c.dequantize);
+        };
+        CompressedOnnxWriter.Summary summary = new CompressedOnnxWriter.Summary() {
+            @Override
+            public List<CompressedLayer> layers() {
+                List<CompressedLayer> layers = new ArrayList<>();
+                for (Candidate c : candidates.values()) {
+                    LayerPlan p = c.plan;
+                    CompressedLayer l = done.get(p.name);
+                    layers.add(l != null ? l : CompressedLayer.kept(p.name, p.op, p.outputWidth(), p.inputWidth()));
+                }
+                return layers;
+            }
+
+            @Override
+            public long[] multiplyAdds() {
+                return OnnxCompressor.this.multiplyAdds(layers());
+            }
+        };
+        return new CompressedOnnxWriter(source, model).write(target, rewriter, summary, settings, notes);
     }
 
     /** Σ d_out·d_in over the main graph's dense layers, before and after: {@code [before, after]}. */
@@ -228,20 +327,16 @@ public final class OnnxCompressor implements AutoCloseable {
         return c;
     }
 
-    /** The spectrum {@code choice} needs (cached; recomputed when a fixed rank asks for more than is held). */
-    private TruncationSpectrum spectrum(Candidate c, RankChoice choice) {
+    /** The spectrum {@code choice} needs, computed afresh (not held). */
+    private TruncationSpectrum computeSpectrum(Candidate c, RankChoice choice) {
         LayerPlan p = c.plan;
         String file = model.info().path();
-        TruncationSpectrum s;
         if (streamed(p)) {
             try (WeightPanels panels = p.panels(file)) {
-                s = TruncationSpectrum.of(panels, choice);
+                return TruncationSpectrum.of(panels, choice);
             }
-        } else {
-            s = TruncationSpectrum.of(p.load(file).weights(), choice);
         }
-        c.spectrum = s;
-        return s;
+        return TruncationSpectrum.of(p.load(file).weights(), choice);
     }
 
     /** A spectrum holding at least {@code rank} vector pairs and σ_{rank+1}. */
@@ -251,7 +346,9 @@ public final class OnnxCompressor implements AutoCloseable {
         if (held != null && held.vectorCount() >= rank && held.singularValues().length >= Math.min(rank + 1, minDim)) {
             return held;
         }
-        return spectrum(c, RankChoice.fixedRank(rank));
+        TruncationSpectrum s = computeSpectrum(c, RankChoice.fixedRank(rank));
+        c.spectrum = s;
+        return s;
     }
 
     /** Whether the layer's spectrum is computed from its stored panels (never copied whole onto the heap). */

@@ -19,7 +19,8 @@ import java.util.function.Function;
  * smallest rank from 1 to its largest saving rank whose model (with the layers already accepted factored too) keeps
  * the accuracy on the data at least {@code original − maxDrop} is found by bisection over the rank, each candidate
  * written and run by ONNX Runtime ({@code evaluate}); a layer for which even the largest saving rank breaks the budget
- * is kept. Bisection assumes accuracy does not fall as the rank grows; where it does, a smaller passing rank may be
+ * is kept. One layer's spectrum is held at a time: once its rank is settled only its factors at that rank stay
+ * ({@link OnnxCompressor#retainFactors}). Bisection assumes accuracy does not fall as the rank grows; where it does, a smaller passing rank may be
  * missed, never a failing one accepted: every accepted model was itself evaluated, so the result respects the budget.
  */
 public final class AccuracyBudgetCompression {
@@ -70,7 +71,6 @@ public final class AccuracyBudgetCompression {
         double floor = original.accuracy() - maxDrop / 100.0;
         List<String> order = new ArrayList<>(compressor.getCandidates());
         order.sort(Comparator.comparingLong((String l) -> saving(compressor.shape(l))).reversed());
-        compressor.ranksFor(RankChoice.energy(1.0)); // every saving rank's factors, computed once per layer
         Map<String, Integer> accepted = new LinkedHashMap<>();
         List<Trial> trials = new ArrayList<>();
         String settings = String.format(Locale.ROOT, "max-drop %s", maxDrop);
@@ -80,6 +80,7 @@ public final class AccuracyBudgetCompression {
             if (high == 0) {
                 continue;
             }
+            compressor.spectrum(layer, high); // every saving rank's factors of this layer, computed once
             int low = 1;
             int best = 0;
             while (low <= high) {
@@ -97,6 +98,7 @@ public final class AccuracyBudgetCompression {
                     low = mid + 1;
                 }
             }
+            compressor.retainFactors(layer, best); // only the accepted rank's factors stay held
             if (best > 0) {
                 accepted.put(layer, best);
             }
