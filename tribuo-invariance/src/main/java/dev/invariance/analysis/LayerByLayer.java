@@ -14,6 +14,7 @@ import dev.invariance.network.WeightPanels;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongUnaryOperator;
+import java.util.stream.IntStream;
 
 /**
  * The analysis engine behind {@link WeightAnalyzer#analyze}: layer spectra in parallel under a memory budget, then
@@ -85,10 +87,9 @@ final class LayerByLayer {
         });
         try {
             List<Future<?>> tasks = new ArrayList<>();
-            for (int i = 0; i < depth; i++) {
-                int index = i;
-                LayerOutline o = outlines.get(i);
-                long need = plan.layerBytes(i);
+            for (int index : largestFirst(outlines)) {
+                LayerOutline o = outlines.get(index);
+                long need = plan.layerBytes(index);
                 tasks.add(pool.submit(() -> {
                     gate.acquire(need);
                     try {
@@ -248,6 +249,19 @@ final class LayerByLayer {
         }
         return (k.length() == 0 ? "" : k + " ") + (c.transposed() ? "transposed convolution" : "convolution")
                 + (c.groups() != 1 ? ", groups=" + c.groups() : "");
+    }
+
+    /**
+     * The layers' indices, largest first (by d_out·d_in, ties in network order): the pool starts the longest tasks
+     * first, so that the last layers to finish are small ones and every processor stays busy to the end (a large
+     * layer left for last runs alone on one processor; on B8, the 4096 × 32,000 lm_head came last in network order).
+     * The results do not depend on the order.
+     */
+    static int[] largestFirst(List<LayerOutline> outlines) {
+        return IntStream.range(0, outlines.size()).boxed()
+                .sorted(Comparator.comparingLong((Integer i) -> -(long) outlines.get(i).outputWidth()
+                        * outlines.get(i).inputWidth()).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
     }
 
     /** The layer's spectrum from its weights loaded onto the heap. */

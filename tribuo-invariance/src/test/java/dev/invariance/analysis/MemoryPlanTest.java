@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -170,5 +171,14 @@ class MemoryPlanTest {
         assertEquals(0, streamed.panelCacheBytes(streamed.retainedBytes(), 2, 8 * gib), "nothing left");
         MemoryPlan loaded = MemoryPlan.of(outline, mode(SpectrumMode.TOP_K), solver, new boolean[1]);
         assertEquals(0, loaded.panelCacheBytes(3 * gib, 2, 4 * gib), "no streamed layer");
+    }
+
+    /** The engine starts the largest layers first (d_out·d_in), ties in network order, so no large layer runs last. */
+    @Test
+    void layersAreStartedLargestFirst() {
+        List<LayerOutline> layers = List.of(layer("q", 64, 64, ElementType.FLOAT32),
+                layer("gate", 172, 64, ElementType.FLOAT32), layer("k", 64, 64, ElementType.FLOAT32),
+                layer("lm_head", 500, 64, ElementType.FLOAT32));
+        assertArrayEquals(new int[] {3, 1, 0, 2}, LayerByLayer.largestFirst(layers));
     }
 }
