@@ -59,18 +59,12 @@ final class MemoryPlan {
     /** What the report keeps per edge: its record and its figures in the metric map. */
     static final long EDGE_REPORT_BYTES = 2L << 10;
     /**
-     * The most of the heap's maximum that decoded panels of streamed layers may keep between passes: a cache that
-     * grows with the heap, kept to a part of it so that the process's resident memory (the heap, the JVM and the
-     * pages of the layers being read) stays near the heap's size.
+     * The most of the heap's maximum that decoded panels of streamed layers may keep between passes. The cache costs
+     * resident memory beyond its size (the collector commits more heap as the live set grows): measured on B8 with
+     * -Xmx1g, peak RSS 544 MiB without a cache, 886 MiB with 0.2 of the heap (61 s against 69 s) and 1035 MiB with
+     * 0.3 (59 s); 0.2 keeps a 1 GB heap's process under 1 GB.
      */
-    static final double PANEL_CACHE_FRACTION = 0.3;
-    /**
-     * The smallest heap maximum with a panel cache. Below it the heap's share goes to the analysis itself: the file
-     * pages of the layers being read (mapped, counted in the resident memory but not in the heap: about 350 MB on B8's
-     * widest pair of layers) and the collector's headroom already bring the process near the heap's size, and a cache
-     * would push it past (measured on B8 with -Xmx1g: peak RSS 1.07 GB with a 0.1 GB cache, 1.33 GB with 0.3 GB).
-     */
-    static final long PANEL_CACHE_MIN_HEAP = 2L << 30;
+    static final double PANEL_CACHE_FRACTION = 0.2;
     /** The reader's decoding block: at most 4 MiB of floats, never more than the layer's own weights. */
     private static final long LOAD_BLOCK_BYTES = 4L << 20;
 
@@ -144,16 +138,15 @@ final class MemoryPlan {
     /**
      * The heap streamed layers may fill with decoded panels ({@link TruncatedSvd.Builder#panelCacheBytes}): what a
      * {@code budget} leaves after the retained results and {@code workers} of the largest task side by side, at most
-     * {@link #PANEL_CACHE_FRACTION} of the heap's maximum; 0 when no layer is streamed or the heap's maximum is below
-     * {@link #PANEL_CACHE_MIN_HEAP}. Taking it never makes a task wait for another that would otherwise have run
-     * beside it.
+     * {@link #PANEL_CACHE_FRACTION} of the heap's maximum; 0 when no layer is streamed. Taking it never makes a task
+     * wait for another that would otherwise have run beside it.
      */
     long panelCacheBytes(long budget, int workers, long maxHeap) {
         boolean any = false;
         for (boolean s : streamed) {
             any |= s;
         }
-        if (!any || maxHeap < PANEL_CACHE_MIN_HEAP) {
+        if (!any) {
             return 0;
         }
         long left = budget - retained - (long) workers * largestShare();

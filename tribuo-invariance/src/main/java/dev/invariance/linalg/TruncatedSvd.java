@@ -8,6 +8,7 @@ import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
 import org.jspecify.annotations.Nullable;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static dev.invariance.linalg.KrylovBlocks.*;
@@ -384,7 +385,11 @@ public final class TruncatedSvd {
     Spectrum lanczosFloat(FloatBlockOperator op, int k, int b, int limit) {
         int d = op.dimension();
         int maxBlocks = Math.max(2, limit / b);
-        int cap = maxBlocks * b;
+        // The arrays start with room for INITIAL_BLOCKS blocks and double as the basis grows (most runs converge
+        // within a few dozen blocks; allocating for the limit at once would churn the heap with tens of megabytes
+        // per layer)
+        int blocks = Math.min(maxBlocks, INITIAL_BLOCKS);
+        int cap = blocks * b;
         float[] basis = new float[(cap + b) * d]; // rows are orthonormal basis vectors
         double[] h = new double[cap * cap];       // projected Gram matrix, row-major cap × cap
         SplittableRandom random = new SplittableRandom(seed);
@@ -399,6 +404,20 @@ public final class TruncatedSvd {
         int nextCheck = -1;
         RitzHistory history = new RitzHistory();
         for (int step = 0; step < maxBlocks; step++) {
+            if (step == blocks) {
+                int grown = Math.min(maxBlocks, 2 * blocks);
+                int wider = grown * b;
+                basis = Arrays.copyOf(basis, (wider + b) * d);
+                double[] hw = new double[wider * wider];
+                for (int i = 0; i < cap; i++) {
+                    System.arraycopy(h, i * cap, hw, i * wider, cap);
+                }
+                h = hw;
+                c = new float[wider * b];
+                coeff = new double[wider * b];
+                blocks = grown;
+                cap = wider;
+            }
             int start = step * b;
             int size = start + b;
             op.applyGram(basis, start * d, b, z);
@@ -484,6 +503,9 @@ public final class TruncatedSvd {
     private static double checkCosts(int size) {
         return 2.0 * size * size * size;
     }
+
+    /** Blocks the float Lanczos arrays hold at first; they double as the basis grows. */
+    private static final int INITIAL_BLOCKS = 16;
 
     /** Mutable builder for {@link TruncatedSvd}; setters return the builder. */
     public static final class Builder {

@@ -155,7 +155,7 @@ class MemoryPlanTest {
 
     /**
      * The panel cache takes what the budget leaves after the retained results and the workers' largest shares, at
-     * most 30 % of the heap's maximum, and nothing below a 2 GiB heap or without a streamed layer.
+     * most 20 % of the heap's maximum, and nothing without a streamed layer.
      */
     @Test
     void thePanelCacheTakesWhatIsLeftUpToAShareOfALargeHeap() {
@@ -164,8 +164,8 @@ class MemoryPlanTest {
         TruncatedSvd solver = TruncatedSvd.withDefaults();
         MemoryPlan streamed = MemoryPlan.of(outline, mode(SpectrumMode.TOP_K), solver, new boolean[] {true});
         long gib = 1024 * MB;
-        assertEquals(0, streamed.panelCacheBytes(750 * MB, 2, gib), "a 1 GiB heap has no cache");
-        assertEquals((long) (0.3 * 4 * gib), streamed.panelCacheBytes(3 * gib, 2, 4 * gib), "30 % of 4 GiB");
+        assertEquals((long) (0.2 * gib), streamed.panelCacheBytes(750 * MB, 2, gib), "20 % of 1 GiB");
+        assertEquals((long) (0.2 * 4 * gib), streamed.panelCacheBytes(3 * gib, 2, 4 * gib), "20 % of 4 GiB");
         long left = 1500 * MB - streamed.retainedBytes() - 2 * streamed.largestShare();
         assertEquals(left, streamed.panelCacheBytes(1500 * MB, 2, 8 * gib), "what the budget leaves");
         assertEquals(0, streamed.panelCacheBytes(streamed.retainedBytes(), 2, 8 * gib), "nothing left");

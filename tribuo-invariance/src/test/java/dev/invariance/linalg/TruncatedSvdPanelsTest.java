@@ -242,4 +242,31 @@ class TruncatedSvdPanelsTest {
             assertTrue(java.util.Arrays.equals(want.spectrum().rightVector(j), got.spectrum().rightVector(j)), "v " + j);
         }
     }
+
+    /**
+     * A slowly decaying spectrum (σ_r = 0.97^r on 80 directions: gaps of 3 %) with small blocks needs a basis larger
+     * than the 16 blocks the iteration's arrays start with: they grow, and the result still matches the dense SVD.
+     */
+    @Test
+    void aBasisLargerThanTheFirstAllocationGrowsAndStillMatches() {
+        int p = 500;
+        int q = 420;
+        int directions = 80;
+        double[][] a = Matrices.orthonormalColumns(p, directions, 9);
+        double[][] c = Matrices.orthonormalColumns(q, directions, 10);
+        float[] s = new float[p * q];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < q; j++) {
+                double v = 0;
+                for (int r = 0; r < directions; r++) {
+                    v += Math.pow(0.97, r) * a[r][i] * c[r][j];
+                }
+                s[i * q + j] = (float) v;
+            }
+        }
+        ArrayPanels panels = new ArrayPanels(s, p, q, false, 1.0);
+        assertAgrees(panels, TruncatedSvd.builder().blockSize(1).build(), 4);
+        long passes = panels.reads.get() / ((long) p * q);
+        assertTrue(passes > 17, "more than 16 blocks: " + passes + " passes");
+    }
 }
