@@ -7,6 +7,7 @@ import dev.invariance.analysis.AnalysisOptions
 import dev.invariance.analysis.AnalysisStatus
 import dev.invariance.analysis.LayerSelection
 import dev.invariance.analysis.WeightAnalyzer
+import dev.invariance.compression.RankChoice
 import dev.invariance.data.CsvDatasets
 import dev.invariance.deepnet.DeepNetModel
 import dev.invariance.deepnet.DeepNetTrainer
@@ -74,6 +75,10 @@ data class TribuoUserTourResult(
     /** The HTML report of the model written to a path and to a stream: the same bytes. */
     val reportFile: Path,
     val reportWrittenToAStreamIsTheSame: Boolean,
+    /** The model compressed at rank 2: its layer names, its test accuracy and whether it names its source model. */
+    val compressedLayerNames: List<String>,
+    val compressedTestAccuracy: Double,
+    val compressedKeepsTheSourceProvenance: Boolean,
 )
 
 /** Copies an example CSV file (a resource of this module) into [workDir], where a user's data file would be. */
@@ -148,6 +153,11 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
     model.serializeToFile(protobufFile)
     val fromProtobuf = DeepNetModel.deserializeFromFile(protobufFile)
 
+    // Low-rank layers become pairs of thin layers: a smaller DeepNetModel whose provenance names its source.
+    val compressed = model.compress(RankChoice.fixedRank(2))
+    val compressedAccuracy = LabelEvaluator().evaluate(compressed, test).accuracy()
+    val keepsSource = compressed.provenance.instanceProvenance.map[DeepNetModel.COMPRESSED_FROM] == model.provenance
+
     return TribuoUserTourResult(
         trainExamples = train.size(),
         testExamples = test.size(),
@@ -171,6 +181,9 @@ fun runTribuoUserTour(workDir: Path): TribuoUserTourResult {
         selectedEdges = selected.edges.map { "${it.producerName}->${it.consumerName}" },
         reportFile = reportFile,
         reportWrittenToAStreamIsTheSame = Files.readAllBytes(reportFile).contentEquals(streamed),
+        compressedLayerNames = (0 until compressed.network.depth()).map { compressed.network.layer(it).name },
+        compressedTestAccuracy = compressedAccuracy,
+        compressedKeepsTheSourceProvenance = keepsSource,
     )
 }
 
@@ -198,5 +211,6 @@ fun main() {
     println("top alignment ${r.layerNames[0]} -> ${r.layerNames[1]}: %.4f".format(r.topAlignmentByName))
     println("ONNX Runtime agrees to %.1e (provenance carried: %s)".format(r.onnxMaxScoreDifference, r.onnxCarriesProvenance))
     println("Java serialisation round trip: ${r.javaSerialisedPredictsTheSame}; protobuf: ${r.protobufPredictsTheSame}")
+    println("compressed at rank 2: layers ${r.compressedLayerNames}, test accuracy %.3f".format(r.compressedTestAccuracy))
     println("files in $dir")
 }

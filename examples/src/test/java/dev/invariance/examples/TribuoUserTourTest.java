@@ -117,4 +117,18 @@ class TribuoUserTourTest {
         assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("<title>Sensors: the user tour&#39;s model</title>"));
         assertTrue(result.getReportWrittenToAStreamIsTheSame());
     }
+
+    /**
+     * From Kotlin, {@code model.compress(RankChoice.fixedRank(2))} gives a smaller DeepNetModel: the 8 × 8 hidden layer
+     * (64 weights, 32 at rank 2) becomes layer-1-R and layer-1-L, the 8-wide input layer and the output layer are kept
+     * (rank 2 saves nothing there), it still classifies the test rows (the tour's accuracy is 1.0; rank 2 of a
+     * ReLU net's middle layer costs some), and its provenance carries the source model's.
+     */
+    @Test
+    void theModelCompressesFromKotlinToASmallerModelThatNamesItsSource() {
+        assertTrue(result.getCompressedLayerNames().contains("layer-1-R")
+                && result.getCompressedLayerNames().contains("layer-1-L"), result.getCompressedLayerNames().toString());
+        assertTrue(result.getCompressedTestAccuracy() >= 0.5, "accuracy " + result.getCompressedTestAccuracy());
+        assertTrue(result.getCompressedKeepsTheSourceProvenance());
+    }
 }
