@@ -12,7 +12,8 @@ import json
 import os
 
 import numpy as np
-from scipy.optimize import linprog
+
+from l1_program import min_l1
 
 
 def e3_data(seed, d=10, n=20):
@@ -38,14 +39,8 @@ def dense_data(seed, d=6, n=30):
 
 def solve(x, y):
     n, d = x.shape
-    c = np.ones(2 * d)
     # y_n x_n^T (b+ - b-) >= 1  <=>  -y_n x_n^T b+ + y_n x_n^T b- <= -1
-    a = np.hstack([-(y[:, None] * x), y[:, None] * x])
-    res = linprog(c, A_ub=a, b_ub=-np.ones(n), bounds=[(0, None)] * (2 * d), method="highs")
-    if res.status == 2:
-        return None
-    assert res.status == 0, res.message
-    return res.x[:d] - res.x[d:]
+    return min_l1(d, A_ub=np.hstack([-(y[:, None] * x), y[:, None] * x]), b_ub=-np.ones(n))
 
 
 def case(name, x, y):
