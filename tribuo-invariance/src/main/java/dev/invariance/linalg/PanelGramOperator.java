@@ -79,11 +79,6 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         this.cached = Math.min(panels, slabs.size() * panelsPerSlab);
     }
 
-    /** Panels kept decoded after the first pass (0 without a cache). */
-    int cachedPanels() {
-        return cached;
-    }
-
     /** Gives the leased slabs back to the cache; the operator must not be used afterwards. */
     @Override
     public void close() {
@@ -189,13 +184,10 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         for (int panelIndex = from; panelIndex < to; panelIndex++) {
             int r0 = panelIndex * width;
             int t = Math.min(width, other() - r0);
-            float[] a = panel;
-            int aOff = 0;
-            if (panelIndex < cached) {
-                a = slabs.get(panelIndex / panelsPerSlab);
-                aOff = (panelIndex % panelsPerSlab) * width * d;
-            }
-            if (a == panel || !filled) {
+            boolean inCache = panelIndex < cached;
+            float[] a = inCache ? slab(panelIndex) : panel;
+            int aOff = inCache ? slot(panelIndex) : 0;
+            if (!inCache || !filled) {
                 decode(r0, t, a, aOff);
             }
             if (first) {
@@ -208,6 +200,16 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
                     zPart, 0, d);
         }
         squares[part] = sum;
+    }
+
+    /** The slab that holds cached panel {@code panelIndex} (panelIndex &lt; cached). */
+    private float[] slab(int panelIndex) {
+        return slabs.get(panelIndex / panelsPerSlab);
+    }
+
+    /** Where cached panel {@code panelIndex} starts in its slab. */
+    private int slot(int panelIndex) {
+        return (panelIndex % panelsPerSlab) * width * dimension();
     }
 
     /** Σ a[i]² over [from, from + n) in double, in four interleaved partial sums (the loop then pipelines). */
@@ -262,12 +264,10 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         for (int r0 = 0; r0 < o; r0 += width) {
             int t = Math.min(width, o - r0);
             int panelIndex = r0 / width;
-            float[] a = panel;
-            int aOff = 0;
-            if (panelIndex < cached && filled) {
-                a = slabs.get(panelIndex / panelsPerSlab);
-                aOff = (panelIndex % panelsPerSlab) * width * d;
-            } else {
+            boolean inCache = panelIndex < cached && filled;
+            float[] a = inCache ? slab(panelIndex) : panel;
+            int aOff = inCache ? slot(panelIndex) : 0;
+            if (!inCache) {
                 decode(r0, t, panel, 0);
             }
             for (int i = 0, end = t * d; i < end; i++) {

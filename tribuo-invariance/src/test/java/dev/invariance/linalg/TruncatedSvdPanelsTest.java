@@ -209,6 +209,8 @@ class TruncatedSvdPanelsTest {
         ArrayPanels part = new ArrayPanels(s, p, q, false, 1.0);
         TruncatedSvd cachedOneSlab = TruncatedSvd.builder().panelCacheBytes(4L * PanelCache.SLAB_FLOATS).build();
         assertIdentical(expected, cachedOneSlab.top(part, 10));
+        // and against the independent dense SVD of W, with a cache as without
+        assertAgrees(new ArrayPanels(s, p, q, false, 1.0), cachedOneSlab, 10);
         assertTrue(part.reads.get() > (long) p * q && part.reads.get() < plain.reads.get(),
                 "a part decoded once: " + part.reads.get());
 
