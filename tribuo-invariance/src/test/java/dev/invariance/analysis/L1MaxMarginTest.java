@@ -1,8 +1,8 @@
 package dev.invariance.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.invariance.network.WeightMatrix;
+import dev.invariance.testsupport.FixtureCases;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,12 +24,7 @@ class L1MaxMarginTest {
     private static final double TOL = 1e-7;
 
     private static JsonNode fixtureCase(String name) throws IOException {
-        for (JsonNode c : new ObjectMapper().readTree(FIXTURE.toFile()).get("cases")) {
-            if (c.get("name").asText().equals(name)) {
-                return c;
-            }
-        }
-        throw new AssertionError(name + " not in " + FIXTURE);
+        return FixtureCases.named(FIXTURE, name);
     }
 
     private static LabelledData data(JsonNode c) {
