@@ -7,6 +7,7 @@ import dev.invariance.network.GraphNode;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.StreamedNetwork;
+import dev.invariance.network.WeightPanels;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
@@ -79,6 +80,16 @@ final class SelectedLayers implements StreamedNetwork {
     @Override
     public DenseLayer load(int index) {
         return network.load(original[index]);
+    }
+
+    @Override
+    public boolean hasPanels(int index) {
+        return network.hasPanels(original[index]);
+    }
+
+    @Override
+    public WeightPanels panels(int index) {
+        return network.panels(original[index]);
     }
 
     @Override

@@ -3,6 +3,9 @@ package dev.invariance.linalg;
 import dev.invariance.network.WeightPanels;
 import dev.ludovic.netlib.blas.BLAS;
 
+import org.jspecify.annotations.Nullable;
+
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -15,10 +18,18 @@ import java.util.stream.IntStream;
  * then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so besides the Lanczos basis only
  * one panel per processor is held, never S. The panels are split into one contiguous range per processor when
  * {@code parallel}; the ranges' sums are added in range order, so the result depends on the processor count only.
- * The first pass also sums ‖S‖²_F in double. The refinement ({@link #refine}) is one more pass, in double.
+ * The first pass also sums ‖S‖²_F in double.
+ *
+ * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats), as long as
+ * the basis has at most {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no pass over S, since for
+ * a Ritz vector {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh quotient as before:
+ * σ_i = ‖A x_i‖/‖x_i‖, summed in double; the only difference from a pass is the float32 rounding of the stored
+ * products, about 1e-7 relative per element and far less in the norm). A longer run drops them and refines with one
+ * more pass over S, in double ({@link #refine}).
  *
  * <p>With a {@link PanelCache}, the first pass also keeps the decoded panels that fit the slabs the operator leased
- * (the leading panels, in order: panel i at a fixed slot), and every later pass, the refinement included, multiplies
+ * (the same number of leading panels of each part's range, each at a fixed slot, so that the parts take about as long),
+ * and every later pass, the refinement included, multiplies
  * those in place of decoding them again; the rest are decoded each pass. The floats are the same either way, and so
  * is the result. {@link #close()} returns the slabs.
  *
@@ -28,6 +39,11 @@ import java.util.stream.IntStream;
 final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     /** Floats of one decoded panel (512 KiB). */
     static final int PANEL_FLOATS = 1 << 17;
+    /**
+     * Most basis vectors whose products A·v the operator keeps for the refinement (o floats each): 12 blocks of 16,
+     * where B8's layers converge within 9.
+     */
+    static final int STORED_PRODUCT_COLUMNS = 192;
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
     private final WeightPanels source;
@@ -47,10 +63,23 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     private double sumOfSquares = Double.NaN;
     private final PanelCache cache;
     private final List<float[]> slabs;
-    /** Panels 0 … cached − 1 live in the slabs once the first pass has decoded them. */
+    /**
+     * How many panels live in the slabs once the first pass has decoded them: the leading {@code cachedPerPart} of
+     * each part's range ({@link #cacheSlot}), so that the parts' passes take about as long.
+     */
     private final int cached;
+    private final int cachedPerPart;
+    /** Panels per part (the last part may have fewer). */
+    private final int perPart;
     private final int panelsPerSlab;
     private boolean filled;
+    /**
+     * A·V_j for the basis blocks V_j multiplied so far, one array per block (column-major, o floats a column), the
+     * first {@link #storedColumns} basis vectors in all; null once the basis outgrows
+     * {@link #STORED_PRODUCT_COLUMNS}.
+     */
+    private @Nullable List<float[]> products = new ArrayList<>();
+    private int storedColumns;
 
     PanelGramOperator(WeightPanels source, boolean parallel) {
         this(source, parallel, new PanelCache(0));
@@ -76,7 +105,13 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         this.panelsPerSlab = PanelCache.SLAB_FLOATS / (width * d);
         int wantedSlabs = panelsPerSlab == 0 ? 0 : (panels + panelsPerSlab - 1) / panelsPerSlab;
         this.slabs = cache.lease(wantedSlabs);
-        this.cached = Math.min(panels, slabs.size() * panelsPerSlab);
+        this.perPart = (panels + parts - 1) / parts;
+        this.cachedPerPart = Math.min(perPart, slabs.size() * panelsPerSlab / parts);
+        int inCache = 0;
+        for (int part = 0; part < parts; part++) {
+            inCache += Math.max(0, Math.min(cachedPerPart, panels - part * perPart));
+        }
+        this.cached = inCache;
     }
 
     /** Gives the leased slabs back to the cache; the operator must not be used afterwards. */
@@ -93,7 +128,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
 
     /**
      * Bytes this operator holds besides the Lanczos run's own arrays, at most: per part a panel with its spare slice,
-     * the panel's y and a partial Z; and the refinement's double panel.
+     * the panel's y and a partial Z; the refinement's double panel; and the stored products.
      */
     static long workingBytes(int p, int q, int b, boolean parallel) {
         int d = Math.min(p, q);
@@ -101,7 +136,8 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         int t = panelWidth(d, o);
         long parts = parallel ? Math.max(1, Math.min(PROCESSORS, (o + t - 1) / t)) : 1;
         long perPart = 4L * ((long) t * d + Math.max(t, d) + (long) (t + 1) * b + (long) b * d + d);
-        return parts * perPart + 8L * ((long) t * d + Math.max(t, d));
+        long stored = 4L * o * STORED_PRODUCT_COLUMNS;
+        return parts * perPart + 8L * ((long) t * d + Math.max(t, d)) + stored;
     }
 
     @Override
@@ -126,15 +162,18 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     @Override
     public void applyGram(float[] x, int offset, int b, float[] z) {
         int d = dimension();
-        int perPart = (panels + parts - 1) / parts;
         boolean first = Double.isNaN(sumOfSquares);
+        float[] kept = keepProducts(offset / d, b);
         if (!parallel || parts == 1) {
             for (int part = 0; part < parts; part++) {
-                range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first);
+                range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept);
             }
         } else {
             IntStream.range(0, parts).parallel().forEach(part -> range(part, part * perPart,
-                    Math.min(panels, (part + 1) * perPart), x, offset, b, first));
+                    Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept));
+        }
+        if (kept != null) {
+            storedColumns += b;
         }
         System.arraycopy(zBuffers[0], 0, z, 0, b * d);
         for (int part = 1; part < parts; part++) {
@@ -158,8 +197,27 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         }
     }
 
-    /** zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part. */
-    private void range(int part, int from, int to, float[] x, int offset, int b, boolean first) {
+    /**
+     * The array the products of the block of basis vectors {@code first … first + b − 1} go into (added to
+     * {@link #products}), or null when they are not kept: the block does not extend the stored ones, or the basis has
+     * outgrown {@link #STORED_PRODUCT_COLUMNS} (the stored products are then dropped).
+     */
+    private float @Nullable [] keepProducts(int first, int b) {
+        List<float[]> stored = products;
+        if (stored == null || first != storedColumns || first + b > STORED_PRODUCT_COLUMNS) {
+            products = null;
+            return null;
+        }
+        float[] block = new float[other() * b];
+        stored.add(block);
+        return block;
+    }
+
+    /**
+     * zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part; the y_r go into {@code kept} (unless it is null).
+     */
+    private void range(int part, int from, int to, float[] x, int offset, int b, boolean first,
+                       float @Nullable [] kept) {
         int d = dimension();
         float[] panel = panelBuffers[part];
         if (panel == null) {
@@ -184,9 +242,10 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         for (int panelIndex = from; panelIndex < to; panelIndex++) {
             int r0 = panelIndex * width;
             int t = Math.min(width, other() - r0);
-            boolean inCache = panelIndex < cached;
-            float[] a = inCache ? slab(panelIndex) : panel;
-            int aOff = inCache ? slot(panelIndex) : 0;
+            int slot = cacheSlot(panelIndex);
+            boolean inCache = slot >= 0;
+            float[] a = inCache ? slab(slot) : panel;
+            int aOff = inCache ? offset(slot) : 0;
             if (!inCache || !filled) {
                 decode(r0, t, a, aOff);
             }
@@ -195,21 +254,62 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             }
             // A_r: t rows of A = S (row-major, lda q) or of A = Sᵀ (a column panel of S, read column-major, lda t)
             int lda = wide ? t : q;
-            ThinProducts.multiply(a, aOff, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
-            ThinProducts.multiply(a, aOff, lda, wide, d, t, y, 0, t, b, panelIndex == from ? 0.0f : 1.0f,
+            ThinProducts.multiplyPanel(a, aOff, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
+            if (kept != null) {
+                int o = other();
+                for (int c = 0; c < b; c++) {
+                    System.arraycopy(y, c * t, kept, c * o + r0, t);
+                }
+            }
+            ThinProducts.multiplyPanel(a, aOff, lda, wide, d, t, y, 0, t, b, panelIndex == from ? 0.0f : 1.0f,
                     zPart, 0, d);
         }
         squares[part] = sum;
     }
 
-    /** The slab that holds cached panel {@code panelIndex} (panelIndex &lt; cached). */
-    private float[] slab(int panelIndex) {
-        return slabs.get(panelIndex / panelsPerSlab);
+    /** y_i = Σ_c (A v_c) s_ic for the k leading Ritz vectors, in double, a stored column at a time. */
+    private static void fromStoredProducts(List<float[]> stored, Ritz ritz, int k, int o, double[] y) {
+        int size = ritz.size;
+        double[] column = new double[o];
+        int c = 0;
+        for (float[] block : stored) {
+            for (int at = 0; at < block.length && c < size; at += o, c++) {
+                multiplyAdd(block, at, ritz, k, c, column, y);
+            }
+        }
     }
 
-    /** Where cached panel {@code panelIndex} starts in its slab. */
-    private int slot(int panelIndex) {
-        return (panelIndex % panelsPerSlab) * width * dimension();
+    /** y_i += s_ic · (A v_c) for i &lt; k, A v_c being the o floats of {@code block} from {@code at}. */
+    private static void multiplyAdd(float[] block, int at, Ritz ritz, int k, int c, double[] column, double[] y) {
+        int o = column.length;
+        int size = ritz.size;
+        for (int r = 0; r < o; r++) {
+            column[r] = block[at + r];
+        }
+        for (int i = 0; i < k; i++) {
+            double s = ritz.vectors[i * size + c];
+            int to = i * o;
+            for (int r = 0; r < o; r++) {
+                y[to + r] += s * column[r];
+            }
+        }
+    }
+
+    /** Where panel {@code panelIndex} lives in the cache (its slot), or −1 when it is decoded at every pass. */
+    private int cacheSlot(int panelIndex) {
+        int part = panelIndex / perPart;
+        int within = panelIndex - part * perPart;
+        return within < cachedPerPart ? part * cachedPerPart + within : -1;
+    }
+
+    /** The slab that holds cache slot {@code slot}. */
+    private float[] slab(int slot) {
+        return slabs.get(slot / panelsPerSlab);
+    }
+
+    /** Where cache slot {@code slot} starts in its slab. */
+    private int offset(int slot) {
+        return (slot % panelsPerSlab) * width * dimension();
     }
 
     /** Σ a[i]² over [from, from + n) in double, in four interleaved partial sums (the loop then pipelines). */
@@ -244,8 +344,9 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     }
 
     /**
-     * Ritz vectors x_i = V s_i, then y_i = A x_i in double in one more pass over S (each panel widened to double and
-     * multiplied with dgemm, sums in double), σ_i = ‖y_i‖/‖x_i‖: the spectrum of S.
+     * Ritz vectors x_i = V s_i, then y_i = A x_i: from the stored products when they cover the basis
+     * ({@code y_i = Σ_c (A v_c) s_ic}, summed in double), else in double in one more pass over S (each panel widened
+     * to double and multiplied with dgemm, sums in double); σ_i = ‖y_i‖/‖x_i‖: the spectrum of S.
      */
     @Override
     public Spectrum refine(float[] basis, Ritz ritz, int k) {
@@ -258,15 +359,22 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         double[] x = GramOperator.ritzVectors(wideBasis, ritz, k, d);
         wideBasis = null;
         double[] y = new double[k * o + o];
+        List<float[]> stored = products;
+        if (stored != null && storedColumns >= ritz.size) {
+            fromStoredProducts(stored, ritz, k, o, y);
+            products = null;
+            return GramOperator.triplets(x, y, k, d, o, p, q, wide);
+        }
         float[] panel = panelBuffers[0] != null ? panelBuffers[0] : new float[width * d + Math.max(width, d)];
         double[] buffer = new double[width * d + Math.max(width, d)];
         BLAS blas = LinearAlgebraBackend.blas();
         for (int r0 = 0; r0 < o; r0 += width) {
             int t = Math.min(width, o - r0);
             int panelIndex = r0 / width;
-            boolean inCache = panelIndex < cached && filled;
-            float[] a = inCache ? slab(panelIndex) : panel;
-            int aOff = inCache ? slot(panelIndex) : 0;
+            int slot = filled ? cacheSlot(panelIndex) : -1;
+            boolean inCache = slot >= 0;
+            float[] a = inCache ? slab(slot) : panel;
+            int aOff = inCache ? offset(slot) : 0;
             if (!inCache) {
                 decode(r0, t, panel, 0);
             }

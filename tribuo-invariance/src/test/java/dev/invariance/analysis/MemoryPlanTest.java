@@ -129,7 +129,8 @@ class MemoryPlanTest {
 
     /**
      * In top-k mode a layer read as panels holds no copy of its weights: a 4096 × 128,256 float16 layer (2 GB as
-     * floats) plans under 200 MB (the Krylov basis and refinement, a few panels), while the same layer loaded plans
+     * floats) plans under 250 MB (the Krylov basis and refinement, a few panels, the products A·V kept for the
+     * refinement: 4 bytes × 128,256 × 192), while the same layer loaded plans
      * its float copy; in full mode panels do not apply.
      */
     @Test
@@ -142,7 +143,7 @@ class MemoryPlanTest {
         MemoryPlan loaded = MemoryPlan.of(outline, mode(SpectrumMode.TOP_K), solver, new boolean[1]);
         long copy = 4L * 128_256 * 4096;
         assertTrue(streamed.streamed(0));
-        assertTrue(streamed.layerBytes(0) < 200 * MB, "streamed: " + streamed.layerBytes(0));
+        assertTrue(streamed.layerBytes(0) < 250 * MB, "streamed: " + streamed.layerBytes(0));
         assertFalse(loaded.streamed(0));
         assertTrue(loaded.layerBytes(0) >= copy, "loaded: " + loaded.layerBytes(0));
         assertFalse(MemoryPlan.of(outline, mode(SpectrumMode.FULL), solver, panels).streamed(0));

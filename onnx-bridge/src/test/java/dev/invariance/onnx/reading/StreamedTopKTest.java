@@ -107,7 +107,8 @@ class StreamedTopKTest {
      * stored (84 MB of external data written here, never committed) behind MatMul, so W = Sᵀ is 20480 × 2048. Its
      * spectrum is planted: S = Σ s_r a_r b_rᵀ/√(pq) with a_r, b_r Walsh sign patterns (orthogonal), s_r = 10 − 0.8 r,
      * so σ_r(W) = s_r up to the float16 rounding of the entries (‖E‖₂ ≈ 1e-3). Top-k mode reads it from the file and
-     * gives every s_r; before, the reader refused it as too large for the heap.
+     * gives every s_r, also when the layer is picked by {@code --layers}; before, the reader refused it as too large for
+     * the heap.
      */
     @Test
     void aFloat16LayerLargerThanTheHeapIsAnalysedInTopKMode(@TempDir Path dir) throws Exception {
@@ -161,6 +162,11 @@ class StreamedTopKTest {
         for (int j = 0; j < rank; j++) {
             assertEquals(s[j], values.get(j).asDouble(), 1e-2, "sigma_" + (j + 1));
         }
+        // a selection (--layers) reads the selected layers as panels too, not onto the heap
+        SmallHeapCli.Result selected = SmallHeapCli.run("128m", 60, "analyze", f.toString(), "--spectrum", "top-k",
+                "--format", "json", "--layers", "^W$");
+        assertEquals(0, selected.code(), selected.err());
+        assertEquals(values, new ObjectMapper().readTree(selected.out()).path("layers").get(0).path("singular_values"));
     }
 
     /**
