@@ -267,31 +267,33 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         squares[part] = sum;
     }
 
-    /** y_i = Σ_c (A v_c) s_ic for the k leading Ritz vectors, in double, a stored column at a time. */
+    /**
+     * y_i = Σ_c (A v_c) s_ic for the k leading Ritz vectors, in double: each stored block widened to double and
+     * multiplied with dgemm ({@code Y += P_j S_j}, P_j the block's o × b products, S_j its b × k Ritz coefficients).
+     */
     private static void fromStoredProducts(List<float[]> stored, Ritz ritz, int k, int o, double[] y) {
         int size = ritz.size;
-        double[] column = new double[o];
-        int c = 0;
+        BLAS blas = LinearAlgebraBackend.blas();
+        double[] wide = new double[0];
+        double[] coefficients = new double[0];
+        int c0 = 0;
         for (float[] block : stored) {
-            for (int at = 0; at < block.length && c < size; at += o, c++) {
-                multiplyAdd(block, at, ritz, k, c, column, y);
+            int b = Math.min(block.length / o, size - c0);
+            if (b <= 0) {
+                break;
             }
-        }
-    }
-
-    /** y_i += s_ic · (A v_c) for i &lt; k, A v_c being the o floats of {@code block} from {@code at}. */
-    private static void multiplyAdd(float[] block, int at, Ritz ritz, int k, int c, double[] column, double[] y) {
-        int o = column.length;
-        int size = ritz.size;
-        for (int r = 0; r < o; r++) {
-            column[r] = block[at + r];
-        }
-        for (int i = 0; i < k; i++) {
-            double s = ritz.vectors[i * size + c];
-            int to = i * o;
-            for (int r = 0; r < o; r++) {
-                y[to + r] += s * column[r];
+            if (wide.length < b * o) {
+                wide = new double[b * o];
+                coefficients = new double[b * k];
             }
+            for (int i = 0, end = b * o; i < end; i++) {
+                wide[i] = block[i];
+            }
+            for (int i = 0; i < k; i++) { // S_j(c, i) = s_i[c0 + c], column-major b × k
+                System.arraycopy(ritz.vectors, i * size + c0, coefficients, i * b, b);
+            }
+            blas.dgemm("N", "N", o, k, b, 1.0, wide, 0, o, coefficients, 0, b, 1.0, y, 0, o);
+            c0 += b;
         }
     }
 
