@@ -13,14 +13,14 @@ import java.util.stream.IntStream;
 /**
  * The float32 Gram operator of a stored matrix S (p × q) read a panel at a time ({@link WeightPanels}): the block
  * Lanczos of {@link TruncatedSvd} runs on the smaller of {@code SᵀS} (q ≤ p) and {@code SSᵀ} (p &lt; q, "wide"), and
- * each product {@code Z = G X} is one pass over S in panels of {@code t} rows (or, when wide, {@code t} columns) of
- * about {@value #PANEL_FLOATS} floats (512 KiB, cache-resident): the panel A_r is decoded to float32 from storage,
- * then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so besides the Lanczos basis only
+ * each product {@code Z = G X} is one pass over S in panels of {@code t} rows (or, when wide, {@code t} columns)
+ * that fit, with a spare slice, {@value #PANEL_FLOATS} floats (508 KiB, cache-resident): the panel A_r is decoded to
+ * float32 from storage, then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so besides the Lanczos basis only
  * one panel per processor is held, never S. The panels are split into one contiguous range per processor when
  * {@code parallel}; the ranges' sums are added in range order, so the result depends on the processor count only.
  * The first pass also sums ‖S‖²_F in double.
  *
- * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats), as long as
+ * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats, kept per panel), as long as
  * the basis has at most {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no pass over S, since for
  * a Ritz vector {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh quotient as before:
  * σ_i = ‖A x_i‖/‖x_i‖, summed in double; the only difference from a pass is the float32 rounding of the stored
@@ -37,8 +37,16 @@ import java.util.stream.IntStream;
  * {@code scale·Sᵀ}. One operator serves one Lanczos run on one thread (its parts run on the common pool).
  */
 final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
-    /** Floats of one decoded panel (512 KiB). */
-    static final int PANEL_FLOATS = 1 << 17;
+    /**
+     * Floats of one panel buffer, a decoded panel and its spare slice (508 KiB): under half of G1's smallest region
+     * (1 MiB), so that the buffers are ordinary young objects. Arrays of half a region or more are "humongous":
+     * each is allocated in old regions of its own, and once the heap's occupancy passes G1's threshold (as it does
+     * with a panel cache and the retained results in a small heap) each such allocation starts a concurrent
+     * collection cycle; measured on B8 with -Xmx1g, hundreds of such cycles cost a fifth of the wall time.
+     */
+    static final int PANEL_FLOATS = 127 << 10;
+    /** Coordinates of the basis widened to double at a time for the Ritz vectors (128 × 192 doubles: 192 KiB). */
+    private static final int REFINE_ROWS = 128;
     /**
      * Most basis vectors whose products A·v the operator keeps for the refinement (o floats each): 12 blocks of 16,
      * where B8's layers converge within 9.
@@ -74,11 +82,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     private final int panelsPerSlab;
     private boolean filled;
     /**
-     * A·V_j for the basis blocks V_j multiplied so far, one array per block (column-major, o floats a column), the
-     * first {@link #storedColumns} basis vectors in all; null once the basis outgrows
-     * {@link #STORED_PRODUCT_COLUMNS}.
+     * A·V_j for the basis blocks V_j multiplied so far: per block, one array per panel (its t × b rows of the
+     * product, column-major, t floats a column: small arrays, never humongous), the first {@link #storedColumns}
+     * basis vectors in all; null once the basis outgrows {@link #STORED_PRODUCT_COLUMNS}.
      */
-    private @Nullable List<float[]> products = new ArrayList<>();
+    private @Nullable List<float[][]> products = new ArrayList<>();
     private int storedColumns;
 
     PanelGramOperator(WeightPanels source, boolean parallel) {
@@ -121,9 +129,12 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         slabs.clear();
     }
 
-    /** Rows (or columns) of the outer dimension o per panel of d-long slices. */
+    /**
+     * Rows (or columns) of the outer dimension o per panel of d-long slices: t slices and a spare one fit
+     * {@link #PANEL_FLOATS}.
+     */
     static int panelWidth(int d, int o) {
-        return Math.max(1, Math.min(o, PANEL_FLOATS / Math.max(1, d)));
+        return Math.max(1, Math.min(o, PANEL_FLOATS / Math.max(1, d) - 1));
     }
 
     /**
@@ -163,7 +174,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     public void applyGram(float[] x, int offset, int b, float[] z) {
         int d = dimension();
         boolean first = Double.isNaN(sumOfSquares);
-        float[] kept = keepProducts(offset / d, b);
+        float[][] kept = keepProducts(offset / d, b);
         if (!parallel || parts == 1) {
             for (int part = 0; part < parts; part++) {
                 range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept);
@@ -202,22 +213,22 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
      * {@link #products}), or null when they are not kept: the block does not extend the stored ones, or the basis has
      * outgrown {@link #STORED_PRODUCT_COLUMNS} (the stored products are then dropped).
      */
-    private float @Nullable [] keepProducts(int first, int b) {
-        List<float[]> stored = products;
+    private float @Nullable [][] keepProducts(int first, int b) {
+        List<float[][]> stored = products;
         if (stored == null || first != storedColumns || first + b > STORED_PRODUCT_COLUMNS) {
             products = null;
             return null;
         }
-        float[] block = new float[other() * b];
+        float[][] block = new float[panels][];
         stored.add(block);
         return block;
     }
 
     /**
-     * zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part; the y_r go into {@code kept} (unless it is null).
+     * zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part; each y_r goes into {@code kept[r]} (unless kept is null).
      */
     private void range(int part, int from, int to, float[] x, int offset, int b, boolean first,
-                       float @Nullable [] kept) {
+                       float @Nullable [][] kept) {
         int d = dimension();
         float[] panel = panelBuffers[part];
         if (panel == null) {
@@ -256,10 +267,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             int lda = wide ? t : q;
             ThinProducts.multiplyPanel(a, aOff, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
             if (kept != null) {
-                int o = other();
-                for (int c = 0; c < b; c++) {
-                    System.arraycopy(y, c * t, kept, c * o + r0, t);
-                }
+                kept[panelIndex] = Arrays.copyOf(y, t * b);
             }
             ThinProducts.multiplyPanel(a, aOff, lda, wide, d, t, y, 0, t, b, panelIndex == from ? 0.0f : 1.0f,
                     zPart, 0, d);
@@ -268,33 +276,54 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     }
 
     /**
-     * y_i = Σ_c (A v_c) s_ic for the k leading Ritz vectors, in double: each stored block widened to double and
-     * multiplied with dgemm ({@code Y += P_j S_j}, P_j the block's o × b products, S_j its b × k Ritz coefficients).
+     * y_i = Σ_c (A v_c) s_ic for the k leading Ritz vectors, in double, a panel's rows at a time: the panel's stored
+     * products of every block widened to double side by side (t × size) and multiplied with dgemm by the Ritz
+     * coefficients (size × k).
      */
-    private static void fromStoredProducts(List<float[]> stored, Ritz ritz, int k, int o, double[] y) {
+    private void fromStoredProducts(List<float[][]> stored, Ritz ritz, int k, double[] y) {
         int size = ritz.size;
+        int o = other();
         BLAS blas = LinearAlgebraBackend.blas();
-        double[] wide = new double[0];
-        double[] coefficients = new double[0];
-        int c0 = 0;
-        for (float[] block : stored) {
-            int b = Math.min(block.length / o, size - c0);
-            if (b <= 0) {
-                break;
+        double[] wide = new double[width * size];
+        for (int panelIndex = 0; panelIndex < panels; panelIndex++) {
+            int r0 = panelIndex * width;
+            int t = Math.min(width, o - r0);
+            int c0 = 0;
+            for (float[][] block : stored) {
+                if (c0 >= size) {
+                    break;
+                }
+                float[] rows = block[panelIndex];
+                int b = Math.min(rows.length / t, size - c0);
+                for (int i = 0, at = c0 * t, end = b * t; i < end; i++) {
+                    wide[at + i] = rows[i];
+                }
+                c0 += b;
             }
-            if (wide.length < b * o) {
-                wide = new double[b * o];
-                coefficients = new double[b * k];
-            }
-            for (int i = 0, end = b * o; i < end; i++) {
-                wide[i] = block[i];
-            }
-            for (int i = 0; i < k; i++) { // S_j(c, i) = s_i[c0 + c], column-major b × k
-                System.arraycopy(ritz.vectors, i * size + c0, coefficients, i * b, b);
-            }
-            blas.dgemm("N", "N", o, k, b, 1.0, wide, 0, o, coefficients, 0, b, 1.0, y, 0, o);
-            c0 += b;
+            blas.dgemm("N", "N", t, k, size, 1.0, wide, 0, t, ritz.vectors, 0, size, 0.0, y, r0, o);
         }
+    }
+
+    /**
+     * The Ritz vectors x_i = V s_i (k rows of length d, in double, with a row of padding as
+     * {@link GramOperator#ritzVectors}) of a float32 basis, {@value #REFINE_ROWS} coordinates at a time: the basis
+     * widened to double a slice at a time, so that no array of the basis's size is allocated.
+     */
+    static double[] ritzVectors(float[] basis, Ritz ritz, int k, int d) {
+        int size = ritz.size;
+        double[] x = new double[k * d + d];
+        double[] wide = new double[Math.min(REFINE_ROWS, d) * size];
+        BLAS blas = LinearAlgebraBackend.blas();
+        for (int j0 = 0; j0 < d; j0 += REFINE_ROWS) {
+            int rows = Math.min(REFINE_ROWS, d - j0);
+            for (int c = 0; c < size; c++) { // column c of the d × size column-major V, rows [j0, j0 + rows)
+                for (int u = 0; u < rows; u++) {
+                    wide[c * rows + u] = basis[c * d + j0 + u];
+                }
+            }
+            blas.dgemm("N", "N", rows, k, size, 1.0, wide, 0, rows, ritz.vectors, 0, size, 0.0, x, j0, d);
+        }
+        return x;
     }
 
     /** Where panel {@code panelIndex} lives in the cache (its slot), or −1 when it is decoded at every pass. */
@@ -354,16 +383,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     public Spectrum refine(float[] basis, Ritz ritz, int k) {
         int d = dimension();
         int o = other();
-        double[] wideBasis = new double[ritz.size * d];
-        for (int i = 0; i < wideBasis.length; i++) {
-            wideBasis[i] = basis[i];
-        }
-        double[] x = GramOperator.ritzVectors(wideBasis, ritz, k, d);
-        wideBasis = null;
+        double[] x = ritzVectors(basis, ritz, k, d);
         double[] y = new double[k * o + o];
-        List<float[]> stored = products;
+        List<float[][]> stored = products;
         if (stored != null && storedColumns >= ritz.size) {
-            fromStoredProducts(stored, ritz, k, o, y);
+            fromStoredProducts(stored, ritz, k, y);
             products = null;
             return GramOperator.triplets(x, y, k, d, o, p, q, wide);
         }
