@@ -15,14 +15,15 @@ import java.util.stream.IntStream;
  * Lanczos of {@link TruncatedSvd} runs on the smaller of {@code SᵀS} (q ≤ p) and {@code SSᵀ} (p &lt; q, "wide"), and
  * each product {@code Z = G X} is one pass over S in panels of {@code t} rows (or, when wide, {@code t} columns)
  * that fit, with a spare slice, {@value #PANEL_FLOATS} floats (508 KiB, cache-resident): the panel A_r is decoded to
- * float32 from storage, then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so besides the Lanczos basis only
- * one panel per processor is held, never S. The panels are split into one contiguous range per processor when
- * {@code parallel}; the ranges' sums are added in range order, so the result depends on the processor count only.
- * The first pass also sums ‖S‖²_F in double.
+ * float32 from storage, then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so
+ * besides the Lanczos basis only one panel per processor is held, never S. The panels are split into one contiguous
+ * range per processor when {@code parallel}; the ranges' sums are added in range order, so the result depends on the
+ * processor count only. The first pass also sums ‖S‖²_F in double.
  *
- * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats, kept per panel), as long as
- * the basis has at most {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no pass over S, since for
- * a Ritz vector {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh quotient as before:
+ * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats, kept per
+ * panel), as long as the basis has at most {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no
+ * pass over S, since for a Ritz vector {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh
+ * quotient as before:
  * σ_i = ‖A x_i‖/‖x_i‖, summed in double; the only difference from a pass is the float32 rounding of the stored
  * products, about 1e-7 relative per element and far less in the norm). A longer run drops them and refines with one
  * more pass over S, in double ({@link #refine}).
@@ -42,7 +43,8 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
      * (1 MiB), so that the buffers are ordinary young objects. Arrays of half a region or more are "humongous":
      * each is allocated in old regions of its own, and once the heap's occupancy passes G1's threshold (as it does
      * with a panel cache and the retained results in a small heap) each such allocation starts a concurrent
-     * collection cycle; measured on B8 with -Xmx1g, hundreds of such cycles cost a fifth of the wall time.
+     * collection cycle (B8 with -Xmx1g: about 900 cycles in its first 70 layers, G1's marking thread busy a sixth
+     * of the time).
      */
     static final int PANEL_FLOATS = 127 << 10;
     /** Coordinates of the basis widened to double at a time for the Ritz vectors (128 × 192 doubles: 192 KiB). */
@@ -225,7 +227,8 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     }
 
     /**
-     * zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part; each y_r goes into {@code kept[r]} (unless kept is null).
+     * zPart = Σ A_rᵀ (A_r X) over panels [from, to) of this part; each y_r goes into {@code kept[r]} (unless kept is
+     * null).
      */
     private void range(int part, int from, int to, float[] x, int offset, int b, boolean first,
                        float @Nullable [][] kept) {
