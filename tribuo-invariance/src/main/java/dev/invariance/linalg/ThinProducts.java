@@ -67,7 +67,7 @@ final class ThinProducts {
     }
 
     /**
-     * C = β·C + A·X as one sgemm, for an A of at most a cache-sized panel ({@link PanelGramOperator}'s 2¹⁷ floats):
+     * C = β·C + A·X as one sgemm, for an A of at most a cache-sized panel ({@link PanelGramOperator}'s 127 Ki floats):
      * there OpenBLAS's packing costs less than the tiles' extra calls (measured on this project's machine for a
      * 32 × 4096 panel and 16 columns, both products of a Gram pass: 69 GFLOP/s against 62–66 in tiles). Where an
      * operand's array does not allow netlib's bounds check (see the class comment), the tiles of {@link #multiply}
