@@ -23,6 +23,8 @@ final class GramOperator implements FloatBlockOperator {
     private float @Nullable [] padded; // W with a spare row, for the panelled products of wide W (made when needed)
     /** Panel size for the panelled products, in floats (4 MiB of weights: well inside a shared L3). */
     private static final int PANEL_FLOATS = 1 << 20;
+    /** Coordinates of a float basis widened to double at a time for the Ritz vectors (128 × 192 doubles: 192 KiB). */
+    private static final int REFINE_ROWS = 128;
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
     /** Whether the tiled products may run parts on the common fork-join pool besides the calling thread. */
@@ -247,19 +249,18 @@ final class GramOperator implements FloatBlockOperator {
     /** As {@link #refine(double[], Ritz, int)} for a float32 basis (Ritz vectors formed in double). */
     @Override
     public Spectrum refine(float[] basis, Ritz ritz, int k) {
-        int d = dimension();
-        double[] wide = new double[ritz.size * d];
-        for (int i = 0; i < wide.length; i++) {
-            wide[i] = basis[i];
-        }
-        return refine(wide, ritz, k);
+        return fromRitzVectors(ritzVectors(basis, ritz, k, dimension()), k);
     }
 
     /** Ritz vectors x_i = V s_i, then σ_i = ‖A x_i‖ and the other-side vector A x_i / σ_i, in double. */
     Spectrum refine(double[] basis, Ritz ritz, int k) {
+        return fromRitzVectors(ritzVectors(basis, ritz, k, dimension()), k);
+    }
+
+    /** σ_i = ‖A x_i‖/‖x_i‖ and the other-side vector A x_i / σ_i of the k Ritz vectors (rows of x), in double. */
+    private Spectrum fromRitzVectors(double[] x, int k) {
         int d = dimension();
         int o = other();
-        double[] x = ritzVectors(basis, ritz, k, d);
         double[] y = new double[k * o + o];
         float[] weights = single;
         if (weights != null) {
@@ -283,6 +284,28 @@ final class GramOperator implements FloatBlockOperator {
         }
         double[] x = new double[k * d + d];
         RowMajorBlas.gemm(false, false, k, d, size, 1.0, s, basis, 0.0, x);
+        return x;
+    }
+
+    /**
+     * As {@link #ritzVectors(double[], Ritz, int, int)} for a float32 basis, {@value #REFINE_ROWS} coordinates at a
+     * time: the basis is widened to double a slice at a time, so that no double copy of it is allocated (for a large
+     * layer that copy was a humongous array in a small heap, every layer).
+     */
+    static double[] ritzVectors(float[] basis, Ritz ritz, int k, int d) {
+        int size = ritz.size;
+        double[] x = new double[k * d + d];
+        double[] wide = new double[Math.min(REFINE_ROWS, d) * size];
+        BLAS blas = LinearAlgebraBackend.blas();
+        for (int j0 = 0; j0 < d; j0 += REFINE_ROWS) {
+            int rows = Math.min(REFINE_ROWS, d - j0);
+            for (int c = 0; c < size; c++) { // column c of the d × size column-major V, rows [j0, j0 + rows)
+                for (int u = 0; u < rows; u++) {
+                    wide[c * rows + u] = basis[c * d + j0 + u];
+                }
+            }
+            blas.dgemm("N", "N", rows, k, size, 1.0, wide, 0, rows, ritz.vectors, 0, size, 0.0, x, j0, d);
+        }
         return x;
     }
 

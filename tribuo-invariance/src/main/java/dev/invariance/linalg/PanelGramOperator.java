@@ -47,8 +47,6 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
      * of the time).
      */
     static final int PANEL_FLOATS = 127 << 10;
-    /** Coordinates of the basis widened to double at a time for the Ritz vectors (128 × 192 doubles: 192 KiB). */
-    private static final int REFINE_ROWS = 128;
     /**
      * Most basis vectors whose products A·v the operator keeps for the refinement (o floats each): 12 blocks of 16,
      * where B8's layers converge within 9.
@@ -307,28 +305,6 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         }
     }
 
-    /**
-     * The Ritz vectors x_i = V s_i (k rows of length d, in double, with a row of padding as
-     * {@link GramOperator#ritzVectors}) of a float32 basis, {@value #REFINE_ROWS} coordinates at a time: the basis
-     * widened to double a slice at a time, so that no array of the basis's size is allocated.
-     */
-    static double[] ritzVectors(float[] basis, Ritz ritz, int k, int d) {
-        int size = ritz.size;
-        double[] x = new double[k * d + d];
-        double[] wide = new double[Math.min(REFINE_ROWS, d) * size];
-        BLAS blas = LinearAlgebraBackend.blas();
-        for (int j0 = 0; j0 < d; j0 += REFINE_ROWS) {
-            int rows = Math.min(REFINE_ROWS, d - j0);
-            for (int c = 0; c < size; c++) { // column c of the d × size column-major V, rows [j0, j0 + rows)
-                for (int u = 0; u < rows; u++) {
-                    wide[c * rows + u] = basis[c * d + j0 + u];
-                }
-            }
-            blas.dgemm("N", "N", rows, k, size, 1.0, wide, 0, rows, ritz.vectors, 0, size, 0.0, x, j0, d);
-        }
-        return x;
-    }
-
     /** Where panel {@code panelIndex} lives in the cache (its slot), or −1 when it is decoded at every pass. */
     private int cacheSlot(int panelIndex) {
         int part = panelIndex / perPart;
@@ -386,7 +362,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     public Spectrum refine(float[] basis, Ritz ritz, int k) {
         int d = dimension();
         int o = other();
-        double[] x = ritzVectors(basis, ritz, k, d);
+        double[] x = GramOperator.ritzVectors(basis, ritz, k, d);
         double[] y = new double[k * o + o];
         List<float[][]> stored = products;
         if (stored != null && storedColumns >= ritz.size) {
