@@ -72,10 +72,9 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     private final PanelCache cache;
     private final List<float[]> slabs;
     /**
-     * How many panels live in the slabs once the first pass has decoded them: the leading {@code cachedPerPart} of
-     * each part's range ({@link #cacheSlot}), so that the parts' passes take about as long.
+     * Panels of each part's range that live in the slabs once the first pass has decoded them, its leading ones
+     * ({@link #cacheSlot}): the same number for every part, so that the parts' passes take about as long.
      */
-    private final int cached;
     private final int cachedPerPart;
     /** Panels per part (the last part may have fewer). */
     private final int perPart;
@@ -115,11 +114,6 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         this.slabs = cache.lease(wantedSlabs);
         this.perPart = (panels + parts - 1) / parts;
         this.cachedPerPart = Math.min(perPart, slabs.size() * panelsPerSlab / parts);
-        int inCache = 0;
-        for (int part = 0; part < parts; part++) {
-            inCache += Math.max(0, Math.min(cachedPerPart, panels - part * perPart));
-        }
-        this.cached = inCache;
     }
 
     /** Gives the leased slabs back to the cache; the operator must not be used afterwards. */
@@ -200,7 +194,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             }
             sumOfSquares = sum;
             filled = true;
-            if (cached > 0) {
+            if (cachedPerPart > 0) {
                 // the cached panels' pages are not read again: let the mapping go, so that only the uncached
                 // panels' pages come back (without a cache it stays: re-mapping would fault every page in again)
                 source.release();
