@@ -260,7 +260,7 @@ final class LayerByLayer {
     /**
      * The relative accuracy to which streamed layers' leading singular values are iterated (the stopping test of
      * {@link TruncatedSvd.Builder#tolerance}): 1e-6, what the analysis promises of them; the Rayleigh quotients it
-     * returns are typically far closer (B8: 1e-9 to 1e-12 against float64 LAPACK).
+     * returns are typically far closer (B8: within 4e-9 against float64 LAPACK).
      */
     static final double STREAMED_TOLERANCE = 1e-6;
 
