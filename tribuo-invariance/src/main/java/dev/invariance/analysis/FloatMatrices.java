@@ -3,9 +3,8 @@ package dev.invariance.analysis;
 import dev.invariance.network.WeightMatrix;
 
 /**
- * Row-major float32 matrices as the single-precision pair scores use them: the weights as BLAS reads them, the
- * mirrored half of a symmetric product, and norms of their entries summed in double (a float squared lies within
- * double's range, so no scaling is needed).
+ * Row-major float32 matrices as the single-precision pair scores use them: the weights as BLAS reads them, and
+ * norms of their entries summed in double (a float squared lies within double's range, so no scaling is needed).
  */
 final class FloatMatrices {
     private FloatMatrices() {
@@ -18,25 +17,6 @@ final class FloatMatrices {
     static float[] floats(WeightMatrix w) {
         float[] shared = w.sharedFloatStorage();
         return shared != null ? shared : w.toRowMajorFloatArray();
-    }
-
-    /**
-     * Copies the column-major upper triangle of a k × k symmetric matrix (row-major lower) to the rest, in square
-     * tiles so that the strided side stays in cache.
-     */
-    static void mirror(float[] out, int k) {
-        final int tile = 64;
-        for (int j0 = 0; j0 < k; j0 += tile) {
-            int j1 = Math.min(k, j0 + tile);
-            for (int i0 = 0; i0 <= j0; i0 += tile) {
-                int i1 = Math.min(k, i0 + tile);
-                for (int j = j0; j < j1; j++) {
-                    for (int i = i0; i < Math.min(i1, j); i++) {
-                        out[i * k + j] = out[j * k + i];
-                    }
-                }
-            }
-        }
     }
 
     /**

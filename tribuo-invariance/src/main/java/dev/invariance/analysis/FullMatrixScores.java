@@ -67,11 +67,20 @@ final class FullMatrixScores {
      */
     static double @Nullable [] singlePrecision(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
                                                TruncatedSvd solver) {
+        return singlePrecision(wf, wt, options, solver, PairGramSource.formed(wf, wt));
+    }
+
+    /**
+     * As {@link #singlePrecision(WeightMatrix, WeightMatrix, AnalysisOptions, TruncatedSvd)}, with the Gram matrices
+     * of both layers taken from {@code grams}.
+     */
+    static double @Nullable [] singlePrecision(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
+                                               TruncatedSvd solver, PairGramSource grams) {
         if (useSinglePath(wf, wt)) {
-            return SingleGramPairScores.scores(wf, wt, options, solver);
+            return SingleGramPairScores.scores(wf, wt, options, solver, grams);
         }
         if (useSingleLowRankPath(wf, wt)) {
-            return SingleLowRankPairScores.scores(wf, wt, options, solver);
+            return SingleLowRankPairScores.scores(wf, wt, options, solver, grams);
         }
         return null;
     }
@@ -93,8 +102,12 @@ final class FullMatrixScores {
 
     /** Whether the d × d Gram matrices are the cheaper route: d ≤ n + m (and always for small d). */
     static boolean useGramPath(WeightMatrix wf, WeightMatrix wt) {
-        int d = wf.getRows();
-        return d <= 512 || d <= wf.getColumns() + wt.getRows();
+        return gramPath(wf.getRows(), wf.getColumns(), wt.getRows());
+    }
+
+    /** {@link #useGramPath} for W_from (d × n) feeding W_to (m × d). */
+    static boolean gramPath(int d, int n, int m) {
+        return d <= 512 || d <= (long) n + m;
     }
 
     /**
@@ -102,8 +115,8 @@ final class FullMatrixScores {
      * entries are exact in single precision), the Gram path applies and d ≥ {@link #SINGLE_MIN}.
      */
     static boolean useSinglePath(WeightMatrix wf, WeightMatrix wt) {
-        return wf.isSinglePrecision() && wt.isSinglePrecision() && wf.getRows() >= SINGLE_MIN
-                && useGramPath(wf, wt);
+        return wf.isSinglePrecision() && wt.isSinglePrecision()
+                && singleGramPath(wf.getRows(), wf.getColumns(), wt.getRows());
     }
 
     /**
@@ -113,9 +126,18 @@ final class FullMatrixScores {
      * keeps their figures to double precision).
      */
     static boolean useSingleLowRankPath(WeightMatrix wf, WeightMatrix wt) {
-        long d = wf.getRows();
-        long k = (long) wf.getColumns() + wt.getRows();
-        return wf.isSinglePrecision() && wt.isSinglePrecision() && d >= SINGLE_MIN && !useGramPath(wf, wt)
-                && d * k * k >= (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN;
+        return wf.isSinglePrecision() && wt.isSinglePrecision()
+                && singleLowRankPath(wf.getRows(), wf.getColumns(), wt.getRows());
+    }
+
+    /** The widths' half of {@link #useSinglePath}. */
+    static boolean singleGramPath(int d, int n, int m) {
+        return d >= SINGLE_MIN && gramPath(d, n, m);
+    }
+
+    /** The widths' half of {@link #useSingleLowRankPath}. */
+    static boolean singleLowRankPath(int d, int n, int m) {
+        long k = (long) n + m;
+        return d >= SINGLE_MIN && !gramPath(d, n, m) && d * k * k >= (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN;
     }
 }

@@ -1,6 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.analysis.internal.HeapSize;
+import dev.invariance.linalg.GramSvd;
 import dev.invariance.linalg.LinearAlgebraBackend;
 import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.Convolution;
@@ -16,11 +17,7 @@ import org.jspecify.annotations.Nullable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongUnaryOperator;
 import java.util.stream.IntStream;
 
@@ -83,24 +80,38 @@ final class LayerByLayer {
         ProgressCounter counter = new ProgressCounter(outline, progress);
         LayerSpectrum[] spectra = new LayerSpectrum[depth];
         LayerMetrics[] layers = new LayerMetrics[depth];
-        AtomicInteger names = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "invariance-analysis-" + names.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (int index : largestFirst(outlines)) {
+        List<DataFlowEdge> edges = outline.edges();
+        EdgeReport[] reports = new EdgeReport[edges.size()];
+        boolean full = options.getSpectrum() == SpectrumMode.FULL;
+        String[] reasons = new String[edges.size()];
+        boolean[] scored = new boolean[edges.size()];
+        for (int j = 0; j < edges.size(); j++) {
+            DataFlowEdge e = edges.get(j);
+            reasons[j] = reasonWithoutMetrics(outlines.get(e.producer()), outlines.get(e.consumer()), e);
+            scored[j] = full && reasons[j] == null;
+        }
+        // Full mode: the pairs read their layers' Gram matrices, kept from the spectra while they fit beside the
+        // largest share; layers then run in network order and each pair as soon as both its layers are done, so a
+        // matrix is read and let go soon after it is formed. Otherwise the largest layers go first.
+        PairGrams grams = PairGrams.plan(outline, scored, gate);
+        boolean sharing = !grams.isEmpty();
+        int[] order = sharing ? IntStream.range(0, depth).toArray() : largestFirst(outlines);
+        try (AnalysisPool pool = new AnalysisPool(workers)) {
+            List<CompletableFuture<Void>> layerTasks = new ArrayList<>();
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Void>[] layerDone = new CompletableFuture[depth];
+            for (int rank = 0; rank < depth; rank++) {
+                int index = order[rank];
                 LayerOutline o = outlines.get(index);
                 boolean alone = plan.streamed(index);
                 // a share of the whole budget runs when nothing else does, and holds the others back meanwhile
                 long need = alone ? Math.max(plan.layerBytes(index), gate.budget()) : plan.layerBytes(index);
-                tasks.add(pool.submit(() -> {
+                GramSvd.GramCopy copy = sharing ? grams.copyFor(index) : null;
+                layerDone[index] = pool.run(edges.size() + (long) rank, () -> {
                     gate.acquire(need);
                     try {
                         LayerSpectrum s = alone ? streamed(network, index, o, options, streamedSolver)
-                                : loaded(network, index, o, options, solver);
+                                : loaded(network, index, o, options, solver, copy);
                         spectra[index] = s;
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
                                 o.convolution(), o.origin());
@@ -111,54 +122,60 @@ final class LayerByLayer {
                     } finally {
                         gate.release(need);
                     }
-                    return null;
-                }));
+                });
+                layerTasks.add(layerDone[index]);
             }
-            awaitAll(tasks);
-            tasks.clear();
-            List<DataFlowEdge> edges = outline.edges();
-            EdgeReport[] reports = new EdgeReport[edges.size()];
-            boolean full = options.getSpectrum() == SpectrumMode.FULL;
+            List<CompletableFuture<Void>> pairTasks = new ArrayList<>();
             for (int j = 0; j < edges.size(); j++) {
+                if (!scored[j]) {
+                    continue;
+                }
                 int index = j;
                 DataFlowEdge e = edges.get(j);
                 LayerOutline p = outlines.get(e.producer());
                 LayerOutline c = outlines.get(e.consumer());
-                String reason = reasonWithoutMetrics(p, c, e);
-                if (reason != null) {
-                    reports[j] = report(e, p, c, null, reason);
-                    counter.pairDone();
-                } else if (!full) {
-                    reports[j] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(),
-                            c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null,
-                            options), null);
-                    counter.pairDone();
-                } else {
-                    long singleNeed = plan.pairSingleBytes(j);
-                    long doubleNeed = plan.pairDoubleBytes(j);
-                    tasks.add(pool.submit(() -> {
-                        // Float32 pairs first reserve what the single-precision path needs; only if that path does
-                        // not apply or does not trust its figures is the (larger) double-precision share reserved,
-                        // after releasing the first, so that no task waits while holding a share.
-                        String work = "the pair scores of '" + p.name() + "' feeding '" + c.name() + "'";
-                        double[] scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
-                                (from, to) -> FullMatrixScores.singlePrecision(from, to, options, solver),
+                long singleNeed = plan.pairSingleBytes(j);
+                long doubleNeed = plan.pairDoubleBytes(j);
+                pairTasks.add(pool.runAfter(j, () -> {
+                    // Float32 pairs first reserve what the single-precision path needs; only if that path does
+                    // not apply or does not trust its figures is the (larger) double-precision share reserved,
+                    // after releasing the first, so that no task waits while holding a share.
+                    String work = "the pair scores of '" + p.name() + "' feeding '" + c.name() + "'";
+                    double[] scores;
+                    try {
+                        scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
+                                (from, to) -> FullMatrixScores.singlePrecision(from, to, options, solver,
+                                        grams.sourceFor(e.producer(), from, e.consumer(), to)),
                                 plan, work, maxHeap);
-                        if (scores == null) {
-                            plan.requirePairWithin(index, gate.kept(), free, maxHeap);
-                            scores = withLayers(gate, doubleNeed, network, e, p, c,
-                                    (from, to) -> FullMatrixScores.doublePrecision(from, to, options),
-                                    plan, work + " in double precision", maxHeap);
-                        }
-                        reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
-                                p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
-                                scores, options), null);
-                        counter.pairDone();
-                        return null;
-                    }));
-                }
+                    } finally {
+                        grams.done(outline, e);
+                    }
+                    if (scores == null) {
+                        plan.requirePairWithin(index, gate.kept(), free, maxHeap);
+                        scores = withLayers(gate, doubleNeed, network, e, p, c,
+                                (from, to) -> FullMatrixScores.doublePrecision(from, to, options),
+                                plan, work + " in double precision", maxHeap);
+                    }
+                    reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
+                            p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
+                            scores, options), null);
+                    counter.pairDone();
+                }, layerDone[e.producer()], layerDone[e.consumer()]));
             }
-            awaitAll(tasks);
+            AnalysisPool.awaitAll(layerTasks);
+            for (int j = 0; j < edges.size(); j++) {
+                if (scored[j]) {
+                    continue;
+                }
+                DataFlowEdge e = edges.get(j);
+                LayerOutline p = outlines.get(e.producer());
+                LayerOutline c = outlines.get(e.consumer());
+                reports[j] = reasons[j] != null ? report(e, p, c, null, reasons[j])
+                        : report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(), p.name(), c.name(),
+                        e.viaResidual(), spectra[e.producer()], spectra[e.consumer()], null, null, options), null);
+                counter.pairDone();
+            }
+            AnalysisPool.awaitAll(pairTasks);
             List<PairMetrics> pairs = new ArrayList<>();
             for (EdgeReport r : reports) {
                 if (r.metrics() != null) {
@@ -168,8 +185,6 @@ final class LayerByLayer {
             return new AnalysisReport(outline.source(), LinearAlgebraBackend.describe(), List.of(layers), pairs,
                     List.of(reports), options.getSpectrum(), outline.inputs(), outline.outputs(),
                     outline.boundaryEdges(), selection == null ? null : selection.getPattern());
-        } finally {
-            pool.shutdownNow();
         }
     }
 
@@ -279,9 +294,9 @@ final class LayerByLayer {
 
     /** The layer's spectrum from its weights loaded onto the heap. */
     private static LayerSpectrum loaded(StreamedNetwork network, int index, LayerOutline o, AnalysisOptions options,
-                                        TruncatedSvd solver) {
+                                        TruncatedSvd solver, GramSvd.@Nullable GramCopy copy) {
         DenseLayer layer = load(network, index, o);
-        return LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver);
+        return LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver, copy);
     }
 
     /** The layer's top-k spectrum from its weight read a panel at a time from storage. */
@@ -306,26 +321,6 @@ final class LayerByLayer {
         return layer;
     }
 
-    private static void awaitAll(List<Future<?>> tasks) {
-        try {
-            for (Future<?> f : tasks) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while analysing layers", e);
-        }
-    }
-
     /**
      * A counting gate over bytes: a task's share waits until it fits the budget beside the shares running and the
      * bytes kept for good ({@link #keep}: results that outlive their task); a task runs alone when nothing else runs,
@@ -335,6 +330,9 @@ final class LayerByLayer {
         private final long budget;
         private long running;
         private long kept;
+        /** Bytes held for a while by {@link #tryKeep} (copies shared between tasks), until {@link #unkeep}. */
+        private long shared;
+        private @Nullable LongUnaryOperator evictor;
 
         MemoryGate(long budget) {
             this.budget = budget;
@@ -346,7 +344,18 @@ final class LayerByLayer {
         }
 
         synchronized void acquire(long bytes) throws InterruptedException {
-            while (running > 0 && kept + running + bytes > budget) {
+            while (kept + shared + running + bytes > budget) {
+                // copies shared between tasks give way first (they can be formed again); then the share waits
+                // for running tasks, or runs alone when none is left
+                long freed = shared > 0 && evictor != null ? evictor.applyAsLong(kept + shared + running + bytes
+                        - budget) : 0;
+                shared -= freed;
+                if (freed > 0) {
+                    continue;
+                }
+                if (running == 0) {
+                    break;
+                }
                 wait();
             }
             running += bytes;
@@ -365,6 +374,34 @@ final class LayerByLayer {
         /** The bytes counted as held until the end so far. */
         synchronized long kept() {
             return kept;
+        }
+
+        /**
+         * Counts {@code bytes} as held until {@link #unkeep}, or until a share needs them back (the function given to
+         * {@link #shareWith} then lets go of them), if they fit beside everything held and running; returns whether
+         * they were counted.
+         */
+        synchronized boolean tryKeep(long bytes) {
+            if (kept + shared + running + bytes > budget) {
+                return false;
+            }
+            shared += bytes;
+            return true;
+        }
+
+        /**
+         * Names who holds the bytes counted by {@link #tryKeep}: {@code evictor} lets go of at least the bytes asked
+         * (or of all it holds) and returns how many it let go of. It is called with this gate's lock held, so it
+         * must not call the gate.
+         */
+        synchronized void shareWith(LongUnaryOperator evictor) {
+            this.evictor = evictor;
+        }
+
+        /** Hands back {@code bytes} counted by {@link #tryKeep}. */
+        synchronized void unkeep(long bytes) {
+            shared -= bytes;
+            notifyAll();
         }
     }
 }

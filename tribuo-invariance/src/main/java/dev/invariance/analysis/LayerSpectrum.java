@@ -8,6 +8,7 @@ import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.ElementType;
 import dev.invariance.network.WeightMatrix;
 import dev.invariance.network.WeightPanels;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the metrics need from one matrix W (d_out × d_in), without W itself (so a streaming analysis can drop the
@@ -69,6 +70,15 @@ final class LayerSpectrum {
 
     /** As {@link #of(WeightMatrix, ElementType, AnalysisOptions)}, leading values and vectors by {@code solver}. */
     static LayerSpectrum of(WeightMatrix w, ElementType type, AnalysisOptions options, TruncatedSvd solver) {
+        return of(w, type, options, solver, null);
+    }
+
+    /**
+     * As {@link #of(WeightMatrix, ElementType, AnalysisOptions, TruncatedSvd)}, showing {@code copy} the Gram matrix
+     * when the Gram eigensolver forms one ({@link GramSvd#factor(WeightMatrix, GramSvd.GramCopy)}).
+     */
+    static LayerSpectrum of(WeightMatrix w, ElementType type, AnalysisOptions options, TruncatedSvd solver,
+                            GramSvd.@Nullable GramCopy copy) {
         int r = Math.min(w.getRows(), w.getColumns());
         if (options.getSpectrum() == SpectrumMode.TOP_K) {
             int k = Math.min(r, Math.max(2, options.getTopK()));
@@ -85,7 +95,7 @@ final class LayerSpectrum {
             return new LayerSpectrum(w, type, new double[r], true, solver.top(w, 1, type));
         }
         if (usesGramSvd(type, r, options)) {
-            GramSvd.Factored gram = GramSvd.factor(w);
+            GramSvd.Factored gram = GramSvd.factor(w, copy);
             double[] values = gram.singularValues();
             int k = leadingVectors(values, r, options);
             Spectrum vectors;

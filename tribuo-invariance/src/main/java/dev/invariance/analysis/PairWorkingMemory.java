@@ -1,8 +1,7 @@
 package dev.invariance.analysis;
 
+import dev.invariance.linalg.GramSvd;
 import dev.invariance.linalg.TruncatedSvd;
-
-import static dev.invariance.analysis.FullMatrixScores.SINGLE_MIN;
 
 /**
  * Bytes of working memory the full-matrix pair scores ({@link FullMatrixScores}) take for W_from (d × n) feeding
@@ -31,26 +30,30 @@ final class PairWorkingMemory {
     /**
      * Bytes of working memory {@link FullMatrixScores#singlePrecision} takes at its peak beyond the two stored
      * matrices (float32, used in place), or 0 when no single-precision path applies to these widths: on the Gram
-     * path the largest of A, B and AB together (d × d floats each), A and B with the operator's float Lanczos, and
-     * the m × n product (in AB's buffer when it fits) with its float Lanczos, A and B being dropped by then; on the
-     * low-rank path Q, Q S_f, S_t Q (m × n), S_f, S_t and QQᵀ, and the Lanczos on Q.
+     * path forming A and then B ({@link GramSvd#roundedGram}: in double, then rounded; a full-mode analysis usually
+     * hands them over formed, but the plan does not count on it), the largest of A, B and AB together (d × d floats
+     * each), A and B with the operator's float Lanczos, and the m × n product (in AB's buffer when it fits) with its
+     * float Lanczos, A and B being dropped by then; on the low-rank path Q with S_f and then S_t being formed, then
+     * Q, Q S_f, S_t Q (m × n), S_f, S_t and QQᵀ, and the Lanczos on Q.
      */
     static long singlePrecisionBytes(int d, int n, int m) {
-        if (d < SINGLE_MIN) {
-            return 0;
-        }
-        boolean gram = d <= n + m;
-        if (!gram && (long) d * ((long) n + m) * ((long) n + m) < (long) SINGLE_MIN * SINGLE_MIN * SINGLE_MIN) {
+        boolean gram = FullMatrixScores.singleGramPath(d, n, m);
+        if (!gram && !FullMatrixScores.singleLowRankPath(d, n, m)) {
             return 0;
         }
         long limit = TruncatedSvd.DEFAULT_BASIS_LIMIT;
         long lanczos = 4L * (limit + 32) * Math.max(n, m) + 8L * limit * limit + 8L * 32 * (n + m);
         if (gram) {
             long square = 4L * d * d;
+            long forming = Math.max(GramSvd.roundedGramBytes(d, n, true),
+                    square + GramSvd.roundedGramBytes(m, d, false));
             long product = 4L * m * n > square ? square + 4L * m * n : square; // formed in AB's buffer when it fits
             // the m × n product is formed when the operator route is not preferred or does not converge
-            return Math.max(3 * square, Math.max(2 * square, product) + lanczos) + (1L << 20);
+            return Math.max(forming, Math.max(3 * square, Math.max(2 * square, product) + lanczos)) + (1L << 20);
         }
-        return 4L * (3L * m * n + (long) n * n + 2L * m * m) + lanczos + (1L << 20);
+        long q = 4L * m * n;
+        long forming = q + Math.max(GramSvd.roundedGramBytes(d, n, false),
+                4L * n * n + GramSvd.roundedGramBytes(m, d, true));
+        return Math.max(forming, 4L * (3L * m * n + (long) n * n + 2L * m * m) + lanczos) + (1L << 20);
     }
 }

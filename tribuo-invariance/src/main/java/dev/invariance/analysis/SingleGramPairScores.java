@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 
 import static dev.invariance.analysis.FloatMatrices.floats;
 import static dev.invariance.analysis.FloatMatrices.frobenius;
-import static dev.invariance.analysis.FloatMatrices.mirror;
 import static dev.invariance.analysis.FloatMatrices.skewSquares;
 import static dev.invariance.analysis.FullMatrixScores.SINGLE_TRUST;
 
@@ -24,39 +23,35 @@ final class SingleGramPairScores {
     }
 
     /**
-     * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored pair with A = W_from W_fromᵀ, B = W_toᵀ W_to, C = AB and
-     * P = W_to W_from formed in single precision ({@code ssyrk}, {@code sgemm}, about twice the speed of the double
-     * products); the squares of the entries of C − Cᵀ and B − A and the norms are then summed in double (no
-     * scaling needed: squares of float-range values cannot overflow or underflow a double). The inputs are exact in
-     * single precision, so the only error is the rounding of the products: with u = 2⁻²⁴ ≈ 6·10⁻⁸, each entry of A,
-     * B carries at most γ = n·u (resp. m·u) relative to the norms of its rows, and C one more d·u, so
-     * ‖fl(C − Cᵀ) − (C − Cᵀ)‖_F ≲ 3·d·u·‖A‖_F‖B‖_F and the absolute error of c is at most about 3·d·u/√2
-     * (worst case, ≈ 1.3·10⁻⁴ at d = 1024; in practice the errors add up like √d·u, ≈ 2·10⁻⁶): the order by which
-     * rounding the weights themselves to float32 moves c, i.e. the precision the data carry. Where that would be a
-     * large relative error (c &lt; τ or ‖B − A‖_F &lt; τ·√(‖A‖²+‖B‖²) with τ = {@link FullMatrixScores#SINGLE_TRUST}:
-     * nearly aligned or balanced pairs, whose differences cancel) this returns null and the caller computes
-     * everything in double, so such pairs stay exact to double rounding.
+     * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored pair with A = W_from W_fromᵀ and B = W_toᵀ W_to taken from
+     * {@code grams} (formed in double and rounded to float32: each entry within u = 2⁻²⁴ ≈ 6·10⁻⁸ of the exact one,
+     * relative; shared with the layer spectra in a full-mode analysis, {@link PairGrams}), C = AB and P = W_to W_from
+     * formed in single precision ({@code sgemm}, about twice the speed of the double products); the squares of the
+     * entries of C − Cᵀ and B − A and the norms are then summed in double (no scaling needed: squares of float-range
+     * values cannot overflow or underflow a double). The weights are exact in single precision, so the only errors
+     * are the roundings of A and B (u relative to each entry) and of the product C (d·u relative to the norms of the
+     * rows and columns multiplied, worst case), so ‖fl(C − Cᵀ) − (C − Cᵀ)‖_F ≲ 2·(d + 2)·u·‖A‖_F‖B‖_F and the
+     * absolute error of c is at most about √2·(d + 2)·u (worst case, ≈ 9·10⁻⁵ at d = 1024; in practice the errors
+     * add up like √d·u, ≈ 2·10⁻⁶): the order by which rounding the weights themselves to float32 moves c, i.e. the
+     * precision the data carry. Where that would be a large relative error (c &lt; τ or ‖B − A‖_F &lt;
+     * τ·√(‖A‖²+‖B‖²) with τ = {@link FullMatrixScores#SINGLE_TRUST}: nearly aligned or balanced pairs, whose
+     * differences cancel) this returns null and the caller computes everything in double, so such pairs stay exact
+     * to double rounding.
      * Products that overflow single precision (weights beyond about 10⁹) also return null. σ₁ comes without P
      * from the operator Fᵀ B F or T A Tᵀ (float Lanczos, refined in double) where {@link ProductSigma#prefersOperator}
      * estimates that cheaper (B5's and B7's pairs: 1.4× resp. 5–13× faster, measured), else from P, formed in single
      * precision, by float Lanczos with the leading value refined in double from the weights.
      */
     static double @Nullable [] scores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
-                                      TruncatedSvd solver) {
+                                      TruncatedSvd solver, PairGramSource grams) {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
         float[] f = floats(wf);
         float[] t = floats(wt);
         BLAS blas = LinearAlgebraBackend.blas();
-        float[] a = new float[d * d];
-        float[] b = new float[d * d];
-        // row-major F (d × n) is column-major Fᵀ (n × d, ld n): A = F Fᵀ = (Fᵀ)ᵀ Fᵀ is "T";
-        // row-major W_to (m × d) is column-major W_toᵀ (d × m, ld d): B = W_toᵀ W_to = W_toᵀ (W_toᵀ)ᵀ is "N".
-        blas.ssyrk("U", "T", d, n, 1.0f, f, Math.max(1, n), 0.0f, a, d);
-        blas.ssyrk("U", "N", d, m, 1.0f, t, d, 0.0f, b, d);
-        mirror(a, d);
-        mirror(b, d);
+        float[] a = grams.gram(true, true);
+        float[] b = grams.gram(false, false);
         double na = frobenius(a);
         double nb = frobenius(b);
         if (!(na > 0 && nb > 0) || !Double.isFinite(na) || !Double.isFinite(nb)) {

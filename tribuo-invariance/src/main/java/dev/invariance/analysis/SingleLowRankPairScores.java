@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 
 import static dev.invariance.analysis.FloatMatrices.floats;
 import static dev.invariance.analysis.FloatMatrices.frobenius;
-import static dev.invariance.analysis.FloatMatrices.mirror;
 import static dev.invariance.analysis.FullMatrixScores.SINGLE_TRUST;
 import static dev.invariance.analysis.SumOfSquares.square;
 
@@ -28,9 +27,10 @@ final class SingleLowRankPairScores {
 
     /**
      * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored low-rank pair (d &gt; n + m) by the trace formulas of the
-     * double low-rank path ({@link LowRankPairScores}) with every product in single precision (Q = W_to W_from,
-     * S_f = FᵀF, S_t = W_to W_toᵀ, Q S_f, S_t Q, Q Qᵀ by {@code sgemm}/{@code ssyrk}, about 3× faster than the
-     * double products) and every sum of squares or products of entries in double; null when the figures cannot be
+     * double low-rank path ({@link LowRankPairScores}) with the products in single precision (Q = W_to W_from,
+     * Q S_f, S_t Q, Q Qᵀ by {@code sgemm}/{@code ssyrk}, about 3× faster than the double products; S_f = FᵀF and
+     * S_t = W_to W_toᵀ from {@code grams}, formed in double and rounded, shared with the layer spectra in a full-mode
+     * analysis) and every sum of squares or products of entries in double; null when the figures cannot be
      * trusted, and the caller then runs the double path (with its exact block recomputation).
      *
      * <p>Error bound. The weights are exact in single precision, so the only errors are the roundings of the
@@ -51,7 +51,7 @@ final class SingleLowRankPairScores {
      * Lanczos) refined in double from the weights ({@link ProductSigma#refine}).
      */
     static double @Nullable [] scores(WeightMatrix wf, WeightMatrix wt, AnalysisOptions options,
-                                      TruncatedSvd solver) {
+                                      TruncatedSvd solver, PairGramSource grams) {
         int d = wf.getRows();
         int n = wf.getColumns();
         int m = wt.getRows();
@@ -64,14 +64,8 @@ final class SingleLowRankPairScores {
         float[] q = new float[m * n];
         // row-major Q = W_to W_from (m × n) is column-major Qᵀ = W_fromᵀ W_toᵀ
         blas.sgemm("N", "N", n, m, d, 1.0f, f, n, t, d, 0.0f, q, n);
-        float[] sf = new float[n * n];
-        float[] st = new float[m * m];
-        // row-major F (d × n) is column-major Fᵀ (n × d, ld n): FᵀF = Fᵀ (Fᵀ)ᵀ is "N";
-        // row-major W_to (m × d) is column-major W_toᵀ (d × m, ld d): W_to W_toᵀ = (W_toᵀ)ᵀ W_toᵀ is "T".
-        blas.ssyrk("U", "N", n, d, 1.0f, f, n, 0.0f, sf, n);
-        blas.ssyrk("U", "T", m, d, 1.0f, t, d, 0.0f, st, m);
-        mirror(sf, n);
-        mirror(st, m);
+        float[] sf = grams.gram(true, false);  // FᵀF, n × n
+        float[] st = grams.gram(false, true);  // W_to W_toᵀ, m × m
         double a2 = square(frobenius(sf));
         double b2 = square(frobenius(st));
         double g2 = square(frobenius(q));

@@ -4,6 +4,7 @@ import dev.invariance.linalg.internal.RowMajorBlas;
 import dev.invariance.network.WeightMatrix;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
+import org.jspecify.annotations.Nullable;
 import org.netlib.util.intW;
 
 import java.util.Arrays;
@@ -188,14 +189,25 @@ public final class GramSvd {
      * @throws ArithmeticException if LAPACK's eigenvalue iteration does not converge
      */
     public static Factored factor(WeightMatrix w) {
+        return factor(w, null);
+    }
+
+    /**
+     * As {@link #factor(WeightMatrix)}, showing the Gram matrix to {@code copy} before the reduction overwrites it
+     * (a square W's Gram is WWᵀ when {@link GramCopy#prefersRows} says so, else WᵀW; the values are the same).
+     */
+    public static Factored factor(WeightMatrix w, @Nullable GramCopy copy) {
         int m = w.getRows();
         int n = w.getColumns();
         if (m == 0 || n == 0) {
             throw new IllegalArgumentException("a " + m + " x " + n + " matrix has no Gram matrix to factor");
         }
-        boolean rightSide = n <= m;
+        boolean rightSide = n < m || (n == m && (copy == null || !copy.prefersRows()));
         int r = Math.min(m, n);
         double[] g = gram(w, rightSide);
+        if (copy != null) {
+            copy.offer(!rightSide, g, r);
+        }
         LAPACK lapack = LinearAlgebraBackend.lapack();
         double[] d = new double[r];
         double[] e = new double[Math.max(1, r - 1)];
@@ -217,6 +229,65 @@ public final class GramSvd {
             sigma[r - 1 - j] = Math.sqrt(Math.max(lambda[j], 0.0));
         }
         return new Factored(w, rightSide, r, g, tau, d, e, sigma);
+    }
+
+    /**
+     * WWᵀ ({@code rows}, m × m) or WᵀW (n × n) of any m × n W, formed in double exactly as {@link #factor} forms it and
+     * rounded to float32, every entry stored (row- and column-major alike): the same numbers a {@link GramCopy}
+     * receives from {@link #factor}, for any side. Allocates the double Gram matrix besides the result.
+     */
+    public static float[] roundedGram(WeightMatrix w, boolean rows) {
+        int size = rows ? w.getRows() : w.getColumns();
+        if ((long) size * size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a " + size + " x " + size + " Gram matrix is too large for one array");
+        }
+        return rounded(gram(w, !rows), size);
+    }
+
+    /**
+     * Bytes of heap {@link #roundedGram} allocates for an m × n {@code w}: the double Gram matrix, one panel of W in
+     * double and the float32 result.
+     */
+    public static long roundedGramBytes(int m, int n, boolean rows) {
+        long size = rows ? m : n;
+        long other = rows ? n : m;
+        long panel = 8L * Math.max(size, Math.min((long) PANEL_ENTRIES, size * other));
+        return 12L * size * size + panel;
+    }
+
+    /**
+     * The symmetric matrix whose upper triangle (column-major, size × size) {@code upper} holds, rounded to float32
+     * with every entry stored.
+     */
+    public static float[] rounded(double[] upper, int size) {
+        if ((long) size * size > upper.length) {
+            throw new IllegalArgumentException(upper.length + " entries hold no " + size + " x " + size + " matrix");
+        }
+        float[] out = new float[size * size];
+        for (int j = 0; j < size; j++) {
+            for (int i = 0; i <= j; i++) {
+                float v = (float) upper[j * size + i];
+                out[j * size + i] = v;
+                out[i * size + j] = v;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sees the Gram matrix {@link #factor(WeightMatrix, GramCopy)} forms before the tridiagonal reduction overwrites
+     * it, so that a caller needing the same matrix elsewhere (the full-mode pair scores) can keep a copy instead of
+     * forming it again.
+     */
+    public interface GramCopy {
+        /** For a square W: whether the Gram matrix formed should be WWᵀ rather than WᵀW. */
+        boolean prefersRows();
+
+        /**
+         * Called once with G = WWᵀ ({@code rows}) or WᵀW, size × size: its upper triangle, column-major, in double
+         * ({@link #rounded} makes a float32 copy). Read only, and only during the call.
+         */
+        void offer(boolean rows, double[] upper, int size);
     }
 
     /**

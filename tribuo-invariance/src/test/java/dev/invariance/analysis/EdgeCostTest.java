@@ -201,7 +201,8 @@ class EdgeCostTest {
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
         assertTrue(FullMatrixScores.useSingleLowRankPath(wf, wt));
-        double[] single = SingleLowRankPairScores.scores(wf, wt, OPTIONS, TruncatedSvd.withDefaults());
+        double[] single = SingleLowRankPairScores.scores(wf, wt, OPTIONS, TruncatedSvd.withDefaults(),
+                PairGramSource.formed(wf, wt));
         assertNotNull(single, "the single path should trust this pair");
         double[] exact = scores(widen(wf), widen(wt));
         assertTrue(exact[1] > 1e-3, "c = " + exact[1]);
@@ -243,7 +244,8 @@ class EdgeCostTest {
         WeightMatrix wf = WeightMatrix.fromRowMajor(d, n, f);
         WeightMatrix wt = WeightMatrix.fromRowMajor(m, d, t);
         assertTrue(FullMatrixScores.useSingleLowRankPath(wf, wt));
-        assertNull(SingleLowRankPairScores.scores(wf, wt, OPTIONS, TruncatedSvd.withDefaults()));
+        assertNull(SingleLowRankPairScores.scores(wf, wt, OPTIONS, TruncatedSvd.withDefaults(),
+                PairGramSource.formed(wf, wt)));
         double c = ReferencePairScores.commutator(wf, wt);
         assertTrue(c > 3e-7 && c < 3e-6, "c = " + c);
         double[] s = scores(wf, wt);
