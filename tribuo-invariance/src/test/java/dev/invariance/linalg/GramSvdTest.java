@@ -4,6 +4,7 @@ import dev.invariance.network.WeightMatrix;
 import dev.invariance.testsupport.Matrices;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,5 +106,99 @@ class GramSvdTest {
         assertThrows(IllegalArgumentException.class, () -> f.decompose(5));
         assertEquals(0, f.decompose(0).getVectorCount());
         assertEquals(4, f.decompose(0).getValueCount());
+    }
+
+    /**
+     * The float32 Gram matrices the pair scores read: {@link GramSvd#roundedGram} of either side of a float32 W
+     * against sums of products of the entries computed here in double, in plain loops, and rounded (the dsyrk sums
+     * and these differ only in their order, far below float32's rounding: within one float32 step), with every entry
+     * stored symmetric.
+     */
+    @Test
+    void roundedGramOfEitherSideIsTheDoubleGramRoundedToFloat() {
+        int m = 70;
+        int n = 45;
+        WeightMatrix w = Matrices.gaussianFloat32(m, n, 17);
+        float[] rows = GramSvd.roundedGram(w, true);
+        float[] columns = GramSvd.roundedGram(w, false);
+        assertEquals(m * m, rows.length);
+        assertEquals(n * n, columns.length);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                double s = 0;
+                for (int k = 0; k < n; k++) {
+                    s += w.get(i, k) * w.get(j, k);
+                }
+                assertEquals((float) s, rows[i * m + j], Math.ulp((float) s), "W Wᵀ[" + i + "," + j + "]");
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int k = 0; k < m; k++) {
+                    s += w.get(k, i) * w.get(k, j);
+                }
+                assertEquals((float) s, columns[i * n + j], Math.ulp((float) s), "Wᵀ W[" + i + "," + j + "]");
+            }
+        }
+    }
+
+    /** A copy that records what {@link GramSvd#factor(WeightMatrix, GramSvd.GramCopy)} shows it. */
+    private static final class RecordedCopy implements GramSvd.GramCopy {
+        private final boolean rows;
+        Boolean side;
+        float[] gram;
+
+        RecordedCopy(boolean rows) {
+            this.rows = rows;
+        }
+
+        @Override
+        public boolean prefersRows() {
+            return rows;
+        }
+
+        @Override
+        public void offer(boolean rowsSide, double[] upper, int size) {
+            side = rowsSide;
+            gram = GramSvd.rounded(upper, size);
+        }
+    }
+
+    /**
+     * factor shows the Gram matrix of the smaller side (W Wᵀ of a wide W, Wᵀ W of a tall one, the preferred side of a
+     * square one), the same numbers {@link GramSvd#roundedGram} forms for that side, and the values do not depend on
+     * the side a square W took.
+     */
+    @Test
+    void factorShowsTheGramMatrixItFormsOfTheSmallerOrPreferredSide() {
+        WeightMatrix tall = Matrices.gaussianFloat32(60, 40, 3);
+        WeightMatrix wide = Matrices.gaussianFloat32(40, 60, 4);
+        WeightMatrix square = Matrices.gaussianFloat32(50, 50, 5);
+        for (boolean prefersRows : new boolean[] {true, false}) {
+            RecordedCopy t = new RecordedCopy(prefersRows);
+            GramSvd.factor(tall, t);
+            assertEquals(false, t.side);
+            assertArrayEquals(GramSvd.roundedGram(tall, false), t.gram);
+            RecordedCopy w = new RecordedCopy(prefersRows);
+            GramSvd.factor(wide, w);
+            assertEquals(true, w.side);
+            assertArrayEquals(GramSvd.roundedGram(wide, true), w.gram);
+        }
+        RecordedCopy rows = new RecordedCopy(true);
+        double[] byRows = GramSvd.factor(square, rows).singularValues();
+        assertEquals(true, rows.side);
+        assertArrayEquals(GramSvd.roundedGram(square, true), rows.gram);
+        RecordedCopy columns = new RecordedCopy(false);
+        double[] byColumns = GramSvd.factor(square, columns).singularValues();
+        assertEquals(false, columns.side);
+        assertArrayEquals(GramSvd.roundedGram(square, false), columns.gram);
+        double[] dense = DenseSvd.singularValues(square).singularValueArray();
+        for (int j = 0; j < dense.length; j++) {
+            double ratio = dense[0] / dense[j];
+            double relative = Math.max(1e-12, 10 * 50 * 0x1p-52 * ratio * ratio);
+            assertEquals(dense[j], byRows[j], relative * dense[j], "σ" + (j + 1) + " from W Wᵀ");
+            assertEquals(dense[j], byColumns[j], relative * dense[j], "σ" + (j + 1) + " from Wᵀ W");
+        }
     }
 }
