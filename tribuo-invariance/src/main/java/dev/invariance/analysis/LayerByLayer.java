@@ -22,9 +22,11 @@ import java.util.function.LongUnaryOperator;
 import java.util.stream.IntStream;
 
 /**
- * The analysis engine behind {@link WeightAnalyzer#analyze}: layer spectra in parallel under a memory budget, then
- * the edges. Only a layer's {@link LayerSpectrum} (singular values and leading vectors) outlives its task, so the
- * weights held at any time are those of the tasks running.
+ * The analysis engine behind {@link WeightAnalyzer#analyze}: layer spectra in parallel under a memory budget, and the
+ * edges' pair scores (in full mode each as soon as both its layers are done, reading the Gram matrices their spectra
+ * formed, {@link PairGrams}). Only a layer's {@link LayerSpectrum} (singular values and leading vectors) outlives its
+ * task, besides the Gram matrices kept for pairs still to run, so the weights held at any time are those of the tasks
+ * running.
  */
 final class LayerByLayer {
     private LayerByLayer() {
@@ -91,8 +93,8 @@ final class LayerByLayer {
             scored[j] = full && reasons[j] == null;
         }
         // Full mode: the pairs read their layers' Gram matrices, kept from the spectra while they fit beside the
-        // largest share; layers then run in network order and each pair as soon as both its layers are done, so a
-        // matrix is read and let go soon after it is formed. Otherwise the largest layers go first.
+        // running shares (PairGrams); layers then run in network order and each pair as soon as both its layers are
+        // done, so a matrix is read and let go soon after it is formed. Otherwise the largest layers go first.
         PairGrams grams = PairGrams.plan(outline, scored, gate);
         boolean sharing = !grams.isEmpty();
         int[] order = sharing ? IntStream.range(0, depth).toArray() : largestFirst(outlines);

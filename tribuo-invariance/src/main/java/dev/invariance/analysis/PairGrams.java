@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * ({@link PairGramSource}), shared between a layer's spectrum and its pairs. The spectrum of a large float32 layer
  * forms one of them in double anyway ({@link GramSvd}); rounded to float32 it is kept here until every pair that
  * reads it is done, so that no pair forms it again (on B7, a GPT-2-XL-shaped stack, each such matrix is read by two
- * pairs besides the spectrum: forming it was a third of the full-mode time). A matrix a pair forms itself (no
- * spectrum formed that side) is kept for the other pairs that read it.
+ * pairs besides the spectrum: forming it again took a third of the native-code time in full mode). A matrix a pair
+ * forms itself (no spectrum formed that side) is kept for the other pairs that read it.
  *
  * <p>Memory: a matrix is kept only while the memory gate has room for it beside the tasks running
  * ({@link LayerByLayer.MemoryGate#tryKeep}); its bytes are handed back when its last reader is done, or earlier when
