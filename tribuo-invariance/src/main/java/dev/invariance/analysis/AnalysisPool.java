@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The analysis's worker threads: a fixed number of daemon threads that take, of the tasks ready to run, the one of
  * lowest rank (ties in the order they became ready). A task may wait for others ({@link #runAfter}); it becomes ready
  * when they are done. The full-mode analysis ranks a pair's scores before any layer not yet started, so that the
- * layers' Gram matrices ({@link PairGrams}) are read and let go soon after they are formed.
+ * layers' weights and Gram matrices ({@link PairInputs}) are read and let go soon after they are kept.
  */
 final class AnalysisPool implements AutoCloseable {
     /** A task's work. */

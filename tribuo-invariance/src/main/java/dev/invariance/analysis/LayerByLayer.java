@@ -23,10 +23,10 @@ import java.util.stream.IntStream;
 
 /**
  * The analysis engine behind {@link WeightAnalyzer#analyze}: layer spectra in parallel under a memory budget, and the
- * edges' pair scores (in full mode each as soon as both its layers are done, reading the Gram matrices their spectra
- * formed, {@link PairGrams}). Only a layer's {@link LayerSpectrum} (singular values and leading vectors) outlives its
- * task, besides the Gram matrices kept for pairs still to run, so the weights held at any time are those of the tasks
- * running.
+ * edges' pair scores (in full mode each as soon as both its layers are done, reading the weights and Gram matrices
+ * their spectra's tasks kept, {@link PairInputs}). Only a layer's {@link LayerSpectrum} (singular values and leading
+ * vectors) outlives its task, besides what is kept for pairs still to run (within the budget, given back on demand),
+ * so the weights held at any time are those of the tasks running and of their pairs.
  */
 final class LayerByLayer {
     private LayerByLayer() {
@@ -92,11 +92,11 @@ final class LayerByLayer {
             reasons[j] = reasonWithoutMetrics(outlines.get(e.producer()), outlines.get(e.consumer()), e);
             scored[j] = full && reasons[j] == null;
         }
-        // Full mode: the pairs read their layers' Gram matrices, kept from the spectra while they fit beside the
-        // running shares (PairGrams); layers then run in network order and each pair as soon as both its layers are
-        // done, so a matrix is read and let go soon after it is formed. Otherwise the largest layers go first.
-        PairGrams grams = PairGrams.plan(outline, scored, gate);
-        boolean sharing = !grams.isEmpty();
+        // Full mode: the pairs read their layers' weights and Gram matrices, kept from the spectra's tasks while they
+        // fit beside the running shares (PairInputs); layers then run in network order and each pair as soon as both
+        // its layers are done, so what is kept is read and let go soon after. Otherwise the largest layers go first.
+        PairInputs inputs = PairInputs.plan(outline, scored, gate);
+        boolean sharing = !inputs.isEmpty();
         int[] order = sharing ? IntStream.range(0, depth).toArray() : largestFirst(outlines);
         try (AnalysisPool pool = new AnalysisPool(workers)) {
             List<CompletableFuture<Void>> layerTasks = new ArrayList<>();
@@ -108,12 +108,19 @@ final class LayerByLayer {
                 boolean alone = plan.streamed(index);
                 // a share of the whole budget runs when nothing else does, and holds the others back meanwhile
                 long need = alone ? Math.max(plan.layerBytes(index), gate.budget()) : plan.layerBytes(index);
-                GramSvd.GramCopy copy = sharing ? grams.copyFor(index) : null;
+                GramSvd.GramCopy copy = sharing ? inputs.copyFor(index) : null;
                 layerDone[index] = pool.run(edges.size() + (long) rank, () -> {
+                    DenseLayer[] weights = new DenseLayer[1];
                     gate.acquire(need);
                     try {
-                        LayerSpectrum s = alone ? streamed(network, index, o, options, streamedSolver)
-                                : loaded(network, index, o, options, solver, copy);
+                        LayerSpectrum s;
+                        if (alone) {
+                            s = streamed(network, index, o, options, streamedSolver);
+                        } else {
+                            weights[0] = load(network, index, o);
+                            s = LayerSpectrum.of(weights[0].weights(), weights[0].elementType(), options, solver,
+                                    copy);
+                        }
                         spectra[index] = s;
                         layers[index] = LayerMetricsCalculator.compute(o.name(), o.op(), s, options, o.subgraph(),
                                 o.convolution(), o.origin());
@@ -123,6 +130,9 @@ final class LayerByLayer {
                         throw plan.ranOutOfMemory("layer '" + o.name() + "'", need, maxHeap);
                     } finally {
                         gate.release(need);
+                    }
+                    if (sharing && weights[0] != null) {
+                        inputs.offerWeights(index, weights[0]); // counted anew, now that the share is released
                     }
                 });
                 layerTasks.add(layerDone[index]);
@@ -145,18 +155,18 @@ final class LayerByLayer {
                     String work = "the pair scores of '" + p.name() + "' feeding '" + c.name() + "'";
                     double[] scores;
                     try {
-                        scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, e, p, c,
+                        scores = singleNeed == 0 ? null : withLayers(gate, singleNeed, network, inputs, e, p, c,
                                 (from, to) -> FullMatrixScores.singlePrecision(from, to, options, solver,
-                                        grams.sourceFor(e.producer(), from, e.consumer(), to)),
+                                        inputs.sourceFor(e.producer(), from, e.consumer(), to)),
                                 plan, work, maxHeap);
+                        if (scores == null) {
+                            plan.requirePairWithin(index, gate.kept(), free, maxHeap);
+                            scores = withLayers(gate, doubleNeed, network, inputs, e, p, c,
+                                    (from, to) -> FullMatrixScores.doublePrecision(from, to, options),
+                                    plan, work + " in double precision", maxHeap);
+                        }
                     } finally {
-                        grams.done(outline, e);
-                    }
-                    if (scores == null) {
-                        plan.requirePairWithin(index, gate.kept(), free, maxHeap);
-                        scores = withLayers(gate, doubleNeed, network, e, p, c,
-                                (from, to) -> FullMatrixScores.doublePrecision(from, to, options),
-                                plan, work + " in double precision", maxHeap);
+                        inputs.done(e);
                     }
                     reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
                             p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],
@@ -197,16 +207,19 @@ final class LayerByLayer {
     }
 
     /**
-     * Loads the edge's two layers under a memory share of {@code share} bytes and scores them; running out of memory
-     * is reported as {@code work} needing more heap ({@link MemoryPlan#ranOutOfMemory}).
+     * Takes the edge's two layers (kept by {@code inputs}, else loaded) under a memory share of {@code share} bytes and
+     * scores them; running out of memory is reported as {@code work} needing more heap
+     * ({@link MemoryPlan#ranOutOfMemory}).
      */
-    private static double @Nullable [] withLayers(MemoryGate gate, long share, StreamedNetwork network, DataFlowEdge e,
-                                                  LayerOutline p, LayerOutline c, PairScores scores, MemoryPlan plan,
-                                                  String work, long maxHeap)
+    private static double @Nullable [] withLayers(MemoryGate gate, long share, StreamedNetwork network,
+                                                  PairInputs inputs, DataFlowEdge e, LayerOutline p, LayerOutline c,
+                                                  PairScores scores, MemoryPlan plan, String work, long maxHeap)
             throws InterruptedException {
         gate.acquire(share);
         try {
-            return scores.of(load(network, e.producer(), p).weights(), load(network, e.consumer(), c).weights());
+            WeightMatrix from = inputs.weights(e.producer(), () -> load(network, e.producer(), p)).weights();
+            WeightMatrix to = inputs.weights(e.consumer(), () -> load(network, e.consumer(), c)).weights();
+            return scores.of(from, to);
         } catch (OutOfMemoryError oom) {
             throw plan.ranOutOfMemory(work, share, maxHeap);
         } finally {
@@ -292,13 +305,6 @@ final class LayerByLayer {
                 .sorted(Comparator.comparingLong((Integer i) -> -(long) outlines.get(i).outputWidth()
                         * outlines.get(i).inputWidth()).thenComparingInt(i -> i))
                 .mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The layer's spectrum from its weights loaded onto the heap. */
-    private static LayerSpectrum loaded(StreamedNetwork network, int index, LayerOutline o, AnalysisOptions options,
-                                        TruncatedSvd solver, GramSvd.@Nullable GramCopy copy) {
-        DenseLayer layer = load(network, index, o);
-        return LayerSpectrum.of(layer.weights(), layer.elementType(), options, solver, copy);
     }
 
     /** The layer's top-k spectrum from its weight read a panel at a time from storage. */

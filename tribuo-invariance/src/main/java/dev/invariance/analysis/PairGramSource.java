@@ -7,7 +7,7 @@ import dev.invariance.network.WeightMatrix;
  * Where the single-precision pair scores ({@link SingleGramPairScores}, {@link SingleLowRankPairScores}) take the
  * Gram matrices of W_from (d × n) and W_to (m × d) from: WWᵀ or WᵀW of either side, formed in double and rounded to
  * float32 ({@link GramSvd#roundedGram}), every entry stored, read only. A full-mode analysis hands out the copies
- * its layer spectra made ({@link PairGrams}); alone, a pair forms them ({@link #formed}). Both give the same numbers,
+ * its layer spectra made ({@link PairInputs}); alone, a pair forms them ({@link #formed}). Both give the same numbers,
  * so the scores do not depend on which one served them.
  */
 @FunctionalInterface

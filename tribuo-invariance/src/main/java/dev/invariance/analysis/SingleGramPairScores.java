@@ -25,7 +25,7 @@ final class SingleGramPairScores {
     /**
      * {σ₁(W_to W_from), c, ‖B − A‖_F} of a float32-stored pair with A = W_from W_fromᵀ and B = W_toᵀ W_to taken from
      * {@code grams} (formed in double and rounded to float32: each entry within u = 2⁻²⁴ ≈ 6·10⁻⁸ of the exact one,
-     * relative; shared with the layer spectra in a full-mode analysis, {@link PairGrams}), C = AB and P = W_to W_from
+     * relative; shared with the layer spectra in a full-mode analysis, {@link PairInputs}), C = AB and P = W_to W_from
      * formed in single precision ({@code sgemm}, about twice the speed of the double products); the squares of the
      * entries of C − Cᵀ and B − A and the norms are then summed in double (no scaling needed: squares of float-range
      * values cannot overflow or underflow a double). The weights are exact in single precision, so the only errors

@@ -125,7 +125,8 @@ class StreamingAnalysisTest {
         AnalysisReport streamed = WeightAnalyzer.create().analyze(g);
         AnalysisReport memory = WeightAnalyzer.create().analyze(g.inMemory());
         sameFigures(memory, streamed);
-        assertEquals(6 + 2 * memory.pairs().size(), g.loads.get(), "one load per layer and two per full pair");
+        // the pairs read the weights their layers' tasks kept (PairInputs), which the heap has room for here
+        assertEquals(6, g.loads.get(), "one load per layer");
         // pairs: 5 direct + 4 residual, all 64-wide except the last layer's, which reads 64 too
         assertEquals(9, streamed.pairs().size());
     }
@@ -157,12 +158,12 @@ class StreamingAnalysisTest {
     /**
      * A large float32 pair that is nearly aligned and balanced (T ≈ Fᵀ up to a 1e-5 perturbation, d = 600 ≥ the
      * single-precision threshold, Gram path) is first tried in single precision, which refuses it (c and the
-     * balancedness cancel there), and is then reloaded and recomputed in double under its own memory share: the
+     * balancedness cancel there), and is then recomputed in double under its own memory share: the
      * streamed figures are the exact ones of the independent double-precision d × d products of
      * {@link ReferencePairScores#commutator} and {@link ReferencePairScores#balancedness}.
      */
     @Test
-    void refusedSinglePrecisionPairIsReloadedAndComputedInDouble() {
+    void refusedSinglePrecisionPairIsComputedInDouble() {
         int d = 600;
         int n = 300;
         int m = 400;
@@ -212,7 +213,7 @@ class StreamingAnalysisTest {
         assertTrue(c < 1e-3, "nearly aligned: c = " + c);
         assertEquals(c, p.commutatorScore(), 1e-6 * c);
         assertEquals(bal, p.balancedness(), 1e-9 * bal);
-        assertEquals(2 + 2 + 2, loads.get(), "each layer once, then both for the single try and again for double");
+        assertEquals(2, loads.get(), "each layer once: the single try and the double one read the kept weights");
     }
 
     /**

@@ -31,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Full-mode pairs read the Gram matrices their layers' spectra formed ({@link PairGrams}): the copies are the numbers
- * a pair would form itself, they are let go when their last reader is done or when a task's share needs their room,
- * and the analysis's figures do not depend on what was kept. The engine's pool ({@link AnalysisPool}) runs ready
+ * Full-mode pairs read the weights their layers' spectra loaded and the Gram matrices they formed ({@link PairInputs}):
+ * the copies are the numbers a pair would form itself, what is kept is let go when its last reader is done or when a
+ * task's share needs its room, and the analysis's figures do not depend on what was kept. The engine's pool ({@link AnalysisPool}) runs ready
  * pairs before layers not yet started.
  */
-class SharedGramMatricesTest {
+class PairInputsTest {
     private static final int WIDTH = 520; // ≥ FullMatrixScores.SINGLE_MIN: the pairs take a single-precision path
 
     /**
@@ -93,7 +93,7 @@ class SharedGramMatricesTest {
         GaussianChain chain = new GaussianChain(3); // edges 0→1, 1→2, 0→2
         NetworkOutline outline = chain.outline();
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(64L << 20);
-        PairGrams grams = PairGrams.plan(outline, all(outline.edges().size()), gate);
+        PairInputs grams = PairInputs.plan(outline, all(outline.edges().size()), gate);
         assertFalse(grams.isEmpty());
         WeightMatrix w0 = chain.weights(0);
         WeightMatrix w1 = chain.weights(1);
@@ -115,7 +115,7 @@ class SharedGramMatricesTest {
         assertSame(b, residual.gram(false, false));
         assertArrayEquals(GramSvd.roundedGram(w2, false), b);
         for (DataFlowEdge e : outline.edges()) {
-            grams.done(outline, e);
+            grams.done(e);
         }
         assertTrue(gate.tryKeep(64L << 20), "every kept copy was handed back to the gate");
     }
@@ -126,7 +126,7 @@ class SharedGramMatricesTest {
         NetworkOutline outline = chain.outline();
         long budget = 8L << 20;
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(budget);
-        PairGrams grams = PairGrams.plan(outline, all(outline.edges().size()), gate);
+        PairInputs grams = PairInputs.plan(outline, all(outline.edges().size()), gate);
         WeightMatrix w0 = chain.weights(0);
         GramSvd.factor(w0, grams.copyFor(0)); // 520² floats, about 1 MiB, kept
         float[] kept = grams.sourceFor(0, w0, 1, chain.weights(1)).gram(true, true);
@@ -143,7 +143,35 @@ class SharedGramMatricesTest {
         GaussianChain chain = new GaussianChain(3);
         NetworkOutline outline = chain.outline();
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(64L << 20);
-        assertTrue(PairGrams.plan(outline, new boolean[outline.edges().size()], gate).isEmpty());
+        assertTrue(PairInputs.plan(outline, new boolean[outline.edges().size()], gate).isEmpty());
+    }
+
+    @Test
+    void theWeightsASpectrumLoadedAreReadByItsPairsAndGoFirstWhenRoomIsNeeded() throws InterruptedException {
+        GaussianChain chain = new GaussianChain(3); // layer 1 is read by the pairs 0→1 and 1→2
+        NetworkOutline outline = chain.outline();
+        long budget = 8L << 20;
+        LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(budget);
+        PairInputs inputs = PairInputs.plan(outline, all(outline.edges().size()), gate);
+        DenseLayer layer = chain.load(1); // 520² floats, about 1 MiB
+        inputs.offerWeights(1, layer);
+        AtomicBoolean loaded = new AtomicBoolean();
+        assertSame(layer, inputs.weights(1, () -> {
+            loaded.set(true);
+            return chain.load(1);
+        }));
+        assertFalse(loaded.get(), "kept weights are not loaded again");
+        GramSvd.factor(chain.weights(0), inputs.copyFor(0)); // layer 0's W Wᵀ, also about 1 MiB, kept after
+        // a share that needs one input's room takes the weights, the older and cheaper to get again
+        gate.acquire(budget - (3L << 19));
+        assertNotSame(layer, inputs.weights(1, () -> chain.load(1)));
+        float[] kept = inputs.sourceFor(0, chain.weights(0), 1, chain.weights(1)).gram(true, true);
+        assertSame(kept, inputs.sourceFor(0, chain.weights(0), 2, chain.weights(2)).gram(true, true));
+        gate.release(budget - (3L << 19));
+        for (DataFlowEdge e : outline.edges()) {
+            inputs.done(e);
+        }
+        assertTrue(gate.tryKeep(budget), "every kept input was handed back to the gate");
     }
 
     /**
