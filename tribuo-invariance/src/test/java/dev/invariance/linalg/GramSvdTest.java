@@ -119,26 +119,19 @@ class GramSvdTest {
         int m = 70;
         int n = 45;
         WeightMatrix w = Matrices.gaussianFloat32(m, n, 17);
-        float[] rows = GramSvd.roundedGram(w, true);
-        float[] columns = GramSvd.roundedGram(w, false);
-        assertEquals(m * m, rows.length);
-        assertEquals(n * n, columns.length);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                double s = 0;
-                for (int k = 0; k < n; k++) {
-                    s += w.get(i, k) * w.get(j, k);
+        for (boolean rows : new boolean[] {true, false}) {
+            float[] gram = GramSvd.roundedGram(w, rows);
+            int size = rows ? m : n;
+            assertEquals(size * size, gram.length);
+            for (int i = 0; i < size; i++) {
+                for (int j = 0; j < size; j++) {
+                    double s = 0;
+                    for (int k = 0; k < (rows ? n : m); k++) {
+                        s += rows ? w.get(i, k) * w.get(j, k) : w.get(k, i) * w.get(k, j);
+                    }
+                    assertEquals((float) s, gram[i * size + j], Math.ulp((float) s),
+                            (rows ? "W Wᵀ[" : "Wᵀ W[") + i + "," + j + "]");
                 }
-                assertEquals((float) s, rows[i * m + j], Math.ulp((float) s), "W Wᵀ[" + i + "," + j + "]");
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = 0;
-                for (int k = 0; k < m; k++) {
-                    s += w.get(k, i) * w.get(k, j);
-                }
-                assertEquals((float) s, columns[i * n + j], Math.ulp((float) s), "Wᵀ W[" + i + "," + j + "]");
             }
         }
     }
