@@ -12,9 +12,9 @@ import java.util.Arrays;
 /**
  * All singular values and the leading singular vectors of a {@code W} (m × n, d_out × d_in) held in single
  * precision, from its smaller Gram matrix formed in double precision: {@code G = WᵀW} (n × n) when n &lt; m, else
- * {@code G = WWᵀ} (m × m); a square W takes WᵀW unless a {@link GramCopy} prefers WWᵀ. With r = min(m, n), the eigenvalues of G are λ_j = σ_j², and its eigenvectors are the
- * right (resp. left) singular vectors; the other side follows as {@code u_j = W v_j / σ_j} (resp.
- * {@code v_j = Wᵀ u_j / σ_j}).
+ * {@code G = WWᵀ} (m × m); a square W takes WᵀW unless a {@link GramCopy} prefers WWᵀ. With r = min(m, n), the
+ * eigenvalues of G are λ_j = σ_j², and its eigenvectors are the right (resp. left) singular vectors; the other side
+ * follows as {@code u_j = W v_j / σ_j} (resp. {@code v_j = Wᵀ u_j / σ_j}).
  *
  * <p>Algorithm: G by {@code dsyrk} over row (or column) panels of W converted to double, so no double copy of the
  * whole of W is made; Householder tridiagonalisation {@code G = Q T Qᵀ} ({@code dsytrd}); all eigenvalues of T by

@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Full-mode pairs read the weights their layers' spectra loaded and the Gram matrices they formed ({@link PairInputs}):
  * the copies are the numbers a pair would form itself, what is kept is let go when its last reader is done or when a
- * task's share needs its room, and the analysis's figures do not depend on what was kept. The engine's pool ({@link AnalysisPool}) runs ready
- * pairs before layers not yet started.
+ * task's share needs its room, and the analysis's figures do not depend on what was kept. The engine's pool
+ * ({@link AnalysisPool}) runs ready pairs before layers not yet started.
  */
 class PairInputsTest {
     private static final int WIDTH = 520; // ≥ FullMatrixScores.SINGLE_MIN: the pairs take a single-precision path
