@@ -332,7 +332,9 @@ final class LayerByLayer {
     /**
      * A counting gate over bytes: a task's share waits until it fits the budget beside the shares running and the
      * bytes kept for good ({@link #keep}: results that outlive their task); a task runs alone when nothing else runs,
-     * whatever its share, so the gate never waits forever (the memory plan refuses beforehand what cannot fit).
+     * whatever its share, so the gate never waits forever (the memory plan refuses beforehand what cannot fit). Bytes
+     * kept for a while ({@link #tryKeep}: inputs shared between tasks, {@link PairInputs}) give way to a share that
+     * needs their room before it waits.
      */
     static final class MemoryGate {
         private final long budget;
