@@ -85,7 +85,7 @@ final class LayerByLayer {
         List<DataFlowEdge> edges = outline.edges();
         EdgeReport[] reports = new EdgeReport[edges.size()];
         boolean full = options.getSpectrum() == SpectrumMode.FULL;
-        String[] reasons = new String[edges.size()];
+        @Nullable String[] reasons = new String[edges.size()];
         boolean[] scored = new boolean[edges.size()];
         for (int j = 0; j < edges.size(); j++) {
             DataFlowEdge e = edges.get(j);
@@ -95,7 +95,7 @@ final class LayerByLayer {
         // Full mode: the pairs read their layers' weights and Gram matrices, kept from the spectra's tasks while they
         // fit beside the running shares (PairInputs); layers then run in network order and each pair as soon as both
         // its layers are done, so what is kept is read and let go soon after. Otherwise the largest layers go first.
-        PairInputs inputs = PairInputs.plan(outline, scored, gate);
+        PairInputs inputs = PairInputs.plan(outline, plan, scored, gate);
         boolean sharing = !inputs.isEmpty();
         int[] order = sharing ? IntStream.range(0, depth).toArray() : largestFirst(outlines);
         try (AnalysisPool pool = new AnalysisPool(workers)) {
@@ -166,7 +166,7 @@ final class LayerByLayer {
                                     plan, work + " in double precision", maxHeap);
                         }
                     } finally {
-                        inputs.done(e);
+                        inputs.done(index);
                     }
                     reports[index] = report(e, p, c, AlignmentMeasures.compute(e.producer(), e.consumer(),
                             p.name(), c.name(), e.viaResidual(), spectra[e.producer()], spectra[e.consumer()],

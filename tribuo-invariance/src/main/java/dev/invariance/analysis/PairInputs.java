@@ -3,7 +3,6 @@ package dev.invariance.analysis;
 import dev.invariance.linalg.GramSvd;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
-import dev.invariance.network.ElementType;
 import dev.invariance.network.LayerOutline;
 import dev.invariance.network.NetworkOutline;
 import dev.invariance.network.WeightMatrix;
@@ -40,31 +39,31 @@ final class PairInputs {
 
     private final LayerByLayer.MemoryGate gate;
     private final List<LayerOutline> layers;
+    /** The keys each edge's pair reads (none for an edge without pair scores). */
+    private final int[][] edgeKeys;
     /** Readers still to come, by {@link #gramKey} or {@link #weightsKey}. */
     private final Map<Integer, Integer> readers = new HashMap<>();
     /** The kept inputs by key, oldest first. */
     private final Map<Integer, Kept> kept = new LinkedHashMap<>();
 
-    private PairInputs(LayerByLayer.MemoryGate gate, List<LayerOutline> layers) {
+    private PairInputs(LayerByLayer.MemoryGate gate, List<LayerOutline> layers, int edges) {
         this.gate = gate;
         this.layers = layers;
+        this.edgeKeys = new int[edges][];
     }
 
     /**
-     * The inputs the pairs of {@code outline} that {@code scored} marks read: both layers' weights, and the Gram
-     * matrices a single-precision path reads ({@link FullMatrixScores#singleGramPath},
-     * {@link FullMatrixScores#singleLowRankPath}; float32 or narrower layers); kept under {@code gate} while they fit
-     * beside the tasks' shares (the gate lets go of them, {@link #evict}, when a share needs their room).
+     * The inputs the pairs of {@code outline} that {@code scored} marks read: both layers' weights and, for a pair
+     * that {@code plan} gives a single-precision share ({@link MemoryPlan#pairSingleBytes}), the Gram matrices that
+     * path reads; kept under {@code gate} while they fit beside the tasks' shares (the gate lets go of them,
+     * {@link #evict}, when a share needs their room).
      */
-    static PairInputs plan(NetworkOutline outline, boolean[] scored, LayerByLayer.MemoryGate gate) {
-        PairInputs inputs = new PairInputs(gate, outline.layers());
+    static PairInputs plan(NetworkOutline outline, MemoryPlan plan, boolean[] scored, LayerByLayer.MemoryGate gate) {
         List<DataFlowEdge> edges = outline.edges();
+        PairInputs inputs = new PairInputs(gate, outline.layers(), edges.size());
         for (int j = 0; j < edges.size(); j++) {
-            if (!scored[j]) {
-                continue;
-            }
-            DataFlowEdge e = edges.get(j);
-            for (int key : inputs.keys(e)) {
+            inputs.edgeKeys[j] = scored[j] ? inputs.keys(edges.get(j), plan.pairSingleBytes(j) > 0) : new int[0];
+            for (int key : inputs.edgeKeys[j]) {
                 inputs.readers.merge(key, 1, Integer::sum);
             }
         }
@@ -136,9 +135,9 @@ final class PairInputs {
         };
     }
 
-    /** The pair of {@code edge} is done with its inputs. */
-    void done(DataFlowEdge edge) {
-        for (int key : keys(edge)) {
+    /** The pair of edge {@code j} (its index in the outline) is done with its inputs. */
+    void done(int j) {
+        for (int key : edgeKeys[j]) {
             release(key);
         }
     }
@@ -222,24 +221,17 @@ final class PairInputs {
     }
 
     /**
-     * The inputs the pair of {@code e} reads: both layers' weights and, where its widths take a single-precision path
-     * on float32 or narrower layers, W_from W_fromᵀ and W_toᵀ W_to (Gram path: A, B) or W_fromᵀ W_from and
-     * W_to W_toᵀ (low-rank path: S_f, S_t).
+     * The inputs the pair of {@code e} reads: both layers' weights and, on a single-precision path ({@code single}),
+     * W_from W_fromᵀ and W_toᵀ W_to (Gram path: A, B) or W_fromᵀ W_from and W_to W_toᵀ (low-rank path: S_f, S_t).
      */
-    private int[] keys(DataFlowEdge e) {
-        LayerOutline p = layers.get(e.producer());
-        LayerOutline c = layers.get(e.consumer());
+    private int[] keys(DataFlowEdge e, boolean single) {
         int[] weights = {weightsKey(e.producer()), weightsKey(e.consumer())};
-        if (p.elementType() == ElementType.FLOAT64 || c.elementType() == ElementType.FLOAT64) {
+        if (!single) {
             return weights;
         }
-        int d = p.outputWidth();
-        int n = p.inputWidth();
-        int m = c.outputWidth();
-        if (!FullMatrixScores.singleGramPath(d, n, m) && !FullMatrixScores.singleLowRankPath(d, n, m)) {
-            return weights;
-        }
-        boolean producerRows = FullMatrixScores.gramPath(d, n, m);
+        LayerOutline p = layers.get(e.producer());
+        boolean producerRows = FullMatrixScores.gramPath(p.outputWidth(), p.inputWidth(),
+                layers.get(e.consumer()).outputWidth());
         return new int[] {weights[0], weights[1], gramKey(e.producer(), producerRows),
                 gramKey(e.consumer(), !producerRows)};
     }

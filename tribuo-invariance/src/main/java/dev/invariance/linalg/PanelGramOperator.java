@@ -24,8 +24,8 @@ import java.util.stream.IntStream;
  * panel), as long as the basis has at most {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no
  * pass over S, since for a Ritz vector {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh
  * quotient as before: σ_i = ‖A x_i‖/‖x_i‖, summed in double; the only difference from a pass is the float32 rounding
- * of the stored products, about 1e-7 relative per element and far less in the norm). A longer run drops them and refines with one
- * more pass over S, in double ({@link #refine}).
+ * of the stored products, about 1e-7 relative per element and far less in the norm). A longer run drops them and
+ * refines with one more pass over S, in double ({@link #refine}).
  *
  * <p>With a {@link PanelCache}, the first pass also keeps the decoded panels that fit the slabs the operator leased
  * (the same number of leading panels of each part's range, each at a fixed slot, so that the parts take about as long),

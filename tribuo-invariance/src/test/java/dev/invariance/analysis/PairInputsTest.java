@@ -1,6 +1,7 @@
 package dev.invariance.analysis;
 
 import dev.invariance.linalg.GramSvd;
+import dev.invariance.linalg.TruncatedSvd;
 import dev.invariance.network.Activation;
 import dev.invariance.network.DataFlowEdge;
 import dev.invariance.network.DenseLayer;
@@ -82,6 +83,12 @@ class PairInputsTest {
         }
     }
 
+    /** The inputs of a full-mode analysis of {@code outline}'s {@code scored} pairs under {@code gate}. */
+    private static PairInputs plan(NetworkOutline outline, boolean[] scored, LayerByLayer.MemoryGate gate) {
+        return PairInputs.plan(outline, MemoryPlan.of(outline, AnalysisOptions.defaults(),
+                TruncatedSvd.withDefaults()), scored, gate);
+    }
+
     private static boolean[] all(int edges) {
         boolean[] scored = new boolean[edges];
         Arrays.fill(scored, true);
@@ -93,7 +100,7 @@ class PairInputsTest {
         GaussianChain chain = new GaussianChain(3); // edges 0→1, 1→2, 0→2
         NetworkOutline outline = chain.outline();
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(64L << 20);
-        PairInputs grams = PairInputs.plan(outline, all(outline.edges().size()), gate);
+        PairInputs grams = plan(outline, all(outline.edges().size()), gate);
         assertFalse(grams.isEmpty());
         WeightMatrix w0 = chain.weights(0);
         WeightMatrix w1 = chain.weights(1);
@@ -114,8 +121,8 @@ class PairInputsTest {
         float[] b = last.gram(false, false);
         assertSame(b, residual.gram(false, false));
         assertArrayEquals(GramSvd.roundedGram(w2, false), b);
-        for (DataFlowEdge e : outline.edges()) {
-            grams.done(e);
+        for (int j = 0; j < outline.edges().size(); j++) {
+            grams.done(j);
         }
         assertTrue(gate.tryKeep(64L << 20), "every kept copy was handed back to the gate");
     }
@@ -126,7 +133,7 @@ class PairInputsTest {
         NetworkOutline outline = chain.outline();
         long budget = 8L << 20;
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(budget);
-        PairInputs grams = PairInputs.plan(outline, all(outline.edges().size()), gate);
+        PairInputs grams = plan(outline, all(outline.edges().size()), gate);
         WeightMatrix w0 = chain.weights(0);
         GramSvd.factor(w0, grams.copyFor(0)); // 520² floats, about 1 MiB, kept
         float[] kept = grams.sourceFor(0, w0, 1, chain.weights(1)).gram(true, true);
@@ -143,7 +150,7 @@ class PairInputsTest {
         GaussianChain chain = new GaussianChain(3);
         NetworkOutline outline = chain.outline();
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(64L << 20);
-        assertTrue(PairInputs.plan(outline, new boolean[outline.edges().size()], gate).isEmpty());
+        assertTrue(plan(outline, new boolean[outline.edges().size()], gate).isEmpty());
     }
 
     @Test
@@ -152,7 +159,7 @@ class PairInputsTest {
         NetworkOutline outline = chain.outline();
         long budget = 8L << 20;
         LayerByLayer.MemoryGate gate = new LayerByLayer.MemoryGate(budget);
-        PairInputs inputs = PairInputs.plan(outline, all(outline.edges().size()), gate);
+        PairInputs inputs = plan(outline, all(outline.edges().size()), gate);
         DenseLayer layer = chain.load(1); // 520² floats, about 1 MiB
         inputs.offerWeights(1, layer);
         AtomicBoolean loaded = new AtomicBoolean();
@@ -168,8 +175,8 @@ class PairInputsTest {
         float[] kept = inputs.sourceFor(0, chain.weights(0), 1, chain.weights(1)).gram(true, true);
         assertSame(kept, inputs.sourceFor(0, chain.weights(0), 2, chain.weights(2)).gram(true, true));
         gate.release(budget - (3L << 19));
-        for (DataFlowEdge e : outline.edges()) {
-            inputs.done(e);
+        for (int j = 0; j < outline.edges().size(); j++) {
+            inputs.done(j);
         }
         assertTrue(gate.tryKeep(budget), "every kept input was handed back to the gate");
     }
@@ -184,7 +191,7 @@ class PairInputsTest {
         GaussianChain chain = new GaussianChain(5);
         AnalysisOptions options = AnalysisOptions.defaults();
         AnalysisReport roomy = LayerByLayer.run(chain, options, 2, min -> 4L << 30);
-        long minimum = MemoryPlan.of(chain.outline(), options, dev.invariance.linalg.TruncatedSvd.withDefaults())
+        long minimum = MemoryPlan.of(chain.outline(), options, TruncatedSvd.withDefaults())
                 .minimumBytes();
         AnalysisReport tight = LayerByLayer.run(chain, options, 2,
                 min -> (long) (minimum / MemoryPlan.FITTING_FRACTION) + 1);
