@@ -93,7 +93,7 @@ final class PairInputs {
 
             @Override
             public void offer(boolean rows, double[] upper, int size) {
-                keep(gramKey(layer, rows), 4L * size * size, () -> GramSvd.rounded(upper, size), 0);
+                keep(gramKey(layer, rows), 4L * size * size, () -> GramSvd.roundedFromUpper(upper, size), 0);
             }
         };
     }

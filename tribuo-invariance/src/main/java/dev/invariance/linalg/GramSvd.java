@@ -241,7 +241,7 @@ public final class GramSvd {
         if ((long) size * size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a " + size + " x " + size + " Gram matrix is too large for one array");
         }
-        return rounded(gram(w, !rows), size);
+        return roundedFromUpper(gram(w, !rows), size);
     }
 
     /**
@@ -259,7 +259,7 @@ public final class GramSvd {
      * The symmetric matrix whose upper triangle (column-major, size × size) {@code upper} holds, rounded to float32
      * with every entry stored.
      */
-    public static float[] rounded(double[] upper, int size) {
+    public static float[] roundedFromUpper(double[] upper, int size) {
         if ((long) size * size > upper.length) {
             throw new IllegalArgumentException(upper.length + " entries hold no " + size + " x " + size + " matrix");
         }
@@ -285,7 +285,7 @@ public final class GramSvd {
 
         /**
          * Called once with G = WWᵀ ({@code rows}) or WᵀW, size × size: its upper triangle, column-major, in double
-         * ({@link #rounded} makes a float32 copy). Read only, and only during the call.
+         * ({@link #roundedFromUpper} makes a float32 copy). Read only, and only during the call.
          */
         void offer(boolean rows, double[] upper, int size);
     }

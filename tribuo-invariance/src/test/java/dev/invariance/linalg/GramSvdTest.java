@@ -154,7 +154,7 @@ class GramSvdTest {
         @Override
         public void offer(boolean rowsSide, double[] upper, int size) {
             side = rowsSide;
-            gram = GramSvd.rounded(upper, size);
+            gram = GramSvd.roundedFromUpper(upper, size);
         }
     }
 
