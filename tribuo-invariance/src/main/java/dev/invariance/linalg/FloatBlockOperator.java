@@ -27,4 +27,20 @@ interface FloatBlockOperator {
 
     /** The k leading singular triplets from the converged Ritz pairs of the float32 basis, refined in double. */
     Spectrum refine(float[] basis, Ritz ritz, int k);
+
+    /**
+     * Whether {@link #refineLeft} can serve a basis of {@code size} vectors (the operator kept the products of the
+     * passes that made it); the run then judges convergence on the half step ({@link LeftRitz}) too.
+     */
+    default boolean refinesLeft(int size) {
+        return false;
+    }
+
+    /**
+     * The k leading singular triplets from the left Ritz vectors of a half step, {@code u_i = A V c_i}, with
+     * σ_i = ‖Aᵀu_i‖/‖u_i‖ in double; only where {@link #refinesLeft} said so.
+     */
+    default Spectrum refineLeft(LeftRitz left, int k) {
+        throw new UnsupportedOperationException("this operator keeps no products for the half step");
+    }
 }

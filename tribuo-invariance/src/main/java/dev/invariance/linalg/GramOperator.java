@@ -315,17 +315,31 @@ final class GramOperator implements FloatBlockOperator {
      * {@code transposed} the Gram matrix was WWᵀ, so the x_i are left vectors (in R^m), else right ones (in R^n).
      */
     static Spectrum triplets(double[] x, double[] y, int k, int d, int o, int m, int n, boolean transposed) {
+        return triplets(x, y, false, k, d, o, m, n, transposed);
+    }
+
+    /**
+     * As {@link #triplets(double[], double[], int, int, int, int, int, boolean)}, or, when {@code fromLeft}, from
+     * the half step's vectors: y_i = A V c_i (length o) and x_i = Aᵀy_i (length d), σ_i = ‖x_i‖/‖y_i‖. Either way
+     * the unit vectors are x_i/‖x_i‖ and y_i/‖y_i‖, with A x̂_i = σ_i ŷ_i at convergence.
+     */
+    static Spectrum triplets(double[] x, double[] y, boolean fromLeft, int k, int d, int o, int m, int n,
+                             boolean transposed) {
         double[] values = new double[k];
         double[][] xs = new double[k][d];
         double[][] ys = new double[k][o];
         for (int i = 0; i < k; i++) {
             double nx = KrylovBlocks.norm(x, i * d, d);
-            KrylovBlocks.scale(1.0 / nx, x, i * d, d);
-            System.arraycopy(x, i * d, xs[i], 0, d);
-            double sigma = KrylovBlocks.norm(y, i * o, o) / nx;
+            double ny = KrylovBlocks.norm(y, i * o, o);
+            double sigma = fromLeft ? (ny > 0 ? nx / ny : 0.0) : ny / nx;
             values[i] = sigma;
+            double toUnit = 1.0 / nx;
+            for (int t = 0; t < d; t++) {
+                xs[i][t] = x[i * d + t] * toUnit;
+            }
+            double yNorm = fromLeft ? ny : sigma * nx;
             for (int t = 0; t < o; t++) {
-                ys[i][t] = sigma > 0 ? y[i * o + t] / (sigma * nx) : 0.0;
+                ys[i][t] = sigma > 0 ? y[i * o + t] / yNorm : 0.0;
             }
         }
         // Rayleigh quotients can reorder nearly equal values; keep the descending contract.

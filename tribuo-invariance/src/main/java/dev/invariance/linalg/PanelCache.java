@@ -23,8 +23,15 @@ final class PanelCache {
     /** Floats per slab: 8 MiB less room for the array header, so that a slab fills whole G1 regions (1 to 8 MiB). */
     static final int SLAB_FLOATS = (1 << 21) - 64;
 
+    /**
+     * Panel buffers kept for reuse at most: one per processor, as many as the parts of one streamed layer (the engine
+     * streams one layer at a time, its products split over the processors), which its working memory counts.
+     */
+    private static final int KEPT_BUFFERS = Runtime.getRuntime().availableProcessors();
+
     private final int slabs;
     private final ArrayDeque<float[]> idle = new ArrayDeque<>();
+    private final ArrayDeque<float[]> buffers = new ArrayDeque<>();
     private int allocated;
     private int leased;
 
@@ -62,6 +69,29 @@ final class PanelCache {
             idle.push(slab);
         }
         leased -= lease.size();
+    }
+
+    /**
+     * A panel buffer of at least {@code floats} floats (its contents undefined): one given back earlier, or a new one.
+     * Panel buffers are about 1 MiB, "humongous" in a small G1 heap, where allocating one per layer would start a
+     * concurrent collection cycle per layer; they are part of each layer task's working memory, not of the cache.
+     */
+    synchronized float[] borrow(int floats) {
+        for (java.util.Iterator<float[]> it = buffers.iterator(); it.hasNext(); ) {
+            float[] buffer = it.next();
+            if (buffer.length >= floats) {
+                it.remove();
+                return buffer;
+            }
+        }
+        return new float[floats];
+    }
+
+    /** Returns a buffer from {@link #borrow} for the next layer (up to a few are kept; the rest are let go). */
+    synchronized void giveBack(float[] buffer) {
+        if (buffers.size() < KEPT_BUFFERS) {
+            buffers.push(buffer);
+        }
     }
 
     /** Slabs allocated so far (never more than the capacity). */

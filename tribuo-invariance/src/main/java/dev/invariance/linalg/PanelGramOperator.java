@@ -14,18 +14,20 @@ import java.util.stream.IntStream;
  * The float32 Gram operator of a stored matrix S (p × q) read a panel at a time ({@link WeightPanels}): the block
  * Lanczos of {@link TruncatedSvd} runs on the smaller of {@code SᵀS} (q ≤ p) and {@code SSᵀ} (p &lt; q, "wide"), and
  * each product {@code Z = G X} is one pass over S in panels of {@code t} rows (or, when wide, {@code t} columns)
- * that fit, with a spare slice, {@value #PANEL_FLOATS} floats (508 KiB, cache-resident): the panel A_r is decoded to
+ * that fit, with a spare slice, {@value #PANEL_FLOATS} floats (1020 KiB, L2-resident): the panel A_r is decoded to
  * float32 from storage, then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so
  * besides the Lanczos basis only one panel per processor is held, never S. The panels are split into one contiguous
  * range per processor when {@code parallel}; the ranges' sums are added in range order, so the result depends on the
  * processor count only. The first pass also sums ‖S‖²_F in double.
  *
  * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats, kept per
- * panel), as long as the basis has at most {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no
- * pass over S, since for a Ritz vector {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh
- * quotient as before: σ_i = ‖A x_i‖/‖x_i‖, summed in double; the only difference from a pass is the float32 rounding
- * of the stored products, about 1e-7 relative per element and far less in the norm). A longer run drops them and
- * refines with one more pass over S, in double ({@link #refine}).
+ * panel) and {@code Z_j = AᵀY_j} (the pass's result, d × b), as long as the basis has at most
+ * {@value #STORED_PRODUCT_COLUMNS} vectors: then the refinement needs no pass over S, since for a Ritz vector
+ * {@code x_i = V s_i} the product is {@code A x_i = Σ_j Y_j s_ij} (a Rayleigh quotient as before: σ_i = ‖A x_i‖/‖x_i‖,
+ * summed in double; the only difference from a pass is the float32 rounding of the stored products, about 1e-7
+ * relative per element and far less in the norm), and for the half step's left vectors ({@link LeftRitz})
+ * {@code u_i = Σ_j Y_j c_ij} and {@code Aᵀu_i = Σ_j Z_j c_ij}, σ_i = ‖Aᵀu_i‖/‖u_i‖ ({@link #refineLeft}). A longer run
+ * drops them and refines with one more pass over S, in double ({@link #refine}).
  *
  * <p>With a {@link PanelCache}, the first pass also keeps the decoded panels that fit the slabs the operator leased
  * (the same number of leading panels of each part's range, each at a fixed slot, so that the parts take about as long),
@@ -38,14 +40,16 @@ import java.util.stream.IntStream;
  */
 final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     /**
-     * Floats of one panel buffer, a decoded panel and its spare slice (508 KiB): under half of G1's smallest region
-     * (1 MiB), so that the buffers are ordinary young objects. Arrays of half a region or more are "humongous":
-     * each is allocated in old regions of its own, and once the heap's occupancy passes G1's threshold (as it does
-     * with a panel cache and the retained results in a small heap) each such allocation starts a concurrent
-     * collection cycle (B8 with -Xmx1g: about 900 cycles in its first 70 layers, G1's marking thread busy a sixth
-     * of the time).
+     * Floats of one panel buffer, a decoded panel and its spare slice (1020 KiB). OpenBLAS packs the panel for each of
+     * a pass's two products and the block X for the first, so taller panels spread X's packing over more rows:
+     * measured on this project's machine (OpenBLAS 0.3.21, Haswell kernels, one core, both products of a pass with a
+     * block of 16): 4096-wide panels of 30 rows 54–59 GFLOP/s, of 60 rows 63–68, of 120 rows 65–71; on whole B8 and B7
+     * runs, 5 % and 10 % less wall time than with 508 KiB buffers. Buffers of half a G1 region or more are
+     * "humongous" (each in old regions of its own, and with the heap's occupancy above G1's threshold each such
+     * allocation starts a concurrent cycle), so they are lent by the {@link PanelCache} and reused from layer to
+     * layer, not allocated per layer.
      */
-    static final int PANEL_FLOATS = 127 << 10;
+    static final int PANEL_FLOATS = 255 << 10;
     /**
      * Most basis vectors whose products A·v the operator keeps for the refinement (o floats each): 12 blocks of 16,
      * where B8's layers converge within 9.
@@ -85,6 +89,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
      * basis vectors in all; null once the basis outgrows {@link #STORED_PRODUCT_COLUMNS}.
      */
     private @Nullable List<float[][]> products = new ArrayList<>();
+    /**
+     * Z_j = AᵀY_j of the same blocks, one array per basis vector (d floats: never humongous); null with
+     * {@link #products}.
+     */
+    private @Nullable List<float[]> gramProducts = new ArrayList<>();
     private int storedColumns;
 
     PanelGramOperator(WeightPanels source, boolean parallel) {
@@ -120,6 +129,13 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     public void close() {
         cache.release(slabs);
         slabs.clear();
+        for (int part = 0; part < parts; part++) {
+            float[] buffer = panelBuffers[part];
+            if (buffer != null) {
+                cache.giveBack(buffer);
+                panelBuffers[part] = null;
+            }
+        }
     }
 
     /**
@@ -140,7 +156,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         int t = panelWidth(d, o);
         long parts = parallel ? Math.max(1, Math.min(PROCESSORS, (o + t - 1) / t)) : 1;
         long perPart = 4L * ((long) t * d + Math.max(t, d) + (long) (t + 1) * b + (long) b * d + d);
-        long stored = 4L * o * STORED_PRODUCT_COLUMNS;
+        long stored = 4L * ((long) o + d) * STORED_PRODUCT_COLUMNS;
         return parts * perPart + 8L * ((long) t * d + Math.max(t, d)) + stored;
     }
 
@@ -176,14 +192,18 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             IntStream.range(0, parts).parallel().forEach(part -> range(part, part * perPart,
                     Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept));
         }
-        if (kept != null) {
-            storedColumns += b;
-        }
         System.arraycopy(zBuffers[0], 0, z, 0, b * d);
         for (int part = 1; part < parts; part++) {
             float[] s = zBuffers[part];
             for (int i = 0; i < b * d; i++) {
                 z[i] += s[i];
+            }
+        }
+        List<float[]> grams = gramProducts;
+        if (kept != null && grams != null) {
+            storedColumns += b;
+            for (int t = 0; t < b; t++) { // z's column t (d floats from t·d) is G v_t
+                grams.add(Arrays.copyOfRange(z, t * d, (t + 1) * d));
             }
         }
         if (first) {
@@ -210,6 +230,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         List<float[][]> stored = products;
         if (stored == null || first != storedColumns || first + b > STORED_PRODUCT_COLUMNS) {
             products = null;
+            gramProducts = null;
             return null;
         }
         float[][] block = new float[panels][];
@@ -226,7 +247,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         int d = dimension();
         float[] panel = panelBuffers[part];
         if (panel == null) {
-            panel = new float[width * d + Math.max(width, d)];
+            panel = cache.borrow(width * d + Math.max(width, d));
             panelBuffers[part] = panel;
         }
         float[] y = yBuffers[part];
@@ -274,8 +295,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
      * products of every block widened to double side by side (t × size) and multiplied with dgemm by the Ritz
      * coefficients (size × k).
      */
-    private void fromStoredProducts(List<float[][]> stored, Ritz ritz, int k, double[] y) {
-        int size = ritz.size;
+    private void fromStoredProducts(List<float[][]> stored, int size, double[] coefficients, int k, double[] y) {
         int o = other();
         BLAS blas = LinearAlgebraBackend.blas();
         double[] wide = new double[width * size];
@@ -294,7 +314,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
                 }
                 c0 += b;
             }
-            blas.dgemm("N", "N", t, k, size, 1.0, wide, 0, t, ritz.vectors, 0, size, 0.0, y, r0, o);
+            blas.dgemm("N", "N", t, k, size, 1.0, wide, 0, t, coefficients, 0, size, 0.0, y, r0, o);
         }
     }
 
@@ -346,6 +366,42 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         }
     }
 
+    @Override
+    public boolean refinesLeft(int size) {
+        return products != null && gramProducts != null && storedColumns >= size;
+    }
+
+    /**
+     * The half step's triplets from the stored products: {@code u_i = Σ_c (A v_c) c_ic} ({@link #fromStoredProducts})
+     * and {@code Aᵀu_i = Σ_c (G v_c) c_ic}, both in double; σ_i = ‖Aᵀu_i‖/‖u_i‖.
+     */
+    @Override
+    public Spectrum refineLeft(LeftRitz left, int k) {
+        List<float[][]> stored = products;
+        List<float[]> grams = gramProducts;
+        if (stored == null || grams == null || storedColumns < left.size) {
+            throw new IllegalStateException("the products of " + left.size + " basis vectors were not kept");
+        }
+        int d = dimension();
+        int o = other();
+        int size = left.size;
+        double[] u = new double[k * o + o];
+        fromStoredProducts(stored, size, left.coefficients, k, u);
+        double[] x = new double[k * d];
+        for (int c = 0; c < size; c++) {
+            float[] g = grams.get(c);
+            for (int i = 0; i < k; i++) {
+                double coefficient = left.coefficients[i * size + c];
+                for (int j = 0, at = i * d; j < d; j++) {
+                    x[at + j] += coefficient * g[j];
+                }
+            }
+        }
+        products = null;
+        gramProducts = null;
+        return GramOperator.triplets(x, u, true, k, d, o, p, q, wide);
+    }
+
     /**
      * Ritz vectors x_i = V s_i, then y_i = A x_i: from the stored products when they cover the basis
      * ({@code y_i = Σ_c (A v_c) s_ic}, summed in double), else in double in one more pass over S (each panel widened
@@ -359,8 +415,9 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         double[] y = new double[k * o + o];
         List<float[][]> stored = products;
         if (stored != null && storedColumns >= ritz.size) {
-            fromStoredProducts(stored, ritz, k, y);
+            fromStoredProducts(stored, ritz.size, ritz.vectors, k, y);
             products = null;
+            gramProducts = null;
             return GramOperator.triplets(x, y, k, d, o, p, q, wide);
         }
         float[] panel = panelBuffers[0] != null ? panelBuffers[0] : new float[width * d + Math.max(width, d)];

@@ -44,7 +44,13 @@ import static dev.invariance.linalg.KrylovBlocks.*;
  *       Rayleigh quotient cannot undercut); the same fit schedules the next check, so that the
  *       projected problem is solved only a dozen times (at every step where solving it costs under 1 % of a product,
  *       as for the panels of large streamed layers). The final double-precision refinement makes the
- *       returned values independent of the float32 rounding of the iteration, up to the quadratic term.</li>
+ *       returned values independent of the float32 rounding of the iteration, up to the quadratic term.
+ *       Where the operator keeps its passes' products (streamed layers, {@link PanelGramOperator}), each check
+ *       also takes the half step ({@link LeftRitz}): the Ritz values of WWᵀ on W·span(V), which H and the last R
+ *       determine, lie between this step's and the next step's Ritz values of G; the run stops on them (their
+ *       extrapolation taking the slower of the last two half steps' contractions), and the triplets are refined
+ *       from the left vectors u_i = W V c_i, σ_i = ‖Wᵀu_i‖/‖u_i‖. On B8's and B7's layers about half stop one
+ *       pass earlier that way.</li>
  * </ul>
  * Either way the iteration also stops when the basis spans the whole space (the result is then exact up to
  * rounding); if it reaches its size limit first, the dense SVD is used instead, so the result is always
@@ -449,28 +455,46 @@ public final class TruncatedSvd {
             }
             if ((nextCheck >= 0 && step >= nextCheck) || exhausted) {
                 Ritz ritz = Ritz.of(h, cap, size, k);
-                history.add(step, ritz.values);
+                // the history counts half steps: the Ritz values of G after `step + 1` products at 2·step, those of
+                // the half step (LeftRitz) at 2·step + 1; both are one monotone sequence towards the λ_i
+                history.add(2 * step, ritz.values);
+                LeftRitz left = !exhausted && size < d && op.refinesLeft(size)
+                        ? LeftRitz.of(h, cap, size, lastR, b, k) : null;
+                double[] latest = ritz.values;
+                if (left != null) {
+                    history.add(2 * step + 1, left.values);
+                    latest = left.values;
+                }
                 boolean done = size == d;
                 int wait = Math.max(1, step / 3);
                 if (!done && !exhausted) {
                     double worst = 0;
                     int needed = 0;
                     for (int i = 0; i < k; i++) {
-                        double theta = ritz.values[i];
+                        double theta = latest[i];
                         if (!(theta > 0)) {
                             break; // G has (numerically) rank < i: the remaining values are zero
                         }
                         double allowed = 2.0 * tolerance * theta;
                         // The extrapolated estimate is trusted only where the residual allows it: the Rayleigh
                         // quotient error is at least about ‖r_i‖²/‖G‖ (no eigenvalue is farther than ‖G‖ ≈ θ_1).
-                        double res = ritz.residual(i, lastR, b);
-                        double extrapolated = Math.max(history.remaining(i), res * res / ritz.values[0]);
+                        // The half step has no residual of its own (that would take the next product); it lies
+                        // between θ_i and λ_i, so the bound on λ_i − θ_i holds for it too, and its extrapolation
+                        // takes the slower of the last two half steps' contractions.
+                        double extrapolated;
+                        if (left != null) {
+                            extrapolated = history.cautiousRemaining(i);
+                        } else {
+                            double res = ritz.residual(i, lastR, b);
+                            extrapolated = Math.max(history.remaining(i), res * res / ritz.values[0]);
+                        }
                         double estimate = Math.min(ritz.bound(i, lastR, b), extrapolated);
                         worst = Math.max(worst, estimate / allowed);
                         if (estimate > allowed) {
                             double rate = history.rate(i);
+                            // the history counts half steps: the steps needed are half of its count
                             needed = Math.max(needed, rate > 0 && rate < 1
-                                    ? (int) Math.ceil(Math.log(allowed / estimate) / Math.log(rate)) : wait);
+                                    ? (int) Math.ceil(0.5 * Math.log(allowed / estimate) / Math.log(rate)) : wait);
                         }
                     }
                     done = worst <= 1.0;
@@ -479,7 +503,7 @@ public final class TruncatedSvd {
                         // steps still needed: look again after about half of them, at most step/6 later.
                         wait = Math.max(1, Math.min(Math.max(2, step / 6), (int) Math.ceil(0.5 * needed)));
                     }
-                    if (checkCosts(size) * 100 <= (double) op.vectorMultiplyAdds() * b) {
+                    if (checkCosts(size, left != null) * 100 <= (double) op.vectorMultiplyAdds() * b) {
                         // the projected problem costs little beside a product: look at every step (each step
                         // saved is a pass over W, and the last steps typically gain several digits each)
                         wait = 1;
@@ -487,7 +511,7 @@ public final class TruncatedSvd {
                 }
                 nextCheck = step + wait;
                 if (done) {
-                    return op.refine(basis, ritz, k);
+                    return left != null ? op.refineLeft(left, k) : op.refine(basis, ritz, k);
                 }
                 if (exhausted) {
                     return null;
@@ -499,10 +523,11 @@ public final class TruncatedSvd {
 
     /**
      * Multiply-adds of one solve of a size × size projected problem for its k leading pairs (dsyevr: the reduction to
-     * tridiagonal form, 2/3·size³, and the back-transformation), taken as 2·size³.
+     * tridiagonal form, 2/3·size³, and the back-transformation), taken as 2·size³; with the half step
+     * ({@link LeftRitz}: all of H's eigenpairs, a second problem and the coefficients), three times that.
      */
-    private static double checkCosts(int size) {
-        return 2.0 * size * size * size;
+    private static double checkCosts(int size, boolean halfStep) {
+        return (halfStep ? 6.0 : 2.0) * size * size * size;
     }
 
     /** Blocks the float Lanczos arrays hold at first; they double as the basis grows. */
