@@ -24,8 +24,9 @@ final class PanelCache {
     static final int SLAB_FLOATS = (1 << 21) - 64;
 
     /**
-     * Panel buffers kept for reuse at most: one per processor, as many as the parts of one streamed layer (the engine
-     * streams one layer at a time, its products split over the processors), which its working memory counts.
+     * Panel buffers kept for reuse at most: one per processor, as many as are in use at once (the parts of one streamed
+     * layer split over the processors, or one per small streamed layer running beside others), which their working
+     * memory counts.
      */
     private static final int KEPT_BUFFERS = Runtime.getRuntime().availableProcessors();
 

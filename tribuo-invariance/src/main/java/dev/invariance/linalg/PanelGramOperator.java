@@ -17,8 +17,9 @@ import java.util.stream.IntStream;
  * that fit, with a spare slice, {@value #PANEL_FLOATS} floats (1020 KiB, L2-resident): the panel A_r is decoded to
  * float32 from storage, then {@code y_r = A_r X} and at once {@code Z += A_rᵀ y_r} ({@link ThinProducts}), so
  * besides the Lanczos basis only one panel per processor is held, never S. The panels are split into one contiguous
- * range per processor when {@code parallel}; the ranges' sums are added in range order, so the result depends on the
- * processor count only. The first pass also sums ‖S‖²_F in double.
+ * range per processor, run on the common pool when {@code parallel} and one after another on the calling thread (with
+ * one panel buffer) otherwise; the ranges' sums are added in range order, so the result depends on the processor
+ * count only, not on {@code parallel}. The first pass also sums ‖S‖²_F in double.
  *
  * <p>Each pass also keeps its block's products {@code Y_j = A V_j} (the y_r of all panels, o × b floats, kept per
  * panel) and {@code Z_j = AᵀY_j} (the pass's result, d × b), as long as the basis has at most
@@ -111,7 +112,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         this.width = panelWidth(d, o);
         this.panels = (o + width - 1) / width;
         this.parallel = parallel;
-        this.parts = parallel ? Math.max(1, Math.min(PROCESSORS, panels)) : 1;
+        this.parts = Math.max(1, Math.min(PROCESSORS, panels));
         this.panelBuffers = new float[parts][];
         this.yBuffers = new float[parts][];
         this.zBuffers = new float[parts][];
@@ -147,17 +148,35 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     }
 
     /**
-     * Bytes this operator holds besides the Lanczos run's own arrays, at most: per part a panel with its spare slice,
-     * the panel's y and a partial Z; the refinement's double panel; and the stored products.
+     * Bytes of {@link PanelCache} slabs that hold every panel of a p × q stored matrix (whole panels per slab), 0 when
+     * not even one panel fits a slab.
+     */
+    static long wholeCacheBytes(int p, int q) {
+        int d = Math.min(p, q);
+        int o = Math.max(p, q);
+        int t = panelWidth(d, o);
+        long perSlab = PanelCache.SLAB_FLOATS / ((long) t * d);
+        if (perSlab == 0) {
+            return 0;
+        }
+        long panels = (o + t - 1) / t;
+        return (panels + perSlab - 1) / perSlab * 4L * PanelCache.SLAB_FLOATS;
+    }
+
+    /**
+     * Bytes this operator holds besides the Lanczos run's own arrays, at most: a panel with its spare slice per part
+     * running at once (every part when {@code parallel}, else one), per part the panel's y and a partial Z; the
+     * refinement's double panel; and the stored products.
      */
     static long workingBytes(int p, int q, int b, boolean parallel) {
         int d = Math.min(p, q);
         int o = Math.max(p, q);
         int t = panelWidth(d, o);
-        long parts = parallel ? Math.max(1, Math.min(PROCESSORS, (o + t - 1) / t)) : 1;
-        long perPart = 4L * ((long) t * d + Math.max(t, d) + (long) (t + 1) * b + (long) b * d + d);
+        long parts = Math.max(1, Math.min(PROCESSORS, (o + t - 1) / t));
+        long panel = 4L * ((long) t * d + Math.max(t, d));
+        long perPart = 4L * ((long) (t + 1) * b + (long) b * d + d);
         long stored = 4L * ((long) o + d) * STORED_PRODUCT_COLUMNS;
-        return parts * perPart + 8L * ((long) t * d + Math.max(t, d)) + stored;
+        return (parallel ? parts : 1) * panel + parts * perPart + 8L * ((long) t * d + Math.max(t, d)) + stored;
     }
 
     @Override
@@ -245,10 +264,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     private void range(int part, int from, int to, float[] x, int offset, int b, boolean first,
                        float @Nullable [][] kept) {
         int d = dimension();
-        float[] panel = panelBuffers[part];
+        int buffer = parallel ? part : 0; // run one after another, the parts share one panel buffer
+        float[] panel = panelBuffers[buffer];
         if (panel == null) {
             panel = cache.borrow(width * d + Math.max(width, d));
-            panelBuffers[part] = panel;
+            panelBuffers[buffer] = panel;
         }
         float[] y = yBuffers[part];
         if (y == null || y.length < (width + 1) * b) {

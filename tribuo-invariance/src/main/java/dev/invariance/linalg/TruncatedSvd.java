@@ -90,6 +90,24 @@ public final class TruncatedSvd {
         this.panelCache = new PanelCache(b.panelCacheBytes);
     }
 
+    private TruncatedSvd(TruncatedSvd like, boolean parallel) {
+        this.blockSize = like.blockSize;
+        this.tolerance = like.tolerance;
+        this.maxBasisSize = like.maxBasisSize;
+        this.seed = like.seed;
+        this.parallel = parallel;
+        this.panelCache = like.panelCache;
+    }
+
+    /**
+     * This solver with its products on the calling thread ({@link Builder#parallel}{@code (false)}), sharing this
+     * one's panel cache: for layers decomposed side by side, one per processor, beside layers that split their
+     * products over the processors. The results are the same as this solver's.
+     */
+    public TruncatedSvd sequential() {
+        return parallel ? new TruncatedSvd(this, false) : this;
+    }
+
     /**
      * Default settings: block size 0 (meaning k + 6, at least 16), tolerance 1e-7, basis limit 1200, seed 1,
      * products parallel.
@@ -228,6 +246,14 @@ public final class TruncatedSvd {
         }
         return workingBytes(p, q, k, ElementType.FLOAT32, true)
                 + PanelGramOperator.workingBytes(p, q, blockSize(k), parallel);
+    }
+
+    /**
+     * Bytes of panel cache that {@link #top(WeightPanels, int)} fills to keep every decoded panel of a streamed p × q
+     * stored matrix (0 when its panels cannot be cached).
+     */
+    public long wholeCacheBytes(int p, int q, int k) {
+        return streams(p, q, k) ? PanelGramOperator.wholeCacheBytes(p, q) : 0;
     }
 
     /** S whole, as floats. */

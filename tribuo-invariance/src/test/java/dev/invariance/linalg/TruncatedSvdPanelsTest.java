@@ -10,6 +10,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -224,6 +226,32 @@ class TruncatedSvdPanelsTest {
         ArrayPanels again = new ArrayPanels(s, p, q, true, 1.0);
         cachedAll.top(again, 10);
         assertEquals((long) p * q, again.reads.get());
+    }
+
+    /**
+     * The sequential copy of a solver, for small layers decomposed side by side, splits the panels into the same
+     * ranges on the calling thread: its results are bit for bit the parallel solver's, with or without a cache.
+     */
+    @Test
+    void theSequentialSolverGivesTheParallelSolversResultsBitForBit() {
+        int p = 2600;
+        int q = 1700;
+        float[] s = decaying(p, q, 21);
+        TruncatedSvd parallel = TruncatedSvd.builder().parallel(true).panelCacheBytes(64L << 20).build();
+        TruncatedSvd sequential = parallel.sequential();
+        assertNotSame(parallel, sequential);
+        assertSame(sequential, sequential.sequential());
+        TruncatedSvd.Streamed want = parallel.top(new ArrayPanels(s, p, q, false, 1.0), 10);
+        assertIdentical(want, sequential.top(new ArrayPanels(s, p, q, false, 1.0), 10));
+        assertIdentical(want, TruncatedSvd.builder().parallel(false).build().top(new ArrayPanels(s, p, q, false, 1.0),
+                10));
+        // the cache that holds every panel: whole slabs, as many as the panels need
+        long whole = parallel.wholeCacheBytes(p, q, 10);
+        assertEquals(0, whole % (4L * PanelCache.SLAB_FLOATS));
+        assertTrue(whole >= 4L * p * q && whole < 4L * p * q + 2 * 4L * PanelCache.SLAB_FLOATS, "whole: " + whole);
+        ArrayPanels cachedOnce = new ArrayPanels(s, p, q, false, 1.0);
+        TruncatedSvd.builder().panelCacheBytes(whole).build().sequential().top(cachedOnce, 10);
+        assertEquals((long) p * q, cachedOnce.reads.get(), "a cache of wholeCacheBytes keeps every panel");
     }
 
     @Test
