@@ -73,10 +73,10 @@ final class LayerByLayer {
         // the streamed layers keep decoded panels between passes in heap the gate never hands out
         long cache = plan.panelCacheBytes(gate.budget(), workers, maxHeap);
         gate.keep(cache);
-        // A streamed layer runs alone, its products split over the processors: the cache then holds one layer's
-        // decoded panels (not one per worker), so that most passes after the first multiply cached floats instead of
-        // decoding storage again (B8: the 4096 x 11008 layers fit whole in a 1 GB heap's cache). Its values are
-        // asked to STREAMED_TOLERANCE, the accuracy the report promises, which spares a pass on many layers.
+        // A large streamed layer runs alone, its products split over the processors: the cache then holds one
+        // layer's decoded panels (not one per worker), so that most passes after the first multiply cached floats
+        // instead of decoding storage again (B8: the 4096 x 11008 layers fit whole in a 1 GB heap's cache). Its values
+        // are asked to STREAMED_TOLERANCE, the accuracy the report promises, which spares a pass on many layers.
         TruncatedSvd streamedSolver = TruncatedSvd.builder().parallel(threads > 1).panelCacheBytes(cache)
                 .tolerance(STREAMED_TOLERANCE).build();
         // Streamed layers so small that one per worker fits the cache whole run side by side instead, each with its
