@@ -33,8 +33,11 @@ import java.util.stream.IntStream;
  * <p>With a {@link PanelCache}, the first pass also keeps the decoded panels that fit the slabs the operator leased
  * (the same number of leading panels of each part's range, each at a fixed slot, so that the parts take about as long),
  * and every later pass, the refinement included, multiplies
- * those in place of decoding them again; the rest are decoded each pass. The floats are the same either way, and so
- * is the result. {@link #close()} returns the slabs.
+ * those in place of decoding them again; the rest are decoded each pass. When every column panel of a wide S has a
+ * slot, the first pass reads S in bands of whole rows instead and scatters them into the slots ({@link #fillByRows}):
+ * a column panel is a short run of every row in storage, which costs a read call or a newly touched page per row
+ * (B8's 4096 × 11008 float16 layers: 124 bytes a row), a band one long run. The floats are the same either way, and
+ * so is the result. {@link #close()} returns the slabs.
  *
  * <p>Everything here is in terms of S; {@link TruncatedSvd} maps the result onto {@code W = scale·S} or
  * {@code scale·Sᵀ}. One operator serves one Lanczos run on one thread (its parts run on the common pool).
@@ -119,9 +122,10 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         this.squares = new double[parts];
         this.cache = cache;
         this.panelsPerSlab = PanelCache.SLAB_FLOATS / (width * d);
-        int wantedSlabs = panelsPerSlab == 0 ? 0 : (panels + panelsPerSlab - 1) / panelsPerSlab;
-        this.slabs = cache.lease(wantedSlabs);
         this.perPart = (panels + parts - 1) / parts;
+        // slots are per part (part · cachedPerPart + i): every panel has one once each part has perPart of them
+        int wantedSlabs = panelsPerSlab == 0 ? 0 : (parts * perPart + panelsPerSlab - 1) / panelsPerSlab;
+        this.slabs = cache.lease(wantedSlabs);
         this.cachedPerPart = Math.min(perPart, slabs.size() * panelsPerSlab / parts);
     }
 
@@ -160,7 +164,9 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             return 0;
         }
         long panels = (o + t - 1) / t;
-        return (panels + perSlab - 1) / perSlab * 4L * PanelCache.SLAB_FLOATS;
+        long parts = Math.max(1, Math.min(PROCESSORS, panels));
+        long slots = parts * ((panels + parts - 1) / parts); // as the operator lays its slots out
+        return (slots + perSlab - 1) / perSlab * 4L * PanelCache.SLAB_FLOATS;
     }
 
     /**
@@ -203,6 +209,16 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         int d = dimension();
         boolean first = Double.isNaN(sumOfSquares);
         float[][] kept = keepProducts(offset / d, b);
+        if (first && fillsByRows()) {
+            if (!parallel || parts == 1) {
+                for (int part = 0; part < parts; part++) {
+                    fillByRows(part);
+                }
+            } else {
+                IntStream.range(0, parts).parallel().forEach(this::fillByRows);
+            }
+            filled = true; // the first pass multiplies the cached panels as the later ones do (and sums their squares)
+        }
         if (!parallel || parts == 1) {
             for (int part = 0; part < parts; part++) {
                 range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept);
@@ -264,12 +280,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     private void range(int part, int from, int to, float[] x, int offset, int b, boolean first,
                        float @Nullable [][] kept) {
         int d = dimension();
-        int buffer = parallel ? part : 0; // run one after another, the parts share one panel buffer
-        float[] panel = panelBuffers[buffer];
-        if (panel == null) {
-            panel = cache.borrow(width * d + Math.max(width, d));
-            panelBuffers[buffer] = panel;
-        }
+        float[] panel = panelBuffer(part);
         float[] y = yBuffers[part];
         if (y == null || y.length < (width + 1) * b) {
             y = new float[(width + 1) * b];
@@ -335,6 +346,59 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
                 c0 += b;
             }
             blas.dgemm("N", "N", t, k, size, 1.0, wide, 0, t, coefficients, 0, size, 0.0, y, r0, o);
+        }
+    }
+
+    /** The panel buffer of {@code part} (one after another, the parts share one). */
+    private float[] panelBuffer(int part) {
+        int buffer = parallel ? part : 0;
+        float[] panel = panelBuffers[buffer];
+        if (panel == null) {
+            panel = cache.borrow(width * dimension() + Math.max(width, dimension()));
+            panelBuffers[buffer] = panel;
+        }
+        return panel;
+    }
+
+    /** Whole rows of S that fit a panel buffer, read at once by {@link #fillByRows}. */
+    private int rowsPerBand() {
+        return (width * dimension() + Math.max(width, dimension())) / q;
+    }
+
+    /**
+     * Whether the first pass fills the cache in bands of whole rows ({@link #fillByRows}) instead of panel by panel:
+     * for a wide S whose column panels all have a cache slot. A column panel is a short piece of every row of S, in
+     * storage one short run per row (a read call or a newly touched page each); whole rows are one long run.
+     */
+    private boolean fillsByRows() {
+        return wide && cachedPerPart >= perPart && rowsPerBand() >= 1;
+    }
+
+    /**
+     * Part {@code part}'s share of the bands of whole rows of a wide S: each band is read into the part's panel buffer
+     * and its rows are scattered into every column panel's cache slot (a p × t row-major tile), the same floats as
+     * {@link #decode} would give panel by panel. The parts' bands are disjoint, so are the slots' rows they write.
+     */
+    private void fillByRows(int part) {
+        float[] band = panelBuffer(part);
+        int rowsPerBand = rowsPerBand();
+        int bands = (p + rowsPerBand - 1) / rowsPerBand;
+        int bandsPerPart = (bands + parts - 1) / parts;
+        for (int bandIndex = part * bandsPerPart, end = Math.min(bands, (part + 1) * bandsPerPart); bandIndex < end;
+             bandIndex++) {
+            int i0 = bandIndex * rowsPerBand;
+            int m = Math.min(rowsPerBand, p - i0);
+            source.read(i0, m, 0, q, band, 0);
+            for (int panelIndex = 0; panelIndex < panels; panelIndex++) {
+                int c0 = panelIndex * width;
+                int t = Math.min(width, q - c0);
+                int slot = cacheSlot(panelIndex);
+                float[] slab = slab(slot);
+                int at = offset(slot) + i0 * t;
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(band, i * q + c0, slab, at + i * t, t);
+                }
+            }
         }
     }
 

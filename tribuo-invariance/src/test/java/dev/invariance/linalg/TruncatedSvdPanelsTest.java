@@ -29,6 +29,8 @@ class TruncatedSvdPanelsTest {
         final boolean transposed;
         final double scale;
         final AtomicLong largestTile = new AtomicLong();
+        /** Tiles read that span whole rows of S. */
+        final AtomicLong wholeRowTiles = new AtomicLong();
         /** Elements read in all, and the calls to {@link #release()}. */
         final AtomicLong reads = new AtomicLong();
         final AtomicLong releases = new AtomicLong();
@@ -69,6 +71,9 @@ class TruncatedSvdPanelsTest {
         @Override
         public void read(int row, int rows, int column, int columns, float[] dst, int offset) {
             largestTile.accumulateAndGet((long) rows * columns, Math::max);
+            if (columns == q) {
+                wholeRowTiles.incrementAndGet();
+            }
             reads.addAndGet((long) rows * columns);
             for (int i = 0; i < rows; i++) {
                 System.arraycopy(s, (row + i) * q + column, dst, offset + i * columns, columns);
@@ -252,6 +257,38 @@ class TruncatedSvdPanelsTest {
         ArrayPanels cachedOnce = new ArrayPanels(s, p, q, false, 1.0);
         TruncatedSvd.builder().panelCacheBytes(whole).build().sequential().top(cachedOnce, 10);
         assertEquals((long) p * q, cachedOnce.reads.get(), "a cache of wholeCacheBytes keeps every panel");
+    }
+
+    /**
+     * A wide stored matrix (p &lt; q: the panels are column stripes of S) whose panels all fit the cache is read on the
+     * first pass in bands of whole rows, each element once, and the bands are scattered into the stripes' slots: the
+     * triplets are bit for bit those of decoding stripe by stripe without a cache, whether the products run in
+     * parallel or one part after another, and they match the dense SVD.
+     */
+    @Test
+    void aWideMatrixCachedWholeIsReadInBandsOfWholeRowsWithTheSameResults() {
+        int p = 1300;
+        int q = 2900;
+        float[] s = decaying(p, q, 31);
+        ArrayPanels plain = new ArrayPanels(s, p, q, false, 1.0);
+        TruncatedSvd.Streamed want = TruncatedSvd.withDefaults().top(plain, 10);
+        assertEquals(0, plain.wholeRowTiles.get(), "without a cache: column stripes");
+
+        TruncatedSvd cached = TruncatedSvd.builder().panelCacheBytes(TruncatedSvd.withDefaults().wholeCacheBytes(p, q,
+                10)).build();
+        for (TruncatedSvd solver : new TruncatedSvd[] {cached, cached.sequential()}) {
+            ArrayPanels banded = new ArrayPanels(s, p, q, false, 1.0);
+            assertIdentical(want, solver.top(banded, 10));
+            assertEquals((long) p * q, banded.reads.get(), "every element read once");
+            assertTrue(banded.wholeRowTiles.get() > 1, "bands of whole rows: " + banded.wholeRowTiles.get());
+        }
+        assertAgrees(new ArrayPanels(s, p, q, false, 1.0), cached, 10);
+        // with a cache one slab short of the whole, the stripes are decoded one by one, as without a cache
+        long whole = TruncatedSvd.withDefaults().wholeCacheBytes(p, q, 10);
+        ArrayPanels striped = new ArrayPanels(s, p, q, false, 1.0);
+        assertIdentical(want, TruncatedSvd.builder().panelCacheBytes(whole - 4L * PanelCache.SLAB_FLOATS).build()
+                .top(striped, 10));
+        assertEquals(0, striped.wholeRowTiles.get());
     }
 
     @Test

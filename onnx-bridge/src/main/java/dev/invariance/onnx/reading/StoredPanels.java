@@ -15,9 +15,10 @@ import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A layer's stored weight read in tiles straight from its bytes ({@link WeightPanels}): an external data file mapped
- * read-only ({@link FileChannel#map}, in chunks of whole rows below 1 GiB, each mapped when first read and unmapped
- * on {@link #release()} and {@link #close()}), or the
+ * A layer's stored weight read in tiles straight from its bytes ({@link WeightPanels}): an external data file, tiles
+ * of whole rows by positional reads ({@link FileChannel#read(ByteBuffer, long)}, through a {@value #STAGING_BYTES}-byte
+ * buffer per thread) and narrower tiles through a read-only mapping ({@link FileChannel#map}, in chunks of whole rows
+ * below 1 GiB, each mapped when first read and unmapped on {@link #release()} and {@link #close()}), or the
  * tensor's {@code raw_data}, which the parsed model already holds. Each tile is decoded to float32 as it is asked
  * for: float32 by bulk copy, float16 by a table of its 65,536 values, bfloat16 by a shift, int8/uint8 dequantised as
  * {@link ConstantTensor.Dequantize} computes it ({@code (q − zero_point) · scale}, per tensor, per row or column, or in
@@ -28,6 +29,16 @@ final class StoredPanels implements WeightPanels {
     /** Largest mapped chunk: whole rows of at most 1 GiB (a mapping is indexed by int). */
     static final long CHUNK_BYTES = 1L << 30;
     private static final float[] FLOAT16 = new float[1 << 16];
+    /**
+     * Bytes of the buffer, one per reading thread, through which whole rows of an external tensor are read with
+     * positional reads instead of through the mapping: on this project's machine a virtual machine's first touch of
+     * each mapped page costs more than the copy (rows read through a mapping at 2.0–2.5 GB/s, through positional
+     * reads of 1 MiB at 11 GB/s, from the page cache). Column stripes (wide layers) still read the mapping: a stripe
+     * of a row is too short for a read call of its own.
+     */
+    static final int STAGING_BYTES = 1 << 20;
+    private static final ThreadLocal<Chunk> STAGING =
+            ThreadLocal.withInitial(() -> Chunk.of(ByteBuffer.allocateDirect(STAGING_BYTES)));
 
     static {
         for (int h = 0; h < FLOAT16.length; h++) {
@@ -129,6 +140,9 @@ final class StoredPanels implements WeightPanels {
                     chunkRows, null, external, channel, dequantization);
             panels.chunk(0); // a file that cannot be mapped is refused now, not at the first product
             return panels;
+        } catch (InvalidModelException e) {
+            closeQuietly(channel);
+            throw e;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             throw new InvalidModelException(file + ": cannot map external data of tensor '" + payload.name()
@@ -161,10 +175,14 @@ final class StoredPanels implements WeightPanels {
             return bytes.duplicate().position((int) from).limit((int) to).slice();
         }
         ExternalTensor e = java.util.Objects.requireNonNull(external);
+        FileChannel mapped = java.util.Objects.requireNonNull(channel);
         try {
-            return java.util.Objects.requireNonNull(channel).map(FileChannel.MapMode.READ_ONLY, e.offset() + from,
-                    to - from);
+            requireLength(mapped, e.offset() + to);
+            return mapped.map(FileChannel.MapMode.READ_ONLY, e.offset() + from, to - from);
         } catch (IOException | RuntimeException ex) {
+            if (ex instanceof InvalidModelException refused) {
+                throw refused;
+            }
             throw new InvalidModelException(file + ": cannot map external data of tensor '" + tensor + "' from '"
                     + e.file().getFileName() + "' (" + ex.getClass().getSimpleName() + ")", ex);
         }
@@ -227,50 +245,114 @@ final class StoredPanels implements WeightPanels {
         boolean sixteen = dataType == TensorPayload.FLOAT16 || dataType == TensorPayload.BFLOAT16;
         short[] halves = new short[sixteen ? columns : 0];
         byte[] bytes = new byte[dequantization != null ? columns : 0];
+        long rowBytes = (long) q * size;
+        if (channel != null && columns == q && rowBytes <= STAGING_BYTES) {
+            // whole rows are one contiguous range of the file: read it, a staging buffer at a time
+            Chunk staging = STAGING.get();
+            int perRead = (int) (STAGING_BYTES / rowBytes);
+            for (int i0 = 0; i0 < rows; i0 += perRead) {
+                int m = Math.min(perRead, rows - i0);
+                fill(staging.bytes(), (row + i0) * rowBytes, (int) (m * rowBytes));
+                for (int i = 0; i < m; i++) {
+                    decodeRow(staging, i * q, row + i0 + i, 0, columns, halves, bytes, dst,
+                            offset + (i0 + i) * columns);
+                }
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int r = row + i;
-            Chunk chunk = chunk(r / chunkRows);
-            int index = (r % chunkRows) * q + column; // element index within the chunk
-            int at = offset + i * columns;
-            // the 16-bit types' non-finite values have an all-ones exponent: told from the bits while converting
-            boolean finite = switch (dataType) {
-                case TensorPayload.FLOAT -> {
-                    chunk.floats().get(index, dst, at, columns);
-                    yield FloatDecoder.allFinite(dst, at, columns);
+            decodeRow(chunk(r / chunkRows), (r % chunkRows) * q + column, r, column, columns, halves, bytes, dst,
+                    offset + i * columns);
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes of the tensor's data from byte {@code from} on into {@code staging}'s start.
+     *
+     * @throws InvalidModelException when the file cannot be read or ends before them
+     */
+    private void fill(ByteBuffer staging, long from, int length) {
+        ExternalTensor e = java.util.Objects.requireNonNull(external);
+        FileChannel c = java.util.Objects.requireNonNull(channel);
+        ByteBuffer target = staging.duplicate().clear().limit(length);
+        try {
+            while (target.hasRemaining()) {
+                long at = e.offset() + from + target.position();
+                if (c.read(target, at) < 0) {
+                    requireLength(c, e.offset() + from + length);
+                    throw new InvalidModelException(file + ": external data of tensor '" + tensor + "' ends early in '"
+                            + e.file().getFileName() + "' (at byte " + at + ")");
                 }
-                case TensorPayload.FLOAT16 -> {
-                    chunk.shorts().get(index, halves, 0, columns);
-                    int special = 0;
-                    for (int j = 0; j < columns; j++) {
-                        int h = halves[j] & 0xffff;
-                        special |= (h & 0x7c00) == 0x7c00 ? 1 : 0;
-                        dst[at + j] = FLOAT16[h];
-                    }
-                    yield special == 0;
-                }
-                case TensorPayload.BFLOAT16 -> {
-                    chunk.shorts().get(index, halves, 0, columns);
-                    int special = 0;
-                    for (int j = 0; j < columns; j++) {
-                        int h = halves[j];
-                        special |= (h & 0x7f80) == 0x7f80 ? 1 : 0;
-                        dst[at + j] = Float.intBitsToFloat(h << 16);
-                    }
-                    yield special == 0;
-                }
-                default -> {
-                    dequantise(chunk.bytes(), index, r, column, columns, bytes, dst, at);
-                    yield FloatDecoder.allFinite(dst, at, columns);
-                }
-            };
-            if (!finite) {
+            }
+        } catch (java.nio.channels.ClosedByInterruptException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("reading tensor '" + tensor + "' was interrupted", ex);
+        } catch (IOException ex) {
+            throw new InvalidModelException(file + ": cannot read external data of tensor '" + tensor + "' from '"
+                    + e.file().getFileName() + "' (" + ex.getClass().getSimpleName() + ")", ex);
+        }
+    }
+
+    /**
+     * Refuses a data file shorter than {@code needed} bytes (it shrank since the model was opened, as when another
+     * process rewrites it), naming the tensor, the file and both lengths; a mapping read past the end of its file
+     * would crash the virtual machine instead.
+     */
+    private void requireLength(FileChannel c, long needed) throws IOException {
+        long size = c.size();
+        if (size < needed) {
+            throw new InvalidModelException(file + ": external data of tensor '" + tensor + "' ends early in '"
+                    + java.util.Objects.requireNonNull(external).file().getFileName() + "' (" + size
+                    + " bytes, the tensor needs " + needed + "; the file changed after the model was opened)");
+        }
+    }
+
+    /**
+     * Row r of S, columns [column, column + columns), from {@code chunk}'s elements from {@code index} on, decoded into
+     * {@code dst} from {@code at} ({@code halves} and {@code bytes}: scratch of at least {@code columns} where the
+     * type needs them).
+     */
+    private void decodeRow(Chunk chunk, int index, int r, int column, int columns, short[] halves, byte[] bytes,
+                           float[] dst, int at) {
+        // the 16-bit types' non-finite values have an all-ones exponent: told from the bits while converting
+        boolean finite = switch (dataType) {
+            case TensorPayload.FLOAT -> {
+                chunk.floats().get(index, dst, at, columns);
+                yield FloatDecoder.allFinite(dst, at, columns);
+            }
+            case TensorPayload.FLOAT16 -> {
+                chunk.shorts().get(index, halves, 0, columns);
+                int special = 0;
                 for (int j = 0; j < columns; j++) {
-                    if (!(Math.abs(dst[at + j]) <= Float.MAX_VALUE)) {
-                        long element = (long) r * q + column + j;
-                        throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
-                                + (Float.isNaN(dst[at + j]) ? "NaN" : "an infinite value") + " (element " + element
-                                + ")");
-                    }
+                    int h = halves[j] & 0xffff;
+                    special |= (h & 0x7c00) == 0x7c00 ? 1 : 0;
+                    dst[at + j] = FLOAT16[h];
+                }
+                yield special == 0;
+            }
+            case TensorPayload.BFLOAT16 -> {
+                chunk.shorts().get(index, halves, 0, columns);
+                int special = 0;
+                for (int j = 0; j < columns; j++) {
+                    int h = halves[j];
+                    special |= (h & 0x7f80) == 0x7f80 ? 1 : 0;
+                    dst[at + j] = Float.intBitsToFloat(h << 16);
+                }
+                yield special == 0;
+            }
+            default -> {
+                dequantise(chunk.bytes(), index, r, column, columns, bytes, dst, at);
+                yield FloatDecoder.allFinite(dst, at, columns);
+            }
+        };
+        if (!finite) {
+            for (int j = 0; j < columns; j++) {
+                if (!(Math.abs(dst[at + j]) <= Float.MAX_VALUE)) {
+                    long element = (long) r * q + column + j;
+                    throw new InvalidModelException(file + ": tensor '" + tensor + "' holds "
+                            + (Float.isNaN(dst[at + j]) ? "NaN" : "an infinite value") + " (element " + element
+                            + ")");
                 }
             }
         }

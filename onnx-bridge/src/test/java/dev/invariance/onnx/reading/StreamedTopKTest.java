@@ -194,6 +194,68 @@ class StreamedTopKTest {
         }
     }
 
+    /**
+     * A NaN in float16 external data read by positional reads of whole rows (a tall stored matrix's panels, a wide
+     * one's bands) is refused as one read through the mapping is: one line naming the file, the tensor and the element.
+     */
+    @ParameterizedTest(name = "{0} x {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"300, 120", "96, 400"})
+    void aNanInExternalDataNamesTheTensorAndElement(int p, int q, @TempDir Path dir) throws Exception {
+        int bad = 70 * q + 33;
+        Path f = externalFloat16(dir, p, q, bad);
+        AnalysisOptions options = AnalysisOptions.builder().spectrum(SpectrumMode.TOP_K).topK(10).build();
+        try (OnnxModel model = OnnxModelReader.open(f)) {
+            assertTrue(model.hasPanels(0));
+            InvalidModelException e = assertThrows(InvalidModelException.class,
+                    () -> WeightAnalyzer.create(options).analyze(model));
+            assertEquals(f + ": tensor 'dense.weight' holds NaN (element " + bad + ")", e.getMessage());
+        }
+    }
+
+    /**
+     * External data that shrinks after the model was opened (another process truncating the file) ends the analysis
+     * with one line naming the tensor and the file, not a crash of the virtual machine (a mapping read past the end
+     * of its file faults).
+     */
+    @Test
+    void externalDataTruncatedWhileOpenIsReportedInOneLine(@TempDir Path dir) throws Exception {
+        int p = 300;
+        int q = 120;
+        Path f = externalFloat16(dir, p, q, -1);
+        AnalysisOptions options = AnalysisOptions.builder().spectrum(SpectrumMode.TOP_K).topK(10).build();
+        try (OnnxModel model = OnnxModelReader.open(f)) {
+            assertTrue(model.hasPanels(0));
+            try (FileChannel data = FileChannel.open(dir.resolve("w.data"), StandardOpenOption.WRITE)) {
+                data.truncate(2L * q * 10);
+            }
+            InvalidModelException e = assertThrows(InvalidModelException.class,
+                    () -> WeightAnalyzer.create(options).analyze(model));
+            assertEquals(f + ": external data of tensor 'dense.weight' ends early in 'w.data' (2400 bytes, the tensor"
+                    + " needs 72000; the file changed after the model was opened)", e.getMessage());
+        }
+    }
+
+    /** A MatMul whose p × q float16 weight 'dense.weight' is in external data w.data, element {@code nan} a NaN. */
+    private static Path externalFloat16(Path dir, int p, int q, int nan) throws IOException {
+        ByteBuffer raw = ByteBuffer.allocate(2 * p * q).order(ByteOrder.LITTLE_ENDIAN);
+        SplittableRandom random = new SplittableRandom(11);
+        for (int e = 0; e < p * q; e++) {
+            raw.putShort(e == nan ? (short) 0x7e00 : float16((float) (random.nextDouble() - 0.5)));
+        }
+        raw.flip();
+        try (FileChannel out = FileChannel.open(dir.resolve("w.data"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            while (raw.hasRemaining()) {
+                out.write(raw);
+            }
+        }
+        TensorProto w = TensorProto.newBuilder().setName("dense.weight").setDataType(TensorPayload.FLOAT16)
+                .addAllDims(box(new long[] {p, q})).setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", "w.data")).addExternalData(entry("offset", "0"))
+                .addExternalData(entry("length", Long.toString(2L * p * q))).build();
+        return write(dir.resolve("w.onnx"), model(matMul(w)));
+    }
+
     /** (−1)^popcount(bits). */
     private static double sign(int bits) {
         return Integer.bitCount(bits) % 2 == 0 ? 1 : -1;
