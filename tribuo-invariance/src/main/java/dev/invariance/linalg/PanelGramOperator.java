@@ -248,9 +248,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             }
             sumOfSquares = sum;
             filled = true;
-            if (cachedPerPart > 0) {
+            if (cachedPerPart > 0 && (!wide || cachedPerPart >= perPart)) {
                 // the cached panels' pages are not read again: let the mapping go, so that only the uncached
-                // panels' pages come back (without a cache it stays: re-mapping would fault every page in again)
+                // panels' pages come back (without a cache it stays: re-mapping would fault every page in again).
+                // A wide S's uncached column panels run through every row, so every page would come back: the
+                // mapping stays unless all are cached.
                 source.release();
             }
         }
