@@ -146,11 +146,7 @@ class StreamedTopKTest {
                 }
             }
         }
-        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(TensorPayload.FLOAT16)
-                .addAllDims(box(new long[] {p, q})).setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                .addExternalData(entry("location", "big.data")).addExternalData(entry("offset", "0"))
-                .addExternalData(entry("length", Long.toString(2L * p * q))).build();
-        Path f = write(dir.resolve("big.onnx"), model(matMul(w)));
+        Path f = write(dir.resolve("big.onnx"), model(matMul(externalFloat16Tensor("W", p, q, "big.data"))));
         SmallHeapCli.Result r = SmallHeapCli.run("128m", 60, "analyze", f.toString(), "--spectrum", "top-k",
                 "--format", "json");
         assertEquals(0, r.code(), r.err());
@@ -249,11 +245,15 @@ class StreamedTopKTest {
                 out.write(raw);
             }
         }
-        TensorProto w = TensorProto.newBuilder().setName("dense.weight").setDataType(TensorPayload.FLOAT16)
+        return write(dir.resolve("w.onnx"), model(matMul(externalFloat16Tensor("dense.weight", p, q, "w.data"))));
+    }
+
+    /** A p × q float16 tensor whose values are the whole of external data file {@code location}. */
+    private static TensorProto externalFloat16Tensor(String name, int p, int q, String location) {
+        return TensorProto.newBuilder().setName(name).setDataType(TensorPayload.FLOAT16)
                 .addAllDims(box(new long[] {p, q})).setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                .addExternalData(entry("location", "w.data")).addExternalData(entry("offset", "0"))
+                .addExternalData(entry("location", location)).addExternalData(entry("offset", "0"))
                 .addExternalData(entry("length", Long.toString(2L * p * q))).build();
-        return write(dir.resolve("w.onnx"), model(matMul(w)));
     }
 
     /** (−1)^popcount(bits). */
