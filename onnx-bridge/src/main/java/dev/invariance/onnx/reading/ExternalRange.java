@@ -50,15 +50,29 @@ final class ExternalRange implements AutoCloseable {
      * @throws InvalidModelException if the file cannot be read or ends early
      */
     ByteBuffer next(ByteBuffer buf, int bytes) {
+        readAt(file, tensor, external, channel, position - external.offset(), buf, bytes);
+        position += bytes;
+        return buf;
+    }
+
+    /**
+     * Reads the {@code bytes} bytes of {@code external}'s data from byte {@code from} of the tensor on into {@code buf}:
+     * cleared, filled with exactly those bytes and flipped for reading. Positioned reads only, so threads may share
+     * {@code channel}.
+     *
+     * @param file   the model file's name for messages
+     * @param tensor the tensor's name for messages
+     * @throws InvalidModelException if the file cannot be read or ends early
+     */
+    static ByteBuffer readAt(String file, String tensor, ExternalTensor external, FileChannel channel, long from,
+                             ByteBuffer buf, int bytes) {
         buf.clear().limit(bytes);
         try {
             while (buf.hasRemaining()) {
-                int r = channel.read(buf, position);
-                if (r < 0) {
+                if (channel.read(buf, external.offset() + from + buf.position()) < 0) {
                     throw new InvalidModelException(file + ": external data file '" + external.file().getFileName()
                             + "' of tensor '" + tensor + "' ended early (it changed while being read?)");
                 }
-                position += r;
             }
         } catch (IOException e) {
             throw unreadable(file, tensor, external, e);

@@ -36,7 +36,7 @@ final class StoredPanels implements WeightPanels {
      * reads of 1 MiB at 11 GB/s, from the page cache). Column stripes (wide layers) still read the mapping: a stripe
      * of a row is too short for a read call of its own.
      */
-    static final int STAGING_BYTES = 1 << 20;
+    static final int STAGING_BYTES = ExternalRange.CHUNK_BYTES;
     private static final ThreadLocal<Chunk> STAGING =
             ThreadLocal.withInitial(() -> Chunk.of(ByteBuffer.allocateDirect(STAGING_BYTES)));
 
@@ -252,7 +252,8 @@ final class StoredPanels implements WeightPanels {
             int perRead = (int) (STAGING_BYTES / rowBytes);
             for (int i0 = 0; i0 < rows; i0 += perRead) {
                 int m = Math.min(perRead, rows - i0);
-                fill(staging.bytes(), (row + i0) * rowBytes, (int) (m * rowBytes));
+                ExternalRange.readAt(file, tensor, java.util.Objects.requireNonNull(external), channel,
+                        (row + i0) * rowBytes, staging.bytes(), (int) (m * rowBytes));
                 for (int i = 0; i < m; i++) {
                     decodeRow(staging, i * q, row + i0 + i, 0, columns, halves, bytes, dst,
                             offset + (i0 + i) * columns);
@@ -264,33 +265,6 @@ final class StoredPanels implements WeightPanels {
             int r = row + i;
             decodeRow(chunk(r / chunkRows), (r % chunkRows) * q + column, r, column, columns, halves, bytes, dst,
                     offset + i * columns);
-        }
-    }
-
-    /**
-     * Reads {@code length} bytes of the tensor's data from byte {@code from} on into {@code staging}'s start.
-     *
-     * @throws InvalidModelException when the file cannot be read or ends before them
-     */
-    private void fill(ByteBuffer staging, long from, int length) {
-        ExternalTensor e = java.util.Objects.requireNonNull(external);
-        FileChannel c = java.util.Objects.requireNonNull(channel);
-        ByteBuffer target = staging.duplicate().clear().limit(length);
-        try {
-            while (target.hasRemaining()) {
-                long at = e.offset() + from + target.position();
-                if (c.read(target, at) < 0) {
-                    requireLength(c, e.offset() + from + length);
-                    throw new InvalidModelException(file + ": external data of tensor '" + tensor + "' ends early in '"
-                            + e.file().getFileName() + "' (at byte " + at + ")");
-                }
-            }
-        } catch (java.nio.channels.ClosedByInterruptException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("reading tensor '" + tensor + "' was interrupted", ex);
-        } catch (IOException ex) {
-            throw new InvalidModelException(file + ": cannot read external data of tensor '" + tensor + "' from '"
-                    + e.file().getFileName() + "' (" + ex.getClass().getSimpleName() + ")", ex);
         }
     }
 
