@@ -79,9 +79,8 @@ final class LayerByLayer {
         // are asked to STREAMED_TOLERANCE, the accuracy the report promises, which spares a pass on many layers.
         TruncatedSvd streamedSolver = TruncatedSvd.builder().parallel(threads > 1).panelCacheBytes(cache)
                 .tolerance(STREAMED_TOLERANCE).build();
-        // Streamed layers so small that one per worker fits the cache whole run side by side instead, each with its
-        // products on its own thread (the same results): a lone small layer leaves a processor idle during the serial
-        // work between its passes (B7's 1600-wide layers: a third of the time).
+        // small streamed layers run side by side instead (runsBeside), each with its products on its own thread and
+        // the same results (B7's 1600-wide layers: a lone one left a processor idle a third of the time)
         TruncatedSvd besideSolver = streamedSolver.sequential();
         ProgressCounter counter = new ProgressCounter(outline, progress);
         LayerSpectrum[] spectra = new LayerSpectrum[depth];
@@ -110,9 +109,7 @@ final class LayerByLayer {
                 int index = order[rank];
                 LayerOutline o = outlines.get(index);
                 boolean streams = plan.streamed(index);
-                boolean alone = streams && !(workers > 1 && cache > 0 && (long) workers * streamedSolver
-                        .wholeCacheBytes(o.outputWidth(), o.inputWidth(), LayerSpectrum.topK(o.outputWidth(),
-                                o.inputWidth(), options)) <= cache);
+                boolean alone = streams && !runsBeside(o, options, streamedSolver, workers, cache);
                 // a share of the whole budget runs when nothing else does, and holds the others back meanwhile
                 long need = alone ? Math.max(plan.layerBytes(index), gate.budget()) : plan.layerBytes(index);
                 GramSvd.GramCopy copy = sharing ? inputs.copyFor(index) : null;
@@ -300,6 +297,18 @@ final class LayerByLayer {
      * returns are typically far closer (B8: within 4e-9 against float64 LAPACK).
      */
     static final double STREAMED_TOLERANCE = 1e-6;
+
+    /**
+     * Whether a streamed layer runs beside the others, its products on its own thread, rather than alone with them
+     * split over the processors: when one such layer per worker fits the panel cache whole, so that running side by
+     * side costs no decoding; a lone small layer would leave a processor idle during the serial work between passes.
+     */
+    private static boolean runsBeside(LayerOutline o, AnalysisOptions options, TruncatedSvd solver, int workers,
+                                      long cache) {
+        int k = LayerSpectrum.topK(o.outputWidth(), o.inputWidth(), options);
+        return workers > 1 && cache > 0
+                && (long) workers * solver.wholeCacheBytes(o.outputWidth(), o.inputWidth(), k) <= cache;
+    }
 
     /**
      * The layers' indices, largest first (by d_out·d_in, ties in network order): the pool starts the longest tasks

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -210,23 +211,11 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         boolean first = Double.isNaN(sumOfSquares);
         float[][] kept = keepProducts(offset / d, b);
         if (first && fillsByRows()) {
-            if (!parallel || parts == 1) {
-                for (int part = 0; part < parts; part++) {
-                    fillByRows(part);
-                }
-            } else {
-                IntStream.range(0, parts).parallel().forEach(this::fillByRows);
-            }
+            forEachPart(this::fillByRows);
             filled = true; // the first pass multiplies the cached panels as the later ones do (and sums their squares)
         }
-        if (!parallel || parts == 1) {
-            for (int part = 0; part < parts; part++) {
-                range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept);
-            }
-        } else {
-            IntStream.range(0, parts).parallel().forEach(part -> range(part, part * perPart,
-                    Math.min(panels, (part + 1) * perPart), x, offset, b, first, kept));
-        }
+        forEachPart(part -> range(part, part * perPart, Math.min(panels, (part + 1) * perPart), x, offset, b, first,
+                kept));
         System.arraycopy(zBuffers[0], 0, z, 0, b * d);
         for (int part = 1; part < parts; part++) {
             float[] s = zBuffers[part];
@@ -348,6 +337,17 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
                 c0 += b;
             }
             blas.dgemm("N", "N", t, k, size, 1.0, wide, 0, t, coefficients, 0, size, 0.0, y, r0, o);
+        }
+    }
+
+    /** Runs {@code work} for every part: on the common pool when {@code parallel}, else one after another. */
+    private void forEachPart(IntConsumer work) {
+        if (!parallel || parts == 1) {
+            for (int part = 0; part < parts; part++) {
+                work.accept(part);
+            }
+        } else {
+            IntStream.range(0, parts).parallel().forEach(work);
         }
     }
 

@@ -274,8 +274,8 @@ class TruncatedSvdPanelsTest {
         TruncatedSvd.Streamed want = TruncatedSvd.withDefaults().top(plain, 10);
         assertEquals(0, plain.wholeRowTiles.get(), "without a cache: column stripes");
 
-        TruncatedSvd cached = TruncatedSvd.builder().panelCacheBytes(TruncatedSvd.withDefaults().wholeCacheBytes(p, q,
-                10)).build();
+        long whole = TruncatedSvd.withDefaults().wholeCacheBytes(p, q, 10);
+        TruncatedSvd cached = TruncatedSvd.builder().panelCacheBytes(whole).build();
         for (TruncatedSvd solver : new TruncatedSvd[] {cached, cached.sequential()}) {
             ArrayPanels banded = new ArrayPanels(s, p, q, false, 1.0);
             assertIdentical(want, solver.top(banded, 10));
@@ -284,7 +284,6 @@ class TruncatedSvdPanelsTest {
         }
         assertAgrees(new ArrayPanels(s, p, q, false, 1.0), cached, 10);
         // with a cache one slab short of the whole, the stripes are decoded one by one, as without a cache
-        long whole = TruncatedSvd.withDefaults().wholeCacheBytes(p, q, 10);
         ArrayPanels striped = new ArrayPanels(s, p, q, false, 1.0);
         assertIdentical(want, TruncatedSvd.builder().panelCacheBytes(whole - 4L * PanelCache.SLAB_FLOATS).build()
                 .top(striped, 10));
