@@ -38,7 +38,8 @@ import java.util.stream.IntStream;
  * slot, the first pass reads S in bands of whole rows instead and scatters them into the slots ({@link #fillByRows}):
  * a column panel is a short run of every row in storage, which costs a read call or a newly touched page per row
  * (B8's 4096 × 11008 float16 layers: 124 bytes a row), a band one long run. The floats are the same either way, and
- * so is the result. {@link #close()} returns the slabs.
+ * so is the result. The column panels of a wide S that have no slot are read {@link #GROUP_PANELS} at a time
+ * for the same reason, and multiplied in place in their group's buffer. {@link #close()} returns the slabs.
  *
  * <p>Everything here is in terms of S; {@link TruncatedSvd} maps the result onto {@code W = scale·S} or
  * {@code scale·Sᵀ}. One operator serves one Lanczos run on one thread (its parts run on the common pool).
@@ -55,6 +56,12 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
      * layer, not allocated per layer.
      */
     static final int PANEL_FLOATS = 255 << 10;
+    /**
+     * Column panels of a wide S that a pass reads at once where they are not cached: each row of S then gives one
+     * run of GROUP_PANELS stripes instead of a run per stripe (B9's 4096 × 128,256 float16 layer: 62-column stripes
+     * are 124 bytes of a 256 KB row, a TLB and cache miss each). Their panel buffer is GROUP_PANELS panels large.
+     */
+    static final int GROUP_PANELS = 8;
     /**
      * Most basis vectors whose products A·v the operator keeps for the refinement (o floats each): 12 blocks of 16,
      * where B8's layers converge within 9.
@@ -138,7 +145,9 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         for (int part = 0; part < parts; part++) {
             float[] buffer = panelBuffers[part];
             if (buffer != null) {
-                cache.giveBack(buffer);
+                if (buffer.length <= PANEL_FLOATS) { // a group's larger buffer is let go: no other layer counts it
+                    cache.giveBack(buffer);
+                }
                 panelBuffers[part] = null;
             }
         }
@@ -171,16 +180,18 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     }
 
     /**
-     * Bytes this operator holds besides the Lanczos run's own arrays, at most: a panel with its spare slice per part
-     * running at once (every part when {@code parallel}, else one), per part the panel's y and a partial Z; the
-     * refinement's double panel; and the stored products.
+     * Bytes this operator holds besides the Lanczos run's own arrays, at most: a panel (for a wide S a group of
+     * {@link #GROUP_PANELS}) with its spare slice per part running at once (every part when {@code parallel}, else
+     * one), per part the panel's y and a partial Z; the refinement's double panel; and the stored products.
      */
     static long workingBytes(int p, int q, int b, boolean parallel) {
         int d = Math.min(p, q);
         int o = Math.max(p, q);
         int t = panelWidth(d, o);
-        long parts = Math.max(1, Math.min(PROCESSORS, (o + t - 1) / t));
-        long panel = 4L * ((long) t * d + Math.max(t, d));
+        long panels = (o + t - 1) / t;
+        long parts = Math.max(1, Math.min(PROCESSORS, panels));
+        long group = p < q ? Math.min(GROUP_PANELS, (panels + parts - 1) / parts) : 1;
+        long panel = 4L * (group * t * d + Math.max(group * t, d));
         long perPart = 4L * ((long) (t + 1) * b + (long) b * d + d);
         long stored = 4L * ((long) o + d) * STORED_PRODUCT_COLUMNS;
         return (parallel ? parts : 1) * panel + parts * perPart + 8L * ((long) t * d + Math.max(t, d)) + stored;
@@ -287,6 +298,10 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             return;
         }
         double sum = 0;
+        int group = groupPanels();
+        int groupStart = from;
+        int groupEnd = from; // the uncached column panels [groupStart, groupEnd) of a wide S now in the panel buffer
+        int groupColumns = 0;
         for (int panelIndex = from; panelIndex < to; panelIndex++) {
             int r0 = panelIndex * width;
             int t = Math.min(width, other() - r0);
@@ -294,14 +309,24 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
             boolean inCache = slot >= 0;
             float[] a = inCache ? slab(slot) : panel;
             int aOff = inCache ? offset(slot) : 0;
-            if (!inCache || !filled) {
+            // A_r: t rows of A = S (row-major, lda q) or of A = Sᵀ (a column panel of S, read column-major, lda t, or
+            // the width of its group when read with the next ones)
+            int lda = wide ? t : q;
+            if (!inCache && wide) {
+                if (panelIndex >= groupEnd) {
+                    groupStart = panelIndex;
+                    groupEnd = Math.min(to, panelIndex + group);
+                    groupColumns = Math.min(q, groupEnd * width) - r0;
+                    source.read(0, p, r0, groupColumns, panel, 0);
+                }
+                aOff = (panelIndex - groupStart) * width;
+                lda = groupColumns;
+            } else if (!inCache || !filled) {
                 decode(r0, t, a, aOff);
             }
             if (first) {
-                sum += sumOfSquares(a, aOff, t * d);
+                sum += sumOfSquares(a, aOff, wide ? p : t, wide ? t : d, wide ? lda : d);
             }
-            // A_r: t rows of A = S (row-major, lda q) or of A = Sᵀ (a column panel of S, read column-major, lda t)
-            int lda = wide ? t : q;
             ThinProducts.multiplyPanel(a, aOff, lda, !wide, t, d, x, offset, d, b, 0.0f, y, 0, t);
             if (kept != null) {
                 kept[panelIndex] = Arrays.copyOf(y, t * b);
@@ -356,15 +381,31 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         int buffer = parallel ? part : 0;
         float[] panel = panelBuffers[buffer];
         if (panel == null) {
-            panel = cache.borrow(width * dimension() + Math.max(width, dimension()));
+            panel = cache.borrow(bufferFloats(groupPanels() * width, dimension()));
             panelBuffers[buffer] = panel;
         }
         return panel;
     }
 
+    /**
+     * Floats of a panel buffer for {@code columns} slices of length d, with a spare slice (the products' bounds are
+     * checked for a whole leading dimension past the last slice).
+     */
+    private static int bufferFloats(int columns, int d) {
+        return columns * d + Math.max(columns, d);
+    }
+
+    /**
+     * Column panels of a wide S read at once when they are not cached ({@link #GROUP_PANELS} unless a part has fewer
+     * uncached ones; 1 otherwise).
+     */
+    private int groupPanels() {
+        return wide && cachedPerPart < perPart ? Math.min(GROUP_PANELS, perPart - cachedPerPart) : 1;
+    }
+
     /** Whole rows of S that fit a panel buffer, read at once by {@link #fillByRows}. */
     private int rowsPerBand() {
-        return (width * dimension() + Math.max(width, dimension())) / q;
+        return bufferFloats(width, dimension()) / q;
     }
 
     /**
@@ -419,6 +460,47 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
     /** Where cache slot {@code slot} starts in its slab. */
     private int offset(int slot) {
         return (slot % panelsPerSlab) * width * dimension();
+    }
+
+    /**
+     * Σ a² over a rows × columns tile at {@code a[from …]} with row stride {@code stride}, in double: the same sum, to
+     * the bit, as {@link #sumOfSquares(float[], int, int)} of the tile's elements laid end to end.
+     */
+    private static double sumOfSquares(float[] a, int from, int rows, int columns, int stride) {
+        if (stride == columns || rows <= 1) {
+            return sumOfSquares(a, from, rows * columns);
+        }
+        long main = ((long) rows * columns) & ~3L; // element k goes to partial sum k mod 4 below this, to the first after
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        long k = 0;
+        for (int i = 0; i < rows; i++) {
+            int at = from + i * stride;
+            int j = 0;
+            while (j < columns) {
+                if ((k & 3) == 0 && j + 4 <= columns) {
+                    s0 += (double) a[at + j] * a[at + j];
+                    s1 += (double) a[at + j + 1] * a[at + j + 1];
+                    s2 += (double) a[at + j + 2] * a[at + j + 2];
+                    s3 += (double) a[at + j + 3] * a[at + j + 3];
+                    j += 4;
+                    k += 4;
+                    continue;
+                }
+                double v = (double) a[at + j] * a[at + j];
+                switch (k < main ? (int) (k & 3) : 0) {
+                    case 0 -> s0 += v;
+                    case 1 -> s1 += v;
+                    case 2 -> s2 += v;
+                    default -> s3 += v;
+                }
+                j++;
+                k++;
+            }
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Σ a[i]² over [from, from + n) in double, in four interleaved partial sums (the loop then pipelines). */
