@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * Counts the passes the top-k spectrum (k = 10, TruncatedSvd's defaults) makes over each selected layer's stored
  * weights when it reads them as panels, and the bytes of one pass: every tile read is counted, and passes = elements
  * read / elements of the layer (the block products, the first of which also sums ‖W‖_F, and the refinement, which is
- * one pass). Prints one line per layer: name, shape, passes, bytes per pass, seconds. TOLERANCE (default 1e-6, what
+ * one pass). Prints one line per layer: name, shape, passes, bytes per pass, seconds. TOLERANCE (default 1e-7, what
  * {@code analyze} asks of a streamed layer) is the relative accuracy of the singular values.
  *
  * <p>Run from the repository root after {@code mvn -B -q package -DskipTests}:
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public final class PassCount {
     public static void main(String[] args) throws Exception {
         Pattern select = Pattern.compile(args.length > 1 ? args[1] : ".*");
-        TruncatedSvd solver = TruncatedSvd.builder().tolerance(args.length > 2 ? Double.parseDouble(args[2]) : 1e-6)
+        TruncatedSvd solver = TruncatedSvd.builder().tolerance(args.length > 2 ? Double.parseDouble(args[2]) : 1e-7)
                 .build();
         try (OnnxModel model = OnnxModelReader.open(Path.of(args[0]))) {
             for (int i = 0; i < model.outline().layers().size(); i++) {
