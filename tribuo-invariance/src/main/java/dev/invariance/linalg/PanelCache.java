@@ -95,6 +95,11 @@ final class PanelCache {
         }
     }
 
+    /** Panel buffers given back and kept for the next {@link #borrow}. */
+    synchronized int keptBuffers() {
+        return buffers.size();
+    }
+
     /** Slabs allocated so far (never more than the capacity). */
     synchronized int allocatedSlabs() {
         return allocated;

@@ -145,7 +145,7 @@ final class PanelGramOperator implements FloatBlockOperator, AutoCloseable {
         for (int part = 0; part < parts; part++) {
             float[] buffer = panelBuffers[part];
             if (buffer != null) {
-                if (buffer.length <= PANEL_FLOATS) { // a group's larger buffer is let go: no other layer counts it
+                if (groupPanels() == 1) { // a group's larger buffer is let go: no other layer counts it
                     cache.giveBack(buffer);
                 }
                 panelBuffers[part] = null;

@@ -331,6 +331,40 @@ class TruncatedSvdPanelsTest {
                 new ArrayPanels(s, p, q, false, 1.0), 10));
     }
 
+    /**
+     * A layer's panel buffers go back to the cache for the next layer, whatever its shape (here d = 200, whose
+     * buffers hold 1304 slices); a group's eight-panel buffer is let go, since only the layer that reads in groups
+     * counts it in its working memory.
+     */
+    @Test
+    void panelBuffersAreKeptForTheNextLayerButAGroupsBufferIsNot() {
+        int d = 200;
+        int o = 30_000;
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), (o + 1303) / 1304);
+        float[] s = new float[d * o];
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (float) Matrices.normal(random);
+        }
+        float[] x = new float[16 * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Matrices.normal(random);
+        }
+        float[] z = new float[16 * d + d];
+        PanelCache cache = new PanelCache(0);
+        ArrayPanels stored = new ArrayPanels(s, d, o, false, 1.0);
+        try (PanelGramOperator wide = new PanelGramOperator(stored, true, cache)) {
+            wide.applyGram(x, 0, 16, z);
+        }
+        assertEquals((long) d * 8 * 1304, stored.largestTile.get(), "read in groups of eight stripes");
+        assertEquals(0, cache.keptBuffers(), "the groups' buffers let go");
+        try (PanelGramOperator tall = new PanelGramOperator(new ArrayPanels(s, o, d, false, 1.0), true, cache)) {
+            assertEquals(1304, PanelGramOperator.panelWidth(d, o));
+            tall.applyGram(x, 0, 16, z);
+        }
+        assertEquals(parts, cache.keptBuffers(), "one buffer per part kept");
+    }
+
     @Test
     void aPanelCacheLendsWhatIsFreeWithoutWaitingAndReusesItsSlabs() {
         PanelCache cache = new PanelCache(3L * 4 * PanelCache.SLAB_FLOATS + 100);
