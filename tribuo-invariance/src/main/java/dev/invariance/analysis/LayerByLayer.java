@@ -76,9 +76,9 @@ final class LayerByLayer {
         // A large streamed layer runs alone, its products split over the processors: the cache then holds one
         // layer's decoded panels (not one per worker), so that most passes after the first multiply cached floats
         // instead of decoding storage again (B8: the 4096 x 11008 layers fit whole in a 1 GB heap's cache). Its values
-        // are iterated to STREAMED_TOLERANCE, a tenth of the accuracy the report promises.
-        TruncatedSvd streamedSolver = TruncatedSvd.builder().parallel(threads > 1).panelCacheBytes(cache)
-                .tolerance(STREAMED_TOLERANCE).build();
+        // are iterated to the solver's default tolerance, 1e-7, a tenth of the 1e-6 the report promises, as for layers
+        // held in memory (TruncatedSvd's accuracy note: iterated to 1e-6, 2 of B7's 192 layers missed the promise).
+        TruncatedSvd streamedSolver = TruncatedSvd.builder().parallel(threads > 1).panelCacheBytes(cache).build();
         // small streamed layers run side by side instead (runsBeside), each with its products on its own thread and
         // the same results (B7's 1600-wide layers: a lone one left a processor idle a third of the time)
         TruncatedSvd besideSolver = streamedSolver.sequential();
@@ -290,16 +290,6 @@ final class LayerByLayer {
         return (k.length() == 0 ? "" : k + " ") + (c.transposed() ? "transposed convolution" : "convolution")
                 + (c.groups() != 1 ? ", groups=" + c.groups() : "");
     }
-
-    /**
-     * The relative accuracy to which streamed layers' leading singular values are iterated (the stopping test of
-     * {@link TruncatedSvd.Builder#tolerance}): 1e-7, a tenth of the 1e-6 the analysis promises of them, as for layers
-     * held in memory. The stopping test extrapolates the Ritz values' convergence, an estimate rather than a bound:
-     * iterated to 1e-6, 2 of B7's 192 layers came out 2.4e-6 and 2.8e-6 off float64 LAPACK (h.1.attn.c_proj,
-     * h.12.attn.c_attn), with several values per layer near 1e-6; at 3e-7 the worst was 8.4e-8, at 1e-7 1.5e-8. It
-     * costs 2 % of B7's and 9 % of B8's first ten blocks' wall time against 1e-6 (paired runs, 2026-12-04).
-     */
-    static final double STREAMED_TOLERANCE = 1e-7;
 
     /**
      * Whether a streamed layer runs beside the others, its products on its own thread, rather than alone with them
