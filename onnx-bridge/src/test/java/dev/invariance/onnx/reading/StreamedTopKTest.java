@@ -13,6 +13,7 @@ import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -195,7 +196,7 @@ class StreamedTopKTest {
      * one's bands) is refused as one read through the mapping is: one line naming the file, the tensor and the element.
      */
     @ParameterizedTest(name = "{0} x {1}")
-    @org.junit.jupiter.params.provider.CsvSource({"300, 120", "96, 400"})
+    @CsvSource({"300, 120", "96, 400"})
     void aNanInExternalDataNamesTheTensorAndElement(int p, int q, @TempDir Path dir) throws Exception {
         int bad = 70 * q + 33;
         Path f = externalFloat16(dir, p, q, bad);
